@@ -1,0 +1,642 @@
+"""CSV tables: format detection, a memory-lean reader, and turning a table into a Dataset.
+
+Used by ``nnviz train --data FILE --target COL``, ``nnviz predict`` and the app's import dialog
+(which previews with ``read_table(path, max_rows=…)``).
+
+* :func:`sniff` looks at the first 64 KiB: delimiter ``,`` ``;`` or tab, decimal mark ``.`` or
+  ``,`` (``1,5`` in a ``;`` file), whether the first row is a header, UTF-8 with or without BOM.
+  Every loader takes an optional :class:`CsvFormat` to override the guess.
+* :func:`read_table` parses the file block by block into one float64 array (NaN where a cell is
+  empty or not a number) and keeps the raw strings only of columns holding a non-numeric cell
+  (class labels such as ``M``/``B``). Blocks without quote characters are split with ``str``
+  methods; a block with a ``"`` and everything after it goes through the :mod:`csv` module.
+* :func:`load_dataset` picks the target and feature columns, checks every cell and proposes the
+  task: a target with exactly two distinct values is a classification (mapped to 0/1 in sorted
+  order, numbers numerically), a numeric target with more values a regression.
+
+Row numbers in messages are the file's line numbers, 1-based, so the header line is row 1.
+Every problem a user can cause raises :class:`~nnviz.errors.NnvizError` with one sentence.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import os
+import re
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+from .data import TASKS, Dataset
+from .errors import NnvizError
+
+DELIMITERS = (",", ";", "\t")
+SNIFF_BYTES = 64 * 1024
+MAX_BYTES = 200 * 1024 ** 2
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})  # compared stripped, lower-case
+_BLOCK_CHARS = 1 << 22     # characters per block read by the fast path
+_CSV_ROWS = 50_000         # rows per block in the csv-module path
+_SNIFF_ROWS = 500
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV file is written. ``encoding`` is ``"utf-8"`` or ``"utf-8-sig"`` (with a BOM)."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    has_header: bool = True
+    encoding: str = "utf-8"
+
+    def __post_init__(self):
+        if not isinstance(self.delimiter, str) or len(self.delimiter) != 1 or self.delimiter in '"\r\n':
+            raise NnvizError(f"the CSV delimiter must be one character such as ',' ';' or a tab, "
+                             f"not {self.delimiter!r}")
+        if self.decimal not in (".", ","):
+            raise NnvizError(f"the decimal mark must be '.' or ',', not {self.decimal!r}")
+        if self.decimal == self.delimiter:
+            raise NnvizError("the decimal mark and the delimiter cannot both be ','")
+        if not isinstance(self.has_header, bool):
+            raise NnvizError(f"has_header must be true or false, not {self.has_header!r}")
+        try:
+            codecs.lookup(self.encoding)
+        except (LookupError, TypeError):
+            raise NnvizError(f"unknown text encoding {self.encoding!r}") from None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "CsvFormat":
+        if not isinstance(d, dict):
+            raise NnvizError("a CSV format must be an object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise NnvizError(f"unknown CSV format setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        return cls(**d)
+
+
+@dataclass
+class Table:
+    """A parsed CSV file.
+
+    columns: the n_columns column names (header cells, or ``c1, c2, …`` without a header;
+        empty names become ``cJ`` and repeated names get ``.1``, ``.2``).
+    values: (n_rows, n_columns) float64; NaN where a cell is empty or not a number
+        (``inf`` cells give ±inf).
+    text: column index → its n_rows raw cell strings, only for columns holding at least one
+        non-empty cell that is not a number (class labels, "NA", typos). Numeric cells of such a
+        column read before the first non-number are re-formatted from their value.
+    row_numbers: (n_rows,) int64, the file row of each data row (the header is row 1).
+    """
+
+    columns: list[str]
+    values: np.ndarray
+    text: dict
+    row_numbers: np.ndarray
+    fmt: CsvFormat
+    name: str = ""
+    path: str = ""
+
+    @property
+    def n_rows(self) -> int:
+        return self.values.shape[0]
+
+    @property
+    def n_columns(self) -> int:
+        return len(self.columns)
+
+    def index(self, column: str) -> int:
+        """Position of a column by name; NnvizError listing the columns if there is none."""
+        try:
+            return self.columns.index(column)
+        except ValueError:
+            raise NnvizError(f"no column {column!r} in {self.name}: columns are "
+                             f"{', '.join(self.columns)}") from None
+
+    def is_numeric(self, j: int) -> bool:
+        """True when every non-empty cell of column j is a number."""
+        return j not in self.text
+
+    def cell(self, i: int, j: int) -> str:
+        """Cell (data row i, column j) as text, for previews."""
+        if j in self.text:
+            return self.text[j][i]
+        v = self.values[i, j]
+        return "" if np.isnan(v) else _fmt_num(v)
+
+
+# --- format detection ------------------------------------------------------------------------
+
+_DOT_NUMBER = re.compile(r"\s*[-+]?(\d+\.\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+_COMMA_NUMBER = re.compile(r"\s*[-+]?(\d+,\d*|,\d+)([eE][-+]?\d+)?\s*$")
+
+
+def sniff(path_or_bytes, max_bytes: int = SNIFF_BYTES) -> CsvFormat:
+    """Guess the :class:`CsvFormat` from the first ``max_bytes`` of a file (a path or bytes)."""
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        data = bytes(path_or_bytes[:max_bytes + 1])
+        name = "the data"
+    else:
+        path = os.fspath(path_or_bytes)
+        name = os.path.basename(path) or path
+        _file_size(path, name)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise NnvizError(f"cannot read {path}: {exc.strerror or exc}") from None
+    truncated = len(data) > max_bytes
+    data = data[:max_bytes]
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(data, final=not truncated)
+    except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
+        raise NnvizError(f"{name} is not valid UTF-8 text (a bad byte in row {row}); "
+                         "save it as UTF-8") from None
+    if truncated and "\n" in text:
+        text = text[:text.rindex("\n") + 1]        # drop the cut-off last line
+    if not text.strip():
+        raise NnvizError(f"{name} is empty")
+
+    best, best_rows = None, None
+    for order, delim in enumerate(DELIMITERS):
+        rows = _sample_rows(text, delim)
+        if not rows:
+            continue
+        counts = {}
+        for r in rows:
+            counts[len(r)] = counts.get(len(r), 0) + 1
+        width, freq = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        cells = [c for r in rows[1:] if len(r) == width for c in r]
+        numeric = (sum(1 for c in cells if _DOT_NUMBER.match(c) or _COMMA_NUMBER.match(c)
+                       or c.strip().isdigit() or c.strip().lstrip("+-").isdigit())
+                   / len(cells)) if cells else 0.0
+        score = (width > 1, round(freq / len(rows), 3), numeric, width, -order)
+        if best is None or score > best[0]:
+            best, best_rows = (score, delim), rows
+    delim = best[1] if best and best[0][0] else ","
+    rows = best_rows if best and best[0][0] else _sample_rows(text, ",")
+
+    decimal = "."
+    if delim != ",":
+        cells = [c for r in rows[1:] for c in r]
+        n_comma = sum(1 for c in cells if _COMMA_NUMBER.match(c))
+        n_dot = sum(1 for c in cells if _DOT_NUMBER.match(c))
+        decimal = "," if n_comma > n_dot else "."
+    return CsvFormat(delim, decimal, _guess_header(rows, decimal), encoding)
+
+
+def _sample_rows(text: str, delim: str) -> list[list[str]]:
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
+            if not _blank(row):
+                rows.append(row)
+                if len(rows) >= _SNIFF_ROWS:
+                    break
+    except csv.Error:
+        pass
+    return rows
+
+
+def _guess_header(rows, decimal) -> bool:
+    """Header when some column has a non-number on top of numbers; no header when the first
+    row is all numbers or repeats values found below it; a header when undecided."""
+    first, rest = rows[0], rows[1:]
+    kinds = [_number_kind(c, decimal) for c in first]
+    if all(k is not False for k in kinds):
+        return False
+    header_vote = data_vote = False
+    for j, cell in enumerate(first):
+        below = [r[j] for r in rest if j < len(r) and r[j].strip()]
+        if not below:
+            continue
+        numeric_below = sum(_number_kind(c, decimal) is True for c in below) * 2 >= len(below)
+        if kinds[j] is False and numeric_below:
+            header_vote = True
+        elif kinds[j] is True and numeric_below:
+            data_vote = True
+        elif kinds[j] is False and cell.strip() in {c.strip() for c in below}:
+            data_vote = True
+    return header_vote or not data_vote
+
+
+def _number_kind(cell: str, decimal: str):
+    """True for a number, False for other text, None for an empty cell."""
+    s = cell.strip()
+    if not s:
+        return None
+    try:
+        float(s.replace(",", ".") if decimal == "," else s)
+        return True
+    except ValueError:
+        return False
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def read_table(path, fmt: CsvFormat | None = None, max_bytes: int = MAX_BYTES,
+               max_rows: int | None = None) -> Table:
+    """Read a whole CSV file (or its first ``max_rows`` data rows, for a preview) into a Table.
+
+    Raises NnvizError for a missing or unreadable file, a file over ``max_bytes``, an empty
+    file, a header without data rows, a row with the wrong number of fields, or text that is
+    not valid UTF-8.
+    """
+    path = os.fspath(path)
+    name = os.path.basename(path) or path
+    size = _file_size(path, name)
+    if size > max_bytes:
+        raise NnvizError(f"{name} is {_human(size)}, over the {_human(max_bytes)} limit; "
+                         "raise the limit to load it")
+    if size == 0:
+        raise NnvizError(f"{name} is empty")
+    if fmt is None:
+        fmt = sniff(path)
+    elif not isinstance(fmt, CsvFormat):
+        raise TypeError("fmt must be a CsvFormat")
+    try:
+        with open(path, encoding=fmt.encoding, newline="") as fh:
+            return _parse(fh, fmt, name, path, max_rows)
+    except UnicodeDecodeError:
+        raise NnvizError(f"{name} is not valid {fmt.encoding.upper()} text (a bad byte in row "
+                         f"{_bad_byte_row(path)}); save it as UTF-8") from None
+    except OSError as exc:
+        raise NnvizError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _parse(fh, fmt: CsvFormat, name: str, path: str, max_rows) -> Table:
+    delim = fmt.delimiter
+    reader = csv.reader(fh, delimiter=delim)      # the first record may be quoted or span lines
+    first, first_line = None, 0
+    try:
+        for row in reader:
+            if not _blank(row):
+                first = row
+                break
+            first_line = reader.line_num
+    except csv.Error as exc:
+        raise NnvizError(f"{name} row {reader.line_num} cannot be read as CSV: {exc}") from None
+    if first is None:
+        raise NnvizError(f"{name} is empty")
+    first_line += 1
+    line_no = reader.line_num
+    k = len(first)
+    collect = _Collector(k, fmt.decimal)
+    if fmt.has_header:
+        columns = _column_names(first)
+    else:
+        columns = [f"c{j + 1}" for j in range(k)]
+        collect.add(first, [first_line])
+    limit = max_rows if max_rows is not None else -1
+    if limit != 0 and collect.n != limit:
+        for cells, lines in _blocks(fh, delim, k, line_no, name):
+            if limit > 0 and collect.n + len(lines) >= limit:
+                m = limit - collect.n
+                collect.add(cells[:m * k], lines[:m])
+                break
+            collect.add(cells, lines)
+    if collect.n == 0 and max_rows != 0:
+        raise NnvizError(f"{name} has a header row but no data rows")
+    values, text, rows = collect.finish()
+    return Table(columns, values, text, rows, fmt, name, path)
+
+
+def _blocks(fh, delim, k, line_no, name):
+    """Yield (cells, row_numbers): cells is a flat row-major list of m·k strings."""
+    km1 = k - 1
+    while True:
+        lines = fh.readlines(_BLOCK_CHARS)
+        if not lines:
+            return
+        if '"' in "".join(lines):                # quoting from here on: the csv module decides
+            yield from _csv_blocks(itertools.chain(lines, fh), delim, k, line_no, name)
+            return
+        good, numbers = [], []
+        for s in lines:
+            line_no += 1
+            s = s.rstrip("\r\n")
+            if s.count(delim) == km1 and (km1 or s.strip()):
+                good.append(s)
+                numbers.append(line_no)
+            elif s.strip():
+                raise _ragged(name, line_no, s.count(delim) + 1, k)
+        if good:
+            yield (delim.join(good).split(delim) if km1 else good), numbers
+
+
+def _csv_blocks(lines, delim, k, line_no, name):
+    reader = csv.reader(lines, delimiter=delim)
+    rows, numbers = [], []
+    previous = 0
+    try:
+        for row in reader:
+            start, previous = line_no + previous + 1, reader.line_num
+            if len(row) != k or k == 1:
+                if _blank(row):
+                    continue
+                if len(row) != k:
+                    raise _ragged(name, start, len(row), k)
+            rows.append(row)
+            numbers.append(start)
+            if len(rows) == _CSV_ROWS:
+                yield list(itertools.chain.from_iterable(rows)), numbers
+                rows, numbers = [], []
+    except csv.Error as exc:
+        raise NnvizError(f"{name} row {line_no + reader.line_num} cannot be read as CSV: {exc}") from None
+    if rows:
+        yield list(itertools.chain.from_iterable(rows)), numbers
+
+
+class _Collector:
+    """Turns blocks of cell strings into float64 blocks, keeping text only where needed."""
+
+    def __init__(self, k, decimal):
+        self.k, self.decimal, self.n = k, decimal, 0
+        self.blocks, self.numbers = [], []
+        self.texts = [[] for _ in range(k)]       # per column, per block: list of str or None
+
+    def add(self, cells, numbers):
+        m, k = len(numbers), self.k
+        block = np.empty((m, k))
+        for j in range(k):
+            col = cells[j::k]
+            block[:, j], numeric = _to_float(col, self.decimal)
+            self.texts[j].append(None if numeric else col)
+        self.blocks.append(block)
+        self.numbers.append(np.asarray(numbers, dtype=np.int64))
+        self.n += m
+
+    def finish(self):
+        if len(self.blocks) == 1:
+            values = self.blocks[0]
+        else:
+            values = np.concatenate(self.blocks) if self.blocks else np.empty((0, self.k))
+        self.blocks = None
+        rows = np.concatenate(self.numbers) if self.numbers else np.empty(0, np.int64)
+        text = {}
+        for j, parts in enumerate(self.texts):
+            if all(p is None for p in parts):
+                continue
+            if len(parts) == 1:
+                text[j] = parts[0]
+                continue
+            full, start = [], 0
+            for p, nums in zip(parts, self.numbers):
+                m = len(nums)
+                if p is None:        # a numeric block of a column with a non-number further on
+                    p = ["" if np.isnan(v) else _fmt_num(v) for v in values[start:start + m, j]]
+                full.extend(p)
+                start += m
+            text[j] = full
+        return values, text, rows
+
+
+def _to_float(col: list[str], decimal: str):
+    """(len(col),) float64 values and whether every non-empty cell was a number."""
+    src = col
+    if decimal == ",":
+        src = "\n".join(col).replace(",", ".").split("\n")
+        if len(src) != len(col):
+            src = [s.replace(",", ".") for s in col]
+    try:
+        return np.array(src, dtype=np.float64), True
+    except (ValueError, TypeError):
+        pass
+    # Some cell is not a number: parse each distinct string once (label columns have few).
+    lookup = {}
+    numeric = True
+    for cell in set(src):
+        try:
+            lookup[cell] = float(cell)
+        except ValueError:
+            lookup[cell] = np.nan
+            if numeric and cell.strip():
+                numeric = False
+    return np.fromiter(map(lookup.__getitem__, src), np.float64, len(src)), numeric
+
+
+def _blank(row) -> bool:
+    return not row or (len(row) == 1 and not row[0].strip())
+
+
+def _column_names(row) -> list[str]:
+    names, seen = [], set()
+    for j, raw in enumerate(row):
+        s = raw.strip()
+        if j == 0:
+            s = s.lstrip("\ufeff").strip()
+        s = s or f"c{j + 1}"
+        base, n = s, 1
+        while s in seen:
+            s = f"{base}.{n}"
+            n += 1
+        seen.add(s)
+        names.append(s)
+    return names
+
+
+def _ragged(name, row, got, expected):
+    return NnvizError(f"{name} row {row} has {got} field{'s' * (got != 1)}, expected {expected}")
+
+
+def _file_size(path: str, name: str) -> int:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise NnvizError(f"cannot read {path}: file not found") from None
+    except OSError as exc:
+        raise NnvizError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if os.path.isdir(path):
+        raise NnvizError(f"cannot read {path}: it is a folder, not a file")
+    return st.st_size
+
+
+def _bad_byte_row(path: str) -> int:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    return 1
+
+
+def _human(n: int) -> str:
+    if n >= 1024 ** 2:
+        return f"{n / 1024 ** 2:.0f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} bytes"
+
+
+def _fmt_num(v: float) -> str:
+    v = float(v)
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+# --- from table to dataset -------------------------------------------------------------------
+
+def _cell_state(table: Table, j: int):
+    """(missing, bad) boolean masks (n_rows,) of column j: missing = empty, NA-like or a
+    non-finite number; bad = other text that is not a number."""
+    v = table.values[:, j]
+    missing = ~np.isfinite(v)
+    bad = np.zeros(v.shape, dtype=bool)
+    if j in table.text:
+        strings = table.text[j]
+        rows = np.flatnonzero(missing)
+        cells = [strings[i] for i in rows]
+        decimal = table.fmt.decimal
+        is_bad = {c: c.strip().lower() not in MISSING and _number_kind(c, decimal) is not True
+                  for c in set(cells)}
+        bad[rows] = np.fromiter(map(is_bad.__getitem__, cells), bool, len(cells))
+        missing &= ~bad
+    return missing, bad
+
+
+def _missing_problem(table: Table, i: int, j: int) -> str:
+    where = f"{table.name} row {table.row_numbers[i]}, column {table.columns[j]!r}"
+    fix = "drop rows with missing values to skip it"
+    v = table.values[i, j]
+    if j in table.text:
+        s = table.text[j][i].strip()
+        if not s:
+            return f"{where} is empty; {fix}"
+        if np.isinf(v):
+            return f"{where}: {s!r} is not a finite number; {fix}"
+        return f"{where}: {s!r} marks a missing value; {fix}"
+    if np.isinf(v):
+        return f"{where}: {_fmt_num(v)} is not a finite number; {fix}"
+    return f"{where} is empty or NaN (a missing value); {fix}"
+
+
+def _check_cells(table: Table, idx: list[int], drop_missing: bool, numeric: list[bool]):
+    """Raise for the first problem (lowest row, then leftmost chosen column) in columns ``idx``;
+    return the (n_rows,) mask of rows without missing values and the per-column states."""
+    states = {j: _cell_state(table, j) for j in idx}
+    problems = []                                  # (row index, column order, message)
+    for order, (j, must_be_number) in enumerate(zip(idx, numeric)):
+        missing, bad = states[j]
+        if must_be_number and bad.any():
+            i = int(np.argmax(bad))
+            problems.append((i, order, f"{table.name} row {table.row_numbers[i]}, column "
+                                       f"{table.columns[j]!r}: {table.text[j][i].strip()!r} is not a number"))
+        if not drop_missing and missing.any():
+            i = int(np.argmax(missing))
+            problems.append((i, order, _missing_problem(table, i, j)))
+    if problems:
+        raise NnvizError(min(problems)[2])
+    keep = np.ones(table.n_rows, dtype=bool)
+    for j in idx:
+        keep &= ~states[j][0]
+    return keep, states
+
+
+def load_dataset(path, target: str, features=None, task: str | None = None,
+                 fmt: CsvFormat | None = None, drop_missing: bool = False,
+                 max_bytes: int = MAX_BYTES) -> Dataset:
+    """A Dataset from a CSV file: X (n, len(features)) from the feature columns, y (n,) from
+    the target column.
+
+    features: column names (default: every other column that is not entirely empty).
+    task: None to propose it from the target (two distinct values → classification, a
+        numeric target with more → regression), or "classification" / "regression".
+    drop_missing: drop rows with a missing value in a chosen column instead of raising; the
+        count is in ``dataset.source["dropped_rows"]``.
+    """
+    if task is not None and task not in TASKS:
+        raise NnvizError(f"unknown task {task!r} (choose from: {', '.join(TASKS)})")
+    table = read_table(path, fmt, max_bytes=max_bytes)
+    name = table.name
+    if not isinstance(target, str):
+        raise NnvizError(f"the target must be a column name, not {target!r}")
+    t = table.index(target)
+    if features is None:
+        feat_idx = [j for j in range(table.n_columns) if j != t and
+                    not (j not in table.text and np.isnan(table.values[:, j]).all())]
+    else:
+        if isinstance(features, str) or not hasattr(features, "__iter__"):
+            raise NnvizError(f"features must be a list of column names, not {features!r}")
+        feat_idx = []
+        for col in features:
+            if not isinstance(col, str):
+                raise NnvizError(f"an input column must be named by text, not {col!r}")
+            j = table.index(col)
+            if j == t:
+                raise NnvizError(f"the target column {target!r} cannot also be an input")
+            if j in feat_idx:
+                raise NnvizError(f"column {col!r} is listed twice in the inputs")
+            feat_idx.append(j)
+    if not feat_idx:
+        raise NnvizError(f"{name} has no input columns besides the target {target!r}")
+
+    keep, states = _check_cells(table, feat_idx + [t], drop_missing,
+                                [True] * len(feat_idx) + [task == "regression"])
+    n_keep = int(keep.sum())
+    dropped = table.n_rows - n_keep
+    if n_keep < 2:
+        after = f" after dropping {dropped} rows with missing values" if dropped else ""
+        raise NnvizError(f"{name} has {n_keep} usable data row{'s' * (n_keep != 1)}{after}; "
+                         "at least 2 are needed")
+
+    where = f"target column {target!r} in {name}"
+    bad_t = states[t][1]
+    class_names = None
+    if bad_t.any():                               # text labels
+        strings = table.text[t]
+        labels = [strings[i].strip() for i in np.flatnonzero(keep)]
+        distinct = sorted(set(labels))
+        if len(distinct) != 2:
+            raise NnvizError(_classes_problem(where, distinct))
+        y = np.fromiter((s == distinct[1] for s in labels), dtype=np.float64, count=len(labels))
+        class_names, task = (distinct[0], distinct[1]), "classification"
+    else:
+        yv = table.values[keep, t]
+        distinct = np.unique(yv)
+        if task is None:
+            if len(distinct) < 2:
+                raise NnvizError(f"{where} has the same value ({_fmt_num(distinct[0])}) in every row; "
+                                 "there is nothing to learn")
+            task = "classification" if len(distinct) == 2 else "regression"
+        if task == "classification":
+            if len(distinct) != 2:
+                raise NnvizError(f"{where} has {len(distinct)} distinct value{'s' * (len(distinct) != 1)}"
+                                 "; classification needs exactly 2 (a numeric target with more "
+                                 "values is a regression)")
+            y = (yv == distinct[1]).astype(np.float64)
+            class_names = (_fmt_num(distinct[0]), _fmt_num(distinct[1]))
+        else:
+            y = yv
+    X = table.values[np.ix_(keep, feat_idx)] if dropped else table.values[:, feat_idx]
+    inputs = [table.columns[j] for j in feat_idx]
+    source = {"csv": os.path.abspath(table.path), "target": target, "features": inputs,
+              "task": task, "format": table.fmt.to_dict(), "drop_missing": bool(drop_missing),
+              "dropped_rows": dropped}
+    return Dataset(np.ascontiguousarray(X), y, inputs, task, name=name, target=target,
+                   class_names=class_names, source=source)
+
+
+def _classes_problem(where: str, distinct: list[str]) -> str:
+    if len(distinct) < 2:
+        return f"{where} has only one class ({distinct[0]!r}); classification needs two"
+    shown = ", ".join(distinct[:6]) + (", …" if len(distinct) > 6 else "")
+    return (f"{where} has {len(distinct)} classes ({shown}); only binary classification "
+            "(2 classes) or regression (a numeric target) is supported")
+
+
+def read_columns(path, columns, fmt: CsvFormat | None = None,
+                 max_bytes: int = MAX_BYTES) -> np.ndarray:
+    """The named numeric columns of a CSV file as X (n_rows, len(columns)) float64, C-contiguous
+    (for ``nnviz predict``). Every cell must be a finite number."""
+    table = read_table(path, fmt, max_bytes=max_bytes)
+    idx = [table.index(c) for c in columns]
+    _check_cells(table, idx, False, [True] * len(idx))
+    return np.ascontiguousarray(table.values[:, idx])

@@ -1,0 +1,129 @@
+"""One training run assembled from settings: data → split → features → scaling → network → trainer.
+
+Everything random after the data comes from one ``numpy.random.Generator`` seeded with
+``Config.seed`` — the split, the initial weights, each epoch's shuffle — so the same settings
+give the same run, bit for bit. The CLI and the app both build their runs here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+
+import numpy as np
+
+from . import datasets, init, losses
+from .data import Dataset
+from .errors import NnvizError
+from .features import Scaler, check_features, expand
+from .model import Model
+from .network import Network
+from .trainer import Trainer
+from .validate import check_number
+
+
+@dataclass
+class Config:
+    dataset: str = "circle"
+    samples: int = 500
+    noise: float = 0.0
+    features: list[str] = field(default_factory=lambda: ["x1", "x2"])
+    test_ratio: float = 0.5
+    seed: int = 0
+    hidden: list[int] = field(default_factory=lambda: [4])
+    activation: str | list[str] = "tanh"  # one name, or one per hidden layer
+    task: str | None = None          # None: from the data
+    loss: str | None = None          # None: log_loss for classification, squared_error for regression
+    reduction: str = "mean"
+    lr: float = 0.03
+    batch_size: int | None = 10      # None: full batch
+    optimizer: str = "sgd"
+    l1: float = 0.0
+    l2: float = 0.0
+    init: str = "uniform"
+    shuffle: bool = True
+    standardize: bool = True
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Experiment:
+    """A built run. ``F_train``/``F_test`` are the scaled features the first layer sees."""
+
+    config: Config
+    dataset: Dataset
+    train_idx: np.ndarray
+    test_idx: np.ndarray
+    F_train: np.ndarray
+    F_test: np.ndarray
+    model: Model
+    trainer: Trainer
+    rng: np.random.Generator
+
+    @property
+    def network(self) -> Network:
+        return self.model.network
+
+    def restart(self, params: np.ndarray | None = None, rng_state: dict | None = None) -> Trainer:
+        """A fresh trainer (step 0, empty history, new optimizer state) on the same data,
+        starting from ``params`` and the Generator state ``rng_state`` when given."""
+        if params is not None:
+            self.network.params[...] = params
+        if rng_state is not None:
+            self.rng.bit_generator.state = rng_state
+        old, c = self.trainer, self.config
+        self.trainer = Trainer(self.network, old.loss, self.F_train, self.dataset.y[self.train_idx],
+                               self.F_test, self.dataset.y[self.test_idx], task=old.task,
+                               lr=old.lr, batch_size=old.batch_size, optimizer=old.optimizer.name,
+                               l1=old.l1, l2=old.l2, shuffle=old.shuffle, rng=self.rng)
+        return self.trainer
+
+
+def output_for(task: str, loss: str | None) -> tuple[str, str]:
+    """(output activation, loss name) for a task: sigmoid + log-loss or identity + squared error."""
+    if task == "classification":
+        loss = loss or "log_loss"
+        return "sigmoid", loss
+    loss = loss or "squared_error"
+    if loss == "log_loss":
+        raise NnvizError("log_loss is for classification; regression uses squared_error")
+    return "identity", loss
+
+
+def build(config: Config, dataset: Dataset | None = None, weights: Model | None = None) -> Experiment:
+    """Assemble a run. ``dataset`` overrides the generator settings (a CSV, say); ``weights``
+    starts from a loaded model's parameters instead of an initialisation (its shape must fit)."""
+    seed = check_number("seed", config.seed, integer=True)
+    check_number("test ratio", config.test_ratio)
+    if dataset is None:
+        dataset = datasets.generate(config.dataset, config.samples, config.noise, seed)
+    task = config.task or dataset.task
+    if task == "classification" and dataset.task != "classification":
+        raise NnvizError("classification needs a target with two classes; this data is a regression target")
+    feats = check_features(list(config.features), dataset.inputs)
+    rng = np.random.default_rng(seed)
+    train_idx, test_idx = dataset.split(config.test_ratio, rng)
+    F = expand(dataset.X, dataset.inputs, feats)
+    if weights is not None:
+        scaler = weights.scaler
+    else:
+        scaler = Scaler.fit(F[train_idx], feats) if config.standardize else None
+    if scaler is not None:
+        F = scaler.transform(F)
+    out_act, loss_name = output_for(task, config.loss)
+    net = Network([len(feats), *config.hidden, 1], config.activation, out_act)
+    loss = losses.make(loss_name, out_act, config.reduction)
+    init.initialize(net, config.init, rng)
+    if weights is not None:
+        if weights.network.sizes != net.sizes or weights.network.activations != net.activations:
+            raise NnvizError(f"the weights are for a {'-'.join(map(str, weights.network.sizes))} network "
+                             f"({', '.join(weights.network.activations)}), not "
+                             f"{'-'.join(map(str, net.sizes))} ({', '.join(net.activations)})")
+        net.params[...] = weights.network.params
+    y = dataset.y
+    F_train, F_test = F[train_idx], F[test_idx]
+    trainer = Trainer(net, loss, F_train, y[train_idx], F_test, y[test_idx], task=task,
+                      lr=config.lr, batch_size=config.batch_size, optimizer=config.optimizer,
+                      l1=config.l1, l2=config.l2, shuffle=config.shuffle, rng=rng)
+    model = Model(net, list(dataset.inputs), feats, scaler, task, loss_name)
+    return Experiment(config, dataset, train_idx, test_idx, F_train, F_test, model, trainer, rng)

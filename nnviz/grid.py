@@ -1,0 +1,44 @@
+"""The model over a grid of the input plane: the decision boundary and every unit's own map.
+
+The grid's scaled features depend only on the data, the features and the view, so they are
+computed once (float32) and each frame costs one forward pass: ``Network.layer_outputs`` in
+float32 over res² rows, which also yields each hidden unit's map (Playground's thumbnails).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import NnvizError
+from .model import Model
+from .validate import check_number
+
+
+class Grid:
+    """A res×res grid over (xlim, ylim) of two chosen inputs; other inputs held at ``fixed``.
+
+    ``x_input``/``y_input`` index ``model.inputs``; ``fixed`` (len(inputs),) gives the value of
+    every input that is not on an axis (default 0). Image arrays are (res, res) with row i at
+    y = ys[i] and column j at x = xs[j].
+    """
+
+    def __init__(self, model: Model, xlim, ylim, resolution: int = 100, x_input: int = 0,
+                 y_input: int = 1, fixed=None):
+        self.resolution = res = check_number("grid resolution", resolution, integer=True)
+        n_in = len(model.inputs)
+        if not (0 <= x_input < n_in and 0 <= y_input < n_in):
+            raise NnvizError("the grid axes must be two of the model's inputs")
+        self.xlim, self.ylim = (float(xlim[0]), float(xlim[1])), (float(ylim[0]), float(ylim[1]))
+        self.xs = np.linspace(*self.xlim, res)
+        self.ys = np.linspace(*self.ylim, res)
+        gx, gy = np.meshgrid(self.xs, self.ys)
+        raw = np.empty((res * res, n_in))
+        raw[:] = 0.0 if fixed is None else np.asarray(fixed, dtype=float)
+        raw[:, x_input] = gx.ravel()
+        if y_input != x_input:
+            raw[:, y_input] = gy.ravel()
+        self.features = np.ascontiguousarray(model.transform(raw), dtype=np.float32)
+
+    def evaluate(self, network) -> list[np.ndarray]:
+        """Per dense layer, A reshaped to (res, res, units), float32; the last is the output."""
+        res = self.resolution
+        return [a.reshape(res, res, -1) for _, a in network.layer_outputs(self.features, np.float32)]

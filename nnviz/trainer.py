@@ -1,0 +1,328 @@
+"""Mini-batch training of a :class:`~nnviz.network.Network`, fast or one stage at a time.
+
+:meth:`Trainer.step` runs one mini-batch update; :meth:`Trainer.stage_step` runs the *same*
+code as a generator that yields a recorded :class:`~nnviz.stages.Stage` after every operation,
+so a step-through view can pause between them. Both are :meth:`Trainer._step`; the only
+difference is ``record``.
+
+Each epoch the training rows are shuffled (one draw from the run's Generator) into a buffer, and
+the batches are contiguous slices of it: no per-step copies of the data.
+
+State a step changes: the network's parameters and gradients, the optimizer's state, the
+batch position, the step/epoch counters, the history (at an epoch's end), the Generator (at an
+epoch's start), ``last_loss`` and, when a step goes non-finite, ``diverged``.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import optimizers, stages
+from .errors import NnvizError
+from .losses import Loss
+from .network import Network
+from .validate import check_number
+
+
+@dataclass
+class Divergence:
+    """Where training stopped: the step (1-based, the one that went non-finite) and why."""
+
+    step: int
+    epoch: int
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return (f"training diverged at step {self.step} (epoch {self.epoch}): {self.reason}; "
+                "the last finite parameters were restored — try a smaller learning rate")
+
+
+@dataclass
+class History:
+    """Per-epoch records. Losses are mean per-row losses over the whole set, so train and test
+    compare whatever the reduction; ``*_metric`` is accuracy (classification) or R² (regression).
+    Test entries are NaN when there is no test set."""
+
+    epoch: list = field(default_factory=list)
+    step: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    train_metric: list = field(default_factory=list)
+    test_metric: list = field(default_factory=list)
+
+    def append(self, epoch, step, train, test):
+        self.epoch.append(epoch)
+        self.step.append(step)
+        self.train_loss.append(train[0])
+        self.train_metric.append(train[1])
+        self.test_loss.append(test[0])
+        self.test_metric.append(test[1])
+
+    def __len__(self):
+        return len(self.epoch)
+
+    def to_dict(self) -> dict:
+        return {k: list(v) for k, v in self.__dict__.items()}
+
+
+def metric(task: str, y: np.ndarray, yhat: np.ndarray) -> float:
+    """Accuracy at threshold 0.5 (classification) or R² (regression); y, ŷ of shape (n, 1)."""
+    if len(y) == 0:
+        return math.nan
+    if task == "classification":
+        return float(np.mean((yhat > 0.5) == (y > 0.5)))
+    ss_res = float(np.sum((y - yhat) ** 2))
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    return 1.0 - ss_res / ss_tot if ss_tot > 0 else (1.0 if ss_res == 0 else 0.0)
+
+
+class Trainer:
+    """Trains ``network`` on (X, y) with ``loss``.
+
+    X (n, p) float64 features as the first layer sees them; y (n,) or (n, 1) targets.
+    ``batch_size=None`` means full batch; 1 is plain SGD. ``rng`` is the run's one Generator.
+    """
+
+    def __init__(self, network: Network, loss: Loss, X, y, X_test=None, y_test=None, *,
+                 task: str = "classification", lr: float = 0.03, batch_size: int | None = 10,
+                 optimizer: str = "sgd", l1: float = 0.0, l2: float = 0.0, shuffle: bool = True,
+                 rng: np.random.Generator | None = None):
+        self.network = network
+        self.loss = loss
+        self.task = task
+        self.X = np.ascontiguousarray(X, dtype=np.float64)
+        self.y = np.ascontiguousarray(y, dtype=np.float64).reshape(-1, 1)
+        if self.X.ndim != 2 or self.X.shape[1] != network.n_inputs or len(self.y) != len(self.X):
+            raise NnvizError(f"training data of shape {self.X.shape} does not fit a network with "
+                             f"{network.n_inputs} inputs")
+        if len(self.X) == 0:
+            raise NnvizError("there are no training rows")
+        if X_test is None or len(X_test) == 0:
+            self.X_test = np.empty((0, network.n_inputs))
+            self.y_test = np.empty((0, 1))
+        else:
+            self.X_test = np.ascontiguousarray(X_test, dtype=np.float64)
+            self.y_test = np.ascontiguousarray(y_test, dtype=np.float64).reshape(-1, 1)
+        self.rng = rng if rng is not None else np.random.default_rng(0)
+        self.shuffle = bool(shuffle)
+        self.lr = lr
+        self.l1 = l1
+        self.l2 = l2
+        self.batch_size = batch_size
+        self.set_optimizer(optimizer)
+        self._Xs = self.X.copy()
+        self._ys = self.y.copy()
+        self._backup = np.empty_like(network.params)
+        self._penalty = np.empty_like(network.params)
+        self.pos = 0
+        self.step_count = 0
+        self.epoch_count = 0
+        self.last_loss = math.nan
+        self.diverged: Divergence | None = None
+        self.history = History()
+        self.record_history()
+
+    # --- settings (validated, so scripts get the GUI's protection) -----------------------
+    @property
+    def lr(self) -> float:
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = check_number("learning rate", value)
+
+    @property
+    def l1(self):
+        return self._l1
+
+    @l1.setter
+    def l1(self, value):
+        self._l1 = check_number("l1", value)
+
+    @property
+    def l2(self):
+        return self._l2
+
+    @l2.setter
+    def l2(self, value):
+        self._l2 = check_number("l2", value)
+
+    @property
+    def batch_size(self) -> int:
+        """Rows per update; equals the training-set size for full batch."""
+        return self._batch
+
+    @batch_size.setter
+    def batch_size(self, value):
+        n = len(self.X)
+        self._batch = n if value is None else min(check_number("batch size", value, integer=True), n)
+
+    def set_optimizer(self, name: str) -> None:
+        """Switch optimizer; its state starts fresh."""
+        self.optimizer = optimizers.make(name, self.network.params.size)
+
+    # --- training ------------------------------------------------------------------------
+    # Overflow on the way to a divergence is expected and reported through ``diverged``, so
+    # NumPy's floating-point warnings are silenced around whole loops (once, not per step).
+    def step(self) -> float:
+        """One mini-batch update; returns the batch loss E (NaN when diverged)."""
+        with np.errstate(all="ignore"):
+            for _ in self._step(False):
+                pass
+        return self.last_loss
+
+    def stage_step(self):
+        """One mini-batch update as a generator of recorded stages, in execution order."""
+        gen = self._step(True)
+        while True:
+            with np.errstate(all="ignore"):
+                stage = next(gen, None)
+            if stage is None:
+                return
+            yield stage
+
+    def steps(self, count: int) -> int:
+        """Up to ``count`` steps; stops early on divergence. Returns the steps done."""
+        with np.errstate(all="ignore"):
+            for done in range(count):
+                if self.diverged:
+                    return done
+                for _ in self._step(False):
+                    pass
+        return count
+
+    def run_for(self, seconds: float, max_steps: int = 1 << 30) -> int:
+        """Train for about ``seconds`` (at least one step) or ``max_steps``; returns steps done."""
+        end = time.perf_counter() + seconds
+        done = 0
+        with np.errstate(all="ignore"):
+            while done < max_steps and not self.diverged:
+                for _ in self._step(False):
+                    pass
+                done += 1
+                if time.perf_counter() >= end:
+                    break
+        return done
+
+    def epoch(self) -> int:
+        """Steps until the current epoch ends; returns the steps done."""
+        start = self.epoch_count
+        done = 0
+        with np.errstate(all="ignore"):
+            while self.epoch_count == start and not self.diverged:
+                for _ in self._step(False):
+                    pass
+                done += 1
+        return done
+
+    def _next_batch(self):
+        n = len(self.X)
+        if self.pos == 0 and self.shuffle:
+            perm = self.rng.permutation(n)
+            np.take(self.X, perm, axis=0, out=self._Xs)
+            np.take(self.y, perm, axis=0, out=self._ys)
+        end = min(self.pos + self._batch, n)
+        return self._Xs[self.pos:end], self._ys[self.pos:end]
+
+    def _step(self, record: bool):
+        if self.diverged:
+            self.last_loss = math.nan
+            return
+        net, loss = self.network, self.loss
+        sym = stages.Symbols(net.n_layers) if record else None
+        Xb, yb = self._next_batch()
+        m = len(Xb)
+        # Forward, layer by layer.
+        a = Xb
+        for k, (dense, act) in enumerate(zip(net.dense, net.act), 1):
+            x = a
+            z = dense.forward(x)
+            if record:
+                yield stages.dense_forward(sym, k, x, dense.W, dense.b, z)
+            a = act.forward(z)
+            if record:
+                yield stages.activation_forward(sym, k, act.function, z, a)
+        e = loss.per_row(z, a, yb)
+        E = loss.reduce(e)
+        self.last_loss = E
+        if record:
+            yield stages.loss_forward(sym, loss, z, a, yb, e, E)
+        if not math.isfinite(E):
+            self._diverge("the loss is not finite")
+            return
+        # Backward, layer by layer, right to left.
+        d = loss.backward(z, a, yb)
+        if record:
+            yield stages.loss_backward(sym, loss, a, yb, d)
+        scale = loss.scale(m)
+        L = net.n_layers
+        for k in range(L, 0, -1):
+            dense, act = net.dense[k - 1], net.act[k - 1]
+            if not (k == L and loss.fused):
+                grad_a = d
+                d = act.backward(grad_a)
+                if record:
+                    yield stages.activation_backward(sym, k, act.function, grad_a, act.dadz, d)
+            delta = d
+            d = dense.backward(delta, scale, input_grad=k > 1)
+            if record:
+                yield stages.dense_backward(sym, k, loss.reduction, dense.x, delta, dense.W,
+                                            dense.dW, dense.db, d)
+        # Update.
+        params, grads = net.params, net.grads
+        if self._l2:
+            np.multiply(params, net.weight_mask, out=self._penalty)
+            self._penalty *= self._l2
+            grads += self._penalty
+        if self._l1:
+            np.sign(params, out=self._penalty)
+            self._penalty *= net.weight_mask
+            self._penalty *= self._l1
+            grads += self._penalty
+        before = net.get_weights() if record else None
+        np.copyto(self._backup, params)
+        self.optimizer.update(params, grads, self._lr)
+        if not math.isfinite(params.sum()):
+            np.copyto(params, self._backup)
+            self._diverge("a parameter became infinite or NaN")
+            return
+        self.step_count += 1
+        self.pos += m
+        if self.pos >= len(self.X):
+            self.pos = 0
+            self.epoch_count += 1
+            self.record_history()
+        if record:
+            grads_by_layer = [(d.dW, d.db) for d in net.dense]
+            yield stages.update(sym, self.optimizer, self._lr, self._l1, self._l2, before,
+                                grads_by_layer, net.get_weights())
+
+    def _diverge(self, reason: str) -> None:
+        self.diverged = Divergence(self.step_count + 1, self.epoch_count, reason)
+        self.last_loss = math.nan
+
+    def clear_divergence(self) -> None:
+        """Allow training again (after the user changed the learning rate, say)."""
+        self.diverged = None
+
+    # --- evaluation ----------------------------------------------------------------------
+    def evaluate(self, X, y) -> tuple[float, float]:
+        """(mean per-row loss, metric) of the current network on (X, y); NaNs when empty."""
+        if len(X) == 0:
+            return math.nan, math.nan
+        with np.errstate(all="ignore"):
+            z, a = self.network.layer_outputs(X)[-1]
+            e = self.loss.per_row(z, a, y)
+            return float(np.mean(e)), metric(self.task, y, a)
+
+    def record_history(self) -> None:
+        self.history.append(self.epoch_count, self.step_count,
+                            self.evaluate(self.X, self.y), self.evaluate(self.X_test, self.y_test))
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-len(self.X) // self._batch)

@@ -1,0 +1,46 @@
+"""Test setup: Qt runs offscreen, and a test that leaves a window or a running timer fails."""
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/nnviz-test-runtime")
+os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def session(qtbot):
+    """A default Session, stopped and deleted after the test."""
+    from ui.session import Session
+
+    s = Session()
+    yield s
+    s.shutdown()
+    s.deleteLater()
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_widgets(request):
+    """Fail a Qt test that leaves a visible top-level widget or an active QTimer behind."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    before = {id(w) for w in app.topLevelWidgets()} if app else set()
+    yield
+    app = QApplication.instance()
+    if app is None:
+        return
+    app.processEvents()
+    leaked = [w for w in app.topLevelWidgets() if id(w) not in before and w.isVisible()]
+    timers = [t for w in app.topLevelWidgets() if id(w) not in before
+              for t in w.findChildren(QTimer) if t.isActive()]
+    for w in leaked:
+        w.close()
+        w.deleteLater()
+    app.processEvents()
+    assert not leaked, f"test left top-level widgets open: {leaked}"
+    assert not timers, f"test left running timers: {timers}"

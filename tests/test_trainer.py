@@ -1,0 +1,129 @@
+import math
+
+import numpy as np
+import pytest
+
+from nnviz import losses, optimizers
+from nnviz.errors import NnvizError
+from nnviz.experiment import Config, build
+from nnviz.network import Network
+from nnviz.trainer import Trainer
+
+
+def test_same_seed_same_run_bit_for_bit():
+    a, b = build(Config(seed=5)), build(Config(seed=5))
+    a.trainer.steps(300)
+    b.trainer.steps(300)
+    np.testing.assert_array_equal(a.network.params, b.network.params)
+    assert a.trainer.history.train_loss == b.trainer.history.train_loss
+    c = build(Config(seed=6))
+    c.trainer.steps(300)
+    assert not np.array_equal(a.network.params, c.network.params)
+
+
+def test_circle_reaches_high_accuracy():
+    exp = build(Config(seed=0))
+    exp.trainer.steps(200 * exp.trainer.steps_per_epoch)
+    assert exp.trainer.epoch_count == 200
+    assert exp.trainer.history.test_metric[-1] >= 0.95
+
+
+def test_batches_and_epochs():
+    exp = build(Config(seed=0, samples=100, test_ratio=0.5, batch_size=16))
+    tr = exp.trainer
+    assert tr.steps_per_epoch == 4  # 50 rows: 16 + 16 + 16 + 2
+    tr.epoch()
+    assert (tr.step_count, tr.epoch_count, tr.pos) == (4, 1, 0)
+    assert len(tr.history) == 2  # epoch 0 (before training) and epoch 1
+    tr.batch_size = None
+    assert tr.batch_size == 50 and tr.steps_per_epoch == 1
+    tr.batch_size = 1
+    assert tr.steps_per_epoch == 50
+
+
+def test_full_batch_step_uses_every_row():
+    exp = build(Config(seed=0, samples=40, batch_size=None))
+    tr = exp.trainer
+    stages = {s.name: s for s in tr.stage_step()}
+    assert stages["dense1.forward"].operands["X"].shape == (20, 2)
+    assert tr.epoch_count == 1
+
+
+def test_sum_reduction_is_m_times_the_mean_gradient():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(8, 2)), rng.integers(0, 2, 8).astype(float)
+    grads = {}
+    for red in ("mean", "sum"):
+        net = Network([2, 3, 1])
+        net.params[:] = np.linspace(-1, 1, net.params.size)
+        tr = Trainer(net, losses.make("log_loss", "sigmoid", red), X, y, batch_size=8, shuffle=False)
+        for s in tr.stage_step():
+            if s.name == "dense1.backward":
+                break
+        grads[red] = net.grads.copy()
+    np.testing.assert_allclose(grads["sum"], 8 * grads["mean"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", optimizers.NAMES)
+def test_optimizers_lower_the_loss(name):
+    exp = build(Config(seed=2, optimizer=name, lr=0.01 if name == "adam" else 0.05))
+    first = exp.trainer.history.train_loss[0]
+    exp.trainer.steps(50 * exp.trainer.steps_per_epoch)
+    assert exp.trainer.history.train_loss[-1] < 0.7 * first
+
+
+def test_adam_matches_its_equation():
+    opt = optimizers.make("adam", 2)
+    p = np.array([1.0, -2.0])
+    g = np.array([0.5, -0.1])
+    opt.update(p, g, 0.1)
+    # t = 1: m = 0.1·g, v = 0.001·g², m̂ = g, v̂ = g², θ ← θ − 0.1·g/(|g| + 1e−8)
+    np.testing.assert_allclose(p, [1.0 - 0.1 * 0.5 / (0.5 + 1e-8), -2.0 + 0.1 * 0.1 / (0.1 + 1e-8)], rtol=1e-12)
+
+
+def test_l2_and_l1_penalise_weights_not_biases():
+    for kw in ({"l2": 0.5}, {"l1": 0.5}):
+        base = build(Config(seed=1))
+        reg = build(Config(seed=1, **kw))
+        g0 = [s for s in base.trainer.stage_step() if s.name == "update"][0]
+        g1 = [s for s in reg.trainer.stage_step() if s.name == "update"][0]
+        W0 = g0.operands["W⁽¹⁾"]
+        dW = g1.operands["∂E/∂W⁽¹⁾"] - g0.operands["∂E/∂W⁽¹⁾"]
+        expected = 0.5 * W0 if "l2" in kw else 0.5 * np.sign(W0)
+        np.testing.assert_allclose(dW, expected, atol=1e-12)
+        np.testing.assert_array_equal(g1.operands["∂E/∂b⁽¹⁾"], g0.operands["∂E/∂b⁽¹⁾"])
+
+
+def test_divergence_stops_and_restores_last_finite_parameters():
+    exp = build(Config(seed=0, activation="relu", lr=10.0, dataset="plane", hidden=[8], init="he"))
+    tr = exp.trainer
+    snapshots = []
+    while not tr.diverged and tr.step_count < 10000:
+        snapshots.append(exp.network.params.copy())
+        tr.step()
+    assert tr.diverged is not None, "lr 10 should diverge"
+    assert np.all(np.isfinite(exp.network.params))
+    np.testing.assert_array_equal(exp.network.params, snapshots[-1])
+    assert tr.diverged.step == tr.step_count + 1
+    assert "smaller learning rate" in tr.diverged.message
+    assert math.isnan(tr.step())  # stays stopped
+    assert tr.steps(5) == 0
+
+
+def test_settings_are_validated():
+    tr = build(Config()).trainer
+    with pytest.raises(NnvizError, match="learning rate"):
+        tr.lr = -1
+    with pytest.raises(NnvizError, match="learning rate"):
+        tr.lr = float("nan")
+    with pytest.raises(NnvizError, match="batch size"):
+        tr.batch_size = 0
+    with pytest.raises(NnvizError, match="unknown optimizer"):
+        tr.set_optimizer("rmsprop")
+
+
+def test_regression_metric_is_r2():
+    exp = build(Config(dataset="plane", seed=0, activation="identity", lr=0.05))
+    exp.trainer.steps(40 * exp.trainer.steps_per_epoch)
+    assert exp.model.task == "regression" and exp.network.activations[-1] == "identity"
+    assert exp.trainer.history.test_metric[-1] > 0.9

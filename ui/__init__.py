@@ -1,0 +1,1 @@
+"""nnviz desktop app (PySide6 + pyqtgraph) over the :mod:`nnviz` engine."""
