@@ -1,0 +1,184 @@
+"""The main window's contract: actions, the live parameter count, stepping, play and export."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QLabel
+
+from nnviz import weights_io
+from nnviz.cli import main as cli_main
+from nnviz.experiment import build
+from ui.main_window import MainWindow
+from ui.session import default_config
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.session.shutdown()
+    w.close()
+
+
+def count_text(w) -> str:
+    return w.findChild(QLabel, "paramCountLabel").text()
+
+
+def test_contract_names_exist(window):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QWidget
+    for name in ("actionPlay", "actionStepOperation", "actionStepBatch", "actionStepEpoch",
+                 "actionReset", "actionReinitialize", "actionAddNeuron", "actionRemoveNeuron",
+                 "actionExportWeights"):
+        assert window.findChild(QAction, name) is not None, name
+    assert window.findChild(QAction, "actionPlay").isCheckable()
+    for name in ("networkView", "boundaryPlot", "lossPlot", "heatmapPanel", "paramCountLabel", "stepPanel"):
+        assert window.findChild(QWidget, name) is not None, name
+
+
+def test_parameter_count_is_live(window):
+    assert count_text(window) == "(p+1)·M + M + 1 = (2+1)·4 + 4 + 1 = 17"
+    window.actionAddNeuron.trigger()
+    assert count_text(window).endswith("= (2+1)·5 + 5 + 1 = 21")
+    window.actionRemoveNeuron.trigger()
+    window.actionRemoveNeuron.trigger()
+    assert count_text(window).endswith("= (2+1)·3 + 3 + 1 = 13")
+    window.data_panel.feature_boxes["x1^2"].setChecked(True)
+    assert window.session.network.n_inputs == 3
+    assert count_text(window).endswith("= (3+1)·3 + 3 + 1 = 16")
+    window.data_panel.feature_boxes["x1"].setChecked(False)
+    assert window.session.model.features == ["x2", "x1^2"]
+    assert count_text(window).endswith("= (2+1)·3 + 3 + 1 = 13")
+
+
+def test_add_neuron_keeps_weights_that_still_apply(window):
+    before = window.session.network.get_weights()
+    window.actionAddNeuron.trigger()
+    after = window.session.network.get_weights()
+    np.testing.assert_array_equal(after[0][0][:, :4], before[0][0])
+    np.testing.assert_array_equal(after[1][0][:4], before[1][0])
+    np.testing.assert_array_equal(after[1][1], before[1][1])
+
+
+def test_step_batch_matches_the_engine(window):
+    exp = build(default_config())
+    for _ in range(3):
+        window.actionStepBatch.trigger()
+        exp.trainer.step()
+    np.testing.assert_array_equal(window.session.network.params, exp.network.params)
+    assert window.session.trainer.step_count == 3
+    assert "step 3" in window.status_label.text()
+
+
+def test_step_operation_walks_the_stages_in_order(window):
+    expected = ["dense1.forward", "activation1.forward", "dense2.forward", "activation2.forward",
+                "loss.forward", "loss.backward", "dense2.backward", "activation1.backward",
+                "dense1.backward", "update"]
+    before = window.session.network.params.copy()
+    seen = []
+    window.session.stageChanged.connect(lambda st: seen.append(st.name if st else None))
+    for k, name in enumerate(expected):
+        window.actionStepOperation.trigger()
+        if name != "update":
+            np.testing.assert_array_equal(window.session.network.params, before)
+    assert seen == expected
+    exp = build(default_config())
+    exp.trainer.step()
+    np.testing.assert_array_equal(window.session.network.params, exp.network.params)
+    # Previous shows recorded stages again and changes nothing.
+    params = window.session.network.params.copy()
+    window.actionPreviousOperation.trigger()
+    assert seen[-1] == "dense1.backward"
+    np.testing.assert_array_equal(window.session.network.params, params)
+    window.actionStepOperation.trigger()
+    assert seen[-1] == "update" and window.session.trainer.step_count == 1
+    window.actionStepOperation.trigger()  # the next step begins
+    assert seen[-1] == "dense1.forward" and len(window.session.stages) == 1
+
+
+def test_play_runs_and_pause_stops_within_one_tick(window, qtbot):
+    s = window.session
+    window.actionPlay.trigger()
+    assert window.actionPlay.isChecked() and s.playing
+    qtbot.waitUntil(lambda: s.trainer.step_count > 50, timeout=5000)
+    window.actionPlay.trigger()
+    assert not s.playing and not window.actionPlay.isChecked()
+    steps = s.trainer.step_count
+    qtbot.wait(100)
+    assert s.trainer.step_count == steps
+
+
+def test_space_toggles_play(window, qtbot):
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert window.session.playing
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert not window.session.playing
+
+
+def test_reset_restores_the_same_run(window):
+    s = window.session
+    first = s.network.params.copy()
+    for _ in range(5):
+        window.actionStepBatch.trigger()
+    after5 = s.network.params.copy()
+    window.actionReset.trigger()
+    np.testing.assert_array_equal(s.network.params, first)
+    assert s.trainer.step_count == 0
+    for _ in range(5):
+        window.actionStepBatch.trigger()
+    np.testing.assert_array_equal(s.network.params, after5)
+    window.actionReinitialize.trigger()
+    assert not np.array_equal(s.network.params, first)
+
+
+def test_export_writes_json_that_info_reads(window, tmp_path, monkeypatch, capsys):
+    path = tmp_path / "trained.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    window.actionStepEpoch.trigger()
+    window.actionExportWeights.trigger()
+    model = weights_io.load(path)
+    np.testing.assert_array_equal(model.network.params, window.session.network.params)
+    assert cli_main(["info", str(path)]) == 0
+    assert "= 17" in capsys.readouterr().out
+
+
+def test_screenshot_after_training_is_not_blank(window, tmp_path):
+    for _ in range(30):
+        window.actionStepEpoch.trigger()
+    path = tmp_path / "window.png"
+    assert window.grab().save(str(path))
+    img = window.grab().toImage()
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    assert len(colours) > 50
+    assert path.stat().st_size > 20_000
+
+
+def test_layout_is_remembered(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.docks["Loss"].hide()
+    w.close()
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    w2.show()
+    try:
+        assert not w2.docks["Loss"].isVisible() and w2.docks["Output"].isVisible()
+        w2.docks["Loss"].show()
+    finally:
+        w2.close()
+
+
+def test_bad_learning_rate_is_refused_with_a_message(window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    window.hyper_panel.lr.setCurrentText("-5")
+    window.hyper_panel._lr_edited()
+    assert shown and "learning rate" in shown[0]
+    assert window.session.trainer.lr == 0.03
+    window.hyper_panel.lr.setCurrentText("0.1")
+    window.hyper_panel._lr_edited()
+    assert window.session.trainer.lr == 0.1

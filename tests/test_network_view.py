@@ -1,0 +1,294 @@
+"""The network canvas: items match the network, colours and widths follow the weights, edits
+and hovers reach the session, and the step-through highlight shows the gradient."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QAction, QColor
+
+from ui import colors
+from ui.network_view import NetworkView
+
+
+@pytest.fixture
+def view(qtbot, session):
+    v = NetworkView(session)
+    qtbot.addWidget(v)
+    v.resize(640, 420)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def _nodes(view, k):
+    return [it for it in view.scene().items() if type(it).__name__ == "NodeItem" and it.k == k]
+
+
+def _edges(view):
+    return [it for it in view.scene().items() if type(it).__name__ == "EdgeItem"]
+
+
+def _viewport_point(view, scene_point: QPointF):
+    return view.mapFromScene(scene_point)
+
+
+def _edge_point(view, edge):
+    """A viewport point on ``edge`` where no other item is on top."""
+    for t in np.linspace(0.3, 0.7, 21):
+        p = _viewport_point(view, edge.path().pointAtPercent(float(t)))
+        if view.itemAt(p) is edge:
+            return p
+    raise AssertionError("no clickable point found on the edge")
+
+
+def test_node_counts_match_the_network(view, session):
+    assert session.network.sizes == [2, 4, 1]
+    assert len(_nodes(view, -1)) == 2
+    assert len(_nodes(view, 0)) == 4
+    assert len(_nodes(view, 1)) == 1
+    assert len(_edges(view)) == 2 * 4 + 4
+    assert view.objectName() == "networkView"
+
+
+def test_add_neuron_rebuilds_items(view, session):
+    session.add_neuron()
+    assert len(_nodes(view, 0)) == 5
+    assert len(_edges(view)) == 2 * 5 + 5
+    assert view.node_item(0, 4) is not None
+    assert view.edge_item(1, 4, 0).pen().widthF() > 0
+    session.remove_neuron()
+    assert len(_nodes(view, 0)) == 4
+
+
+def test_edge_colour_follows_sign_and_width_follows_size(view, session):
+    session.set_weight(0, 0, 0, 0.9)
+    session.set_weight(0, 1, 0, -0.9)
+    session.set_weight(0, 0, 1, 0.1)
+    pos, neg, small = view.edge_item(0, 0, 0).pen(), view.edge_item(0, 1, 0).pen(), view.edge_item(0, 0, 1).pen()
+    assert pos.color().red() > pos.color().blue() + 60      # positive: red
+    assert neg.color().blue() > neg.color().red() + 60      # negative: blue
+    assert pos.widthF() > small.widthF()
+    vmax = max(np.abs(d.W).max() for d in session.network.dense)
+    assert pos.color() == colors.color(0.9, vmax)
+
+
+def test_edge_tooltip_format(view, session):
+    w = float(session.network.dense[0].W[0, 1])
+    assert view.edge_tooltip(0, 0, 1) == f"w = {w:.2f} · x1 → h2"
+    session.set_weight(0, 0, 1, 0.534)
+    assert view.edge_tooltip(0, 0, 1) == "w = 0.53 · x1 → h2"
+    session.set_weight(1, 2, 0, -1.257)
+    assert view.edge_tooltip(1, 2, 0) == "w = -1.26 · h3 → ŷ"
+
+
+def test_clicking_an_edge_edits_the_weight(view, session, qtbot, monkeypatch):
+    asked = []
+
+    def ask(k, i, j, current):
+        asked.append((k, i, j, current))
+        return 0.25
+
+    monkeypatch.setattr(view, "_ask_weight", ask)
+    edge = view.edge_item(0, 1, 2)
+    before = float(session.network.dense[0].W[1, 2])
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_edge_point(view, edge))
+    assert asked == [(0, 1, 2, before)]
+    assert session.network.dense[0].W[1, 2] == 0.25
+
+
+def test_cancelled_edit_changes_nothing(view, session, qtbot, monkeypatch):
+    monkeypatch.setattr(view, "_ask_weight", lambda *a: None)
+    params = session.network.params.copy()
+    edge = view.edge_item(1, 0, 0)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_edge_point(view, edge))
+    np.testing.assert_array_equal(session.network.params, params)
+
+
+def test_clicking_a_bias_edits_the_bias(view, session, qtbot, monkeypatch):
+    monkeypatch.setattr(view, "_ask_bias", lambda k, j, current: -0.5)
+    text = view.bias_item(0, 3)
+    p = _viewport_point(view, text.sceneBoundingRect().center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=p)
+    assert session.network.dense[0].b[3] == -0.5
+    assert text.text() == "b=-0.50"
+    assert view.node_item(0, 3).border.pen().color() == colors.color(
+        -0.5, max(np.abs(d.W).max() for d in session.network.dense))
+
+
+def test_output_thumbnail_matches_the_grid(view, session):
+    out = session.grid_outputs()[-1][:, :, 0]
+    img = view.thumbnail_image(1, 0)
+    res = out.shape[0]
+    assert (img.width(), img.height()) == (res, res)
+    for r, c in ((0, 0), (10, 70), (res - 1, res // 2)):
+        p = float(out[res - 1 - r, c])          # image row 0 is the top (largest y)
+        expected = colors.LUT[int(round((0.5 + 0.5 * (2 * p - 1)) * 255))]
+        got = QColor(img.pixel(c, r))
+        assert abs(got.red() - int(expected[0])) <= 2
+        assert abs(got.green() - int(expected[1])) <= 2
+        assert abs(got.blue() - int(expected[2])) <= 2
+
+
+def test_thumbnails_follow_the_weights(view, session):
+    before = view.thumbnail_image(0, 0).copy()
+    session.set_weight(0, 0, 0, 5.0)
+    after = view.thumbnail_image(0, 0)
+    assert before != after
+    h = session.grid_outputs()[0][:, :, 0]
+    res = h.shape[0]
+    expected = colors.LUT[int(round((0.5 + 0.5 * float(h[res - 1, 0])) * 255))]  # tanh: ±1
+    assert abs(QColor(after.pixel(0, 0)).red() - int(expected[0])) <= 2
+
+
+def test_input_thumbnail_is_the_feature(view, session):
+    img = view.thumbnail_image(-1, 0)  # x1 grows to the right
+    left, right = QColor(img.pixel(0, 50)), QColor(img.pixel(img.width() - 1, 50))
+    assert left.blue() > left.red() and right.red() > right.blue()
+    img = view.thumbnail_image(-1, 1)  # x2 grows upwards
+    top, bottom = QColor(img.pixel(50, 0)), QColor(img.pixel(50, img.height() - 1))
+    assert top.red() > top.blue() and bottom.blue() > bottom.red()
+
+
+def test_params_changed_does_not_create_items(view, session):
+    items = len(view.scene().items())
+    first = view.edge_item(0, 0, 0)
+    for _ in range(5):
+        session.step_batch()
+    assert len(view.scene().items()) == items
+    assert view.edge_item(0, 0, 0) is first
+
+
+def test_hover_emits_unit_hovered(view, session, qtbot):
+    seen = []
+    session.unitHovered.connect(lambda k, j: seen.append((k, j)))
+    node = view.node_item(0, 2)
+    qtbot.mouseMove(view.viewport(), _viewport_point(view, node.sceneBoundingRect().center()))
+    qtbot.waitUntil(lambda: (0, 2) in seen, timeout=2000)
+    assert node.halo.isVisible()
+    qtbot.mouseMove(view.viewport(), _viewport_point(view, view.node_item(-1, 1).sceneBoundingRect().center()))
+    qtbot.waitUntil(lambda: (-2, 1) in seen, timeout=2000)
+    assert (-1, -1) in seen[seen.index((0, 2)):]
+    assert not node.halo.isVisible()
+    qtbot.mouseMove(view.viewport(), _viewport_point(view, view.node_item(1, 0).sceneBoundingRect().center()))
+    qtbot.waitUntil(lambda: seen[-1] == (1, 0), timeout=2000)
+
+
+def test_backward_stage_colours_edges_by_gradient(view, session):
+    for _ in range(7):
+        session.step_operation()
+    stage = session.stages[session.stage_index]
+    assert stage.phase == "backward" and stage.layer == 2 and stage.name == "dense2.backward"
+    dW = session.network.dense[1].dW
+    gmax = np.abs(dW).max()
+    assert gmax > 0
+    for i in range(4):
+        edge = view.edge_item(1, i, 0)
+        assert edge.pen().color() == colors.color(float(dW[i, 0]), gmax)
+        assert edge.glow.isVisible()
+    W = session.network.dense[1].W
+    vmax = max(np.abs(d.W).max() for d in session.network.dense)
+    assert any(view.edge_item(1, i, 0).pen().color() != colors.color(float(W[i, 0]), vmax) for i in range(4))
+    assert view.edge_item(0, 0, 0).opacity() < 1  # the other layer fades
+    # The update ends the step: back to weights, no glow.
+    while session.stages[session.stage_index].phase != "update":
+        session.step_operation()
+    W = session.network.dense[1].W
+    vmax = max(np.abs(d.W).max() for d in session.network.dense)
+    assert view.edge_item(1, 0, 0).pen().color() == colors.color(float(W[0, 0]), vmax)
+    assert not view.edge_item(1, 0, 0).glow.isVisible()
+    assert view.edge_item(0, 0, 0).opacity() == 1
+
+
+def test_forward_and_loss_stages_highlight(view, session):
+    session.step_operation()  # dense1.forward
+    assert view.node_item(0, 0).halo.isVisible()
+    assert view.edge_item(0, 1, 3).glow.isVisible()
+    assert not view.edge_item(1, 0, 0).glow.isVisible()
+    assert not view.node_item(1, 0).halo.isVisible()
+    while session.stages[session.stage_index].phase != "loss":
+        session.step_operation()
+    assert view.node_item(1, 0).halo.isVisible()
+    assert not view.node_item(0, 0).halo.isVisible()
+
+
+def test_layer_buttons_use_given_actions(view, session):
+    from ui.network_view import _LayerControls
+
+    add, remove = QAction("Add neuron", view), QAction("Remove neuron", view)
+    add.triggered.connect(lambda: session.add_neuron(0))
+    remove.triggered.connect(lambda: session.remove_neuron(0))
+    view.set_layer_actions(add, remove)
+    controls = [w for w in view.findChildren(_LayerControls) if w.isVisibleTo(view)]
+    assert len(controls) == 1
+    assert controls[0].add.defaultAction() is add
+    assert controls[0].remove.defaultAction() is remove
+    controls[0].add.click()
+    assert session.network.sizes == [2, 5, 1]
+    assert "5 neurons" in controls[0].label.text()
+    controls[0].remove.click()
+    assert session.network.sizes == [2, 4, 1]
+
+
+def test_own_buttons_call_the_session(view, session, qtbot):
+    from ui.network_view import _LayerControls
+
+    controls = [w for w in view.findChildren(_LayerControls) if w.isVisibleTo(view)]
+    qtbot.mouseClick(controls[0].add, Qt.MouseButton.LeftButton)
+    assert session.network.sizes == [2, 5, 1]
+    qtbot.mouseClick(controls[0].remove, Qt.MouseButton.LeftButton)
+    assert session.network.sizes == [2, 4, 1]
+
+
+def test_deep_and_wide_networks_fit(qtbot, session):
+    session.set_features(["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)", "x1"][:7])
+    session.set_hidden([32])
+    v = NetworkView(session)
+    qtbot.addWidget(v)
+    v.resize(640, 480)
+    v.show()
+    qtbot.waitExposed(v)
+    assert not v.verticalScrollBar().isVisible() and not v.horizontalScrollBar().isVisible()
+    assert len(_edges(v)) == 7 * 32 + 32
+    session.set_hidden([3, 2])
+    assert v.edge_tooltip(1, 2, 1) == f"w = {session.network.dense[1].W[2, 1]:.2f} · h1_3 → h2_2"
+    assert v.edge_tooltip(2, 1, 0).endswith("h2_2 → ŷ")
+    rects = [v.node_item(k, j).sceneBoundingRect() for k in range(-1, 3)
+             for j in range(session.network.sizes[k + 1])]
+    for a in range(len(rects)):
+        for b in range(a + 1, len(rects)):
+            assert not rects[a].intersects(rects[b])
+
+
+def test_minimum_size_stays_inside(qtbot, session):
+    v = NetworkView(session)
+    qtbot.addWidget(v)
+    v.resize(v.minimumSize())
+    v.show()
+    qtbot.waitExposed(v)
+    visible = v.mapToScene(v.viewport().rect()).boundingRect()
+    for k in range(-1, 2):
+        for j in range(session.network.sizes[k + 1]):
+            assert visible.contains(v.node_item(k, j).sceneBoundingRect())
+
+
+def test_hover_tooltips_show_the_current_values(view, session, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    session.set_weight(0, 1, 3, -0.4)
+    edge = view.edge_item(0, 1, 3)
+    p = _edge_point(view, edge)
+    view.viewportEvent(QHelpEvent(QEvent.Type.ToolTip, p, view.viewport().mapToGlobal(p)))
+    try:
+        assert QToolTip.text().splitlines()[0] == "w = -0.40 · x2 → h4"
+        node = view.node_item(0, 1)
+        p = view.mapFromScene(node.sceneBoundingRect().center())
+        view.viewportEvent(QHelpEvent(QEvent.Type.ToolTip, p, view.viewport().mapToGlobal(p)))
+        text = QToolTip.text()
+        assert text.startswith("h2") and "tanh" in text
+        assert f"{session.network.dense[0].b[1]:.4g}" in text
+    finally:
+        QToolTip.hideText()
+        for w in QApplication.topLevelWidgets():
+            if type(w).__name__ == "QTipLabel":
+                w.close()

@@ -1,0 +1,352 @@
+"""The decision boundary: the model's output over the plane of its first two inputs, with the data.
+
+One :class:`~pyqtgraph.ImageItem` (res×res float32, row-major: row i is y = ys[i], column j is
+x = xs[j]) placed with ``setRect`` over the grid's extent, two scatter items (training points
+filled, test points outlined) and one colour bar, all created once. Each ``paramsChanged`` costs
+one ``setImage`` of the session's cached grid pass; the points change only with the structure.
+
+What the image shows
+- classification: p = P(class 1) drawn at 2p − 1 on the diverging colormap, levels (−1, 1), so
+  p = 0.5 is white; "Discretize output" draws p > 0.5 as +1 and the rest as −1;
+- regression: ŷ with symmetric levels ±max|y| of the targets;
+- while the network canvas hovers a unit (``session.unitHovered(k, j)``): that unit's own map,
+  ``grid_outputs()[k][:, :, j]`` (tanh: levels (−1, 1); sigmoid: 2a − 1 like the output; other
+  activations ±max|a|), or for k = −2 the scaled input feature j. (−1, −1) returns to the output.
+
+The colormap is CET-D1 mixed a little toward the background so the points read on top.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QAction, QColor, QPalette
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from . import colors
+
+LIGHTEN = 0.45          # how far the background image is mixed toward the background colour
+POINT_SIZE = 7
+
+
+def _lightened_cmap(background: QColor, amount: float) -> pg.ColorMap:
+    bg = np.array([background.red(), background.green(), background.blue()], dtype=float)
+    lut = colors.LUT.astype(float) * (1 - amount) + bg * amount
+    return pg.ColorMap(np.linspace(0.0, 1.0, len(lut)), np.round(lut).astype(np.uint8))
+
+
+def unit_name(session, k: int, j: int) -> str:
+    """``h3`` (unit 3 of the only hidden layer), ``h2.3`` with several, ``ŷ`` for the output
+    (the names the heatmaps use)."""
+    net = session.network
+    if k >= net.n_layers - 1:
+        return "ŷ"
+    return f"h{j + 1}" if net.n_layers == 2 else f"h{k + 1}.{j + 1}"
+
+
+def _bar_ticks(levels, probability: bool):
+    """Colour-bar ticks: p = 0, 0.5, 1 for a probability drawn at 2p − 1, else five values."""
+    lo, hi = levels
+    e = (hi - lo) * 1e-6  # just inside the range, or the axis drops the end labels
+    if probability:
+        return [[(lo + e, "0"), (0.0, "0.5"), (hi - e, "1")]]
+    vals = np.linspace(lo, hi, 5)
+    step = abs(vals[1] - vals[0])
+    decimals = max(0, min(4, 1 - int(np.floor(np.log10(step))))) if step > 0 else 1
+    pos = [lo + e, vals[1], vals[2], vals[3], hi - e]
+    text = [f"{v:.{decimals}f}".replace("-", "−") for v in vals]
+    text[2] = "0" if abs(vals[2]) < step * 1e-9 else text[2]
+    return [list(zip(pos, text))]
+
+
+class BoundaryPlot(pg.PlotWidget):
+    """The model's output over the input plane, with training (filled) and test (outlined) points.
+
+    Public: ``image_item``, ``train_scatter``, ``test_scatter``, ``colorbar``, ``showTestAction``,
+    ``discretizeAction`` and :meth:`current_image` (the array last passed to ``setImage``).
+    """
+
+    def __init__(self, session, parent=None):
+        self._header = None  # resizeEvent runs inside PlotWidget.__init__
+        pal = QPalette()
+        self._bg = pal.color(QPalette.ColorRole.Base)
+        self._fg = pal.color(QPalette.ColorRole.Text)
+        super().__init__(parent, background=self._bg)
+        self.setObjectName("boundaryPlot")
+        self.session = session
+        self._hover = (-1, -1)
+        self._current: np.ndarray | None = None   # what the image shows (after 2p−1 etc.)
+        self._source: np.ndarray | None = None    # the engine's values at each pixel (p, a, …)
+        self._source_name = "p"
+        self._levels = (-1.0, 1.0)
+        self._mouse: tuple[float, float] | None = None
+        self._title = None
+        self._pending_rect: QRectF | None = None
+        self._bar_prob = None
+
+        # --- toggles and the readout, in a header row above the plot --------------------
+        self.showTestAction = QAction("Show test data", self, checkable=True, checked=True)
+        self.discretizeAction = QAction("Discretize output", self, checkable=True, checked=False)
+        self.addAction(self.showTestAction)
+        self.addAction(self.discretizeAction)
+        self._header = QWidget(self)
+        self._header.setObjectName("boundaryHeader")
+        row = QHBoxLayout(self._header)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.setSpacing(10)
+        for action in (self.showTestAction, self.discretizeAction):
+            box = QCheckBox(action.text(), self._header)
+            box.setChecked(action.isChecked())
+            box.toggled.connect(action.setChecked)
+            action.toggled.connect(box.setChecked)
+            row.addWidget(box)
+        row.addStretch(1)
+        self.readout = QLabel(self._header)
+        self.readout.setObjectName("boundaryReadout")
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        row.addWidget(self.readout, 3)
+        self._header_height = self._header.sizeHint().height()
+        self.setViewportMargins(0, self._header_height, 0, 0)
+
+        # --- items, created once ---------------------------------------------------------
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        vb = plot.getViewBox()
+        vb.setMouseEnabled(False, False)
+        vb.setDefaultPadding(0.0)
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(self._fg, width=1))
+            axis.setTextPen(pg.mkPen(self._fg))
+        self._cmap = _lightened_cmap(self._bg, LIGHTEN)
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.image_item.setColorMap(self._cmap)
+        self.image_item.setZValue(-10)
+        plot.addItem(self.image_item)
+        self.train_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True, name="train")
+        self.test_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True, name="test")
+        self.train_scatter.setZValue(10)
+        self.test_scatter.setZValue(11)
+        plot.addItem(self.train_scatter)
+        plot.addItem(self.test_scatter)
+        self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=self._cmap, width=12,
+                                        interactive=False, colorMapMenu=False)
+        self.colorbar.axis.setTextPen(pg.mkPen(self._fg))
+        self.colorbar.axis.setWidth(44)
+        plot.layout.addItem(self.colorbar, 2, 5)
+        plot.layout.setColumnFixedWidth(4, 6)
+
+        self.showTestAction.toggled.connect(self._on_show_test)
+        self.discretizeAction.toggled.connect(self._on_discretize)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        session.structureChanged.connect(self._on_structure_changed)
+        session.paramsChanged.connect(self._on_params_changed)
+        session.unitHovered.connect(self._on_unit_hovered)
+        self._on_structure_changed()
+
+    # --- public ------------------------------------------------------------------------
+    def current_image(self) -> np.ndarray:
+        """The array last passed to ``image_item.setImage`` (res×res float32)."""
+        return self._current
+
+    # --- layout: the header row sits in the top viewport margin --------------------------
+    def resizeEvent(self, ev):
+        super().resizeEvent(ev)
+        if self._header is None or self.closed:
+            return
+        self._header.setGeometry(0, 0, self.width(), self._header_height)
+        if self.autoPixelRange:  # GraphicsView sizes the scene to the widget, not the viewport
+            vp = self.viewport().size()
+            pg.GraphicsView.setRange(self, QRectF(0, 0, vp.width(), vp.height()), padding=0,
+                                     disableAutoPixel=False)
+            self.updateMatrix()
+
+    # --- session signals ---------------------------------------------------------------
+    def _on_structure_changed(self):
+        s = self.session
+        self._hover = (-1, -1)
+        inputs = s.model.inputs
+        self._one_input = len(inputs) == 1
+        self._names = (inputs[0], inputs[1] if len(inputs) > 1 else s.dataset.target)
+        plot = self.getPlotItem()
+        plot.setLabel("bottom", self._names[0], color=self._fg.name())
+        plot.setLabel("left", self._names[1], color=self._fg.name())
+        self._place_image()
+        self._set_points()
+        self._refresh()
+
+    def _on_params_changed(self):
+        self._refresh()
+
+    def _on_unit_hovered(self, k: int, j: int):
+        self._hover = (int(k), int(j))
+        self._refresh()
+
+    def _on_show_test(self, checked: bool):
+        self.test_scatter.setVisible(checked)
+
+    def _on_discretize(self, _checked: bool):
+        self._refresh()
+
+    # --- drawing -----------------------------------------------------------------------
+    def _place_image(self):
+        s = self.session
+        if self._one_input:
+            # A later issue draws 1-D regression as a curve; for now the points over (x, y).
+            self.image_item.setVisible(False)
+            X, y = s.dataset.X[:, 0], s.dataset.y
+            pad_x = 0.05 * max(float(np.ptp(X)), 1e-9)
+            pad_y = 0.05 * max(float(np.ptp(y)), 1e-9)
+            self._extent = (X.min() - pad_x, X.max() + pad_x, y.min() - pad_y, y.max() + pad_y)
+        else:
+            g = s.grid()
+            dx = (g.xlim[1] - g.xlim[0]) / max(g.resolution - 1, 1)
+            dy = (g.ylim[1] - g.ylim[0]) / max(g.resolution - 1, 1)
+            # Pixel centres sit on the grid's sample points.
+            rect = QRectF(g.xlim[0] - dx / 2, g.ylim[0] - dy / 2,
+                          g.resolution * dx, g.resolution * dy)
+            self._pending_rect = rect  # applied with the next setImage (needs the image's shape)
+            self.image_item.setVisible(True)
+            self._extent = (rect.left(), rect.right(), rect.top(), rect.bottom())
+        x0, x1, y0, y1 = self._extent
+        # The grid fills the view (no aspect lock: a short dock would shrink it to a stamp).
+        self.getPlotItem().getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _set_points(self):
+        s = self.session
+        X = s.dataset.X
+        y = s.dataset.y
+        if self._one_input:
+            pts = np.column_stack([X[:, 0], y])
+        else:
+            pts = X[:, :2]
+        classification = s.task == "classification"
+        vmax = colors.symmetric_levels(y)[1]
+        outline = QColor(self._bg)
+        outline.setAlpha(230)
+
+        def point_colors(idx):
+            if classification:
+                return [colors.CLASS1 if v > 0.5 else colors.CLASS0 for v in y[idx]]
+            return [colors.color(v, vmax) for v in y[idx]]
+
+        tr, te = s.exp.train_idx, s.exp.test_idx
+        if not classification:  # targets near 0 are near-white: a faint dark ring instead
+            outline = QColor(self._fg)
+            outline.setAlpha(110)
+        self.train_scatter.setData(
+            x=pts[tr, 0], y=pts[tr, 1], brush=[pg.mkBrush(c) for c in point_colors(tr)],
+            pen=pg.mkPen(outline, width=1.0), symbol="o", size=POINT_SIZE)
+        self.test_scatter.setData(
+            x=pts[te, 0], y=pts[te, 1], brush=pg.mkBrush(None),
+            pen=[pg.mkPen(c.darker(135), width=1.8) for c in point_colors(te)],
+            symbol="o", size=POINT_SIZE)
+        self.test_scatter.setVisible(self.showTestAction.isChecked())
+
+    def _refresh(self):
+        """Draw what the state asks for: the output, or the hovered unit's/feature's map."""
+        s = self.session
+        if self._one_input:
+            self._current = None
+            self._source = None
+            self._set_title(f"{s.dataset.target} over {self._names[0]}")
+            self._update_readout()
+            return
+        outs = s.grid_outputs()
+        k, j = self._hover
+        net = s.network
+        cls = s.task == "classification"
+        colorbar_prob = False
+        if k == -2 and 0 <= j < len(s.model.features):
+            res = s.grid().resolution
+            src = s.grid().features[:, j].reshape(res, res)
+            img = np.array(src, dtype=np.float32)  # a copy: setImage keeps a view
+            levels = colors.symmetric_levels(img)
+            name = f"{s.model.features[j]} (scaled)"
+            title = f"{name} over {self._axes_text()}"
+        elif 0 <= k < net.n_layers - 1 and 0 <= j < net.sizes[k + 1]:
+            src = outs[k][:, :, j]
+            act = net.activations[k]
+            name = unit_name(s, k, j)
+            if act == "tanh":
+                img, levels = np.array(src, dtype=np.float32), (-1.0, 1.0)
+            elif act == "sigmoid":
+                img, levels = (2.0 * src - 1.0).astype(np.float32), (-1.0, 1.0)
+            else:
+                img = np.array(src, dtype=np.float32)
+                levels = colors.symmetric_levels(img)
+            title = f"{name}: {act}(z) over {self._axes_text()}"
+        else:
+            src = outs[-1][:, :, 0]
+            name = "p" if cls else "ŷ"
+            if cls:
+                if self.discretizeAction.isChecked():
+                    img = np.where(src > 0.5, np.float32(1.0), np.float32(-1.0))
+                else:
+                    img = (2.0 * src - 1.0).astype(np.float32)
+                levels = (-1.0, 1.0)
+                colorbar_prob = True
+                names = s.dataset.class_names
+                title = f"P({names[1] if names else 'class 1'}) over {self._axes_text()}"
+            else:
+                img = np.array(src, dtype=np.float32)
+                levels = colors.symmetric_levels(s.dataset.y)
+                title = f"ŷ over {self._axes_text()}"
+        img = np.ascontiguousarray(img, dtype=np.float32)
+        self._current = img
+        self._source = src
+        self._source_name = name
+        if self._pending_rect is not None:
+            self.image_item.setImage(img, levels=levels, autoLevels=False, rect=self._pending_rect)
+            self._pending_rect = None
+        else:
+            self.image_item.setImage(img, levels=levels, autoLevels=False)
+        if levels != self._levels or colorbar_prob != self._bar_prob:
+            self._levels = levels
+            self._bar_prob = colorbar_prob
+            self.colorbar.setLevels(levels, update_items=False)
+            self.colorbar.axis.setTicks(_bar_ticks(levels, colorbar_prob))
+        self._set_title(title)
+        self._update_readout()
+
+    def _axes_text(self) -> str:
+        return f"({self._names[0]}, {self._names[1]})"
+
+    def _set_title(self, title: str):
+        if title != self._title:
+            self._title = title
+            self.getPlotItem().setTitle(title, color=self._fg.name(), size="10pt")
+
+    # --- the value under the cursor ----------------------------------------------------
+    def _on_mouse_moved(self, scene_pos):
+        vb = self.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            self._mouse = None
+        else:
+            p = vb.mapSceneToView(scene_pos)
+            self._mouse = (p.x(), p.y())
+        self._update_readout()
+
+    def leaveEvent(self, ev):
+        self._mouse = None
+        self._update_readout()
+        super().leaveEvent(ev)
+
+    def _update_readout(self):
+        if self._mouse is None:
+            self.readout.setText("")
+            return
+        x, y = self._mouse
+        n0, n1 = self._names
+        text = f"{n0} = {x:.3g}, {n1} = {y:.3g}"
+        if self._source is not None:
+            g = self.session.grid()
+            res = g.resolution
+            j = int(round((x - g.xlim[0]) / (g.xlim[1] - g.xlim[0]) * (res - 1)))
+            i = int(round((y - g.ylim[0]) / (g.ylim[1] - g.ylim[0]) * (res - 1)))
+            if 0 <= i < res and 0 <= j < res:
+                text += f"   {self._source_name} = {float(self._source[i, j]):.3f}"
+        self.readout.setText(text)

@@ -1,0 +1,269 @@
+"""The two settings panels: data (dataset, samples, noise, split, features) and
+hyperparameters (learning rate, batch size, activation, optimizer, regularization, init, seed).
+
+Each control's range comes from :data:`nnviz.validate.LIMITS`, so the GUI and the engine agree.
+Changes go to the session; the panels re-read the session on ``settingsChanged``.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from nnviz import activations, datasets, init, losses, optimizers
+from nnviz.errors import NnvizError
+from nnviz.features import TOY_FEATURES
+from nnviz.validate import LIMITS
+
+from .session import MAX_CANVAS_UNITS
+
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+TIPS = {
+    "dataset": "Built-in 2-D problem. Classification: circle, xor, gauss, spiral, moons; regression: plane, multigauss, sine.",
+    "samples": "Number of points generated (train + test).",
+    "noise": "Amount of noise added to the data (0 = clean, 1 = very noisy).",
+    "test": "Fraction of the points held out for testing (outlined in the output plot).",
+    "regenerate": "Draw the data again with the current settings.",
+    "lr": "Learning rate η: the step size of every update θ ← θ − η·∂E/∂θ.",
+    "batch": "Rows per update (m). 1 is stochastic gradient descent; 'full batch' uses every training row.",
+    "full": "Use every training row in each update (batch gradient descent).",
+    "activation": "Activation σ of the hidden units. relu, leaky_relu and identity are piecewise linear: σ(z) = a ⊙ z.",
+    "optimizer": "How the gradient moves the weights: plain SGD, momentum (β = 0.9) or Adam.",
+    "reg": "Penalty added to the weights' gradient: L2 adds λ·W, L1 adds λ·sign(W). Biases are not penalised.",
+    "rate": "Regularization rate λ.",
+    "init": "Initial weights: uniform[−1, 1] (seed 001 §5.1), Xavier (Glorot) or He.",
+    "seed": "Seed of the run's random generator: the same seed gives the same data split, weights and shuffles.",
+    "reduction": "Batch loss E = mean of the rows' losses (update η/m Σ δ aᵀ) or their sum (seed 001 §5.2).",
+}
+
+
+def _combo(items, tip, parent=None) -> QComboBox:
+    c = QComboBox(parent)
+    c.addItems(list(items))
+    c.setToolTip(tip)
+    return c
+
+
+class DataPanel(QWidget):
+    """Dataset, samples, noise, test ratio, feature toggles and Regenerate."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.setObjectName("dataPanel")
+        self.session = session
+        form = QFormLayout()
+        self.dataset = _combo(datasets.NAMES, TIPS["dataset"])
+        self.dataset.setObjectName("datasetCombo")
+        self.samples = QSpinBox()
+        self.samples.setRange(*LIMITS["samples"])
+        self.samples.setSingleStep(50)
+        self.samples.setToolTip(TIPS["samples"])
+        self.noise = QDoubleSpinBox()
+        self.noise.setRange(*LIMITS["noise"])
+        self.noise.setSingleStep(0.05)
+        self.noise.setToolTip(TIPS["noise"])
+        self.test_ratio = QDoubleSpinBox()
+        self.test_ratio.setRange(*LIMITS["test ratio"])
+        self.test_ratio.setSingleStep(0.05)
+        self.test_ratio.setToolTip(TIPS["test"])
+        for w in (self.samples, self.noise, self.test_ratio):
+            w.setKeyboardTracking(False)
+        form.addRow("Dataset", self.dataset)
+        form.addRow("Samples", self.samples)
+        form.addRow("Noise", self.noise)
+        form.addRow("Test ratio", self.test_ratio)
+        self.regenerate = QPushButton("Regenerate")
+        self.regenerate.setToolTip(TIPS["regenerate"])
+        box = QGroupBox("Features")
+        box.setToolTip("Inputs the first layer sees. New variables such as x1² make polynomial "
+                       "models linear in the inputs (seed 001 §10.1).")
+        grid = QGridLayout(box)
+        self.feature_boxes: dict[str, QCheckBox] = {}
+        labels = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}
+        for k, name in enumerate(TOY_FEATURES):
+            cb = QCheckBox(labels.get(name, name))
+            cb.setObjectName(f"feature_{name}")
+            cb.setToolTip(f"Feed {labels.get(name, name)} to the network as an input.")
+            grid.addWidget(cb, k // 2, k % 2)
+            self.feature_boxes[name] = cb
+            cb.toggled.connect(self._on_feature_toggled)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.regenerate)
+        lay.addWidget(box)
+        lay.addStretch(1)
+        self.dataset.currentTextChanged.connect(lambda name: self._change(dataset=name))
+        self.samples.valueChanged.connect(lambda v: self._change(samples=v))
+        self.noise.valueChanged.connect(lambda v: self._change(noise=v))
+        self.test_ratio.valueChanged.connect(lambda v: self._change(test_ratio=v))
+        self.regenerate.clicked.connect(self._regenerate)
+        session.structureChanged.connect(self._on_session)
+        self._syncing = False
+        self._on_session()
+
+    def _error(self, exc: Exception):
+        QMessageBox.warning(self, "nnviz", str(exc))
+        self._on_session()
+
+    def _change(self, **kw):
+        if self._syncing:
+            return
+        try:
+            self.session.set_data(**kw)
+        except NnvizError as exc:
+            self._error(exc)
+
+    def _regenerate(self):
+        try:
+            self.session.regenerate()
+        except NnvizError as exc:
+            self._error(exc)
+
+    def _on_feature_toggled(self, _checked):
+        if self._syncing:
+            return
+        chosen = [n for n, cb in self.feature_boxes.items() if cb.isChecked()]
+        if not chosen:
+            self._error(NnvizError("select at least one input feature"))
+            return
+        try:
+            self.session.set_features(chosen)
+        except NnvizError as exc:
+            self._error(exc)
+
+    def _on_session(self):
+        self._syncing = True
+        try:
+            c = self.session.config
+            self.dataset.setCurrentText(c.dataset)
+            self.samples.setValue(c.samples)
+            self.noise.setValue(c.noise)
+            self.test_ratio.setValue(c.test_ratio)
+            chosen = set(self.session.model.features)
+            for name, cb in self.feature_boxes.items():
+                cb.setChecked(name in chosen)
+        finally:
+            self._syncing = False
+
+
+class HyperPanel(QWidget):
+    """Learning rate, batch size, activation, optimizer, regularization, init, seed, reduction."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.setObjectName("hyperPanel")
+        self.session = session
+        self._syncing = False
+        form = QFormLayout(self)
+        self.lr = QComboBox()
+        self.lr.setEditable(True)
+        self.lr.addItems([f"{v:g}" for v in LEARNING_RATES])
+        self.lr.setToolTip(TIPS["lr"])
+        self.lr.setObjectName("lrCombo")
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 100_000)
+        self.batch.setKeyboardTracking(False)
+        self.batch.setToolTip(TIPS["batch"])
+        self.full = QCheckBox("full batch")
+        self.full.setToolTip(TIPS["full"])
+        batch_row = QHBoxLayout()
+        batch_row.addWidget(self.batch, 1)
+        batch_row.addWidget(self.full)
+        self.activation = _combo(activations.NAMES, TIPS["activation"])
+        self.activation.setObjectName("activationCombo")
+        self.optimizer = _combo(optimizers.NAMES, TIPS["optimizer"])
+        self.reg = _combo(("none", "L1", "L2"), TIPS["reg"])
+        self.rate = QDoubleSpinBox()
+        self.rate.setDecimals(4)
+        self.rate.setRange(0.0, LIMITS["l2"][1])
+        self.rate.setSingleStep(0.001)
+        self.rate.setKeyboardTracking(False)
+        self.rate.setToolTip(TIPS["rate"])
+        reg_row = QHBoxLayout()
+        reg_row.addWidget(self.reg)
+        reg_row.addWidget(self.rate, 1)
+        self.init = _combo(init.METHODS, TIPS["init"])
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setKeyboardTracking(False)
+        self.seed.setToolTip(TIPS["seed"])
+        self.reduction = _combo(losses.REDUCTIONS, TIPS["reduction"])
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Batch size", batch_row)
+        form.addRow("Activation", self.activation)
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Regularization", reg_row)
+        form.addRow("Init", self.init)
+        form.addRow("Seed", self.seed)
+        form.addRow("Loss reduction", self.reduction)
+        self.lr.lineEdit().editingFinished.connect(self._lr_edited)
+        self.lr.activated.connect(lambda _i: self._lr_edited())
+        self.batch.valueChanged.connect(self._batch_changed)
+        self.full.toggled.connect(self._batch_changed)
+        self.activation.currentTextChanged.connect(lambda t: self._apply(self.session.set_activation, t))
+        self.optimizer.currentTextChanged.connect(lambda t: self._apply(self.session.set_optimizer, t))
+        self.reg.currentTextChanged.connect(lambda _t: self._reg_changed())
+        self.rate.valueChanged.connect(lambda _v: self._reg_changed())
+        self.init.currentTextChanged.connect(lambda t: self._apply(self.session.set_init, t))
+        self.seed.valueChanged.connect(lambda v: self._apply(lambda s: self.session.set_data(seed=s), v))
+        self.reduction.currentTextChanged.connect(lambda t: self._apply(self.session.set_reduction, t))
+        session.settingsChanged.connect(self._on_session)
+        self._on_session()
+
+    def _apply(self, fn, value):
+        if self._syncing:
+            return
+        try:
+            fn(value)
+        except NnvizError as exc:
+            QMessageBox.warning(self, "nnviz", str(exc))
+            self._on_session()
+
+    def _lr_edited(self):
+        text = self.lr.currentText().strip()
+        try:
+            value = float(text)
+        except ValueError:
+            QMessageBox.warning(self, "nnviz", f"learning rate must be a number, not {text!r}")
+            self._on_session()
+            return
+        if value != self.session.config.lr:
+            self._apply(self.session.set_lr, value)
+
+    def _batch_changed(self, *_):
+        self.batch.setEnabled(not self.full.isChecked())
+        self._apply(self.session.set_batch_size, None if self.full.isChecked() else self.batch.value())
+
+    def _reg_changed(self):
+        kind, rate = self.reg.currentText(), self.rate.value()
+        self.rate.setEnabled(kind != "none")
+        self._apply(lambda _v: self.session.set_regularization(rate if kind == "L1" else 0.0,
+                                                                rate if kind == "L2" else 0.0), None)
+
+    def _on_session(self):
+        self._syncing = True
+        try:
+            c = self.session.config
+            self.lr.setCurrentText(f"{c.lr:g}")
+            self.full.setChecked(c.batch_size is None)
+            self.batch.setEnabled(c.batch_size is not None)
+            self.batch.setValue(c.batch_size or self.session.trainer.batch_size)
+            act = c.activation if isinstance(c.activation, str) else c.activation[0]
+            self.activation.setCurrentText(act)
+            self.optimizer.setCurrentText(c.optimizer)
+            if c.l1:
+                self.reg.setCurrentText("L1")
+                self.rate.setValue(c.l1)
+            elif c.l2:
+                self.reg.setCurrentText("L2")
+                self.rate.setValue(c.l2)
+            else:
+                self.reg.setCurrentText("none")
+            self.rate.setEnabled(self.reg.currentText() != "none")
+            self.init.setCurrentText(c.init)
+            self.seed.setValue(c.seed)
+            self.reduction.setCurrentText(c.reduction)
+        finally:
+            self._syncing = False

@@ -1,0 +1,357 @@
+"""The loss curve: train and test loss per epoch, and accuracy (or R²) on a second axis.
+
+Four :class:`~pyqtgraph.PlotDataItem` lines made once; the history (plain lists in
+``session.trainer.history``) is copied into preallocated, doubling numpy buffers, only the new
+epochs each time, and the lines get views of those buffers with ``setData``. Long runs stay
+cheap with peak downsampling and clip-to-view. Loss is on the left axis (optionally log), the
+metric on the right axis of a second ViewBox linked in x.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QAction, QColor, QPalette
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+TEST_COLOR = QColor("#e07b00")   # orange: blue and red mean the classes elsewhere
+DIVERGED_COLOR = QColor("#d62728")
+FIELDS = ("epoch", "train_loss", "test_loss", "train_metric", "test_metric")
+_EPOCH, _TRAIN, _TEST, _TRAIN_M, _TEST_M = range(5)
+
+
+class LossPlot(pg.PlotWidget):
+    """Loss and metric per epoch.
+
+    Public: ``train_curve``, ``test_curve``, ``train_metric_curve``, ``test_metric_curve``,
+    ``logAction`` (log-scale loss axis), ``cursor_line``, ``readout`` (the values under the
+    cursor) and :meth:`mark_divergence`.
+    """
+
+    def __init__(self, session, parent=None):
+        self._header = None  # resizeEvent runs inside PlotWidget.__init__
+        pal = QPalette()
+        self._bg = pal.color(QPalette.ColorRole.Base)
+        self._fg = pal.color(QPalette.ColorRole.Text)
+        super().__init__(parent, background=self._bg)
+        self.setObjectName("lossPlot")
+        self.session = session
+        self._history = None
+        self._n = 0
+        self._buf = np.full((len(FIELDS), 256), np.nan)
+        self._metric_name = ""
+        self._mouse_x: float | None = None
+
+        # --- header row: the log toggle and the readout ----------------------------------
+        self.logAction = QAction("Log scale", self, checkable=True, checked=False)
+        self.addAction(self.logAction)
+        self._header = QWidget(self)
+        self._header.setObjectName("lossHeader")
+        row = QHBoxLayout(self._header)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.setSpacing(10)
+        box = QCheckBox(self.logAction.text(), self._header)
+        box.toggled.connect(self.logAction.setChecked)
+        self.logAction.toggled.connect(box.setChecked)
+        row.addWidget(box)
+        self.readout = QLabel(self._header)
+        self.readout.setObjectName("lossReadout")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setToolTip("Training values, then test values (orange)")
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row.addWidget(self.readout, 1)
+        self._header_height = self._header.sizeHint().height()
+        self.setViewportMargins(0, self._header_height, 0, 0)
+
+        # --- items, created once ---------------------------------------------------------
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.showAxis("right")
+        for name in ("left", "bottom", "right"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(self._fg, width=1))
+            axis.setTextPen(pg.mkPen(self._fg))
+            axis.enableAutoSIPrefix(False)
+        plot.setLabel("bottom", "epoch", color=self._fg.name())
+        plot.setLabel("left", "loss", color=self._fg.name())
+        self.metric_view = pg.ViewBox(enableMenu=False)
+        self.metric_view.setMouseEnabled(False, False)
+        plot.scene().addItem(self.metric_view)
+        plot.getAxis("right").linkToView(self.metric_view)
+        self.metric_view.setXLink(plot)
+        plot.getViewBox().sigResized.connect(self._sync_views)
+        vb = plot.getViewBox()
+        vb.setMouseEnabled(x=True, y=False)  # the wheel zooms into epochs; double-click resets
+        # The range moves in steps (see _fit_range), not with every epoch: a changed range
+        # makes the axes lay out their ticks again, the largest cost of a redraw.
+        vb.disableAutoRange()
+        vb.sigRangeChangedManually.connect(self._on_user_range)
+        self._auto_range = True
+        self._range = None
+
+        fg_line = QColor(self._fg)
+        fg_line.setAlpha(220)
+        self.train_curve = pg.PlotDataItem(pen=pg.mkPen(fg_line, width=2), name="train loss")
+        self.test_curve = pg.PlotDataItem(pen=pg.mkPen(TEST_COLOR, width=2), name="test loss",
+                                          connect="finite")
+        self.train_metric_curve = pg.PlotDataItem(
+            pen=pg.mkPen(fg_line, width=1, style=Qt.PenStyle.DashLine), name="train acc")
+        self.test_metric_curve = pg.PlotDataItem(
+            pen=pg.mkPen(TEST_COLOR, width=1, style=Qt.PenStyle.DashLine), name="test acc",
+            connect="finite")
+        # PlotItem.addItem applies the PlotItem's own settings to its curves: set both.
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
+        plot.addItem(self.train_curve)
+        plot.addItem(self.test_curve)
+        self.metric_view.addItem(self.train_metric_curve)
+        self.metric_view.addItem(self.test_metric_curve)
+        for curve in (self.train_curve, self.test_curve, self.train_metric_curve,
+                      self.test_metric_curve):
+            # Peak downsampling keeps each pixel column's min and max, so one sample per pixel
+            # (pyqtgraph's default draws ~5) looks the same and paints several times faster.
+            curve.opts["autoDownsampleFactor"] = 1.0
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+        # The legend is one row above the plot (where a title would be), never over a curve.
+        self.legend = pg.LegendItem(colCount=4, labelTextColor=self._fg, horSpacing=10,
+                                    labelTextSize="8pt", verSpacing=-6)
+        self.legend.layout.setContentsMargins(0, 0, 0, 0)
+        plot.layout.removeItem(plot.titleLabel)
+        plot.titleLabel.setVisible(False)
+        plot.layout.addItem(self.legend, 0, 1, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self._fit_legend()
+        for curve in (self.train_curve, self.test_curve, self.train_metric_curve,
+                      self.test_metric_curve):
+            self.legend.addItem(curve, curve.name())
+
+        cursor_pen = pg.mkPen(self._fg, width=1, style=Qt.PenStyle.DotLine)
+        self.cursor_line = pg.InfiniteLine(angle=90, movable=False, pen=cursor_pen)
+        self.cursor_line.setVisible(False)
+        plot.addItem(self.cursor_line, ignoreBounds=True)
+        self.divergence_line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(DIVERGED_COLOR, width=2), label="diverged",
+            labelOpts={"position": 0.9, "color": DIVERGED_COLOR, "anchors": [(1, 0), (1, 0)]})
+        self.divergence_line.setVisible(False)
+        plot.addItem(self.divergence_line, ignoreBounds=True)
+
+        self.logAction.toggled.connect(self._on_log_toggled)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        session.structureChanged.connect(self._on_structure_changed)
+        session.historyChanged.connect(self._on_history_changed)
+        self._on_structure_changed()
+        self._on_history_changed()
+
+    # --- public ------------------------------------------------------------------------
+    def mark_divergence(self, epoch: float):
+        """Show a red "diverged" line at ``epoch`` (one reused item; hidden on a restart)."""
+        self.divergence_line.setValue(float(epoch))
+        self.divergence_line.setVisible(True)
+
+    def history_arrays(self) -> np.ndarray:
+        """(5, n) view of the buffers: epoch, train loss, test loss, train metric, test metric."""
+        return self._buf[:, :self._n]
+
+    # --- layout ------------------------------------------------------------------------
+    def resizeEvent(self, ev):
+        super().resizeEvent(ev)
+        if self._header is None or self.closed:
+            return
+        self._header.setGeometry(0, 0, self.width(), self._header_height)
+        self._fit_legend()  # before sizing the plot: the legend sets its minimum width
+        if self.autoPixelRange:  # GraphicsView sizes the scene to the widget, not the viewport
+            vp = self.viewport().size()
+            pg.GraphicsView.setRange(self, QRectF(0, 0, vp.width(), vp.height()), padding=0,
+                                     disableAutoPixel=False)
+            self.updateMatrix()
+
+    def _fit_legend(self):
+        """Four entries in one row when they fit, else two rows of two."""
+        if "legend" not in self.__dict__:
+            return
+        plot = self.getPlotItem()
+        need = sum(sample.width() + label.width() + 16 for sample, label in self.legend.items)
+        room = (self.viewport().width() - plot.getAxis("left").width()
+                - plot.getAxis("right").width() - 8)
+        cols = 4 if need <= room else 2
+        self.legend.setColumnCount(cols)
+        self.legend.setMaximumWidth(self.legend.layout.minimumWidth())
+        plot.layout.setRowFixedHeight(0, self.legend.layout.minimumHeight() + 2)
+
+    def _sync_views(self):
+        self.metric_view.setGeometry(self.getPlotItem().getViewBox().sceneBoundingRect())
+        self.metric_view.linkedViewChanged(self.getPlotItem().getViewBox(), self.metric_view.XAxis)
+
+    # --- session signals ---------------------------------------------------------------
+    def _on_structure_changed(self):
+        classification = self.session.task == "classification"
+        self._metric_name = "acc" if classification else "R²"
+        self.getPlotItem().setLabel("right", "accuracy" if classification else "R²",
+                                    color=self._fg.name())
+        for curve, split in ((self.train_metric_curve, "train"), (self.test_metric_curve, "test")):
+            label = self.legend.getLabel(curve)
+            if label is not None:
+                label.setText(f"{split} {self._metric_name}")
+        if classification:
+            self.metric_view.enableAutoRange(y=False)
+            self.metric_view.setYRange(0.0, 1.0, padding=0.02)
+        self._metric_lo = None
+        self._auto_range = True
+        self._range = None
+        self._history = None  # the history restarts
+        self.divergence_line.setVisible(False)
+
+    def _on_history_changed(self):
+        hist = self.session.trainer.history
+        n = len(hist)
+        if hist is not self._history or n < self._n:  # a new run: start over
+            self._history = hist
+            self._n = 0
+            self.divergence_line.setVisible(False)
+        if n > self._buf.shape[1]:
+            grown = np.full((len(FIELDS), max(n, 2 * self._buf.shape[1])), np.nan)
+            grown[:, :self._n] = self._buf[:, :self._n]
+            self._buf = grown
+        start = self._n
+        if n > start:
+            for row, name in enumerate(FIELDS):
+                self._buf[row, start:n] = getattr(hist, name)[start:n]
+        self._n = n
+        self._redraw()
+
+    def _redraw(self):
+        b = self._buf[:, :self._n]
+        x = b[_EPOCH]
+        has_test = self._n > 0 and not np.isnan(b[_TEST, self._n - 1])
+        self.train_curve.setData(x, b[_TRAIN])
+        self.train_metric_curve.setData(x, b[_TRAIN_M])
+        if has_test:
+            self.test_curve.setData(x, b[_TEST])
+            self.test_metric_curve.setData(x, b[_TEST_M])
+        else:
+            self.test_curve.setData([], [])
+            self.test_metric_curve.setData([], [])
+        if self.session.task != "classification" and self._n:
+            # R² can start far below 0; show from max(min, −1) to 1.
+            metric = b[_TRAIN_M:, :]
+            metric = metric[~np.isnan(metric)]
+            lo = max(-1.0, float(metric.min())) if metric.size else 0.0
+            lo = min(round(lo, 1) - (0.1 if lo < round(lo, 1) else 0.0), 0.0)
+            if lo != self._metric_lo:
+                self._metric_lo = lo
+                self.metric_view.enableAutoRange(y=False)
+                self.metric_view.setYRange(lo, 1.0, padding=0.02)
+        self._fit_range()
+        self._update_readout()
+
+    def _fit_range(self, force: bool = False):
+        """Show every epoch and loss, with the bounds rounded outward to coarse steps."""
+        if not self._auto_range or self._n == 0:
+            return
+        b = self._buf[:, :self._n]
+        x_hi = _round_up(max(float(b[_EPOCH, -1]), 1.0))
+        loss = b[_TRAIN:_TEST + 1]
+        log = self.logAction.isChecked()
+        vals = loss[np.isfinite(loss) & (loss > 0)] if log else loss[np.isfinite(loss)]
+        if vals.size == 0:
+            lo, hi = (-1.0, 0.0) if log else (0.0, 1.0)
+        elif log:  # view coordinates are log10(loss): whole tenths of a decade
+            lo = math.floor(10 * math.log10(float(vals.min()))) / 10
+            hi = math.ceil(10 * math.log10(float(vals.max()))) / 10
+        else:
+            lo, hi = float(vals.min()), float(vals.max())
+            step = _step(hi - lo if hi > lo else abs(hi) or 1.0)
+            lo = max(0.0, math.floor(lo / step) * step) if lo >= 0 else math.floor(lo / step) * step
+            hi = math.ceil(hi / step) * step
+        if hi <= lo:
+            hi = lo + (0.1 if log else _step(abs(lo) or 1.0))
+        rng = (x_hi, lo, hi)
+        if force or rng != self._range:
+            self._range = rng
+            self.getPlotItem().getViewBox().setRange(xRange=(0.0, x_hi), yRange=(lo, hi),
+                                                     padding=0.02)
+
+    def _on_user_range(self, *_):
+        self._auto_range = False
+
+    def _on_log_toggled(self, on: bool):
+        plot = self.getPlotItem()
+        plot.setLogMode(x=False, y=on)
+        plot.getAxis("right").setLogMode(False)  # the metric axis stays linear
+        plot.setLabel("left", "loss (log scale)" if on else "loss", color=self._fg.name())
+        self._fit_range(force=True)
+
+    # --- the values under the cursor ---------------------------------------------------
+    def _on_mouse_moved(self, scene_pos):
+        vb = self.getPlotItem().getViewBox()
+        if vb.sceneBoundingRect().contains(scene_pos):
+            self._mouse_x = vb.mapSceneToView(scene_pos).x()
+        else:
+            self._mouse_x = None
+        self._update_readout()
+
+    def mouseDoubleClickEvent(self, ev):
+        self._auto_range = True
+        self._fit_range(force=True)
+        super().mouseDoubleClickEvent(ev)
+
+    def leaveEvent(self, ev):
+        self._mouse_x = None
+        self._update_readout()
+        super().leaveEvent(ev)
+
+    def _update_readout(self):
+        if self._n == 0:
+            self.readout.setText("")
+            self.cursor_line.setVisible(False)
+            return
+        b = self._buf[:, :self._n]
+        if self._mouse_x is None:
+            i = self._n - 1  # no cursor: the latest epoch
+            self.cursor_line.setVisible(False)
+        else:
+            i = int(np.clip(np.searchsorted(b[_EPOCH], self._mouse_x), 0, self._n - 1))
+            if i > 0 and abs(b[_EPOCH, i - 1] - self._mouse_x) < abs(b[_EPOCH, i] - self._mouse_x):
+                i -= 1
+            self.cursor_line.setValue(float(b[_EPOCH, i]))
+            self.cursor_line.setVisible(True)
+        m = self._metric_name
+        test = not math.isnan(b[_TEST, i])
+        orange = TEST_COLOR.name()
+
+        def pair(train_text, test_text):
+            tail = f" <span style='color:{orange}'>{test_text}</span>"
+            return train_text + (tail if test else "")
+
+        parts = [f"epoch {int(b[_EPOCH, i])}",
+                 "loss " + pair(_num(b[_TRAIN, i]), _num(b[_TEST, i])),
+                 f"{m} " + pair(_metric(b[_TRAIN_M, i], m), _metric(b[_TEST_M, i], m))]
+        self.readout.setText(" · ".join(parts))
+
+
+def _step(span: float) -> float:
+    """A round step about a tenth of ``span``: 1, 2 or 5 × 10ᵏ."""
+    raw = span / 10
+    e = 10.0 ** math.floor(math.log10(raw))
+    return next(m * e for m in (1, 2, 5, 10) if m * e >= raw)
+
+
+def _round_up(x: float) -> float:
+    """``x`` rounded up to half its order of magnitude: 7 → 7, 51 → 55, 130 → 150."""
+    e = 10.0 ** math.floor(math.log10(x))
+    half = max(e / 2, 1.0)
+    return math.ceil(x / half) * half
+
+
+def _num(v: float) -> str:
+    return f"{v:.3f}" if 1e-2 <= abs(v) < 1e3 else f"{v:.3g}"
+
+
+def _metric(v: float, name: str) -> str:
+    if math.isnan(v):
+        return "–"
+    return f"{100 * v:.1f}%" if name == "acc" else f"{v:.3f}"

@@ -1,0 +1,280 @@
+"""The main window: the network canvas in the centre, the other views in docks around it.
+
+Actions (objectNames are a contract other tests rely on): actionPlay (checkable, Space),
+actionStepOperation (Right), actionStepBatch, actionStepEpoch, actionReset (Ctrl+R),
+actionReinitialize, actionAddNeuron, actionRemoveNeuron, actionExportWeights.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow,
+                               QMessageBox, QScrollArea, QToolBar, QWidget)
+
+from nnviz import weights_io
+from nnviz.errors import NnvizError
+
+from .boundary_view import BoundaryPlot
+from .controls import DataPanel, HyperPanel
+from .heatmaps import HeatmapPanel
+from .loss_view import LossPlot
+from .network_view import NetworkView
+from .session import SPEED_NAMES, Session
+from .step_panel import StepPanel
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+SETTINGS_VERSION = 1
+
+
+def app_icon() -> QIcon:
+    path = ASSETS / "nnviz.svg"
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session | None = None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.setWindowTitle("nnviz")
+        self.setWindowIcon(app_icon())
+        self.setMinimumSize(900, 600)
+        self.session = session or Session(parent=self)
+        s = self.session
+        self._make_actions()
+        self.network_view = NetworkView(s)
+        self.network_view.set_layer_actions(self.actionAddNeuron, self.actionRemoveNeuron)
+        self.setCentralWidget(self.network_view)
+        self.boundary_plot = BoundaryPlot(s)
+        self.loss_plot = LossPlot(s)
+        self.heatmap_panel = HeatmapPanel(s)
+        self.step_panel = StepPanel(s)
+        self.data_panel = DataPanel(s)
+        self.hyper_panel = HyperPanel(s)
+        self.docks: dict[str, QDockWidget] = {}
+        self._dock("Data", self.data_panel, Qt.LeftDockWidgetArea, scroll=True)
+        self._dock("Hyperparameters", self.hyper_panel, Qt.LeftDockWidgetArea, scroll=True)
+        self._dock("Output", self.boundary_plot, Qt.RightDockWidgetArea)
+        self._dock("Loss", self.loss_plot, Qt.RightDockWidgetArea)
+        self._dock("Heatmaps", self.heatmap_panel, Qt.BottomDockWidgetArea)
+        self._dock("Step through", self.step_panel, Qt.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["Heatmaps"], self.docks["Step through"])
+        self.docks["Heatmaps"].raise_()
+        self._make_toolbar()
+        self._make_menus()
+        self._make_status()
+        s.paramsChanged.connect(self._on_params)
+        s.structureChanged.connect(self._on_structure)
+        s.playingChanged.connect(self._on_playing)
+        s.diverged.connect(self._on_diverged)
+        s.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        s.stageChanged.connect(self._on_stage)
+        self.resize(1400, 900)
+        self.resizeDocks([self.docks["Heatmaps"]], [300], Qt.Vertical)
+        self.resizeDocks([self.docks["Data"], self.docks["Output"]], [300, 560], Qt.Horizontal)
+        self._default_state = self.saveState(SETTINGS_VERSION)
+        self._restore_layout()
+        self._on_structure()
+
+    # --- building ------------------------------------------------------------------------
+    def _action(self, name, text, slot, shortcut=None, tip="", checkable=False) -> QAction:
+        a = QAction(text, self)
+        a.setObjectName(name)
+        a.setCheckable(checkable)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.WindowShortcut)
+        tip = tip or text
+        a.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
+        a.setStatusTip(tip)
+        (a.toggled if checkable else a.triggered).connect(slot)
+        setattr(self, name, a)
+        self.addAction(a)
+        return a
+
+    def _make_actions(self):
+        s = self.session
+        self._action("actionPlay", "▶ Play", self._on_play_toggled, "Space",
+                     "Train continuously; press again to pause", checkable=True)
+        self._action("actionStepOperation", "Step operation", s.step_operation, "Right",
+                     "Run one operation: the forward or backward pass of one layer, the loss, or the update")
+        self._action("actionStepBatch", "Step batch", s.step_batch, "Shift+Right",
+                     "Run one mini-batch update")
+        self._action("actionStepEpoch", "Step epoch", s.step_epoch, "Ctrl+Right",
+                     "Train until the end of the current epoch")
+        self._action("actionReset", "Reset", s.reset, "Ctrl+R",
+                     "Back to the same initial weights: the run starts over exactly")
+        self._action("actionReinitialize", "Re-initialize", s.reinitialize, "Ctrl+Shift+R",
+                     "Draw new initial weights from the run's random sequence")
+        self._action("actionAddNeuron", "+", lambda: self._guard(s.add_neuron), "Ctrl+=",
+                     "Add a hidden unit")
+        self._action("actionRemoveNeuron", "−", lambda: self._guard(s.remove_neuron), "Ctrl+-",
+                     "Remove the last hidden unit")
+        self._action("actionExportWeights", "Export weights…", self.export_weights, "Ctrl+E",
+                     "Save the trained weights (.json or .npz)")
+        self._action("actionPreviousOperation", "Previous operation", s.previous_operation, "Left",
+                     "Show the previous operation again (nothing is recomputed)")
+
+    def _dock(self, title, widget, area, scroll=False):
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock{title.replace(' ', '')}")
+        if scroll:
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setWidget(widget)
+            area_widget.setFrameShape(QScrollArea.NoFrame)
+            widget = area_widget
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[title] = dock
+
+    def _make_toolbar(self):
+        tb = QToolBar("Training", self)
+        tb.setObjectName("trainingToolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        for a in (self.actionPlay, self.actionStepOperation, self.actionStepBatch,
+                  self.actionStepEpoch, self.actionReset, self.actionReinitialize):
+            tb.addAction(a)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Speed "))
+        self.speed_combo = QComboBox()
+        self.speed_combo.setObjectName("speedCombo")
+        self.speed_combo.addItems(list(SPEED_NAMES))
+        self.speed_combo.setCurrentIndex(self.session.speed)
+        self.speed_combo.setToolTip("How many training steps per frame while playing")
+        self.speed_combo.currentIndexChanged.connect(self.session.set_speed)
+        self.session.settingsChanged.connect(lambda: self.speed_combo.setCurrentIndex(self.session.speed))
+        tb.addWidget(self.speed_combo)
+        tb.addSeparator()
+        self.param_count_label = QLabel()
+        self.param_count_label.setObjectName("paramCountLabel")
+        self.param_count_label.setToolTip("Number of parameters: every weight and bias. For one "
+                                          "hidden layer, (p+1)·M + M + 1 (seed 003, 10.1).")
+        self.param_count_label.setStyleSheet("font-size: 12pt; padding: 0 8px")
+        tb.addWidget(self.param_count_label)
+        self.addToolBar(Qt.TopToolBarArea, tb)
+
+    def _make_menus(self):
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        f.addAction(self.actionExportWeights)
+        f.addSeparator()
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.triggered.connect(self.close)
+        f.addAction(quit_action)
+        t = mb.addMenu("&Train")
+        for a in (self.actionPlay, self.actionStepOperation, self.actionPreviousOperation,
+                  self.actionStepBatch, self.actionStepEpoch, None, self.actionReset,
+                  self.actionReinitialize, None, self.actionAddNeuron, self.actionRemoveNeuron):
+            t.addSeparator() if a is None else t.addAction(a)
+        v = mb.addMenu("&View")
+        for dock in self.docks.values():
+            v.addAction(dock.toggleViewAction())
+        v.addSeparator()
+        restore = QAction("Restore default layout", self)
+        restore.triggered.connect(lambda: self.restoreState(self._default_state, SETTINGS_VERSION))
+        v.addAction(restore)
+        h = mb.addMenu("&Help")
+        about = QAction("About nnviz", self)
+        about.triggered.connect(self.show_about)
+        h.addAction(about)
+
+    def _make_status(self):
+        self.status_label = QLabel()
+        self.status_label.setObjectName("statusLabel")
+        self.statusBar().addPermanentWidget(self.status_label, 1)
+
+    # --- handlers ------------------------------------------------------------------------
+    def _guard(self, fn, *args):
+        try:
+            fn(*args)
+        except NnvizError as exc:
+            QMessageBox.warning(self, "nnviz", str(exc))
+
+    def _on_play_toggled(self, checked: bool):
+        if checked:
+            self.session.play()
+        else:
+            self.session.pause()
+
+    def _on_playing(self, playing: bool):
+        if self.actionPlay.isChecked() != playing:
+            self.actionPlay.setChecked(playing)
+        self.actionPlay.setText("⏸ Pause" if playing else "▶ Play")
+
+    def _on_structure(self):
+        self.param_count_label.setText(self.session.parameter_text())
+        self._on_params()
+
+    def _on_stage(self, stage):
+        if stage is not None:
+            self.docks["Step through"].raise_()
+
+    def _on_params(self):
+        tr = self.session.trainer
+        h = tr.history
+        kind = "accuracy" if self.session.task == "classification" else "R²"
+
+        def f(v):
+            return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4f}"
+        text = (f"epoch {tr.epoch_count}   step {tr.step_count}   "
+                f"loss train {f(h.train_loss[-1])} / test {f(h.test_loss[-1])}   "
+                f"{kind} train {f(h.train_metric[-1])} / test {f(h.test_metric[-1])}")
+        if self.session.playing:
+            text += f"   {self.session.steps_per_second:,.0f} steps/s"
+        self.status_label.setText(text)
+
+    def _on_diverged(self, message: str):
+        self.statusBar().showMessage(message, 15000)
+        h = self.session.trainer.history
+        self.loss_plot.mark_divergence(self.session.trainer.epoch_count +
+                                       self.session.trainer.pos / max(1, len(self.session.trainer.X)))
+        box = QMessageBox(QMessageBox.Warning, "Training diverged", message[0].upper() + message[1:] + ".",
+                          QMessageBox.Ok, self)
+        box.setModal(False)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.show()
+        self._divergence_box = box
+
+    def export_weights(self):
+        path, _ = QFileDialog.getSaveFileName(self, "Export weights", "weights.json",
+                                              "nnviz weights (*.json *.npz)")
+        if not path:
+            return
+        try:
+            weights_io.save(self.session.model, path)
+        except NnvizError as exc:
+            QMessageBox.warning(self, "Export weights", str(exc))
+            return
+        self.statusBar().showMessage(f"Weights saved to {path}", 5000)
+
+    def show_about(self):
+        QMessageBox.about(self, "About nnviz",
+                          "<b>nnviz</b> makes the matrix equations of a neural network visible.<br><br>"
+                          "Draw a p→M→1 network, train it, and step through every forward and "
+                          "backward operation with its real numbers: Z = X·W + b, "
+                          "σ(z) = a ⊙ z, ∂E/∂W = (1/m) Xᵀ·δ.<br><br>"
+                          "Rows are samples; weights run from-to, W is (fan_in × fan_out).")
+
+    # --- layout memory -------------------------------------------------------------------
+    def _settings(self) -> QSettings:
+        return QSettings("nnviz", "nnviz")
+
+    def _restore_layout(self):
+        st = self._settings()
+        geo, state = st.value("geometry"), st.value("windowState")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        if state is not None:
+            self.restoreState(state, SETTINGS_VERSION)
+
+    def closeEvent(self, event):
+        self.session.shutdown()
+        st = self._settings()
+        st.setValue("geometry", self.saveGeometry())
+        st.setValue("windowState", self.saveState(SETTINGS_VERSION))
+        super().closeEvent(event)

@@ -1,0 +1,897 @@
+"""The network canvas: every unit a node, every weight an edge (TensorFlow Playground's diagram).
+
+Left to right: one node per input feature, the hidden layers' units, the output ŷ. An edge from
+unit i of layer k to unit j of layer k+1 is the weight ``network.dense[k].W[i, j]`` (weights run
+"from-to": W is fan_in × fan_out): its colour is the sign and size of w on the shared diverging
+scale (±max|W| over the network), its width grows with |w|. Every non-input node shows its bias
+(text under it, and the colour of its ring). For 2-D data every node carries a small map of its
+own output over the input plane (the grid of :meth:`Session.grid_outputs`).
+
+Items are created only on ``structureChanged``; ``paramsChanged`` (up to 60 Hz while training)
+only updates pens, texts and pixmaps; a resize only moves them. The layout is computed in
+viewport pixels (no view scaling), so text stays at its size while nodes and gaps grow and
+shrink with the widget; past a minimum spacing the scene scrolls. Hovering a node emits
+``session.unitHovered``; clicking an edge or a bias text edits that parameter. During
+step-through the layer being computed glows.
+
+Index conventions of the public helpers: ``node_item(k, j)`` and ``thumbnail_image(k, j)`` take
+k = -1 for the inputs and k = 0… for dense layer k's units; ``edge_item(k, i, j)`` is weight
+``dense[k].W[i, j]``. ``session.unitHovered`` uses k = -2 for an input feature.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import (QAction, QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter,
+                           QPainterPath, QPainterPathStroker, QPalette, QPen, QPixmap)
+from PySide6.QtWidgets import (QFrame, QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
+                               QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
+                               QGraphicsView, QHBoxLayout, QInputDialog, QLabel, QToolButton,
+                               QToolTip, QWidget)
+
+from nnviz.errors import NnvizError
+from nnviz.stages import Symbols, sup
+
+from . import colors
+
+BACKGROUND = QColor(252, 252, 253)
+INK = QColor(40, 44, 52)
+MUTED = QColor(105, 111, 122)
+FAINT = QColor(150, 155, 165)
+OUTLINE = QColor(160, 164, 172)
+HOVER = QColor(25, 30, 40, 100)
+FORWARD_GLOW = QColor(255, 166, 0, 150)    # amber: the forward pass
+BACKWARD_GLOW = QColor(145, 75, 215, 140)  # violet: the backward pass
+HEADER_HEIGHT = 34
+NODE_MAX = 56.0      # largest node side (px)
+NODE_SPARSE = 40.0   # a column with few units keeps at least this when others are crowded
+ROW_MIN = 9.0        # smallest vertical pitch before the scene scrolls
+GAP_MIN = 56.0       # smallest horizontal room for the edges between two columns
+STEP_MAX = 300.0     # widest column spacing (wide windows centre the diagram)
+EDGE_HIT_WIDTH = 8.0
+
+
+def _font(pixels: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPixelSize(max(1, int(round(pixels))))
+    f.setBold(bold)
+    return f
+
+
+def _finite_max(a) -> float:
+    """max |a| over finite values, or 0."""
+    a = np.abs(np.asarray(a, dtype=np.float64))
+    a = a[np.isfinite(a)]
+    return float(a.max()) if a.size else 0.0
+
+
+def _num(x: float) -> str:
+    """Two decimals, without the "-0.00" of a tiny negative."""
+    text = f"{x:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+LUT32 = (np.uint32(0xFF000000) | (colors.LUT[:, 0].astype(np.uint32) << 16)
+         | (colors.LUT[:, 1].astype(np.uint32) << 8) | colors.LUT[:, 2].astype(np.uint32))
+WIDTH_STEPS = 4  # edge widths are quantised to 1/4 px so unchanged pens can be skipped
+
+
+def lut_index(values, vmax: float) -> np.ndarray:
+    """The colormap row of each value on ±vmax, exactly as :func:`colors.color` picks it."""
+    v = np.asarray(values, dtype=np.float64)
+    if not (np.isfinite(vmax) and vmax > 0):
+        return np.full(v.shape, 128, dtype=np.intp)
+    with np.errstate(all="ignore"):
+        t = 0.5 + 0.5 * np.clip(v / vmax, -1.0, 1.0)
+    idx = np.rint(t * 255)
+    return np.where(np.isfinite(v), idx, 128).astype(np.intp)
+
+
+def map_images(values: np.ndarray, vmax) -> list[QImage]:
+    """(res_y, res_x, units) values → one QImage per unit on the symmetric scale ±vmax.
+
+    ``vmax`` is a scalar or one value per unit. Row i of ``values`` is y = ys[i]; the images are
+    flipped so +y is up. Vectorised: one float32 pass and one lookup in a 32-bit LUT for all
+    units (values exactly halfway between two rows may round up where colors.color rounds to even).
+    """
+    values = np.asarray(values, dtype=np.float32)
+    vmax = np.asarray(vmax, dtype=np.float64)
+    vmax = np.where(np.isfinite(vmax) & (vmax > 0), vmax, 1.0)
+    t = values * (127.5 / vmax).astype(np.float32)
+    t += np.float32(128.0)               # 127.5 for the centre, +0.5 to round by truncation
+    np.clip(t, 0.0, 255.99, out=t)
+    if np.isnan(t).any():
+        t[np.isnan(t)] = 128.0
+    idx = t.astype(np.uint8)
+    argb = LUT32[np.ascontiguousarray(idx[::-1].transpose(2, 0, 1))]  # (units, h, w) uint32
+    _, h, w = argb.shape
+    return [QImage(argb[u].data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()
+            for u in range(argb.shape[0])]
+
+
+# --- scene items ---------------------------------------------------------------------------
+class NodeItem(QGraphicsRectItem):
+    """One unit: a square (its map, when there is one) in a ring coloured by its bias.
+
+    ``border`` is the ring (its pen colour is the bias colour); ``map`` holds the thumbnail.
+    """
+
+    def __init__(self, view: "NetworkView", k: int, j: int):
+        super().__init__()
+        self.view, self.k, self.j = view, k, j
+        self.size = 1.0
+        self.setAcceptHoverEvents(True)
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setBrush(QBrush(QColor(242, 243, 246)))
+        self.setZValue(2)
+        self.halo = QGraphicsPathItem(self)
+        self.halo.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        self.halo.setPen(QPen(Qt.PenStyle.NoPen))
+        self.halo.setVisible(False)
+        self.halo.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.map = QGraphicsPixmapItem(self)
+        self.map.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.map.setVisible(False)
+        self.map.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.border = QGraphicsRectItem(self)
+        self.border.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        self.border.setPen(QPen(OUTLINE, 1.0))
+        self.border.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.inner = QGraphicsSimpleTextItem(self)  # the unit's name, when there is no map
+        self.inner.setBrush(QBrush(MUTED))
+        self.inner.setVisible(False)
+        self.inner.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.ring = 1.0
+        self.image: QImage | None = None
+        self.hovered = False
+        self.stage_color: QColor | None = None
+
+    def set_geometry(self, center: QPointF, size: float):
+        self.size = size
+        self.setPos(center.x() - size / 2, center.y() - size / 2)
+        self.setRect(0, 0, size, size)
+        self.ring = max(1.5, min(3.0, size / 15)) if self.k >= 0 else 1.0
+        r = self.ring / 2 + 0.5
+        self.border.setRect(-r, -r, size + 2 * r, size + 2 * r)
+        pen = self.border.pen()
+        pen.setWidthF(self.ring)
+        self.border.setPen(pen)
+        m = self.ring + max(2.0, min(4.0, 0.09 * size))
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(-m, -m, size + 2 * m, size + 2 * m), m * 0.8, m * 0.8)
+        self.halo.setPath(path)
+        if self.image is not None:
+            self.map.setScale(size / max(1, self.image.width()))
+        self.inner.setFont(_font(min(13.0, 0.36 * size)))
+        r = self.inner.boundingRect()
+        self.inner.setPos((size - r.width()) / 2, (size - r.height()) / 2)
+
+    def set_bias_color(self, color: QColor):
+        self.border.setPen(QPen(color, self.ring))
+
+    def set_label(self, text: str, visible: bool):
+        self.inner.setText(text)
+        self.inner.setVisible(visible)
+
+    def set_image(self, image: QImage):
+        self.image = image
+        self.map.setPixmap(QPixmap.fromImage(image))
+        self.map.setScale(self.size / max(1, image.width()))
+        self.map.setVisible(True)
+
+    def set_state(self, hovered: bool | None = None, stage_color: QColor | None | bool = False):
+        if hovered is not None:
+            self.hovered = hovered
+        if stage_color is not False:
+            self.stage_color = stage_color
+        color = HOVER if self.hovered else self.stage_color
+        self.halo.setVisible(color is not None)
+        if color is not None:
+            self.halo.setBrush(QBrush(color))
+
+    def tooltip_text(self) -> str:
+        return self.view.node_tooltip(self.k, self.j)
+
+    def hoverEnterEvent(self, event):
+        self.view._node_hovered(self, True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event):
+        self.view._node_hovered(self, False)
+        super().hoverLeaveEvent(event)
+
+    def mousePressEvent(self, event):
+        event.ignore()
+
+    def mouseDoubleClickEvent(self, event):
+        if self.k >= 0 and event.button() == Qt.MouseButton.LeftButton:
+            self.view._edit_bias(self.k, self.j)  # works when the bias text is hidden too
+        else:
+            event.ignore()
+
+
+class EdgeItem(QGraphicsPathItem):
+    """Weight ``dense[k].W[i, j]``: a curve from unit i of layer k to unit j of layer k+1."""
+
+    def __init__(self, view: "NetworkView", k: int, i: int, j: int):
+        super().__init__()
+        self.view, self.k, self.i, self.j = view, k, i, j
+        self._shape: QPainterPath | None = None
+        self.key = -1  # colour row and width step of the current pen
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(0)
+        self.glow = QGraphicsPathItem(self)
+        self.glow.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        self.glow.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.glow.setVisible(False)
+        self.hovered = False
+        self.stage_color: QColor | None = None
+
+    def set_curve(self, p0: QPointF, p1: QPointF):
+        mid = (p0.x() + p1.x()) / 2
+        path = QPainterPath(p0)
+        path.cubicTo(QPointF(mid, p0.y()), QPointF(mid, p1.y()), p1)
+        self._shape = None
+        self.setPath(path)
+        self.glow.setPath(path)
+
+    def shape(self) -> QPainterPath:  # a wide, constant hit area (the pen can be 0.5 px)
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(EDGE_HIT_WIDTH)
+            self._shape = stroker.createStroke(self.path())
+        return self._shape
+
+    def set_state(self, hovered: bool | None = None, stage_color: QColor | None | bool = False):
+        if hovered is not None:
+            self.hovered = hovered
+        if stage_color is not False:
+            self.stage_color = stage_color
+        self.refresh_glow()
+
+    def refresh_glow(self):
+        color = HOVER if self.hovered else self.stage_color
+        self.glow.setVisible(color is not None)
+        if color is not None:
+            pen = QPen(color, self.pen().widthF() + 4.0)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            self.glow.setPen(pen)
+        self.setZValue(1 if self.hovered else 0)
+
+    def tooltip_text(self) -> str:
+        return self.view._edge_tooltip_shown(self.k, self.i, self.j)
+
+    def hoverEnterEvent(self, event):
+        self.view._edge_hovered(self, True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event):
+        self.view._edge_hovered(self, False)
+        super().hoverLeaveEvent(event)
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton:
+            event.accept()
+        else:
+            event.ignore()
+
+    def mouseReleaseEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton and self.shape().contains(event.pos()):
+            self.view._edit_weight(self.k, self.i, self.j)
+
+
+class BiasText(QGraphicsSimpleTextItem):
+    """``b=0.12`` under a node; a click edits the bias."""
+
+    def __init__(self, view: "NetworkView", k: int, j: int, font: QFont):
+        super().__init__()
+        self.view, self.k, self.j = view, k, j
+        self.setFont(font)
+        self.setBrush(QBrush(MUTED))
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(3)
+        self.anchor = QPointF()  # top centre
+
+    def set_anchor(self, anchor: QPointF):
+        self.anchor = anchor
+        self._place()
+
+    def _place(self):
+        r = self.boundingRect()
+        self.setPos(self.anchor.x() - r.width() / 2, self.anchor.y())
+
+    def set_value(self, b: float):
+        text = f"b={_num(b)}"
+        if text != self.text():
+            self.setText(text)
+            self._place()
+
+    def tooltip_text(self) -> str:
+        b = float(self.view.session.network.dense[self.k].b[self.j])
+        return f"bias of {self.view.unit_name(self.k, self.j)}: b = {b:.4g}\nclick to edit"
+
+    def hoverEnterEvent(self, event):
+        self.setBrush(QBrush(INK))
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event):
+        self.setBrush(QBrush(MUTED))
+        super().hoverLeaveEvent(event)
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton:
+            event.accept()
+        else:
+            event.ignore()
+
+    def mouseReleaseEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton and self.contains(event.pos()):
+            self.view._edit_bias(self.k, self.j)
+
+
+def _text(scene: QGraphicsScene, text: str, font: QFont, color: QColor) -> QGraphicsSimpleTextItem:
+    item = scene.addSimpleText(text, font)
+    item.setBrush(QBrush(color))
+    item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+    item.setZValue(3)  # above a node's glow
+    return item
+
+
+def _place_text(item: QGraphicsSimpleTextItem, x: float, y: float, align: str = "center"):
+    """Put ``item`` with its top at y, its centre (or right edge, align="right") at x."""
+    r = item.boundingRect()
+    left = x - r.width() if align == "right" else x - r.width() / 2
+    item.setPos(left, y)
+
+
+# --- header row (lives in the view's top margin) --------------------------------------------
+class _LayerControls(QWidget):
+    """``[−] 4 neurons [+]`` above one hidden layer."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(5)
+        self.remove = QToolButton(self)
+        self.add = QToolButton(self)
+        self.label = QLabel(self)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setStyleSheet("color: rgb(40, 44, 52);")
+        for button in (self.remove, self.add):
+            button.setFixedSize(24, 24)
+        row.addWidget(self.remove)
+        row.addWidget(self.label)
+        row.addWidget(self.add)
+
+    def use_actions(self, add: QAction | None, remove: QAction | None):
+        for button, action in ((self.add, add), (self.remove, remove)):
+            if action is None:
+                continue
+            button.setDefaultAction(action)
+            if action.icon().isNull():
+                # The button copies the action's text again whenever the action changes.
+                action.changed.connect(self._show_signs)
+            else:
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self._show_signs()
+
+    def _show_signs(self):
+        for button, sign in ((self.add, "+"), (self.remove, "−")):
+            action = button.defaultAction()
+            if action is None or action.icon().isNull():
+                button.setText(sign)
+
+
+class NetworkView(QGraphicsView):
+    """The p→M→1 network as a diagram; see the module docstring."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.setObjectName("networkView")
+        self.session = session
+        self._scene = QGraphicsScene(self)
+        self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self._scene.setBackgroundBrush(QBrush(BACKGROUND))
+        self.setScene(self._scene)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.SmoothPixmapTransform
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setMinimumSize(360, 260)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, BACKGROUND)
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
+        self.setViewportMargins(0, HEADER_HEIGHT, 0, 0)
+
+        self._label_font, self._name_font = _font(13), _font(11)
+        self._bias_font, self._caption_font = _font(11), _font(12)
+        self._add_action: QAction | None = None
+        self._remove_action: QAction | None = None
+        self._nodes: list[list[NodeItem]] = []            # column c: inputs (c=0), dense layer c-1
+        self._edges: list[list[list[EdgeItem]]] = []      # [k][i][j]
+        self._bias: list[list[BiasText]] = []             # [k][j]
+        self._names: list[list[QGraphicsSimpleTextItem]] = []  # column c ≥ 1: h1…, ŷ
+        self._features: list[QGraphicsSimpleTextItem] = []     # the inputs' labels
+        self._column_captions: list[QGraphicsSimpleTextItem] = []
+        self._matrix_captions: list[QGraphicsSimpleTextItem] = []
+        self._flat_edges: list[list[EdgeItem]] = []     # [k], row-major like W.ravel()
+        self._colors = [QColor(*rgb) for rgb in colors.LUT.tolist()]
+        self._pens: dict[int, QPen] = {}
+        self._column_x: list[float] = []
+        self._width_gain: list[float] = []  # per dense layer: width = 0.5 + gain·|w|/vmax px
+        self._stage = None
+        self._grad: np.ndarray | None = None  # ∂E/∂W shown during a dense backward stage
+        self._hovered_node: NodeItem | None = None
+        self._controls: list[_LayerControls] = []
+        self._input_header = QLabel("features", self)
+        self._output_header = QLabel("output", self)
+        for label in (self._input_header, self._output_header):
+            label.setStyleSheet("color: rgb(105, 111, 122); font-weight: 600;")
+
+        self.horizontalScrollBar().valueChanged.connect(self._place_header)
+        session.structureChanged.connect(self._on_structure_changed)
+        session.paramsChanged.connect(self._on_params_changed)
+        session.stageChanged.connect(self._on_stage_changed)
+        self._on_structure_changed()
+        if 0 <= session.stage_index < len(session.stages):  # a step-through already under way
+            self._on_stage_changed(session.stages[session.stage_index])
+
+    # --- public helpers ------------------------------------------------------------------
+    def set_layer_actions(self, add: QAction, remove: QAction):
+        """Use the main window's add/remove-neuron actions for the first hidden layer's buttons."""
+        self._add_action, self._remove_action = add, remove
+        if self._controls:
+            old = self._controls.pop(0)
+            old.hide()
+            old.deleteLater()
+            self._controls.insert(0, self._make_controls(0))
+            self._update_controls()
+
+    def node_item(self, k: int, j: int) -> NodeItem:
+        """k = -1: input feature j; k ≥ 0: unit j of dense layer k (the last is the output)."""
+        return self._nodes[k + 1][j]
+
+    def edge_item(self, k: int, i: int, j: int) -> EdgeItem:
+        """The edge of weight ``dense[k].W[i, j]`` (its ``pen()`` has the colour and width)."""
+        return self._edges[k][i][j]
+
+    def bias_item(self, k: int, j: int) -> BiasText:
+        """The ``b=…`` text of unit j of dense layer k."""
+        return self._bias[k][j]
+
+    def thumbnail_image(self, k: int, j: int) -> QImage | None:
+        """The map drawn in node (k, j) (res × res, +y up), or None when the data is not 2-D."""
+        return self.node_item(k, j).image
+
+    def unit_name(self, k: int, j: int) -> str:
+        """x1… for inputs (k = -1), h1… (h1_3 with several hidden layers), ŷ for the output."""
+        net = self.session.network
+        if k < 0:
+            return self.session.model.features[j]
+        if k == net.n_layers - 1:
+            return "ŷ"
+        return f"h{j + 1}" if net.n_layers == 2 else f"h{k + 1}_{j + 1}"
+
+    def edge_tooltip(self, k: int, i: int, j: int) -> str:
+        """``w = 0.53 · x1 → h2``: the weight times what it multiplies, and where it goes."""
+        w = float(self.session.network.dense[k].W[i, j])
+        return f"w = {w:.2f} · {self.unit_name(k - 1, i)} → {self.unit_name(k, j)}"
+
+    def node_tooltip(self, k: int, j: int) -> str:
+        net = self.session.network
+        name = self.unit_name(k, j)
+        if k < 0:
+            scaled = ", standardised" if self.session.model.scaler is not None else ""
+            return f"{name}\ninput feature {j + 1} of {net.n_inputs}{scaled}"
+        title = "output ŷ" if k == net.n_layers - 1 else name
+        b = float(net.dense[k].b[j])
+        return f"{title}\nbias b = {b:.4g}\nactivation: {net.activations[k]}"
+
+    # --- building (structure changes only) ---------------------------------------------
+    def _has_maps(self) -> bool:
+        return len(self.session.model.inputs) == 2
+
+    def _on_structure_changed(self):
+        if self._hovered_node is not None:
+            self._hovered_node = None
+            self.session.unitHovered.emit(-1, -1)
+        self._stage, self._grad = None, None
+        self._scene.clear()
+        net = self.session.network
+        sizes = net.sizes
+        scene = self._scene
+        self._nodes = [[NodeItem(self, c - 1, j) for j in range(n)] for c, n in enumerate(sizes)]
+        for column in self._nodes:
+            for node in column:
+                scene.addItem(node)
+        self._features = [_text(scene, f, self._label_font, INK) for f in self.session.model.features]
+        self._names = [[]] + [[_text(scene, self.unit_name(c - 1, j), self._name_font, FAINT)
+                               for j in range(n)] for c, n in enumerate(sizes) if c > 0]
+        self._bias = [[BiasText(self, k, j, self._bias_font) for j in range(d.fan_out)]
+                      for k, d in enumerate(net.dense)]
+        for layer in self._bias:
+            for bias in layer:
+                scene.addItem(bias)
+        self._edges = [[[EdgeItem(self, k, i, j) for j in range(d.fan_out)] for i in range(d.fan_in)]
+                       for k, d in enumerate(net.dense)]
+        self._flat_edges = [[edge for row in layer for edge in row] for layer in self._edges]
+        for layer in self._flat_edges:
+            for edge in layer:
+                scene.addItem(edge)
+        sym = Symbols(net.n_layers)
+        self._column_captions = [
+            _text(scene, sym.a(0) if c == 0 else f"{sym.a(c)} = {net.activations[c - 1]}",
+                  self._caption_font, INK) for c in range(len(sizes))]
+        self._matrix_captions = [
+            _text(scene, f"W{sup(k + 1)}  {a}×{b}", self._caption_font, FAINT)
+            for k, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
+        self._width_gain = []
+        self._grad = None
+        self._rebuild_header()
+        self._layout()
+        self._input_maps()
+        self._on_params_changed()
+
+    def _input_maps(self):
+        """The input nodes' maps: each scaled feature over the grid (changes only with the data)."""
+        if not self._has_maps():
+            return
+        grid = self.session.grid()
+        res = grid.resolution
+        F = grid.features.reshape(res, res, -1)
+        vmax = [_finite_max(F[:, :, i]) for i in range(F.shape[2])]
+        for node, image in zip(self._nodes[0], map_images(F, vmax)):
+            node.set_image(image)
+
+    def _make_controls(self, layer: int) -> _LayerControls:
+        controls = _LayerControls(self)
+        if layer == 0 and self._add_action is not None:
+            controls.use_actions(self._add_action, self._remove_action)
+        else:
+            controls.use_actions(None, None)
+            controls.add.clicked.connect(lambda _=False, l=layer: self._add_neuron(l))
+            controls.remove.clicked.connect(lambda _=False, l=layer: self._remove_neuron(l))
+            controls.add.setToolTip(f"Add a neuron to hidden layer {layer + 1}")
+            controls.remove.setToolTip(f"Remove a neuron from hidden layer {layer + 1}")
+        controls.show()
+        return controls
+
+    def _rebuild_header(self):
+        hidden = self.session.network.hidden_sizes
+        while len(self._controls) > len(hidden):
+            old = self._controls.pop()
+            old.hide()
+            old.deleteLater()
+        while len(self._controls) < len(hidden):
+            self._controls.append(self._make_controls(len(self._controls)))
+        self._update_controls()
+
+    def _update_controls(self):
+        for layer, (controls, m) in enumerate(zip(self._controls, self.session.network.hidden_sizes)):
+            controls.label.setToolTip(f"hidden layer {layer + 1}: {m} units")
+            if not (layer == 0 and self._add_action is not None):
+                controls.remove.setEnabled(m > 1)
+        self._place_header()
+
+    def _add_neuron(self, layer: int):
+        try:
+            self.session.add_neuron(layer)
+        except NnvizError:
+            pass  # the session has reported it through ``message``
+
+    def _remove_neuron(self, layer: int):
+        try:
+            self.session.remove_neuron(layer)
+        except NnvizError:
+            pass
+
+    # --- geometry (structure changes and resizes) ----------------------------------------
+    def _layout(self):
+        """Place every item for the current viewport size (pixels; the view never scales)."""
+        if not self._nodes:
+            return
+        net = self.session.network
+        sizes = net.sizes
+        cols = len(sizes)
+        vp = self.viewport().size()
+        W, H = max(vp.width(), 240), max(vp.height(), 160)
+        name_h = QFontMetricsF(self._name_font).height()
+        bias_h = QFontMetricsF(self._bias_font).height()
+        cap_h = QFontMetricsF(self._caption_font).height()
+        top, bottom = 12.0, cap_h + 16.0
+        avail = H - top - bottom
+
+        # Input labels shrink a little when there are many inputs.
+        label_px = max(8.0, min(13.0, avail / sizes[0] - 3))
+        if self._label_font.pixelSize() != int(round(label_px)):
+            self._label_font = _font(label_px)
+            for item in self._features:
+                item.setFont(self._label_font)
+        label_w = max(item.boundingRect().width() for item in self._features) + 12.0
+        left, right = 8.0 + label_w, 12.0 + 18.0
+
+        # Node side: what the densest column leaves, capped by the width.
+        t_width = (W - left - right - (cols - 1) * GAP_MIN) / cols
+
+        def fit(c: int) -> tuple[float, int]:
+            """(side, text level) for column c: 2 = name + bias, 1 = bias, 0 = none."""
+            row = max(ROW_MIN, avail / sizes[c])
+            if c == 0:
+                return max(4.0, min(NODE_MAX, t_width, row - 8.0)), 0
+            for level, extra, least in ((2, name_h + bias_h + 16.0, 30.0), (1, bias_h + 9.0, 18.0)):
+                side = min(NODE_MAX, t_width, row - extra - 4.0)
+                if side >= least:
+                    return side, level
+            return max(4.0, min(t_width, 0.72 * row)), 0
+
+        fitted = [fit(c) for c in range(cols)]
+        common = min(side for side, _ in fitted)
+        sides, levels = [], []
+        for c, (side, level) in enumerate(fitted):
+            side = common if common >= 20 else min(side, max(common, NODE_SPARSE))
+            sides.append(side)
+            row = avail / sizes[c]
+            if c > 0:  # re-derive the text level for the side actually used
+                level = 2 if row >= side + name_h + bias_h + 16 and side >= 26 else \
+                    1 if row >= side + bias_h + 9 else 0
+            levels.append(level)
+        shared = min(levels[1:-1] or levels[-1:])  # one text style for the hidden columns
+        levels = [levels[0]] + [shared] * (cols - 2) + [levels[-1]]
+        dense_c = max(range(cols), key=lambda c: sizes[c])
+        extra = [(name_h + bias_h + 16 if lv == 2 else bias_h + 9 if lv == 1 else 4) for lv in levels]
+        dense_pitch = max(ROW_MIN, avail / sizes[dense_c])
+        pitches = []
+        for c in range(cols):
+            row = max(ROW_MIN, avail / sizes[c])
+            pitches.append(min(row, max(dense_pitch, sides[c] + extra[c] + 26)))
+        content_h = max(p * n for p, n in zip(pitches, sizes))
+        scene_h = max(H, top + content_h + bottom)
+        span = max(avail, content_h)
+
+        # Column centres: equal steps, capped; centred when the window is wide.
+        need = [(sides[c] + sides[c + 1]) / 2 + GAP_MIN for c in range(cols - 1)]
+        free = W - left - right - sides[0] / 2 - sides[-1] / 2
+        step = min(STEP_MAX, free / max(1, cols - 1))
+        step = max([step] + need)
+        width = left + sides[0] / 2 + step * (cols - 1) + sides[-1] / 2 + right
+        shift = max(0.0, (W - width) / 2)
+        xs = [shift + left + sides[0] / 2 + c * step for c in range(cols)]
+        scene_w = max(W, width)
+        self._column_x = xs
+
+        maps = self._has_maps()
+        centers = []
+        for c, n in enumerate(sizes):
+            y0 = top + (span - pitches[c] * n) / 2
+            ys = [y0 + (j + 0.5) * pitches[c] for j in range(n)]
+            centers.append(ys)
+            for j, node in enumerate(self._nodes[c]):
+                node.set_label(self.unit_name(c - 1, j), c > 0 and not maps and sides[c] >= 16)
+                node.set_geometry(QPointF(xs[c], ys[j]), sides[c])
+            if c == 0:
+                for j, item in enumerate(self._features):
+                    r = item.boundingRect()
+                    _place_text(item, xs[0] - sides[0] / 2 - 9, ys[j] - r.height() / 2, "right")
+                continue
+            for j, name in enumerate(self._names[c]):
+                name.setVisible(levels[c] == 2 and (maps or sides[c] < 16))
+                _place_text(name, xs[c], ys[j] - sides[c] / 2 - 7 - name_h)
+            for j, bias in enumerate(self._bias[c - 1]):
+                bias.setVisible(levels[c] >= 1)
+                bias.set_anchor(QPointF(xs[c], ys[j] + sides[c] / 2 + 5))
+
+        # Crowded columns get thinner edges (4 px of |w| range when there is room).
+        gain = [max(1.5, min(4.0, 0.25 * min(pitches[k], pitches[k + 1]))) for k in range(cols - 1)]
+        if gain != self._width_gain:
+            self._width_gain = gain
+            for layer in self._flat_edges:
+                for edge in layer:
+                    edge.key = -1
+            self._update_edges()
+        for k, layer in enumerate(self._edges):
+            x0 = xs[k] + sides[k] / 2 + self._nodes[k][0].ring + 1.5
+            x1 = xs[k + 1] - sides[k + 1] / 2 - self._nodes[k + 1][0].ring - 1.5
+            for i, row in enumerate(layer):
+                for j, edge in enumerate(row):
+                    edge.set_curve(QPointF(x0, centers[k][i]), QPointF(x1, centers[k + 1][j]))
+
+        cap_y = scene_h - bottom + 6
+        for c, item in enumerate(self._column_captions):
+            _place_text(item, xs[c], cap_y)
+        for k, item in enumerate(self._matrix_captions):
+            _place_text(item, (xs[k] + xs[k + 1]) / 2, cap_y)
+            widest = max(self._column_captions[c].boundingRect().width() for c in (k, k + 1))
+            item.setVisible((item.boundingRect().width() + widest) / 2 + 24 <= step / 2)
+        self._scene.setSceneRect(QRectF(0, 0, scene_w, scene_h))
+        self._place_header()
+
+    def _place_header(self, *_):
+        if not self._column_x:
+            return
+        offset = self.viewport().geometry().topLeft()
+        step = self._column_x[1] - self._column_x[0] if len(self._column_x) > 1 else 200.0
+
+        def place(widget: QWidget, c: int):
+            widget.adjustSize()
+            x = self.mapFromScene(QPointF(self._column_x[c], 0)).x() + offset.x()
+            w, h = widget.width(), widget.height()
+            left = max(2, min(int(round(x - w / 2)), self.width() - w - 2))
+            widget.move(left, max(0, (HEADER_HEIGHT - h) // 2))
+
+        place(self._input_header, 0)
+        place(self._output_header, len(self._column_x) - 1)
+        for layer, controls in enumerate(self._controls):
+            m = self.session.network.hidden_sizes[layer]
+            controls.label.setText(f"{m} neuron" if m == 1 else f"{m} neurons")
+            controls.adjustSize()
+            if controls.sizeHint().width() > step - 8:
+                controls.label.setText(str(m))
+            place(controls, layer + 1)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._layout()
+
+    # --- parameters (every paramsChanged: pens, texts, pixmaps only) ----------------------
+    def _on_params_changed(self):
+        self._update_edges()
+        self._unit_maps()
+
+    def _update_edges(self):
+        """Edge pens (weight or, during a dense backward stage, gradient), bias texts and rings."""
+        net = self.session.network
+        vmax = max(_finite_max(d.W) for d in net.dense) or 1.0
+        focus = self._focus_layer()
+        for k, d in enumerate(net.dense):
+            if focus == k and self._grad is not None:
+                values, scale = self._grad, _finite_max(self._grad) or 1.0
+            else:
+                values, scale = d.W, vmax
+            idx = lut_index(values, scale)
+            with np.errstate(all="ignore"):
+                rel = np.nan_to_num(np.minimum(1.0, np.abs(values) / scale), nan=0.0)
+            steps = np.rint((0.5 + self._width_gain[k] * rel) * WIDTH_STEPS).astype(np.intp)
+            keys = (idx * 64 + steps).ravel().tolist()
+            for edge, key in zip(self._flat_edges[k], keys):
+                if edge.key != key:  # most pens stay the same from one frame to the next
+                    edge.key = key
+                    edge.setPen(self._pen(key))
+                    if edge.glow.isVisible():
+                        edge.refresh_glow()
+            for bias, node, b, ci in zip(self._bias[k], self._nodes[k + 1], d.b.tolist(),
+                                         lut_index(d.b, vmax).tolist()):
+                bias.set_value(b)
+                node.set_bias_color(self._colors[ci])
+
+    def _pen(self, key: int) -> QPen:
+        pen = self._pens.get(key)
+        if pen is None:
+            pen = QPen(self._colors[key // 64], (key % 64) / WIDTH_STEPS)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            self._pens[key] = pen
+        return pen
+
+    def _unit_maps(self):
+        if not self._has_maps():
+            return
+        net = self.session.network
+        for k, A in enumerate(self.session.grid_outputs()):
+            name = net.activations[k]
+            output = k == net.n_layers - 1
+            if (output and self.session.task == "classification") or name == "sigmoid":
+                values, vmax = 2.0 * A.astype(np.float64) - 1.0, 1.0  # probability p at 2p − 1
+            elif name == "tanh":
+                values, vmax = A, 1.0
+            else:  # unbounded: symmetric levels over the layer
+                values, vmax = A, _finite_max(A) or 1.0
+            for node, image in zip(self._nodes[k + 1], map_images(values, vmax)):
+                node.set_image(image)
+
+    # --- step-through highlight ------------------------------------------------------------
+    def _focus_layer(self) -> int | None:
+        """The dense layer (0-based) the current stage works on, or None."""
+        st = self._stage
+        if st is None or st.phase not in ("forward", "backward") or not st.layer:
+            return None
+        return st.layer - 1
+
+    def _on_stage_changed(self, stage):
+        net = self.session.network
+        self._stage, self._grad = stage, None
+        focus = self._focus_layer()
+        if focus is not None and focus >= net.n_layers:  # not this network's stage
+            self._stage, focus = None, None
+        phase = None if self._stage is None else self._stage.phase
+        if focus is not None and phase == "backward" and stage.name == f"dense{stage.layer}.backward":
+            # ∂E/∂W⁽ᵏ⁾ of this step: the stage's own copy (right when walking back through it too).
+            grad = np.asarray(stage.result) if stage.results else None
+            if grad is None or grad.shape != net.dense[focus].W.shape:
+                grad = net.dense[focus].dW.copy()
+            self._grad = grad
+        glow = BACKWARD_GLOW if phase == "backward" else FORWARD_GLOW
+        dim = phase in ("forward", "backward", "loss")  # the other layers fade while one works
+        for k, layer in enumerate(self._edges):
+            for row in layer:
+                for edge in row:
+                    edge.set_state(stage_color=glow if k == focus else None)
+                    edge.setOpacity(0.2 if dim and k != focus else 1.0)
+        out_layer = net.n_layers - 1
+        for c, column in enumerate(self._nodes):
+            k = c - 1
+            lit = (focus is not None and k == focus) or (phase == "loss" and k == out_layer)
+            for node in column:
+                node.set_state(stage_color=glow if lit else None)
+        self._on_params_changed()
+
+    # --- hover, tooltips, edits ------------------------------------------------------------
+    def _node_hovered(self, node: NodeItem, entered: bool):
+        node.set_state(hovered=entered)
+        if entered:
+            self._hovered_node = node
+            self.session.unitHovered.emit(-2 if node.k < 0 else node.k, node.j)
+        else:
+            if self._hovered_node is node:
+                self._hovered_node = None
+            self.session.unitHovered.emit(-1, -1)
+
+    def _edge_hovered(self, edge: EdgeItem, entered: bool):
+        edge.set_state(hovered=entered)
+        for node in (self.node_item(edge.k - 1, edge.i), self.node_item(edge.k, edge.j)):
+            node.set_state(hovered=entered)
+
+    def _edge_tooltip_shown(self, k: int, i: int, j: int) -> str:
+        text = self.edge_tooltip(k, i, j)
+        if self._grad is not None and self._focus_layer() == k:
+            text += f"\n∂E/∂w = {float(self._grad[i, j]):.4g}"
+        return text + "\nclick to edit"
+
+    def viewportEvent(self, event):
+        if event.type() == QEvent.Type.ToolTip:
+            item = self.itemAt(event.pos())
+            while item is not None and not hasattr(item, "tooltip_text"):
+                item = item.parentItem()
+            if item is not None:
+                QToolTip.showText(event.globalPos(), item.tooltip_text(), self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    def _ask_weight(self, k: int, i: int, j: int, current: float) -> float | None:
+        """Ask the user for a new value of ``dense[k].W[i, j]``; None when cancelled."""
+        label = (f"Weight W{sup(k + 1)}[{i + 1},{j + 1}] from {self.unit_name(k - 1, i)} "
+                 f"to {self.unit_name(k, j)}:")
+        value, ok = QInputDialog.getDouble(self, "Edit weight", label, current, -1e6, 1e6, 3)
+        return value if ok else None
+
+    def _ask_bias(self, k: int, j: int, current: float) -> float | None:
+        """Ask the user for a new value of ``dense[k].b[j]``; None when cancelled."""
+        label = f"Bias b{sup(k + 1)}[{j + 1}] of {self.unit_name(k, j)}:"
+        value, ok = QInputDialog.getDouble(self, "Edit bias", label, current, -1e6, 1e6, 3)
+        return value if ok else None
+
+    def _edit_weight(self, k: int, i: int, j: int):
+        value = self._ask_weight(k, i, j, float(self.session.network.dense[k].W[i, j]))
+        if value is None:
+            return
+        try:
+            self.session.set_weight(k, i, j, value)
+        except NnvizError as exc:
+            self.session.message.emit(str(exc))
+
+    def _edit_bias(self, k: int, j: int):
+        value = self._ask_bias(k, j, float(self.session.network.dense[k].b[j]))
+        if value is None:
+            return
+        try:
+            self.session.set_bias(k, j, value)
+        except NnvizError as exc:
+            self.session.message.emit(str(exc))
