@@ -194,3 +194,12 @@ def test_console_script_and_module_entry(tmp_path):
     out = subprocess.run([sys.executable, "-m", "nnviz", "train", "--steps", "10", "--json"],
                          capture_output=True, text=True)
     assert out.returncode == 0 and json.loads(out.stdout)["steps"] == 10
+
+
+def test_progress_line_only_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    code, out, _ = run(capsys, "train", "--steps", "60000", "--hidden", "16")
+    assert code == 0 and "\rstep " in out and "epoch" in out
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    code, out, _ = run(capsys, "train", "--steps", "2000")
+    assert code == 0 and "\r" not in out

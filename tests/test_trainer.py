@@ -127,3 +127,32 @@ def test_regression_metric_is_r2():
     exp.trainer.steps(40 * exp.trainer.steps_per_epoch)
     assert exp.model.task == "regression" and exp.network.activations[-1] == "identity"
     assert exp.trainer.history.test_metric[-1] > 0.9
+
+
+def test_shuffles_each_epoch_unless_told_not_to():
+    def first_batches(shuffle):
+        exp = build(Config(seed=0, samples=40, batch_size=20, shuffle=shuffle))
+        tr = exp.trainer
+        seen = []
+        for _ in range(3):  # two batches per epoch; keep each epoch's first
+            seen.append(list(tr.stage_step())[0].operands["X"])
+            tr.step()
+        return exp, seen
+    exp, seen = first_batches(True)
+    assert not np.array_equal(seen[0], seen[1]) and not np.array_equal(seen[1], seen[2])
+    assert not np.array_equal(seen[0], exp.F_train[:20])
+    exp, seen = first_batches(False)
+    np.testing.assert_array_equal(seen[0], exp.F_train[:20])
+    np.testing.assert_array_equal(seen[1], exp.F_train[:20])
+
+
+def test_history_records_loss_and_metric_per_epoch():
+    exp = build(Config(seed=0))
+    tr = exp.trainer
+    tr.steps(3 * tr.steps_per_epoch)
+    h = tr.history
+    assert h.epoch == [0, 1, 2, 3] and h.step == [0, 25, 50, 75]
+    loss, acc = tr.evaluate(tr.X_test, tr.y_test)
+    assert h.test_loss[-1] == loss and h.test_metric[-1] == acc
+    yhat = exp.network.predict(tr.X)
+    assert h.train_metric[-1] == np.mean((yhat > 0.5) == (tr.y > 0.5))

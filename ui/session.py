@@ -101,12 +101,12 @@ class Session(QObject):
     def grid(self) -> Grid:
         if self._grid is None:
             X = self.dataset.X
-            lo, hi = X[:, :2].min(axis=0), X[:, :2].max(axis=0)
+            axes = [0, min(1, X.shape[1] - 1)]  # one raw input: the same column on both axes
+            lo, hi = X[:, axes].min(axis=0), X[:, axes].max(axis=0)
             pad = 0.05 * np.maximum(hi - lo, 1e-9)
             self._grid = Grid(self.model, (lo[0] - pad[0], hi[0] + pad[0]),
                               (lo[1] - pad[1], hi[1] + pad[1]), GRID_RESOLUTION,
-                              0, min(1, len(self.model.inputs) - 1),
-                              fixed=X.mean(axis=0))
+                              axes[0], axes[1], fixed=X.mean(axis=0))
         return self._grid
 
     def grid_outputs(self) -> list[np.ndarray]:
