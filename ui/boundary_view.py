@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QAction, QColor, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QAction, QColor
 
 from . import colors
+from .plot_base import HeaderPlotWidget
 
 LIGHTEN = 0.45          # how far the background image is mixed toward the background colour
 POINT_SIZE = 7
@@ -59,7 +59,7 @@ def _bar_ticks(levels, probability: bool):
     return [list(zip(pos, text))]
 
 
-class BoundaryPlot(pg.PlotWidget):
+class BoundaryPlot(HeaderPlotWidget):
     """The model's output over the input plane, with training (filled) and test (outlined) points.
 
     Public: ``image_item``, ``train_scatter``, ``test_scatter``, ``colorbar``, ``showTestAction``,
@@ -67,12 +67,7 @@ class BoundaryPlot(pg.PlotWidget):
     """
 
     def __init__(self, session, parent=None):
-        self._header = None  # resizeEvent runs inside PlotWidget.__init__
-        pal = QPalette()
-        self._bg = pal.color(QPalette.ColorRole.Base)
-        self._fg = pal.color(QPalette.ColorRole.Text)
-        super().__init__(parent, background=self._bg)
-        self.setObjectName("boundaryPlot")
+        super().__init__("boundary", parent, readout_stretch=3, gap=True)
         self.session = session
         self._hover = (-1, -1)
         self._current: np.ndarray | None = None   # what the image shows (after 2p−1 etc.)
@@ -84,31 +79,11 @@ class BoundaryPlot(pg.PlotWidget):
         self._pending_rect: QRectF | None = None
         self._bar_prob = None
 
-        # --- toggles and the readout, in a header row above the plot --------------------
+        # --- toggles in the header row above the plot, left of the readout ----------------
         self.showTestAction = QAction("Show test data", self, checkable=True, checked=True)
         self.discretizeAction = QAction("Discretize output", self, checkable=True, checked=False)
-        self.addAction(self.showTestAction)
-        self.addAction(self.discretizeAction)
-        self._header = QWidget(self)
-        self._header.setObjectName("boundaryHeader")
-        row = QHBoxLayout(self._header)
-        row.setContentsMargins(6, 2, 6, 2)
-        row.setSpacing(10)
-        for action in (self.showTestAction, self.discretizeAction):
-            box = QCheckBox(action.text(), self._header)
-            box.setChecked(action.isChecked())
-            box.toggled.connect(action.setChecked)
-            action.toggled.connect(box.setChecked)
-            row.addWidget(box)
-        row.addStretch(1)
-        self.readout = QLabel(self._header)
-        self.readout.setObjectName("boundaryReadout")
-        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.readout.setTextFormat(Qt.TextFormat.PlainText)
-        row.addWidget(self.readout, 3)
-        self._header_height = self._header.sizeHint().height()
-        self.setViewportMargins(0, self._header_height, 0, 0)
+        self.add_header_toggle(self.showTestAction)
+        self.add_header_toggle(self.discretizeAction)
 
         # --- items, created once ---------------------------------------------------------
         plot = self.getPlotItem()
@@ -151,18 +126,6 @@ class BoundaryPlot(pg.PlotWidget):
     def current_image(self) -> np.ndarray:
         """The array last passed to ``image_item.setImage`` (res×res float32)."""
         return self._current
-
-    # --- layout: the header row sits in the top viewport margin --------------------------
-    def resizeEvent(self, ev):
-        super().resizeEvent(ev)
-        if self._header is None or self.closed:
-            return
-        self._header.setGeometry(0, 0, self.width(), self._header_height)
-        if self.autoPixelRange:  # GraphicsView sizes the scene to the widget, not the viewport
-            vp = self.viewport().size()
-            pg.GraphicsView.setRange(self, QRectF(0, 0, vp.width(), vp.height()), padding=0,
-                                     disableAutoPixel=False)
-            self.updateMatrix()
 
     # --- session signals ---------------------------------------------------------------
     def _on_structure_changed(self):
@@ -329,11 +292,6 @@ class BoundaryPlot(pg.PlotWidget):
             p = vb.mapSceneToView(scene_pos)
             self._mouse = (p.x(), p.y())
         self._update_readout()
-
-    def leaveEvent(self, ev):
-        self._mouse = None
-        self._update_readout()
-        super().leaveEvent(ev)
 
     def _update_readout(self):
         if self._mouse is None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 from nnviz.stages import sup
 
 from . import colors
+from .plot_base import HoverReadout
 
 TICK_FONT_PT = 8
 CELL_FONT_PT = 7.5
@@ -143,7 +144,7 @@ def unit_names(net, k: int) -> list[str]:
     return [f"h{k + 1}.{j + 1}" for j in range(n)]
 
 
-class HeatmapPanel(QWidget):
+class HeatmapPanel(HoverReadout, QWidget):
     """Heatmaps of every dense layer's W and b, the batch's activations and ∂E/∂W.
 
     Public: ``images`` (dict key → ImageItem; keys "W1", "b1", "W2", "b2", …; "H" (act[0].a,
@@ -481,11 +482,6 @@ class HeatmapPanel(QWidget):
     def _on_mouse_moved(self, scene_pos):
         self._mouse = scene_pos
         self._update_readout()
-
-    def leaveEvent(self, ev):
-        self._mouse = None
-        self._update_readout()
-        super().leaveEvent(ev)
 
     def _update_readout(self):
         text = ""

@@ -12,9 +12,10 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QAction, QColor, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QColor
+
+from .plot_base import HeaderPlotWidget
 
 TEST_COLOR = QColor("#e07b00")   # orange: blue and red mean the classes elsewhere
 DIVERGED_COLOR = QColor("#d62728")
@@ -22,7 +23,7 @@ FIELDS = ("epoch", "train_loss", "test_loss", "train_metric", "test_metric")
 _EPOCH, _TRAIN, _TEST, _TRAIN_M, _TEST_M = range(5)
 
 
-class LossPlot(pg.PlotWidget):
+class LossPlot(HeaderPlotWidget):
     """Loss and metric per epoch.
 
     Public: ``train_curve``, ``test_curve``, ``train_metric_curve``, ``test_metric_curve``,
@@ -31,40 +32,19 @@ class LossPlot(pg.PlotWidget):
     """
 
     def __init__(self, session, parent=None):
-        self._header = None  # resizeEvent runs inside PlotWidget.__init__
-        pal = QPalette()
-        self._bg = pal.color(QPalette.ColorRole.Base)
-        self._fg = pal.color(QPalette.ColorRole.Text)
-        super().__init__(parent, background=self._bg)
-        self.setObjectName("lossPlot")
+        super().__init__("loss", parent)
         self.session = session
         self._history = None
         self._n = 0
         self._buf = np.full((len(FIELDS), 256), np.nan)
         self._metric_name = ""
-        self._mouse_x: float | None = None
+        self._mouse: float | None = None  # the epoch (x) under the cursor
 
         # --- header row: the log toggle and the readout ----------------------------------
-        self.logAction = QAction("Log scale", self, checkable=True, checked=False)
-        self.addAction(self.logAction)
-        self._header = QWidget(self)
-        self._header.setObjectName("lossHeader")
-        row = QHBoxLayout(self._header)
-        row.setContentsMargins(6, 2, 6, 2)
-        row.setSpacing(10)
-        box = QCheckBox(self.logAction.text(), self._header)
-        box.toggled.connect(self.logAction.setChecked)
-        self.logAction.toggled.connect(box.setChecked)
-        row.addWidget(box)
-        self.readout = QLabel(self._header)
-        self.readout.setObjectName("lossReadout")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setToolTip("Training values, then test values (orange)")
-        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        row.addWidget(self.readout, 1)
-        self._header_height = self._header.sizeHint().height()
-        self.setViewportMargins(0, self._header_height, 0, 0)
+        self.logAction = QAction("Log scale", self, checkable=True, checked=False)
+        self.add_header_toggle(self.logAction)
 
         # --- items, created once ---------------------------------------------------------
         plot = self.getPlotItem()
@@ -157,17 +137,8 @@ class LossPlot(pg.PlotWidget):
         return self._buf[:, :self._n]
 
     # --- layout ------------------------------------------------------------------------
-    def resizeEvent(self, ev):
-        super().resizeEvent(ev)
-        if self._header is None or self.closed:
-            return
-        self._header.setGeometry(0, 0, self.width(), self._header_height)
+    def _header_resized(self):
         self._fit_legend()  # before sizing the plot: the legend sets its minimum width
-        if self.autoPixelRange:  # GraphicsView sizes the scene to the widget, not the viewport
-            vp = self.viewport().size()
-            pg.GraphicsView.setRange(self, QRectF(0, 0, vp.width(), vp.height()), padding=0,
-                                     disableAutoPixel=False)
-            self.updateMatrix()
 
     def _fit_legend(self):
         """Four entries in one row when they fit, else two rows of two."""
@@ -289,9 +260,9 @@ class LossPlot(pg.PlotWidget):
     def _on_mouse_moved(self, scene_pos):
         vb = self.getPlotItem().getViewBox()
         if vb.sceneBoundingRect().contains(scene_pos):
-            self._mouse_x = vb.mapSceneToView(scene_pos).x()
+            self._mouse = vb.mapSceneToView(scene_pos).x()
         else:
-            self._mouse_x = None
+            self._mouse = None
         self._update_readout()
 
     def mouseDoubleClickEvent(self, ev):
@@ -299,23 +270,18 @@ class LossPlot(pg.PlotWidget):
         self._fit_range(force=True)
         super().mouseDoubleClickEvent(ev)
 
-    def leaveEvent(self, ev):
-        self._mouse_x = None
-        self._update_readout()
-        super().leaveEvent(ev)
-
     def _update_readout(self):
         if self._n == 0:
             self.readout.setText("")
             self.cursor_line.setVisible(False)
             return
         b = self._buf[:, :self._n]
-        if self._mouse_x is None:
+        if self._mouse is None:
             i = self._n - 1  # no cursor: the latest epoch
             self.cursor_line.setVisible(False)
         else:
-            i = int(np.clip(np.searchsorted(b[_EPOCH], self._mouse_x), 0, self._n - 1))
-            if i > 0 and abs(b[_EPOCH, i - 1] - self._mouse_x) < abs(b[_EPOCH, i] - self._mouse_x):
+            i = int(np.clip(np.searchsorted(b[_EPOCH], self._mouse), 0, self._n - 1))
+            if i > 0 and abs(b[_EPOCH, i - 1] - self._mouse) < abs(b[_EPOCH, i] - self._mouse):
                 i -= 1
             self.cursor_line.setValue(float(b[_EPOCH, i]))
             self.cursor_line.setVisible(True)

@@ -1,0 +1,94 @@
+"""What the boundary and loss plots share: a header row above the plot and a hover readout.
+
+:class:`HoverReadout` clears the cursor position (``self._mouse``) and redraws the readout
+(``self._update_readout()``) when the mouse leaves the widget; it mixes into any QWidget.
+
+:class:`HeaderPlotWidget` is a :class:`~pyqtgraph.PlotWidget` in the palette's Base/Text
+colours (``_bg``, ``_fg``) with a header row in its top viewport margin: checkboxes mirroring
+checkable actions (:meth:`add_header_toggle`), then ``readout``, a label on the right.
+"""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QAction, QPalette
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+
+class HoverReadout:
+    """Mixin: on leave, ``_mouse = None`` and ``_update_readout()``."""
+
+    _mouse = None
+
+    def leaveEvent(self, ev):
+        self._mouse = None
+        self._update_readout()
+        super().leaveEvent(ev)
+
+    def _update_readout(self):
+        raise NotImplementedError
+
+
+class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
+    """A PlotWidget with a header row (toggles, then the ``readout`` label) above the plot.
+
+    ``name`` gives the object names: ``<name>Plot``, ``<name>Header``, ``<name>Readout``.
+    ``gap`` puts a stretch between the toggles and the readout; ``readout_stretch`` is the
+    readout's stretch factor.
+    """
+
+    def __init__(self, name: str, parent=None, *, readout_stretch: int = 1, gap: bool = False):
+        self._header = None  # resizeEvent runs inside PlotWidget.__init__
+        pal = QPalette()
+        self._bg = pal.color(QPalette.ColorRole.Base)
+        self._fg = pal.color(QPalette.ColorRole.Text)
+        super().__init__(parent, background=self._bg)
+        self.setObjectName(f"{name}Plot")
+        self._header = QWidget(self)
+        self._header.setObjectName(f"{name}Header")
+        self._header_row = QHBoxLayout(self._header)
+        self._header_row.setContentsMargins(6, 2, 6, 2)
+        self._header_row.setSpacing(10)
+        self._n_toggles = 0
+        if gap:
+            self._header_row.addStretch(1)
+        self.readout = QLabel(self._header)
+        self.readout.setObjectName(f"{name}Readout")
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self._header_row.addWidget(self.readout, readout_stretch)
+        self._fit_header()
+
+    def add_header_toggle(self, action: QAction) -> QCheckBox:
+        """Add ``action`` to the widget and a checkbox for it (kept in sync both ways) after the
+        header's other toggles."""
+        self.addAction(action)
+        box = QCheckBox(action.text(), self._header)
+        box.setChecked(action.isChecked())
+        box.toggled.connect(action.setChecked)
+        action.toggled.connect(box.setChecked)
+        self._header_row.insertWidget(self._n_toggles, box)
+        self._n_toggles += 1
+        self._fit_header()
+        return box
+
+    def _fit_header(self):
+        self._header_height = self._header.sizeHint().height()
+        self.setViewportMargins(0, self._header_height, 0, 0)
+
+    # --- layout: the header row sits in the top viewport margin --------------------------
+    def resizeEvent(self, ev):
+        super().resizeEvent(ev)
+        if self._header is None or self.closed:
+            return
+        self._header.setGeometry(0, 0, self.width(), self._header_height)
+        self._header_resized()
+        if self.autoPixelRange:  # GraphicsView sizes the scene to the widget, not the viewport
+            vp = self.viewport().size()
+            pg.GraphicsView.setRange(self, QRectF(0, 0, vp.width(), vp.height()), padding=0,
+                                     disableAutoPixel=False)
+            self.updateMatrix()
+
+    def _header_resized(self):
+        """Called on resize after the header is placed, before the scene is fitted."""
