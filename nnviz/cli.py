@@ -89,6 +89,9 @@ def make_parser() -> argparse.ArgumentParser:
     pr.add_argument("--input", required=True, metavar="FILE.csv")
     pr.add_argument("--output", metavar="FILE.csv", help="default: standard output")
 
+    from . import cli_analyze
+    cli_analyze.add_parser(sub)
+
     i = sub.add_parser("info", help="describe a weights file")
     i.add_argument("file")
     return p
@@ -252,6 +255,9 @@ def main(argv=None, launch_gui=None) -> int:
             if launch_gui is None:
                 raise NnvizError("the desktop app starts with the 'nnviz' command")
             return launch_gui()
+        if args.command == "analyze":
+            from . import cli_analyze
+            return cli_analyze.run(args)
         return {"train": _train, "predict": _predict, "info": _info}[args.command](args)
     except NnvizError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)
