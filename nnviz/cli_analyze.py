@@ -2,7 +2,7 @@
 
 Linear collapse (identity hidden units: β₀ and β next to the least-squares fit of the data),
 the number of linear regions over a box and, with ``--tree``, the network as a decision tree
-(piecewise-linear units), and with ``--gradcheck`` backprop against central differences.
+(piecewise-linear units), and with ``--gradcheck`` backprop against finite differences.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def add_parser(sub) -> None:
     a.add_argument("--box", metavar="X1MIN,X1MAX,X2MIN,X2MAX",
                    help="the region-count box over the first two inputs, e.g. --box=-1,1,-1,1 (default: the data's bounding box)")
     a.add_argument("--tree", action="store_true", help="print the equivalent decision tree")
-    a.add_argument("--gradcheck", action="store_true", help="compare backprop with central differences (needs --data)")
+    a.add_argument("--gradcheck", action="store_true", help="compare backprop with finite differences (needs --data)")
     a.add_argument("--json", action="store_true", help="print one JSON object")
 
 

@@ -80,6 +80,14 @@ def metric(task: str, y: np.ndarray, yhat: np.ndarray) -> float:
     return 1.0 - ss_res / ss_tot if ss_tot > 0 else (1.0 if ss_res == 0 else 0.0)
 
 
+def rmse(loss_name: str, mean_loss: float) -> float:
+    """Root-mean-square error √(mean (ŷ − y)²) from a history entry of the ``squared_error``
+    loss, whose per-row loss is ½(ŷ − y)²: RMSE = √(2 · mean loss). NaN for other losses."""
+    if loss_name != "squared_error" or not math.isfinite(mean_loss) or mean_loss < 0:
+        return math.nan
+    return math.sqrt(2.0 * mean_loss)
+
+
 class Trainer:
     """Trains ``network`` on (X, y) with ``loss``.
 
@@ -123,6 +131,7 @@ class Trainer:
         self.epoch_count = 0
         self.last_loss = math.nan
         self.diverged: Divergence | None = None
+        self.last_batch: tuple | None = None
         self.history = History()
         self.record_history()
 
@@ -235,6 +244,7 @@ class Trainer:
         net, loss = self.network, self.loss
         sym = stages.Symbols(net.n_layers) if record else None
         Xb, yb = self._next_batch()
+        self.last_batch = (Xb, yb)  # what the step-through and gradient-check views show
         m = len(Xb)
         # Forward, layer by layer.
         a = Xb

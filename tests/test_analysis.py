@@ -94,10 +94,13 @@ def test_decision_tree_classifies_like_the_network(hidden, sizes):
 def test_gradient_check_passes(hidden, loss_name, out, reduction):
     rng = np.random.default_rng(5)
     net = random_net([2, 4, 1], hidden, out, seed=5)
-    X = rng.normal(size=(10, 2)) + 0.05
-    y = rng.integers(0, 2, (10, 1)).astype(float)
-    check = analysis.gradient_check(net, losses.make(loss_name, out, reduction), X, y)
-    assert check.passed, check.summary()
+    for seed in range(20):  # many random networks and batches, each within 1e-6
+        rng = np.random.default_rng(seed)
+        net = random_net([2, 8, 1], hidden, out, seed=seed)
+        X = rng.normal(size=(10, 2))
+        y = rng.integers(0, 2, (10, 1)).astype(float)
+        check = analysis.gradient_check(net, losses.make(loss_name, out, reduction), X, y)
+        assert check.passed, (seed, check.summary())
     assert set(check.per_matrix) == {"W1", "b1", "W2", "b2"}
     assert "passes" in check.summary()
 

@@ -20,6 +20,7 @@ from nnviz.errors import NnvizError
 from .boundary_view import BoundaryPlot
 from .controls import DataPanel, HyperPanel
 from .heatmaps import HeatmapPanel
+from .insights import InsightsPanel
 from .loss_view import LossPlot
 from .network_view import NetworkView
 from .session import SPEED_NAMES, Session
@@ -58,6 +59,10 @@ class MainWindow(QMainWindow):
         self._dock("Hyperparameters", self.hyper_panel, Qt.LeftDockWidgetArea, scroll=True)
         self._dock("Output", self.boundary_plot, Qt.RightDockWidgetArea)
         self._dock("Loss", self.loss_plot, Qt.RightDockWidgetArea)
+        self.insights_panel = InsightsPanel(s)
+        self._dock("Insights", self.insights_panel, Qt.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["Loss"], self.docks["Insights"])
+        self.docks["Loss"].raise_()
         self._dock("Heatmaps", self.heatmap_panel, Qt.BottomDockWidgetArea)
         self._dock("Step through", self.step_panel, Qt.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["Heatmaps"], self.docks["Step through"])

@@ -1,0 +1,71 @@
+"""The seed-results panel: linear model, linear regions, gradient check — in the app."""
+import numpy as np
+import pytest
+
+from nnviz import activations, analysis
+from ui.insights import InsightsPanel
+
+
+@pytest.fixture
+def panel(qtbot, session):
+    p = InsightsPanel(session)
+    qtbot.addWidget(p)
+    p.resize(500, 500)
+    p.show()
+    yield p
+    p.close()
+
+
+def test_identity_shows_linear_model_and_least_squares(panel, session, qtbot):
+    with qtbot.waitSignal(session.message, timeout=1000) as msg:
+        session.set_activation("identity")
+    assert "one linear model" in msg.args[0]
+    panel.setCurrentIndex(0)
+    html = panel.linear_text.toPlainText()
+    b0, beta = analysis.linear_equivalent(session.network)
+    assert "identity" in html and f"{b0:+.4f}".replace("-", "−") in html
+    assert f"{beta[0]:+.4f}".replace("-", "−") in html
+    lb0, lbeta = analysis.least_squares(session.trainer.X, session.trainer.y)
+    assert f"{lbeta[1]:+.4f}".replace("-", "−") in html
+    assert "Distance between them" in html
+
+
+def test_tanh_says_why_not(panel, session):
+    panel.setCurrentIndex(0)
+    assert "tanh" in panel.linear_text.toPlainText() and "not one linear model" in panel.linear_text.toPlainText()
+
+
+def test_regions_count_and_click(panel, session):
+    session.set_activation("relu")
+    panel.setCurrentIndex(1)
+    g = session.grid()
+    expected = analysis.count_regions(session.network, g.features.astype(np.float64))
+    assert panel.region_count == expected >= 1
+    assert f"{expected} linear regions" in panel.region_label.text()
+    text = panel.show_point(1.0, -2.0)
+    assert "pattern a" in text and "<b>equal</b>" in text
+    session.step_epoch()
+    assert f"(step {session.trainer.step_count})" in panel.region_label.text()
+
+
+def test_gradient_check_button(panel, session):
+    session.step_batch()
+    panel.setCurrentIndex(2)
+    panel.gradcheck_button.click()
+    check = panel.last_check
+    assert check is not None and check.passed
+    assert "gradients are right" in panel.gradcheck_text.text()
+    img = panel.gradcheck_image.image
+    assert img.shape == (4, 8)  # W1 (8 values), b1, W2, b2 as rows, padded to the widest
+    assert np.nanmax(img) <= -6
+
+
+def test_gradient_check_button_catches_a_wrong_derivative(panel, session, monkeypatch):
+    f = activations.ACTIVATIONS["tanh"]
+    monkeypatch.setitem(activations.ACTIVATIONS, "tanh", activations.ActivationFunction(
+        "tanh", f.value, lambda z, a: 2 - a * a, None, f.formula, f.derivative_formula))
+    session.set_hidden([5])  # rebuild so the layers take the injected derivative
+    session.step_batch()
+    panel.gradcheck_button.click()
+    assert not panel.last_check.passed
+    assert "disagree" in panel.gradcheck_text.text()

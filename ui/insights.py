@@ -1,0 +1,241 @@
+"""What the seeds prove, live: linear collapse, linear regions, gradient check.
+
+Three tabs over :mod:`nnviz.analysis` (the engine computes; this panel only draws):
+- *Linear model*: with identity hidden units, β₀ and β of the one linear model the network is
+  (seed 003 eq. 10.18), next to the least-squares fit of the same training features.
+- *Linear regions*: for piecewise-linear units, the input plane coloured by activation pattern
+  with the borders drawn and the regions counted; click a point for its pattern a, W_eff, b_eff.
+- *Gradient check*: backprop against finite differences on the current batch.
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QLabel, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout,
+                               QWidget)
+
+from nnviz import analysis, losses
+
+from . import colors
+
+_PALETTE = np.array([[141, 211, 199], [255, 255, 179], [190, 186, 218], [251, 128, 114],
+                     [128, 177, 211], [253, 180, 98], [179, 222, 105], [252, 205, 229],
+                     [217, 217, 217], [188, 128, 189], [204, 235, 197], [255, 237, 111]],
+                    dtype=np.uint8)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:+.4f}".replace("-", "−")
+
+
+class InsightsPanel(QTabWidget):
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.setObjectName("insightsPanel")
+        self.session = session
+        # Linear model
+        self.linear_text = QTextBrowser()
+        self.linear_text.setObjectName("linearText")
+        self.addTab(self.linear_text, "Linear model")
+        # Linear regions
+        regions = QWidget()
+        lay = QVBoxLayout(regions)
+        lay.setContentsMargins(2, 2, 2, 2)
+        self.region_label = QLabel()
+        self.region_label.setObjectName("regionCount")
+        self.region_label.setStyleSheet("font-weight: bold")
+        self.region_plot = pg.PlotWidget()
+        self.region_plot.setToolTip("Each colour is one activation pattern: inside it the network is "
+                                    "exactly linear. Click a point to see its pattern and linear model.")
+        self.region_image = pg.ImageItem(axisOrder="row-major")
+        self.region_plot.addItem(self.region_image)
+        self.region_marker = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(0, 0, 0), symbol="x")
+        self.region_plot.addItem(self.region_marker)
+        self.region_detail = QLabel("Click a point in the plane.")
+        self.region_detail.setWordWrap(True)
+        self.region_detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay.addWidget(self.region_label)
+        lay.addWidget(self.region_plot, 1)
+        lay.addWidget(self.region_detail)
+        self.addTab(regions, "Linear regions")
+        # Gradient check
+        grad = QWidget()
+        gl = QVBoxLayout(grad)
+        self.gradcheck_button = QPushButton("Check gradients on the current batch")
+        self.gradcheck_button.setObjectName("gradcheckButton")
+        self.gradcheck_button.setToolTip("Compare every backprop gradient with a central difference "
+                                         "(five-point central difference, h = 1e−4).")
+        self.gradcheck_text = QLabel("Backprop computes ∂E/∂θ with the chain rule; the check "
+                                     "perturbs each parameter and measures the change of E.")
+        self.gradcheck_text.setWordWrap(True)
+        self.gradcheck_text.setObjectName("gradcheckText")
+        self.gradcheck_plot = pg.PlotWidget(title="log₁₀ relative error per parameter")
+        self.gradcheck_image = pg.ImageItem(axisOrder="row-major")
+        self.gradcheck_plot.addItem(self.gradcheck_image)
+        self.gradcheck_plot.getViewBox().invertY(True)
+        gl.addWidget(self.gradcheck_button)
+        gl.addWidget(self.gradcheck_text)
+        gl.addWidget(self.gradcheck_plot, 1)
+        self.addTab(grad, "Gradient check")
+        self.last_check: analysis.GradCheck | None = None
+        self._ls_cache = None
+        self._was_linear = analysis.is_linear(session.network)
+        self._click = None
+        self.gradcheck_button.clicked.connect(self.run_gradient_check)
+        self.region_plot.scene().sigMouseClicked.connect(self._on_region_click)
+        self.currentChanged.connect(lambda _i: self._on_params())
+        session.structureChanged.connect(self._on_structure)
+        session.paramsChanged.connect(self._on_params)
+        self._on_structure()
+
+    # --- updates ---------------------------------------------------------------------------
+    def _on_structure(self):
+        s = self.session
+        self._ls_cache = None
+        self._click = None
+        self.region_marker.setData([], [])
+        self.region_detail.setText("Click a point in the plane.")
+        linear = analysis.is_linear(s.network)
+        if linear and not self._was_linear:
+            s.message.emit("Identity hidden units: the whole network is now one linear model, "
+                           "so depth adds no expressiveness — see Insights › Linear model.")
+        self._was_linear = linear
+        self.gradcheck_image.clear()
+        self.last_check = None
+        self._on_params()
+
+    def _on_params(self):
+        if not self.isVisible():
+            return
+        if self.currentIndex() == 0:
+            self._update_linear()
+        elif self.currentIndex() == 1:
+            self._update_regions()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self._on_params()
+
+    def _update_linear(self):
+        s = self.session
+        net = s.network
+        names = s.model.features
+        if not analysis.is_linear(net):
+            acts = ", ".join(net.activations[:-1])
+            self.linear_text.setHtml(
+                f"<p>The hidden units use <b>{html.escape(acts)}</b>, so the network is not one "
+                "linear model.</p><p>Choose the <b>identity</b> activation: then H = X·W⁽¹⁾ + b⁽¹⁾ and "
+                "ŷ = H·W⁽²⁾ + b⁽²⁾ collapse to ŷ = X·β + β₀ with β = W⁽¹⁾W⁽²⁾ and β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾ "
+                "(seed 003, eq. 10.18): however many hidden units or layers, it is linear regression.</p>")
+            return
+        b0, beta = analysis.linear_equivalent(net)
+        if self._ls_cache is None:
+            tr = s.trainer
+            self._ls_cache = analysis.least_squares(tr.X, tr.y)
+        lb0, lbeta = self._ls_cache
+        dist = float(np.linalg.norm(np.append(beta, b0) - np.append(lbeta, lb0)))
+        target = "the logit z of ŷ" if s.task == "classification" else "ŷ"
+        rows = "".join(f"<tr><td>{html.escape(n)}</td><td align='right'>{_fmt(a)}</td>"
+                       f"<td align='right'>{_fmt(b)}</td></tr>" for n, a, b in zip(names, beta, lbeta))
+        note = ("" if s.task == "regression" else
+                "<p style='color:#666'>For classification the least-squares column fits the 0/1 "
+                "labels; the network fits log-loss, so the two need not meet.</p>")
+        self.linear_text.setHtml(
+            f"<p>Every hidden unit is <b>identity</b>: the network is one linear model of {target}.</p>"
+            "<table cellpadding='3'><tr><th></th><th>network β</th><th>least squares</th></tr>"
+            f"<tr><td>β₀ (intercept)</td><td align='right'>{_fmt(b0)}</td><td align='right'>{_fmt(lb0)}</td></tr>"
+            f"{rows}</table><p>Distance between them: <b>{dist:.4g}</b></p>"
+            "<p style='color:#666'>β = W⁽¹⁾W⁽²⁾…, β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾… in the standardized features "
+            "the first layer sees; least squares uses the same training rows.</p>" + note)
+        self.linear_distance = dist
+
+    def _update_regions(self):
+        s = self.session
+        net = s.network
+        if any(a not in analysis.PIECEWISE for a in net.activations[:-1]):
+            self.region_label.setText("Linear regions exist for relu, leaky_relu and identity units; "
+                                      f"these are {', '.join(net.activations[:-1])}.")
+            self.region_image.clear()
+            self.region_count = None
+            return
+        g = s.grid()
+        codes = analysis.pattern_codes(net, g.features.astype(np.float64)).reshape(g.resolution, g.resolution)
+        rgb = _PALETTE[codes % len(_PALETTE)].copy()
+        border = np.zeros(codes.shape, bool)
+        border[:, 1:] |= codes[:, 1:] != codes[:, :-1]
+        border[1:, :] |= codes[1:, :] != codes[:-1, :]
+        rgb[border] = (60, 60, 60)
+        self.region_image.setImage(rgb, autoLevels=False)
+        (x0, x1), (y0, y1) = g.xlim, g.ylim
+        self.region_image.setRect(x0, y0, x1 - x0, y1 - y0)
+        self.region_count = int(codes.max() + 1)
+        self.region_label.setText(f"{self.region_count} linear regions in view "
+                                  f"(step {s.trainer.step_count})")
+        if self._click is not None:
+            self.show_point(*self._click)
+
+    # --- clicks ----------------------------------------------------------------------------
+    def _on_region_click(self, ev):
+        vb = self.region_plot.getViewBox()
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p = vb.mapSceneToView(ev.scenePos())
+        self.show_point(p.x(), p.y())
+
+    def show_point(self, x: float, y: float) -> str:
+        """Show the pattern, W_eff and b_eff at input (x, y) and check them; returns the text."""
+        s = self.session
+        net = s.network
+        if any(a not in analysis.PIECEWISE for a in net.activations[:-1]):
+            return ""
+        self._click = (x, y)
+        self.region_marker.setData([x], [y])
+        raw = s.dataset.X.mean(axis=0, keepdims=True).copy()
+        raw[0, 0] = x
+        if raw.shape[1] > 1:
+            raw[0, 1] = y
+        f = s.model.transform(raw)
+        a = [p[0] for p in analysis.patterns(net, f)]
+        w, b = analysis.effective_linear(net, a)
+        lin = float(f[0] @ w + b)
+        z = float(net.layer_outputs(f)[-1][0][0, 0])
+        pattern = "; ".join("[" + ", ".join(f"{v:g}" for v in ak) + "]" for ak in a)
+        wtext = ", ".join(f"{html.escape(n)}: {_fmt(v)}" for n, v in zip(s.model.features, w))
+        ok = "equal" if abs(lin - z) <= 1e-9 * max(1.0, abs(z)) else "DIFFERENT"
+        text = (f"At ({x:.3g}, {y:.3g}): pattern a = {pattern}<br>"
+                f"W_eff = W⁽¹⁾ diag(a) W⁽²⁾ = ({wtext}), b_eff = {_fmt(b)}<br>"
+                f"x·W_eff + b_eff = {lin:.6f}; the network's output pre-activation z = {z:.6f}: <b>{ok}</b>")
+        self.region_detail.setText(text)
+        return text
+
+    # --- gradient check --------------------------------------------------------------------
+    def run_gradient_check(self) -> analysis.GradCheck:
+        s = self.session
+        tr = s.trainer
+        X, y = tr.last_batch if tr.last_batch is not None else (tr.X[:tr.batch_size], tr.y[:tr.batch_size])
+        loss = losses.make(s.model.loss, s.network.activations[-1], tr.loss.reduction)
+        check = analysis.gradient_check(s.network, loss, X.copy(), y.copy())
+        self.last_check = check
+        words = ("Backprop agrees with finite differences: the gradients are right."
+                 if check.passed else
+                 "Backprop and finite differences disagree: a derivative is wrong (or a kink of "
+                 "relu lies within 2h of a pre-activation).")
+        per = ", ".join(f"{k} {v:.1e}" for k, v in check.per_matrix.items())
+        self.gradcheck_text.setText(f"<b>{words}</b><br>Largest relative error {check.max_relative:.2e} "
+                                    f"(tolerance {check.tolerance:g}) over {len(X)} rows. Per matrix: {per}.")
+        # One row per matrix, padded: log10 of each parameter's relative error.
+        sizes, offset, rows = [], 0, []
+        for d in s.network.dense:
+            for size in (d.W.size, d.b.size):
+                rows.append(check.relative[offset:offset + size])
+                offset += size
+        width = max(len(r) for r in rows)
+        img = np.full((len(rows), width), np.nan, dtype=np.float32)
+        for i, r in enumerate(rows):
+            img[i, :len(r)] = np.log10(np.maximum(r, 1e-16))
+        self.gradcheck_image.setImage(img, levels=(-16, 0), autoLevels=False)
+        self.gradcheck_image.setColorMap(pg.colormap.get("viridis"))
+        return check
