@@ -2,11 +2,12 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel
+from PySide6.QtWidgets import QLabel
 
 from nnviz import weights_io
 from nnviz.cli import main as cli_main
 from nnviz.experiment import build
+from ui import dialogs
 from ui.main_window import MainWindow
 from ui.session import default_config
 
@@ -135,7 +136,7 @@ def test_reset_restores_the_same_run(window):
 
 def test_export_writes_json_that_info_reads(window, tmp_path, monkeypatch, capsys):
     path = tmp_path / "trained.json"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(path))
     window.actionStepEpoch.trigger()
     window.actionExportWeights.trigger()
     model = weights_io.load(path)

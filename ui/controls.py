@@ -16,6 +16,7 @@ from nnviz.errors import NnvizError
 from nnviz.features import TOY_FEATURES
 from nnviz.validate import LIMITS
 
+from . import dialogs
 from .session import MAX_CANVAS_UNITS
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -104,7 +105,7 @@ class DataPanel(QWidget):
         self._on_session()
 
     def _error(self, exc: Exception):
-        QMessageBox.warning(self, "nnviz", str(exc))
+        dialogs.warn(self, "nnviz", str(exc))
         self._on_session()
 
     def _change(self, **kw):
@@ -218,7 +219,7 @@ class HyperPanel(QWidget):
         try:
             fn(value)
         except NnvizError as exc:
-            QMessageBox.warning(self, "nnviz", str(exc))
+            dialogs.warn(self, "nnviz", str(exc))
             self._on_session()
 
     def _lr_edited(self):
@@ -226,7 +227,7 @@ class HyperPanel(QWidget):
         try:
             value = float(text)
         except ValueError:
-            QMessageBox.warning(self, "nnviz", f"learning rate must be a number, not {text!r}")
+            dialogs.warn(self, "nnviz", f"learning rate must be a number, not {text!r}")
             self._on_session()
             return
         if value != self.session.config.lr:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMai
 from nnviz import weights_io
 from nnviz.errors import NnvizError
 
+from . import dialogs
 from .boundary_view import BoundaryPlot
 from .controls import DataPanel, HyperPanel
 from .heatmaps import HeatmapPanel
@@ -198,7 +199,7 @@ class MainWindow(QMainWindow):
         try:
             fn(*args)
         except NnvizError as exc:
-            QMessageBox.warning(self, "nnviz", str(exc))
+            dialogs.warn(self, "nnviz", str(exc))
 
     def _on_play_toggled(self, checked: bool):
         if checked:
@@ -246,14 +247,14 @@ class MainWindow(QMainWindow):
         self._divergence_box = box
 
     def export_weights(self):
-        path, _ = QFileDialog.getSaveFileName(self, "Export weights", "weights.json",
-                                              "nnviz weights (*.json *.npz)")
+        path = dialogs.ask_save_path(self, "Export weights", "weights.json",
+                                     "nnviz weights (*.json *.npz)")
         if not path:
             return
         try:
             weights_io.save(self.session.model, path)
         except NnvizError as exc:
-            QMessageBox.warning(self, "Export weights", str(exc))
+            dialogs.warn(self, "Export weights", str(exc))
             return
         self.statusBar().showMessage(f"Weights saved to {path}", 5000)
 

@@ -1,0 +1,49 @@
+"""Every modal question the app asks goes through these functions, so that tests (and the
+UI-abuse test, which clicks every action) can answer them without a modal loop.
+
+Tests replace them with ``monkeypatch.setattr(dialogs, "ask_save_path", ...)``; callers must
+use them as ``dialogs.ask_save_path(...)`` (module attribute), never import the names.
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def ask_save_path(parent: QWidget | None, title: str, default: str, filters: str) -> str:
+    """A path to write, or "" when the user cancels."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
+    return path
+
+
+def ask_open_path(parent: QWidget | None, title: str, filters: str, start: str = "") -> str:
+    """An existing file to read, or "" when the user cancels."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, start, filters)
+    return path
+
+
+def ask_directory(parent: QWidget | None, title: str, start: str = "") -> str:
+    """A folder, or "" when the user cancels."""
+    return QFileDialog.getExistingDirectory(parent, title, start)
+
+
+def ask_save_discard_cancel(parent: QWidget | None, title: str, text: str) -> str:
+    """SAVE, DISCARD or CANCEL (Escape and closing the box mean CANCEL)."""
+    box = QMessageBox(QMessageBox.Warning, title, text,
+                      QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, parent)
+    box.setDefaultButton(QMessageBox.Save)
+    box.setEscapeButton(QMessageBox.Cancel)
+    answer = box.exec()
+    return {QMessageBox.Save: SAVE, QMessageBox.Discard: DISCARD}.get(answer, CANCEL)
+
+
+def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
+    answer = QMessageBox.question(parent, title, text, QMessageBox.Yes | QMessageBox.No,
+                                  QMessageBox.No)
+    return answer == QMessageBox.Yes
+
+
+def warn(parent: QWidget | None, title: str, text: str) -> None:
+    """One clear sentence about something the user did that could not be done."""
+    QMessageBox.warning(parent, title, text)
