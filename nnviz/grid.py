@@ -37,8 +37,37 @@ class Grid:
         if y_input != x_input:
             raw[:, y_input] = gy.ravel()
         self.features = np.ascontiguousarray(model.transform(raw), dtype=np.float32)
+        # The features with a column of ones, so the first layer's X·W + b is one product
+        # [X 1]·[W; b] (adding b to res²×M values costs more than the product itself).
+        self._features1 = np.ones((res * res, self.features.shape[1] + 1), dtype=np.float32)
+        self._features1[:, :-1] = self.features
 
     def evaluate(self, network) -> list[np.ndarray]:
         """Per dense layer, A reshaped to (res, res, units), float32; the last is the output."""
         res = self.resolution
-        return [a.reshape(res, res, -1) for _, a in network.layer_outputs(self.features, np.float32)]
+        # Weights beyond float32's range (the last finite ones before a divergence) overflow
+        # here; such maps show ±float32 max (NaN, from inf − inf, shows 0) instead of failing.
+        with np.errstate(over="ignore", invalid="ignore"):
+            outs = self._forward(network)
+        for a in outs:
+            if not np.isfinite(a).all():
+                np.nan_to_num(a, copy=False, nan=0.0)
+        return [a.reshape(res, res, -1) for a in outs]
+
+    def _forward(self, network) -> list[np.ndarray]:
+        """A per dense layer over the grid, float32 (``Network.layer_outputs`` with the first
+        bias folded into the product and each activation computed in place)."""
+        a = self._features1
+        outs = []
+        for k, (dense, act) in enumerate(zip(network.dense, network.act)):
+            if k == 0:
+                Wb = np.empty((dense.fan_in + 1, dense.fan_out), dtype=np.float32)
+                Wb[:-1] = dense.W
+                Wb[-1] = dense.b
+                z = a @ Wb
+            else:
+                z = a @ dense.W.astype(np.float32)
+                z += dense.b.astype(np.float32)
+            a = act.function.value(z, z)
+            outs.append(a)
+        return outs

@@ -4,6 +4,7 @@ Every loss works per sample: ``forward`` returns the vector e (m, 1) of per-row 
 batch loss E is their mean (``reduction="mean"``, the update η/m Σ δ aᵀ of seed 002) or their
 sum (``reduction="sum"``, seed 001 §5.2's accumulation). ``backward`` returns the per-row
 derivative; the 1/m of the mean is applied once, where the parameter gradients are formed.
+``per_row`` and ``backward`` write into ``out`` (shape (m, 1)) when given.
 
 Two corrections to seed 001 §9:
 - §9.1 writes ∂E/∂a = y − a for E = ½(y − a)²; the derivative is a − y (the seed's sign would
@@ -38,7 +39,7 @@ class Loss:
 
     def reduce(self, e: np.ndarray) -> float:
         """E from the per-row losses e (m, 1)."""
-        total = float(np.sum(e))
+        total = float(np.add.reduce(e, axis=None))
         return total / len(e) if self.reduction == "mean" else total
 
     def scale(self, m: int) -> float:
@@ -56,12 +57,14 @@ class SquaredError(Loss):
         super().__init__(output_activation, reduction)
         self.fused = output_activation == "identity"
 
-    def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        d = a - y
-        return 0.5 * d * d
+    def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
+        d = np.subtract(a, y, out=out)
+        e = 0.5 * d
+        e *= d
+        return e
 
-    def backward(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return a - y
+    def backward(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
+        return np.subtract(a, y, out=out)
 
 
 class LogLoss(Loss):
@@ -76,11 +79,13 @@ class LogLoss(Loss):
             raise NnvizError("log_loss needs a sigmoid output (use squared_error for other outputs)")
         super().__init__(output_activation, reduction)
 
-    def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.logaddexp(0.0, z) - y * z
+    def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
+        e = np.logaddexp(0.0, z, out=out)
+        e -= y * z
+        return e
 
-    def backward(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return a - y
+    def backward(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
+        return np.subtract(a, y, out=out)
 
 
 LOSSES = {"squared_error": SquaredError, "log_loss": LogLoss}

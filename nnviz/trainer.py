@@ -2,8 +2,14 @@
 
 :meth:`Trainer.step` runs one mini-batch update; :meth:`Trainer.stage_step` runs the *same*
 code as a generator that yields a recorded :class:`~nnviz.stages.Stage` after every operation,
-so a step-through view can pause between them. Both are :meth:`Trainer._step`; the only
-difference is ``record``.
+so a step-through view can pause between them. :meth:`Trainer._step` is that generator;
+the training loops (``step``, ``steps``, ``run_for``, ``epoch``) run :meth:`Trainer._fast_step`,
+which makes the same layer calls in the same order without stopping to record, so both give
+the same numbers bit for bit.
+
+The fast path allocates nothing the size of a batch: every layer writes into arrays made once
+per batch size (:class:`_Workspace`), and the 1/m of a mean loss is applied to the flat gradient
+vector in one operation.
 
 Each epoch the training rows are shuffled (one draw from the run's Generator) into a buffer, and
 the batches are contiguous slices of it: no per-step copies of the data.
@@ -88,6 +94,23 @@ def rmse(loss_name: str, mean_loss: float) -> float:
     return math.sqrt(2.0 * mean_loss)
 
 
+class _Workspace:
+    """The fast path's arrays for batches of m rows, made once: per dense layer
+    ``(Z, A, σ′(Z), ∂e/∂Z, ∂e/∂X)`` (the last None for the first layer, whose input is the
+    data), and the loss's per-row e and ∂e/∂ŷ (m, 1). ``backward`` pairs the layers with their
+    arrays, last layer first."""
+
+    def __init__(self, network: Network, m: int):
+        self.layers = []
+        for k, dense in enumerate(network.dense):
+            shape = (m, dense.fan_out)
+            self.layers.append((np.empty(shape), np.empty(shape), np.empty(shape),
+                                np.empty(shape), np.empty((m, dense.fan_in)) if k else None))
+        self.backward = list(zip(network.dense, network.act, self.layers))[::-1]
+        self.e = np.empty((m, 1))
+        self.d = np.empty((m, 1))
+
+
 class Trainer:
     """Trains ``network`` on (X, y) with ``loss``.
 
@@ -126,6 +149,7 @@ class Trainer:
         self._ys = self.y.copy()
         self._backup = np.empty_like(network.params)
         self._penalty = np.empty_like(network.params)
+        self._work: dict[int, _Workspace] = {}
         self.pos = 0
         self.step_count = 0
         self.epoch_count = 0
@@ -169,6 +193,7 @@ class Trainer:
     def batch_size(self, value):
         n = len(self.X)
         self._batch = n if value is None else min(check_number("batch size", value, integer=True), n)
+        self._work = {}
 
     def set_optimizer(self, name: str) -> None:
         """Switch optimizer; its state starts fresh."""
@@ -180,8 +205,7 @@ class Trainer:
     def step(self) -> float:
         """One mini-batch update; returns the batch loss E (NaN when diverged)."""
         with np.errstate(all="ignore"):
-            for _ in self._step(False):
-                pass
+            self._fast_step()
         return self.last_loss
 
     def stage_step(self):
@@ -197,23 +221,24 @@ class Trainer:
     def steps(self, count: int) -> int:
         """Up to ``count`` steps; stops early on divergence. Returns the steps done."""
         with np.errstate(all="ignore"):
+            fast_step = self._fast_step
             for done in range(count):
                 if self.diverged:
                     return done
-                for _ in self._step(False):
-                    pass
+                fast_step()
         return count
 
     def run_for(self, seconds: float, max_steps: int = 1 << 30) -> int:
         """Train for about ``seconds`` (at least one step) or ``max_steps``; returns steps done."""
-        end = time.perf_counter() + seconds
+        clock = time.perf_counter
+        end = clock() + seconds
         done = 0
+        fast_step = self._fast_step
         with np.errstate(all="ignore"):
             while done < max_steps and not self.diverged:
-                for _ in self._step(False):
-                    pass
+                fast_step()
                 done += 1
-                if time.perf_counter() >= end:
+                if clock() >= end:
                     break
         return done
 
@@ -223,8 +248,7 @@ class Trainer:
         done = 0
         with np.errstate(all="ignore"):
             while self.epoch_count == start and not self.diverged:
-                for _ in self._step(False):
-                    pass
+                self._fast_step()
                 done += 1
         return done
 
@@ -283,6 +307,63 @@ class Trainer:
                 yield stages.dense_backward(sym, k, loss.reduction, dense.x, delta, dense.W,
                                             dense.dW, dense.db, d)
         # Update.
+        self._add_penalties()
+        before = net.get_weights() if record else None
+        opt_before = self.optimizer.state() if record else None
+        if not self._update(m):
+            return
+        if record:
+            grads_by_layer = [(d.dW, d.db) for d in net.dense]
+            yield stages.update(sym, self.optimizer, self._lr, self._l1, self._l2, before,
+                                grads_by_layer, net.get_weights(), opt_before, self.optimizer.state())
+
+    def _fast_step(self) -> None:
+        """One step of :meth:`_step` with nothing recorded: the same layer calls in the same
+        order, writing into the workspace for this batch size."""
+        if self.diverged:
+            self.last_loss = math.nan
+            return
+        net, loss = self.network, self.loss
+        Xb, yb = self._next_batch()
+        self.last_batch = (Xb, yb)
+        m = len(Xb)
+        work = self._work.get(m) or self._workspace(m)
+        a = Xb
+        for dense, act, buf in zip(net.dense, net.act, work.layers):
+            z = dense.forward(a, buf[0])
+            a = act.forward(z, buf[1])
+        E = loss.reduce(loss.per_row(z, a, yb, work.e))
+        self.last_loss = E
+        if not math.isfinite(E):
+            self._diverge("the loss is not finite")
+            return
+        d = loss.backward(z, a, yb, work.d)
+        k = net.n_layers
+        if loss.fused:  # the output activation's derivative is folded into the loss's
+            d = net.dense[-1].backward(d, 1.0, k > 1, work.layers[-1][4])
+            k -= 1
+        for dense, act, buf in work.backward[len(work.backward) - k:]:
+            d = act.backward(d, buf[3], buf[2])
+            d = dense.backward(d, 1.0, k > 1, buf[4])
+            k -= 1
+        scale = loss.scale(m)
+        if scale != 1.0:
+            net.grads *= scale   # the same product, element by element, as per layer
+        self._add_penalties()
+        self._update(m)
+
+    def _workspace(self, m: int) -> "_Workspace":
+        work = _Workspace(self.network, m)
+        if len(self._work) >= 2:  # a full batch and the epoch's last, shorter one
+            self._work.clear()
+        self._work[m] = work
+        return work
+
+    def _add_penalties(self) -> None:
+        """Add the L2 and L1 terms' gradients (weights only, not biases) to ``grads``."""
+        if not (self._l2 or self._l1):
+            return
+        net = self.network
         params, grads = net.params, net.grads
         if self._l2:
             np.multiply(params, net.weight_mask, out=self._penalty)
@@ -293,23 +374,24 @@ class Trainer:
             self._penalty *= net.weight_mask
             self._penalty *= self._l1
             grads += self._penalty
-        before = net.get_weights() if record else None
+
+    def _update(self, m: int) -> bool:
+        """The optimizer's update, undone if a parameter went non-finite; then the counters
+        (and, at an epoch's end, the history). False when the step diverged."""
+        params = self.network.params
         np.copyto(self._backup, params)
-        self.optimizer.update(params, grads, self._lr)
-        if not math.isfinite(params.sum()):
+        self.optimizer.update(params, self.network.grads, self._lr)
+        if not math.isfinite(np.add.reduce(params)):
             np.copyto(params, self._backup)
             self._diverge("a parameter became infinite or NaN")
-            return
+            return False
         self.step_count += 1
         self.pos += m
         if self.pos >= len(self.X):
             self.pos = 0
             self.epoch_count += 1
             self.record_history()
-        if record:
-            grads_by_layer = [(d.dW, d.db) for d in net.dense]
-            yield stages.update(sym, self.optimizer, self._lr, self._l1, self._l2, before,
-                                grads_by_layer, net.get_weights())
+        return True
 
     def _diverge(self, reason: str) -> None:
         self.diverged = Divergence(self.step_count + 1, self.epoch_count, reason)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 from nnviz.stages import sup
 
 from . import colors
+from .paint_cache import ArgbImageItem
 from .plot_base import HoverReadout
 
 TICK_FONT_PT = 8
@@ -104,20 +105,29 @@ class CellValues(pg.GraphicsObject):
         if ch < self._metrics.height() or cw < 18:
             return
         d = decimals_for(arr)
-        texts = [[fmt(float(v), d) for v in row] for row in arr]
-        widest = max(self._metrics.horizontalAdvance(s) for row in texts for s in row)
-        if widest > cw - 3:
+        values = arr.tolist()
+        texts = [[fmt(v, d) for v in row] for row in values]
+        advance = self._metrics.horizontalAdvance
+        width = {s: advance(s) for row in texts for s in row}   # each distinct text once
+        if max(width.values()) > cw - 3:
             return
+        # Cell centres (the view's transform is a scale and a shift); the text is centred on
+        # them from its measured width and the font's ascent and descent.
+        xs = [t.map(QPointF(j + 0.5, 0.5)).x() for j in range(len(texts[0]))]
+        ys = [t.map(QPointF(0.5, i + 0.5)).y() for i in range(len(texts))]
+        rise = (self._metrics.ascent() - self._metrics.descent()) / 2
+        strong_above = 0.6 * self._vmax
         p.save()
         p.resetTransform()
         p.setFont(self._font)
-        for i, row in enumerate(texts):
-            for j, s in enumerate(row):
-                c = t.map(QPointF(j + 0.5, i + 0.5))
-                strong = abs(float(arr[i, j])) > 0.6 * self._vmax
-                p.setPen(self._light if strong else self._dark)
-                p.drawText(QRectF(c.x() - cw / 2, c.y() - ch / 2, cw, ch),
-                           Qt.AlignmentFlag.AlignCenter, s)
+        pen = None
+        for y, row, vrow in zip(ys, texts, values):
+            for x, s, v in zip(xs, row, vrow):
+                want = self._light if abs(v) > strong_above else self._dark
+                if want is not pen:
+                    p.setPen(want)
+                    pen = want
+                p.drawText(QPointF(x - width[s] / 2, y + rise), s)
         p.restore()
 
 
@@ -354,7 +364,7 @@ class HeatmapPanel(HoverReadout, QWidget):
             plot.getAxis("top").setHeight(1)
         else:
             plot.getAxis("top").setHeight(int(self._metrics.height()) + 4)
-        image = pg.ImageItem(axisOrder="row-major")
+        image = ArgbImageItem(axisOrder="row-major")
         image.setColorMap(colors.CMAP)
         plot.addItem(image)
         values = CellValues(self._cell_font, self._fg, QColor("white"))

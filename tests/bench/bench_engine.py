@@ -1,0 +1,306 @@
+"""Engine steps/s: nnviz vs a minimal hand-written NumPy loop vs PyTorch CPU vs scikit-learn.
+
+    python tests/bench/bench_engine.py [--quick]
+
+Every case trains a p→M→1 network (hidden tanh or ReLU, sigmoid output, binary log-loss with
+mean reduction, plain SGD, lr 0.03) on n = 1,000 rows with batch size B, shuffling the rows each
+epoch. The four implementations run the same math:
+
+- **nnviz**: ``Trainer.steps(k)``, the fast path (no stages recorded).
+- **minimal**: :class:`MinimalLoop` below, the loop a person writes by hand in NumPy: forward,
+  the batch loss E, backward, four in-place updates; and at each epoch's end the mean loss and
+  the accuracy over the training set. That is the job nnviz does: it reports E every step and
+  keeps that per-epoch history for the loss plot.
+- **PyTorch** (if installed): ``nn.Sequential(Linear, Tanh|ReLU, Linear)`` in float64 on one
+  thread, ``BCEWithLogitsLoss``, ``optim.SGD``; ``zero_grad → forward → backward → step``, and
+  the same per-epoch loss and accuracy under ``torch.no_grad()``.
+- **scikit-learn** (if installed): ``MLPClassifier.partial_fit`` on one batch per call
+  (solver sgd, no momentum, no L2), so one call is one step; per epoch ``predict_proba`` over
+  the training set gives the loss and accuracy.
+
+The implementations are timed round-robin (each repeat times each of them once, for about
+0.25 s) and the ratios are the median of the per-round ratios, so load on the shared machine
+hits all of them alike. Targets: nnviz ≥ 0.8× the minimal loop in every row, ≥ 5× PyTorch
+at B ≤ 32.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _common as C  # noqa: E402  (first: it sets the BLAS threads before NumPy loads)
+
+import numpy as np  # noqa: E402
+
+from nnviz import losses  # noqa: E402
+from nnviz.network import Network  # noqa: E402
+from nnviz.trainer import Trainer  # noqa: E402
+
+N_ROWS = 1000
+LR = 0.03
+CASES = [  # (p, M, B)
+    (2, 8, 10),
+    (2, 64, 32),
+    (2, 64, 1000),
+    (30, 32, 32),
+]
+ACTIVATIONS = ("tanh", "relu")
+
+
+def make_data(p: int, n: int = N_ROWS, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = ((X[:, 0] ** 2 + X[:, min(1, p - 1)] ** 2) > 1.4).astype(np.float64)
+    return X, y
+
+
+def initial_params(p: int, M: int, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    return (rng.uniform(-1, 1, (p, M)), rng.uniform(-1, 1, M),
+            rng.uniform(-1, 1, (M, 1)), rng.uniform(-1, 1, 1))
+
+
+class MinimalLoop:
+    """The same training, hand-written: plain NumPy, no layers, no checks."""
+
+    def __init__(self, X, y, M, B, activation, seed=2):
+        self.X, self.y = X, y.reshape(-1, 1)
+        self.B, self.relu = B, activation == "relu"
+        self.W1, self.b1, self.W2, self.b2 = (a.copy() for a in initial_params(X.shape[1], M))
+        self.rng = np.random.default_rng(seed)
+        self.pos = 0
+        self.Xs = self.ys = None
+        self.loss = float("nan")
+        self.history = []
+
+    def run(self, k: int) -> None:
+        X, y, B, n, lr, relu = self.X, self.y, self.B, len(self.X), LR, self.relu
+        W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
+        pos, Xs, ys, E = self.pos, self.Xs, self.ys, self.loss
+        for _ in range(k):
+            if pos == 0:
+                perm = self.rng.permutation(n)
+                Xs, ys = X[perm], y[perm]
+            xb, yb = Xs[pos:pos + B], ys[pos:pos + B]
+            m = len(xb)
+            z1 = xb @ W1 + b1
+            h = np.maximum(z1, 0) if relu else np.tanh(z1)
+            z2 = h @ W2 + b2
+            yhat = 1 / (1 + np.exp(-z2))
+            E = float(np.mean(np.logaddexp(0, z2) - yb * z2))
+            d2 = (yhat - yb) / m
+            dW2 = h.T @ d2
+            db2 = d2.sum(axis=0)
+            d1 = d2 @ W2.T
+            d1 *= (z1 > 0) if relu else 1 - h * h
+            dW1 = xb.T @ d1
+            db1 = d1.sum(axis=0)
+            W1 -= lr * dW1
+            b1 -= lr * db1
+            W2 -= lr * dW2
+            b2 -= lr * db2
+            pos += m
+            if pos >= n:
+                pos = 0
+                self.history.append(self.evaluate())
+        self.pos, self.Xs, self.ys, self.loss = pos, Xs, ys, E
+
+    def evaluate(self):
+        """(mean loss, accuracy) over the training set."""
+        z1 = self.X @ self.W1 + self.b1
+        h = np.maximum(z1, 0) if self.relu else np.tanh(z1)
+        z2 = h @ self.W2 + self.b2
+        yhat = 1 / (1 + np.exp(-z2))
+        loss = float(np.mean(np.logaddexp(0, z2) - self.y * z2))
+        return loss, float(np.mean((yhat > 0.5) == (self.y > 0.5)))
+
+
+def nnviz_trainer(X, y, M, B, activation) -> Trainer:
+    net = Network([X.shape[1], M, 1], activation, "sigmoid")
+    W1, b1, W2, b2 = initial_params(X.shape[1], M)
+    net.set_weights([(W1, b1), (W2, b2)])
+    return Trainer(net, losses.make("log_loss", "sigmoid"), X, y, lr=LR, batch_size=B,
+                   rng=np.random.default_rng(2))
+
+
+def torch_runner(X, y, M, B, activation):
+    """A PyTorch CPU loop (float64, one thread), or None when torch is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    act = torch.nn.ReLU() if activation == "relu" else torch.nn.Tanh()
+    model = torch.nn.Sequential(torch.nn.Linear(X.shape[1], M), act, torch.nn.Linear(M, 1)).double()
+    W1, b1, W2, b2 = initial_params(X.shape[1], M)
+    with torch.no_grad():
+        model[0].weight.copy_(torch.from_numpy(W1.T.copy()))
+        model[0].bias.copy_(torch.from_numpy(b1))
+        model[2].weight.copy_(torch.from_numpy(W2.T.copy()))
+        model[2].bias.copy_(torch.from_numpy(b2))
+    Xt = torch.from_numpy(X)
+    yt = torch.from_numpy(y.reshape(-1, 1))
+    crit = torch.nn.BCEWithLogitsLoss()
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    n = len(X)
+    gen = torch.Generator().manual_seed(2)
+    state = {"pos": 0, "Xs": None, "ys": None}
+    history = []
+
+    def run(k):
+        pos, Xs, ys = state["pos"], state["Xs"], state["ys"]
+        for _ in range(k):
+            if pos == 0:
+                perm = torch.randperm(n, generator=gen)
+                Xs, ys = Xt[perm], yt[perm]
+            xb, yb = Xs[pos:pos + B], ys[pos:pos + B]
+            opt.zero_grad()
+            loss = crit(model(xb), yb)
+            loss.backward()
+            opt.step()
+            pos += len(xb)
+            if pos >= n:
+                pos = 0
+                with torch.no_grad():
+                    z = model(Xt)
+                    history.append((float(crit(z, yt)), float(((z > 0) == (yt > 0.5)).double().mean())))
+        state.update(pos=pos, Xs=Xs, ys=ys)
+
+    return run, f"torch {torch.__version__}, {torch.get_num_threads()} thread"
+
+
+def sklearn_runner(X, y, M, B, activation):
+    """``MLPClassifier.partial_fit`` one batch per call, or None when scikit-learn is missing."""
+    try:
+        import sklearn
+        from sklearn.neural_network import MLPClassifier
+    except ImportError:
+        return None
+    clf = MLPClassifier(hidden_layer_sizes=(M,), activation=activation, solver="sgd",
+                        learning_rate_init=LR, momentum=0.0, nesterovs_momentum=False, alpha=0.0,
+                        batch_size=B, shuffle=False, random_state=0)
+    n = len(X)
+    rng = np.random.default_rng(2)
+    yi = y.astype(int)
+    state = {"pos": 0, "Xs": None, "ys": None, "first": True}
+    history = []
+
+    def run(k):
+        pos, Xs, ys = state["pos"], state["Xs"], state["ys"]
+        for _ in range(k):
+            if pos == 0:
+                perm = rng.permutation(n)
+                Xs, ys = X[perm], yi[perm]
+            xb, yb = Xs[pos:pos + B], ys[pos:pos + B]
+            if state["first"]:
+                clf.partial_fit(xb, yb, classes=[0, 1])
+                state["first"] = False
+            else:
+                clf.partial_fit(xb, yb)
+            pos += len(xb)
+            if pos >= n:
+                pos = 0
+                proba = np.clip(clf.predict_proba(X)[:, 1], 1e-15, 1 - 1e-15)
+                history.append((float(-np.mean(y * np.log(proba) + (1 - y) * np.log(1 - proba))),
+                                float(np.mean((proba > 0.5) == (y > 0.5)))))
+        state.update(pos=pos, Xs=Xs, ys=ys)
+
+    return run, f"scikit-learn {sklearn.__version__}"
+
+
+def measure(quick: bool = False, with_others: bool = True) -> list[C.Row]:
+    repeats, seconds = (3, 0.1) if quick else (7, 0.25)
+    rows: list[C.Row] = []
+    notes = {}
+    for p, M, B in CASES:
+        for act in ACTIVATIONS:
+            X, y = make_data(p)
+            trainer = nnviz_trainer(X, y, M, B, act)
+            minimal = MinimalLoop(X, y, M, B, act)
+            runners = {"nnviz": trainer.steps, "minimal": minimal.run}
+            if with_others:
+                for name, make in (("torch", torch_runner), ("sklearn", sklearn_runner)):
+                    made = make(X, y, M, B, act)
+                    if made is None:
+                        notes[name] = f"{name} not installed: skipped"
+                    else:
+                        runners[name], notes[name] = made
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                rates, per_round = C.rates_interleaved(runners, repeats, seconds)
+            case = f"p={p} M={M} B={B}{' (full)' if B >= N_ROWS else ''} {act}"
+            r_min = C.ratio_of_rounds(per_round, "nnviz", "minimal")
+            rows.append(C.Row("engine steps/s", case,
+                              f"nnviz {C.fmt_rate(rates['nnviz'])}, minimal loop "
+                              f"{C.fmt_rate(rates['minimal'])}: {r_min:.2f}×",
+                              "≥ 0.80× minimal", r_min >= 0.8))
+            if "torch" in runners:
+                r_t = C.ratio_of_rounds(per_round, "nnviz", "torch")
+                rows.append(C.Row("engine steps/s", case,
+                                  f"PyTorch {C.fmt_rate(rates['torch'])}: nnviz {r_t:.1f}×",
+                                  "≥ 5× PyTorch" if B <= 32 else "",
+                                  (r_t >= 5.0) if B <= 32 else None))
+            if "sklearn" in runners:
+                r_s = C.ratio_of_rounds(per_round, "nnviz", "sklearn")
+                rows.append(C.Row("engine steps/s", case,
+                                  f"sklearn partial_fit {C.fmt_rate(rates['sklearn'])}: "
+                                  f"nnviz {r_s:.1f}×"))
+    for note in notes.values():
+        rows.append(C.Row("engine steps/s", "note", note))
+    return rows
+
+
+def measure_stepthrough(quick: bool = False) -> list[C.Row]:
+    """Step-through: recording stages is paid only while stages are recorded.
+
+    Two trainers on the same job (p=2, M=8, B=10, tanh): one has just recorded 50 steps stage by
+    stage (as the step-through panel does), the other never recorded; then both train on the
+    fast path, timed round-robin. Target: the one that recorded runs at the engine's speed
+    (≥ 0.9× the other, median of rounds: the same code, so the ratio is 1 within the shared
+    machine's noise). The recording path's own speed is shown for scale.
+    """
+    repeats, seconds = (5, 0.1) if quick else (15, 0.2)
+    X, y = make_data(2)
+    fresh = nnviz_trainer(X, y, 8, 10, "tanh")
+    recorded = nnviz_trainer(X, y, 8, 10, "tanh")
+    stages_per_step = 0
+    for _ in range(50):
+        stages_per_step = sum(1 for _ in recorded.stage_step())
+    fresh.steps(50)   # both at the same point of the run
+
+    def record(k):
+        for _ in range(k):
+            for _ in recorded.stage_step():
+                pass
+
+    rates, per_round = C.rates_interleaved(
+        {"fast": fresh.steps, "after": recorded.steps}, repeats, seconds)
+    r_after = C.ratio_of_rounds(per_round, "after", "fast")
+    rec_rates, rec_rounds = C.rates_interleaved({"record": record, "fast": fresh.steps},
+                                                max(3, repeats // 3), seconds)
+    rates["record"] = rec_rates["record"]
+    r_rec = C.ratio_of_rounds(rec_rounds, "record", "fast")
+    return [
+        C.Row("step-through", "fast path after recording stages (p=2 M=8 B=10 tanh)",
+              f"{C.fmt_rate(rates['after'])} vs never recorded {C.fmt_rate(rates['fast'])}: "
+              f"{r_after:.2f}×", "≥ 0.9× engine speed", r_after >= 0.9),
+        C.Row("step-through", f"recording path ({stages_per_step} stages a step)",
+              f"{C.fmt_rate(rates['record'])} steps/s: {r_rec:.2f}× the fast path"),
+    ]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
+    ap.add_argument("--no-others", action="store_true", help="skip PyTorch and scikit-learn")
+    args = ap.parse_args(argv)
+    print(C.machine())
+    C.print_table(measure(args.quick, not args.no_others) + measure_stepthrough(args.quick))
+
+
+if __name__ == "__main__":
+    main()

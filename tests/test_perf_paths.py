@@ -1,0 +1,129 @@
+"""The fast training path: same numbers as the recorded one, no stages, no per-step allocations.
+
+(The timings themselves are in ``tests/bench/``; these tests pin down the properties the
+timings rely on, deterministically.)
+"""
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from nnviz import losses, stages
+from nnviz.grid import Grid
+from nnviz.network import Network
+from nnviz.trainer import Trainer
+
+CASES = [  # sizes, hidden, output, loss, reduction, optimizer, l1, l2, batch
+    ([2, 8, 1], "tanh", "sigmoid", "log_loss", "mean", "sgd", 0.0, 0.0, 10),
+    ([3, 5, 4, 1], "relu", "identity", "squared_error", "sum", "adam", 0.01, 0.02, 7),
+    ([2, 6, 1], "leaky_relu", "sigmoid", "squared_error", "mean", "momentum", 0.0, 0.01, 64),
+    ([2, 3, 1], "sigmoid", "sigmoid", "log_loss", "mean", "sgd", 0.0, 0.0, None),
+]
+
+
+def make(sizes, hidden, output, loss, reduction, optimizer, l1, l2, batch, n=64):
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((n, sizes[0]))
+    y = (X[:, 0] * X[:, -1] > 0).astype(float)
+    net = Network(sizes, hidden, output)
+    init = np.random.default_rng(5)
+    for d in net.dense:
+        d.W[...] = init.uniform(-1, 1, d.W.shape)
+        d.b[...] = init.uniform(-0.5, 0.5, d.b.shape)
+    task = "classification" if loss == "log_loss" else "regression"
+    return Trainer(net, losses.make(loss, output, reduction), X, y, X[:9], y[:9], task=task,
+                   lr=0.05, batch_size=batch, optimizer=optimizer, l1=l1, l2=l2,
+                   rng=np.random.default_rng(6))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[1]}-{c[3]}-{c[5]}")
+def test_fast_path_equals_recorded_path_bit_for_bit(case):
+    fast, recorded = make(*case), make(*case)
+    for _ in range(23):   # crosses epoch ends and the shorter last batch of an epoch
+        E = fast.step()
+        names = [s.name for s in recorded.stage_step()]
+        assert names[-1] == "update"
+        assert E == recorded.last_loss
+        assert fast.network.params.tobytes() == recorded.network.params.tobytes()
+        assert fast.network.grads.tobytes() == recorded.network.grads.tobytes()
+        for a, b in zip(fast.network.act, recorded.network.act):
+            assert a.a.tobytes() == b.a.tobytes()
+    assert fast.history.to_dict() == recorded.history.to_dict()
+    assert (fast.step_count, fast.epoch_count, fast.pos) == (23, recorded.epoch_count, recorded.pos)
+
+
+def test_fast_path_records_no_stage(monkeypatch):
+    tr = make(*CASES[0])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the fast path recorded a stage")
+
+    for name in ("dense_forward", "activation_forward", "loss_forward", "loss_backward",
+                 "activation_backward", "dense_backward", "update", "Symbols"):
+        monkeypatch.setattr(stages, name, refuse)
+    assert tr.steps(30) == 30
+    assert tr.run_for(0.0, 5) == 1
+    tr.epoch()
+    tr.step()
+    with pytest.raises(AssertionError, match="recorded a stage"):
+        next(tr.stage_step())
+
+
+def test_fast_path_writes_into_the_same_arrays_every_step():
+    # 400 steps an epoch: the measured steps stay inside one epoch (the per-epoch history pass
+    # over every row allocates, once an epoch).
+    tr = make([2, 64, 1], "tanh", "sigmoid", "log_loss", "mean", "sgd", 0.0, 0.0, 32, n=12_800)
+    net = tr.network
+    tr.steps(10)   # builds the workspace
+
+    def addresses():
+        arrays = [a for act in net.act for a in (act.z, act.a, act.dadz) if a is not None]
+        return [a.__array_interface__["data"][0] for a in arrays]
+
+    before = addresses()
+    assert len(before) == 5   # Z, A for both layers; σ′(Z) for the hidden one (the loss fuses σ)
+    tracemalloc.start()
+    try:
+        tr.steps(2)
+        base = tracemalloc.get_traced_memory()[0]
+        tr.steps(300)
+        current = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert tr.epoch_count == 0
+    assert addresses() == before          # the same buffers, step after step
+    assert current - base < 2_000         # and nothing accumulates
+
+
+def test_grid_forward_matches_the_network_in_float32():
+    net = Network([2, 8, 1], "tanh", "sigmoid")
+    rng = np.random.default_rng(0)
+    for d in net.dense:
+        d.W[...] = rng.uniform(-2, 2, d.W.shape)
+        d.b[...] = rng.uniform(-1, 1, d.b.shape)
+
+    class Identity:
+        inputs = ["x1", "x2"]
+
+        @staticmethod
+        def transform(raw):
+            return raw
+
+    grid = Grid(Identity(), (-3, 3), (-2, 2), resolution=40)
+    outs = grid.evaluate(net)
+    ref = net.layer_outputs(grid.features.astype(np.float64))
+    assert [o.shape for o in outs] == [(40, 40, 8), (40, 40, 1)]
+    for o, (_, a) in zip(outs, ref):
+        assert o.dtype == np.float32
+        np.testing.assert_allclose(o.reshape(a.shape), a, atol=2e-6)
+
+
+def test_benchmarks_are_not_collected_by_the_test_run():
+    """``tests/bench/`` holds scripts that time things; pytest's default ``python_files``
+    (``test_*.py``, ``*_test.py``) must not match them, or every test run would time them."""
+    from pathlib import Path
+
+    bench = Path(__file__).parent / "bench"
+    scripts = sorted(p.name for p in bench.glob("*.py"))
+    assert "run_all.py" in scripts and "bench_engine.py" in scripts
+    assert not [s for s in scripts if s.startswith("test_") or s.endswith("_test.py")]
