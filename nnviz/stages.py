@@ -41,6 +41,9 @@ class Stage:
     ``operands`` and ``results`` map display names (``"W⁽¹⁾"``) to copies of the arrays.
     ``layer`` is the 1-based dense layer the operation belongs to (None for the loss and the
     update); ``phase`` is ``"forward"``, ``"loss"``, ``"backward"`` or ``"update"``.
+    ``info`` holds what an explanation needs besides the arrays: the activation, loss,
+    reduction, m, optimizer and its settings, and (update) the optimizer state before and after
+    per parameter (``info["state"]``: name → (before, after)).
     """
 
     name: str
@@ -52,6 +55,7 @@ class Stage:
     operands: dict[str, np.ndarray] = field(default_factory=dict)
     results: dict[str, np.ndarray] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    info: dict = field(default_factory=dict)
 
     @property
     def result(self) -> np.ndarray:
@@ -65,7 +69,18 @@ class Stage:
             "equations": self.equations, "shapes": self.shapes, "notes": self.notes,
             "operands": {k: np.asarray(v).tolist() for k, v in self.operands.items()},
             "results": {k: np.asarray(v).tolist() for k, v in self.results.items()},
+            "info": _jsonable(self.info),
         }
+
+
+def _jsonable(v):
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (np.ndarray, np.generic)):
+        return np.asarray(v).tolist()
+    return v
 
 
 class Symbols:
@@ -118,7 +133,7 @@ def activation_forward(sym: Symbols, k: int, function, z, a) -> Stage:
         f"activation{k}.forward", f"Forward: activation {function.name} of layer {k}", "forward", k,
         [f"{sym.a(k)} = {function.name}({sym.z(k)})"],
         [f"{shape_text(z)} → {shape_text(a)}"],
-        {sym.z(k): _c(z)}, results, notes)
+        {sym.z(k): _c(z)}, results, notes, {"activation": function.name})
 
 
 def loss_forward(sym: Symbols, loss, z, a, y, e, E) -> Stage:
@@ -133,7 +148,9 @@ def loss_forward(sym: Symbols, loss, z, a, y, e, E) -> Stage:
     return Stage(
         "loss.forward", f"Loss: {loss.name.replace('_', ' ')}", "loss", None,
         [loss.formula, reduce], [f"{shape_text(a)}, {shape_text(y)} → {shape_text(e)} → E"],
-        operands, {"e": _c(e), "E": np.array(E)}, notes)
+        operands, {"e": _c(e), "E": np.array(E)}, notes,
+        {"loss": loss.name, "reduction": loss.reduction, "m": m, "fused": loss.fused,
+         "output_activation": loss.output_activation})
 
 
 def loss_backward(sym: Symbols, loss, a, y, d) -> Stage:
@@ -149,7 +166,8 @@ def loss_backward(sym: Symbols, loss, a, y, d) -> Stage:
         eq, note, name = "∂e/∂ŷ = ŷ − y", "Derivative of ½(ŷ − y)² with respect to ŷ.", "∂e/∂ŷ"
     return Stage("loss.backward", "Backward: loss", "backward", n, [eq],
                  [f"{shape_text(a)} − {shape_text(y)} → {shape_text(d)}"],
-                 {"ŷ": _c(a), "y": _c(y)}, {name: _c(d)}, [note])
+                 {"ŷ": _c(a), "y": _c(y)}, {name: _c(d)}, [note],
+                 {"loss": loss.name, "reduction": loss.reduction, "m": len(y), "fused": loss.fused})
 
 
 def activation_backward(sym: Symbols, k: int, function, grad_a, dadz, d) -> Stage:
@@ -158,7 +176,8 @@ def activation_backward(sym: Symbols, k: int, function, grad_a, dadz, d) -> Stag
         [f"{sym.delta(k)} = ∂e/∂{sym.a(k)} ⊙ σ′({sym.z(k)})"],
         [f"{shape_text(grad_a)} ⊙ {shape_text(dadz)} → {shape_text(d)}"],
         {f"∂e/∂{sym.a(k)}": _c(grad_a), f"σ′({sym.z(k)})": _c(dadz)}, {sym.delta(k): _c(d)},
-        [function.derivative_formula + "; ⊙ multiplies element by element."])
+        [function.derivative_formula + "; ⊙ multiplies element by element."],
+        {"activation": function.name})
 
 
 def dense_backward(sym: Symbols, k: int, reduction: str, x, delta, W, dW, db, dx) -> Stage:
@@ -176,20 +195,26 @@ def dense_backward(sym: Symbols, k: int, reduction: str, x, delta, W, dW, db, dx
         f"dense{k}.backward", f"Backward: fully connected layer {k}", "backward", k, eqs, shapes,
         {sym.a(k - 1): _c(x), sym.delta(k): _c(delta), sym.W(k): _c(W)}, results,
         [f"{sym.a(k - 1)}ᵀ·{sym.delta(k)} is the sum over rows of the outer products "
-         f"{sym.a(k - 1).lower() if k > 1 else 'x'}ᵢᵀ δᵢ (seed 002), not a Hadamard product."])
+         f"{sym.a(k - 1).lower() if k > 1 else 'x'}ᵢᵀ δᵢ (seed 002), not a Hadamard product."],
+        {"reduction": reduction, "m": len(delta)})
 
 
-def update(sym: Symbols, optimizer, lr: float, l1: float, l2: float, before, grads, after) -> Stage:
-    """``before``/``after``: lists of (W, b) per layer; ``grads``: list of (dW, db) (data gradients)."""
+def update(sym: Symbols, optimizer, lr: float, l1: float, l2: float, before, grads, after,
+           state_before: dict | None = None, state_after: dict | None = None) -> Stage:
+    """``before``/``after``: lists of (W, b) per layer; ``grads``: list of (dW, db), the
+    gradients the optimizer used (with the penalty, if any); ``state_before``/``state_after``: the optimizer's state
+    (flat vectors such as v, m, t) around the update, split here per parameter."""
     reg = ""
     if l2:
-        reg += f" + λ₂·W"
+        reg += " + λ₂·W"
     if l1:
-        reg += f" + λ₁·sign(W)"
+        reg += " + λ₁·sign(W)"
     if optimizer.name == "sgd":
-        eqs = [f"W ← W − η·(∂E/∂W{reg})", "b ← b − η·∂E/∂b"]
+        eqs = ["W ← W − η·∂E/∂W", "b ← b − η·∂E/∂b"]
     else:
-        eqs = [optimizer.equation, f"θ = every W and b; ∂E/∂W includes{reg or ' no penalty'}"]
+        eqs = [optimizer.equation, "θ = every W and b"]
+    if reg:
+        eqs.append(f"∂E/∂W = (gradient of the data loss){reg}; biases are not penalised")
     operands, results = {}, {}
     for k, ((W, b), (dW, db), (W2, b2)) in enumerate(zip(before, grads, after), 1):
         operands[sym.W(k)] = _c(W)
@@ -199,5 +224,22 @@ def update(sym: Symbols, optimizer, lr: float, l1: float, l2: float, before, gra
         results[f"new {sym.W(k)}"] = _c(W2)
         results[f"new {sym.b(k)}"] = _c(b2)
     notes = [f"η = {lr:g}" + (f", λ₁ = {l1:g}" if l1 else "") + (f", λ₂ = {l2:g}" if l2 else "")]
+    info = {"optimizer": optimizer.name, "lr": lr, "l1": l1, "l2": l2,
+            "hyper": {k: getattr(optimizer, k) for k in ("beta", "beta1", "beta2", "eps")
+                      if hasattr(optimizer, k)}, "state": {}}
+    if state_before and state_after:
+        info["t"] = int(state_after.get("t", 0))
+        for key in state_after:
+            if key == "t":
+                continue
+            offset = 0
+            for k, (W, b) in enumerate(before, 1):
+                for pname, arr in ((sym.W(k), W), (sym.b(k), b)):
+                    size = np.asarray(arr).size
+                    sl = slice(offset, offset + size)
+                    info["state"][f"{key} {pname}"] = (
+                        _c(state_before[key][sl]).reshape(np.shape(arr)),
+                        _c(state_after[key][sl]).reshape(np.shape(arr)))
+                    offset += size
     return Stage("update", f"Update: {optimizer.name}", "update", None, eqs,
-                 ["every parameter keeps its shape"], operands, results, notes)
+                 ["every parameter keeps its shape"], operands, results, notes, info)
