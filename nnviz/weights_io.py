@@ -21,7 +21,9 @@ from __future__ import annotations
 import io
 import json
 import math
+import tokenize
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -131,7 +133,7 @@ def from_dict(d, source: str = "weights") -> Model:
     if fan_in != 1:
         _fail(source, f"the last layer has {fan_in} units; nnviz networks have one output")
     loss = d.get("loss")
-    if loss not in losses.LOSSES:
+    if not isinstance(loss, str) or loss not in losses.LOSSES:
         _fail(source, f"unknown loss {loss!r} (known: {', '.join(losses.NAMES)})")
     if loss == "log_loss" and names[-1] != "sigmoid":
         _fail(source, "log_loss needs a sigmoid output layer")
@@ -213,7 +215,8 @@ def _npz_model(data: bytes, source: str) -> Model:
         raise
     except RecursionError:
         _fail(source, "the header JSON is nested too deeply")
-    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, UnicodeDecodeError,
+            NotImplementedError, OverflowError, SyntaxError, tokenize.TokenError, zlib.error) as exc:
         _fail(source, f"not a readable NPZ file ({exc.__class__.__name__}: {exc})")
     return from_dict(doc, source)
 

@@ -8,6 +8,8 @@ os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
 import tempfile  # noqa: E402
 
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nnviz-test-config-")
+# Nor the user's real data folder (the recovery file lives there).
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="nnviz-test-data-")
 
 import pytest  # noqa: E402
 
@@ -21,6 +23,24 @@ def session(qtbot):
     yield s
     s.shutdown()
     s.deleteLater()
+
+
+@pytest.fixture(autouse=True)
+def _discard_unsaved_on_close(request):
+    """Closing a window with unsaved training asks Save / Discard / Cancel; tests answer
+    Discard unless they set another answer. Not through ``monkeypatch``, whose ``undo()``
+    would bring the real (modal) question back; defined before the leak check, so the answer
+    holds while that closes leaked windows."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    from ui import dialogs
+    real = dialogs.ask_save_discard_cancel
+    dialogs.ask_save_discard_cancel = lambda *a, **k: dialogs.DISCARD
+    try:
+        yield
+    finally:
+        dialogs.ask_save_discard_cancel = real
 
 
 @pytest.fixture(autouse=True)

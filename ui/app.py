@@ -17,4 +17,6 @@ def run(argv=None) -> int:
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
     window = MainWindow()
     window.show()
+    from . import recovery
+    recovery.offer(window)  # unsaved training kept from a run that did not close normally
     return app.exec()
