@@ -582,7 +582,7 @@ def _check_cells(table: Table, idx: list[int], drop_missing: bool, numeric: list
 
 def load_dataset(path, target: str, features=None, task: str | None = None,
                  fmt: CsvFormat | None = None, drop_missing: bool = False,
-                 max_bytes: int = MAX_BYTES) -> Dataset:
+                 max_bytes: int = MAX_BYTES, positive_class: str | None = None) -> Dataset:
     """A Dataset from a CSV file: X (n, len(features)) from the feature columns, y (n,) from
     the target column.
 
@@ -591,10 +591,35 @@ def load_dataset(path, target: str, features=None, task: str | None = None,
         numeric target with more → regression), or "classification" / "regression".
     drop_missing: drop rows with a missing value in a chosen column instead of raising; the
         count is in ``dataset.source["dropped_rows"]``.
+    positive_class: one-vs-rest classification: the target label (as written in the file)
+        that becomes class 1; every other label is class 0.
     """
     if task is not None and task not in TASKS:
         raise NnvizError(f"unknown task {task!r} (choose from: {', '.join(TASKS)})")
     table = read_table(path, fmt, max_bytes=max_bytes)
+    return dataset_from_table(table, target, features, task, drop_missing, positive_class)
+
+
+def target_labels(table: Table, target: str) -> list[str]:
+    """The distinct non-missing labels of a target column, sorted (numbers numerically),
+    written as in the file: what a classification would map to 0/1 (or one-vs-rest picks from)."""
+    t = table.index(target)
+    missing, bad = _cell_state(table, t)
+    if bad.any():
+        strings = table.text[t]
+        return sorted({strings[i].strip() for i in np.flatnonzero(~missing)})
+    return [_fmt_num(v) for v in np.unique(table.values[~missing, t])]
+
+
+def dataset_from_table(table: Table, target: str, features=None, task: str | None = None,
+                       drop_missing: bool = False, positive_class: str | None = None) -> Dataset:
+    """:func:`load_dataset` on a table already read (the import dialog reads the file once)."""
+    if task is not None and task not in TASKS:
+        raise NnvizError(f"unknown task {task!r} (choose from: {', '.join(TASKS)})")
+    if positive_class is not None:
+        if task == "regression":
+            raise NnvizError("one-vs-rest needs a classification task, not regression")
+        task = "classification"
     name = table.name
     if not isinstance(target, str):
         raise NnvizError(f"the target must be a column name, not {target!r}")
@@ -630,7 +655,22 @@ def load_dataset(path, target: str, features=None, task: str | None = None,
     where = f"target column {target!r} in {name}"
     bad_t = states[t][1]
     class_names = None
-    if bad_t.any():                               # text labels
+    if positive_class is not None:                # one label against the rest
+        positive_class = str(positive_class).strip()
+        if bad_t.any():
+            strings = table.text[t]
+            labels = [strings[i].strip() for i in np.flatnonzero(keep)]
+        else:
+            labels = [_fmt_num(v) for v in table.values[keep, t]]
+        distinct = sorted(set(labels))
+        if positive_class not in distinct:
+            shown = ", ".join(distinct[:6]) + (", …" if len(distinct) > 6 else "")
+            raise NnvizError(f"{where} has no label {positive_class!r} (labels: {shown})")
+        if len(distinct) < 2:
+            raise NnvizError(_classes_problem(where, distinct))
+        y = np.fromiter((s == positive_class for s in labels), dtype=np.float64, count=len(labels))
+        class_names = (f"not {positive_class}", positive_class)
+    elif bad_t.any():                             # text labels
         strings = table.text[t]
         labels = [strings[i].strip() for i in np.flatnonzero(keep)]
         distinct = sorted(set(labels))
@@ -660,6 +700,8 @@ def load_dataset(path, target: str, features=None, task: str | None = None,
     source = {"csv": os.path.abspath(table.path), "target": target, "features": inputs,
               "task": task, "format": table.fmt.to_dict(), "drop_missing": bool(drop_missing),
               "dropped_rows": dropped}
+    if positive_class is not None:
+        source["positive_class"] = positive_class
     return Dataset(np.ascontiguousarray(X), y, inputs, task, name=name, target=target,
                    class_names=class_names, source=source)
 
@@ -669,7 +711,32 @@ def _classes_problem(where: str, distinct: list[str]) -> str:
         return f"{where} has only one class ({distinct[0]!r}); classification needs two"
     shown = ", ".join(distinct[:6]) + (", …" if len(distinct) > 6 else "")
     return (f"{where} has {len(distinct)} classes ({shown}); only binary classification "
-            "(2 classes) or regression (a numeric target) is supported")
+            "(2 classes) or regression (a numeric target) is supported: choose one class "
+            "against the rest, or regression")
+
+
+def write_dataset(dataset: Dataset, path) -> None:
+    """Save a Dataset as a comma-separated file with a header: its input columns, then the
+    target (class labels as ``dataset.class_names`` when it has them and they sort in their 0/1
+    order, so that reading the file maps them the same way; else 0/1 or the values).
+    Numbers are written exactly (``repr``), so :func:`load_dataset` reads the same arrays."""
+    from .fileio import atomic_write
+
+    def field(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+
+    names = list(dataset.inputs) + [dataset.target or "y"]
+    lines = [",".join(field(n) for n in names)]
+    y = dataset.y
+    names_kept = (dataset.class_names is not None
+                  and sorted(dataset.class_names) == list(dataset.class_names))
+    if dataset.task == "classification" and names_kept:   # read back in the same 0/1 order
+        labels = [field(dataset.class_names[int(v)]) for v in y]
+    else:
+        labels = [_fmt_num(v) for v in y]
+    for row, label in zip(dataset.X.tolist(), labels):
+        lines.append(",".join(_fmt_num(v) for v in row) + "," + label)
+    atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def read_columns(path, columns, fmt: CsvFormat | None = None,

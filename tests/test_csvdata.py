@@ -296,7 +296,8 @@ def test_drop_missing(write):
      "data.csv row 2, column 'b' is empty or NaN (a missing value); drop rows with missing values to skip it"),
     ("x,species\n1,setosa\n2,versicolor\n3,virginica\n", "species", {},
      "target column 'species' in data.csv has 3 classes (setosa, versicolor, virginica); only "
-     "binary classification (2 classes) or regression (a numeric target) is supported"),
+     "binary classification (2 classes) or regression (a numeric target) is supported: choose "
+     "one class against the rest, or regression"),
     ("x,y\n1,a\n2,a\n", "y", {},
      "target column 'y' in data.csv has only one class ('a'); classification needs two"),
     ("x,y\n1,5\n2,5\n", "y", {},
@@ -359,3 +360,63 @@ def test_other_encodings_can_be_chosen(write):
 def test_none_is_a_label_not_a_missing_value(write):
     d = load_dataset(write("x,severity\n1,None\n2,Mild\n3,None\n"), "severity")
     assert d.class_names == ("Mild", "None") and d.y.tolist() == [1, 0, 1]
+
+
+# --- one class against the rest, labels, writing ---------------------------------------------
+
+IRIS3 = "x,species\n1,setosa\n2,versicolor\n3,virginica\n4,setosa\n"
+
+
+def test_target_labels_sorted_as_written(write):
+    t = read_table(write(IRIS3))
+    assert csvdata.target_labels(t, "species") == ["setosa", "versicolor", "virginica"]
+    t = read_table(write("x,y\n1,10\n2,2\n3,10\n4,2.5\n"))
+    assert csvdata.target_labels(t, "y") == ["2", "2.5", "10"]   # numbers numerically
+
+
+def test_positive_class_one_vs_rest(write):
+    ds = load_dataset(write(IRIS3), "species", positive_class="versicolor")
+    assert ds.task == "classification"
+    assert ds.y.tolist() == [0.0, 1.0, 0.0, 0.0]
+    assert ds.class_names == ("not versicolor", "versicolor")
+    assert ds.source["positive_class"] == "versicolor"
+    numeric = load_dataset(write("x,y\n1,1\n2,2\n3,3\n"), "y", positive_class="3")
+    assert numeric.y.tolist() == [0.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"positive_class": "rose"}, "target column 'species' in data.csv has no label 'rose' "
+                                 "(labels: setosa, versicolor, virginica)"),
+    ({"positive_class": "setosa", "task": "regression"},
+     "one-vs-rest needs a classification task, not regression"),
+])
+def test_positive_class_problems(write, kwargs, message):
+    with pytest.raises(NnvizError) as e:
+        load_dataset(write(IRIS3), "species", **kwargs)
+    assert str(e.value) == message
+
+
+def test_dataset_from_table_equals_load_dataset(write):
+    path = write("a;b;label\n1,5;2;M\n3;4,25;B\n5;6;M\n")
+    table = read_table(path)
+    a = csvdata.dataset_from_table(table, "label", ["b", "a"])
+    b = load_dataset(path, "label", features=["b", "a"])
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.y, b.y)
+    assert a.inputs == b.inputs == ["b", "a"] and a.class_names == b.class_names == ("B", "M")
+
+
+@pytest.mark.parametrize("content, target, kwargs", [
+    ('x,"a, b",label\n0.1,2,M\n1e-300,-3.5,B\n2,0.30000000000000004,M\n', "label", {}),
+    ("x,y\n1,0.5\n2,1.25\n3,-7\n", "y", {}),
+    (IRIS3, "species", {"positive_class": "virginica"}),
+    ("x,y\n1,1\n2,2\n3,3\n", "y", {"positive_class": "1"}),   # "not 1" sorts after "1"
+])
+def test_write_dataset_round_trip(write, tmp_path, content, target, kwargs):
+    ds = load_dataset(write(content), target, **kwargs)
+    out = tmp_path / "saved.csv"
+    csvdata.write_dataset(ds, out)
+    back = load_dataset(out, ds.target, task=ds.task)
+    np.testing.assert_array_equal(back.X, ds.X)
+    np.testing.assert_array_equal(back.y, ds.y)
+    assert back.inputs == ds.inputs

@@ -8,7 +8,8 @@ one ``setImage`` of the session's cached grid pass; the points change only with 
 What the image shows
 - classification: p = P(class 1) drawn at 2p − 1 on the diverging colormap, levels (−1, 1), so
   p = 0.5 is white; "Discretize output" draws p > 0.5 as +1 and the rest as −1;
-- regression: ŷ with symmetric levels ±max|y| of the targets;
+- regression: ŷ with levels ±max|y| of the targets (targets all of one sign: centred on the
+  middle of their range, so all-positive targets still span the colormap);
 - while the network canvas hovers a unit (``session.unitHovered(k, j)``): that unit's own map,
   ``grid_outputs()[k][:, :, j]`` (tanh: levels (−1, 1); sigmoid: 2a − 1 like the output; other
   activations ±max|a|), or for k = −2 the scaled input feature j. (−1, −1) returns to the output.
@@ -19,14 +20,19 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QComboBox, QLabel, QSlider
+
+from nnviz.errors import NnvizError
 
 from . import colors
+from .paint_cache import ArgbImageItem
 from .plot_base import HeaderPlotWidget
 
 LIGHTEN = 0.45          # how far the background image is mixed toward the background colour
 POINT_SIZE = 7
+MAX_POINTS = 5000       # a bigger table shows a fixed sample of its rows (drawing stays fast)
 
 
 def _lightened_cmap(background: QColor, amount: float) -> pg.ColorMap:
@@ -59,6 +65,30 @@ def _bar_ticks(levels, probability: bool):
     return [list(zip(pos, text))]
 
 
+def _target_scale(y) -> tuple[float, float]:
+    """(centre, half-width) of the regression colour scale: 0 and max|y| when the targets
+    straddle 0, else the middle of their range (all-positive prices stay readable)."""
+    lo, hi = float(np.min(y)), float(np.max(y))
+    if lo < 0 < hi or not (np.isfinite(lo) and np.isfinite(hi)):
+        return 0.0, colors.symmetric_levels(y)[1]
+    mid = 0.5 * (lo + hi)
+    return mid, max(0.5 * (hi - lo), 1e-12)
+
+
+def _shared(make, qcolors) -> list:
+    """``make(colour)`` per point, one object per distinct colour: pyqtgraph draws a symbol once
+    per distinct brush or pen, so 100,000 points of two classes cost two symbols, not 100,000."""
+    made = {}
+    out = []
+    for c in qcolors:
+        key = c.rgba()
+        obj = made.get(key)
+        if obj is None:
+            obj = made[key] = make(c)
+        out.append(obj)
+    return out
+
+
 class BoundaryPlot(HeaderPlotWidget):
     """The model's output over the input plane, with training (filled) and test (outlined) points.
 
@@ -84,6 +114,7 @@ class BoundaryPlot(HeaderPlotWidget):
         self.discretizeAction = QAction("Discretize output", self, checkable=True, checked=False)
         self.add_header_toggle(self.showTestAction)
         self.add_header_toggle(self.discretizeAction)
+        self._make_axis_controls()
 
         # --- items, created once ---------------------------------------------------------
         plot = self.getPlotItem()
@@ -97,7 +128,7 @@ class BoundaryPlot(HeaderPlotWidget):
             axis.setPen(pg.mkPen(self._fg, width=1))
             axis.setTextPen(pg.mkPen(self._fg))
         self._cmap = _lightened_cmap(self._bg, LIGHTEN)
-        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.image_item = ArgbImageItem(axisOrder="row-major")
         self.image_item.setColorMap(self._cmap)
         self.image_item.setZValue(-10)
         plot.addItem(self.image_item)
@@ -107,6 +138,10 @@ class BoundaryPlot(HeaderPlotWidget):
         self.test_scatter.setZValue(11)
         plot.addItem(self.train_scatter)
         plot.addItem(self.test_scatter)
+        self.curve = pg.PlotDataItem(pen=pg.mkPen(self._fg, width=2.5), name="prediction")
+        self.curve.setZValue(12)
+        self.curve.setVisible(False)
+        plot.addItem(self.curve)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=self._cmap, width=12,
                                         interactive=False, colorMapMenu=False)
         self.colorbar.axis.setTextPen(pg.mkPen(self._fg))
@@ -120,6 +155,8 @@ class BoundaryPlot(HeaderPlotWidget):
         session.structureChanged.connect(self._on_structure_changed)
         session.paramsChanged.connect(self._on_params_changed)
         session.unitHovered.connect(self._on_unit_hovered)
+        session.axesChanged.connect(self._on_structure_changed)
+        self.scene().sigMouseClicked.connect(self._on_click)
         self._on_structure_changed()
 
     # --- public ------------------------------------------------------------------------
@@ -133,7 +170,9 @@ class BoundaryPlot(HeaderPlotWidget):
         self._hover = (-1, -1)
         inputs = s.model.inputs
         self._one_input = len(inputs) == 1
-        self._names = (inputs[0], inputs[1] if len(inputs) > 1 else s.dataset.target)
+        ax = s.plot_axes()
+        self._names = (inputs[ax[0]], inputs[ax[1]] if len(inputs) > 1 else s.dataset.target)
+        self._sync_axis_controls()
         plot = self.getPlotItem()
         plot.setLabel("bottom", self._names[0], color=self._fg.name())
         plot.setLabel("left", self._names[1], color=self._fg.name())
@@ -158,12 +197,11 @@ class BoundaryPlot(HeaderPlotWidget):
     def _place_image(self):
         s = self.session
         if self._one_input:
-            # A later issue draws 1-D regression as a curve; for now the points over (x, y).
+            # One input: a line of the prediction over x with the data as points.
             self.image_item.setVisible(False)
-            X, y = s.dataset.X[:, 0], s.dataset.y
-            pad_x = 0.05 * max(float(np.ptp(X)), 1e-9)
-            pad_y = 0.05 * max(float(np.ptp(y)), 1e-9)
-            self._extent = (X.min() - pad_x, X.max() + pad_x, y.min() - pad_y, y.max() + pad_y)
+            self.curve.setVisible(True)
+            g = s.grid()
+            self._extent = (g.xlim[0], g.xlim[1], g.ylim[0], g.ylim[1])
         else:
             g = s.grid()
             dx = (g.xlim[1] - g.xlim[0]) / max(g.resolution - 1, 1)
@@ -173,6 +211,7 @@ class BoundaryPlot(HeaderPlotWidget):
                           g.resolution * dx, g.resolution * dy)
             self._pending_rect = rect  # applied with the next setImage (needs the image's shape)
             self.image_item.setVisible(True)
+            self.curve.setVisible(False)
             self._extent = (rect.left(), rect.right(), rect.top(), rect.bottom())
         x0, x1, y0, y1 = self._extent
         # The grid fills the view (no aspect lock: a short dock would shrink it to a stamp).
@@ -185,27 +224,33 @@ class BoundaryPlot(HeaderPlotWidget):
         if self._one_input:
             pts = np.column_stack([X[:, 0], y])
         else:
-            pts = X[:, :2]
+            pts = X[:, list(s.plot_axes())]
         classification = s.task == "classification"
-        vmax = colors.symmetric_levels(y)[1]
+        mid, vmax = _target_scale(y)
         outline = QColor(self._bg)
         outline.setAlpha(230)
 
         def point_colors(idx):
             if classification:
                 return [colors.CLASS1 if v > 0.5 else colors.CLASS0 for v in y[idx]]
-            return [colors.color(v, vmax) for v in y[idx]]
+            return [colors.color(v - mid, vmax) for v in y[idx]]
 
         tr, te = s.exp.train_idx, s.exp.test_idx
+        n = len(tr) + len(te)
+        self._sample_note = ""
+        if n > MAX_POINTS:   # the split is shuffled, so its first rows are a random sample
+            k = max(1, round(MAX_POINTS * len(tr) / n))
+            tr, te = tr[:k], te[:MAX_POINTS - k]
+            self._sample_note = f" ({MAX_POINTS:,} of {n:,} points)"
         if not classification:  # targets near 0 are near-white: a faint dark ring instead
             outline = QColor(self._fg)
             outline.setAlpha(110)
         self.train_scatter.setData(
-            x=pts[tr, 0], y=pts[tr, 1], brush=[pg.mkBrush(c) for c in point_colors(tr)],
+            x=pts[tr, 0], y=pts[tr, 1], brush=_shared(pg.mkBrush, point_colors(tr)),
             pen=pg.mkPen(outline, width=1.0), symbol="o", size=POINT_SIZE)
         self.test_scatter.setData(
             x=pts[te, 0], y=pts[te, 1], brush=pg.mkBrush(None),
-            pen=[pg.mkPen(c.darker(135), width=1.8) for c in point_colors(te)],
+            pen=_shared(lambda c: pg.mkPen(c.darker(135), width=1.8), point_colors(te)),
             symbol="o", size=POINT_SIZE)
         self.test_scatter.setVisible(self.showTestAction.isChecked())
 
@@ -213,9 +258,14 @@ class BoundaryPlot(HeaderPlotWidget):
         """Draw what the state asks for: the output, or the hovered unit's/feature's map."""
         s = self.session
         if self._one_input:
+            g = s.grid()
+            yhat = np.array(s.grid_outputs()[-1][0, :, 0], dtype=np.float64)
+            self.curve.setData(g.xs, yhat)
             self._current = None
             self._source = None
-            self._set_title(f"{s.dataset.target} over {self._names[0]}")
+            self._line = (g.xs, yhat)
+            what = "P(class 1)" if s.task == "classification" else "ŷ"
+            self._set_title(f"{what} and {s.dataset.target} over {self._names[0]}")
             self._update_readout()
             return
         outs = s.grid_outputs()
@@ -256,7 +306,8 @@ class BoundaryPlot(HeaderPlotWidget):
                 title = f"P({names[1] if names else 'class 1'}) over {self._axes_text()}"
             else:
                 img = np.array(src, dtype=np.float32)
-                levels = colors.symmetric_levels(s.dataset.y)
+                mid, r = _target_scale(s.dataset.y)
+                levels = (mid - r, mid + r)
                 title = f"ŷ over {self._axes_text()}"
         img = np.ascontiguousarray(img, dtype=np.float32)
         self._current = img
@@ -279,6 +330,7 @@ class BoundaryPlot(HeaderPlotWidget):
         return f"({self._names[0]}, {self._names[1]})"
 
     def _set_title(self, title: str):
+        title += getattr(self, "_sample_note", "")
         if title != self._title:
             self._title = title
             self.getPlotItem().setTitle(title, color=self._fg.name(), size="10pt")
@@ -300,7 +352,11 @@ class BoundaryPlot(HeaderPlotWidget):
         x, y = self._mouse
         n0, n1 = self._names
         text = f"{n0} = {x:.3g}, {n1} = {y:.3g}"
-        if self._source is not None:
+        if self._one_input and getattr(self, "_line", None) is not None:
+            xs, yhat = self._line
+            if xs[0] <= x <= xs[-1]:
+                text += f"   ŷ = {float(np.interp(x, xs, yhat)):.3f}"
+        elif self._source is not None:
             g = self.session.grid()
             res = g.resolution
             j = int(round((x - g.xlim[0]) / (g.xlim[1] - g.xlim[0]) * (res - 1)))
@@ -308,3 +364,106 @@ class BoundaryPlot(HeaderPlotWidget):
             if 0 <= i < res and 0 <= j < res:
                 text += f"   {self._source_name} = {float(self._source[i, j]):.3f}"
         self.readout.setText(text)
+
+    # --- the two inputs on the axes (more than two inputs) --------------------------------
+    def _make_axis_controls(self):
+        """Two drop-downs choosing the inputs on x and y (the others stay at their training
+        mean), and for regression on two inputs the target of a point added by a click."""
+        tip = ("Input on the {} axis; every other input is held at its mean over the training "
+               "rows. The per-unit maps on the network show the same slice.")
+        self.x_combo, self.y_combo = QComboBox(self._header), QComboBox(self._header)
+        for combo, name, axis in ((self.x_combo, "axisXCombo", "x"), (self.y_combo, "axisYCombo", "y")):
+            combo.setObjectName(name)
+            combo.setToolTip(tip.format(axis))
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+            combo.activated.connect(self._on_axis_chosen)
+        self._axis_label = QLabel("axes", self._header)
+        self.target_slider = QSlider(Qt.Horizontal, self._header)
+        self.target_slider.setObjectName("pointTargetSlider")
+        self.target_slider.setRange(0, 100)
+        self.target_slider.setValue(75)
+        self.target_slider.setFixedWidth(90)
+        self.target_slider.setToolTip("Target of a point added by clicking on the plot "
+                                      "(between the smallest and the largest target).")
+        self._target_label = QLabel(self._header)
+        self.target_slider.valueChanged.connect(lambda _v: self._show_target_value())
+        widgets = (self._axis_label, self.x_combo, self.y_combo, self.target_slider,
+                   self._target_label)
+        for w in widgets:
+            self._header_row.insertWidget(self._n_toggles, w)
+            self._n_toggles += 1
+        self._fit_header()
+
+    def _sync_axis_controls(self):
+        s = self.session
+        inputs = list(s.model.inputs)
+        many = len(inputs) > 2
+        for combo, k in ((self.x_combo, 0), (self.y_combo, 1)):
+            combo.blockSignals(True)
+            if [combo.itemText(i) for i in range(combo.count())] != inputs:
+                combo.clear()
+                combo.addItems(inputs)
+            combo.setCurrentIndex(s.plot_axes()[k])
+            combo.blockSignals(False)
+            combo.setVisible(many)
+        self._axis_label.setVisible(many)
+        editable_regression = s.can_edit_points() and s.task != "classification"
+        self.target_slider.setVisible(editable_regression)
+        self._target_label.setVisible(editable_regression)
+        self._show_target_value()
+        tip = ""
+        if s.can_edit_points():
+            tip = ("Click: add a point of class 1 · Shift+click: class 0 · Ctrl+click: remove "
+                   "the nearest point" if s.task == "classification" else
+                   "Click: add a point with the slider's target · Ctrl+click: remove the "
+                   "nearest point")
+        self.setToolTip(tip)
+
+    def _on_axis_chosen(self, _index):
+        x, y = self.x_combo.currentIndex(), self.y_combo.currentIndex()
+        try:
+            self.session.set_axes(x, y)
+        except NnvizError as exc:
+            self.session.message.emit(str(exc))
+            self._sync_axis_controls()
+
+    # --- points by hand ------------------------------------------------------------------
+    def new_point_target(self) -> float:
+        """The target a click gives a regression point: the slider between min y and max y."""
+        y = self.session.dataset.y
+        lo, hi = float(y.min()), float(y.max())
+        return lo + (hi - lo) * self.target_slider.value() / 100.0
+
+    def _show_target_value(self):
+        if self.target_slider.isVisible() or self.session.task != "classification":
+            self._target_label.setText(f"new point y = {self.new_point_target():.3g}")
+
+    def _on_click(self, ev):
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
+            return
+        vb = self.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p = vb.mapSceneToView(ev.scenePos())
+        self.click_at(p.x(), p.y(), ev.modifiers())
+        ev.accept()
+
+    def click_at(self, x: float, y: float, modifiers=Qt.KeyboardModifier.NoModifier):
+        """What a left click at data coordinates (x, y) does on two-input data: add a point
+        (class 1; Shift: class 0; regression: the slider's target) or, with Ctrl, remove the
+        nearest one."""
+        s = self.session
+        if not s.can_edit_points():
+            s.message.emit("points can be added by hand only to data with two inputs")
+            return
+        mods = Qt.KeyboardModifier(modifiers)
+        try:
+            if mods & Qt.KeyboardModifier.ControlModifier:
+                s.remove_nearest(x, y)
+            elif s.task == "classification":
+                s.add_point(x, y, 0.0 if mods & Qt.KeyboardModifier.ShiftModifier else 1.0)
+            else:
+                s.add_point(x, y, self.new_point_target())
+        except NnvizError as exc:
+            s.message.emit(str(exc))

@@ -6,7 +6,8 @@ Changes go to the session; the panels re-read the session on ``settingsChanged``
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
@@ -77,22 +78,26 @@ class DataPanel(QWidget):
         form.addRow("Test ratio", self.test_ratio)
         self.regenerate = QPushButton("Regenerate")
         self.regenerate.setToolTip(TIPS["regenerate"])
+        self.table_label = QLabel()
+        self.table_label.setObjectName("tableLabel")
+        self.table_label.setWordWrap(True)
+        self.table_label.setToolTip("The table being learnt (File › Open data… or Open sample "
+                                    "data). Choosing a dataset above returns to the toy data.")
+        self.clear_points = QPushButton("Clear points")
+        self.clear_points.setObjectName("clearPointsButton")
+        self.clear_points.setToolTip("Remove every point added by hand on the output plot "
+                                     "(click: class 1, Shift+click: class 0, Ctrl+click: remove).")
         box = QGroupBox("Features")
         box.setToolTip("Inputs the first layer sees. New variables such as x1² make polynomial "
                        "models linear in the inputs (seed 001 §10.1).")
-        grid = QGridLayout(box)
+        self._feature_grid = QGridLayout(box)
         self.feature_boxes: dict[str, QCheckBox] = {}
-        labels = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}
-        for k, name in enumerate(TOY_FEATURES):
-            cb = QCheckBox(labels.get(name, name))
-            cb.setObjectName(f"feature_{name}")
-            cb.setToolTip(f"Feed {labels.get(name, name)} to the network as an input.")
-            grid.addWidget(cb, k // 2, k % 2)
-            self.feature_boxes[name] = cb
-            cb.toggled.connect(self._on_feature_toggled)
+        self._make_feature_boxes(TOY_FEATURES)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.table_label)
         lay.addLayout(form)
         lay.addWidget(self.regenerate)
+        lay.addWidget(self.clear_points)
         lay.addWidget(box)
         lay.addStretch(1)
         self.dataset.currentTextChanged.connect(lambda name: self._change(dataset=name))
@@ -100,6 +105,7 @@ class DataPanel(QWidget):
         self.noise.valueChanged.connect(lambda v: self._change(noise=v))
         self.test_ratio.valueChanged.connect(lambda v: self._change(test_ratio=v))
         self.regenerate.clicked.connect(self._regenerate)
+        self.clear_points.clicked.connect(session.clear_points)
         session.structureChanged.connect(self._on_session)
         self._syncing = False
         self._on_session()
@@ -134,11 +140,48 @@ class DataPanel(QWidget):
         except NnvizError as exc:
             self._error(exc)
 
+    def _make_feature_boxes(self, names):
+        """One checkbox per feature the first layer can take: the toy features, or a table's
+        columns."""
+        for cb in self.feature_boxes.values():
+            self._feature_grid.removeWidget(cb)
+            cb.hide()
+            cb.deleteLater()
+        self.feature_boxes = {}
+        labels = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}
+        for k, name in enumerate(names):
+            cb = QCheckBox(labels.get(name, name))
+            cb.setObjectName(f"feature_{name}")
+            cb.setToolTip(f"Feed {labels.get(name, name)} to the network as an input.")
+            self._feature_grid.addWidget(cb, k // 2, k % 2)
+            self.feature_boxes[name] = cb
+            cb.toggled.connect(self._on_feature_toggled)
+
     def _on_session(self):
         self._syncing = True
         try:
             c = self.session.config
-            self.dataset.setCurrentText(c.dataset)
+            s = self.session
+            table = not s.generated
+            names = list(TOY_FEATURES) if not table else list(s.dataset.inputs)
+            if list(self.feature_boxes) != names:
+                self._make_feature_boxes(names)
+            ds = s.dataset
+            self.table_label.setVisible(table)
+            if table:
+                self.table_label.setText(f"<b>{ds.name}</b>: {ds.n_samples} rows, "
+                                         f"{ds.n_inputs} inputs → {ds.target} ({ds.task})")
+                self.dataset.setPlaceholderText("(a table)")
+                self.dataset.setCurrentIndex(-1)
+            else:
+                self.dataset.setCurrentText(c.dataset)
+            for w in (self.samples, self.noise):
+                w.setEnabled(not table)
+            self.regenerate.setText("Split again" if table else "Regenerate")
+            self.regenerate.setToolTip("Split the table again into training and test rows "
+                                       "with the current seed." if table else TIPS["regenerate"])
+            self.clear_points.setVisible(s.can_edit_points())
+            self.clear_points.setEnabled(bool(s.added_rows.any()))
             self.samples.setValue(c.samples)
             self.noise.setValue(c.noise)
             self.test_ratio.setValue(c.test_ratio)
@@ -163,6 +206,9 @@ class HyperPanel(QWidget):
         self.lr.addItems([f"{v:g}" for v in LEARNING_RATES])
         self.lr.setToolTip(TIPS["lr"])
         self.lr.setObjectName("lrCombo")
+        lr_validator = QDoubleValidator(*LIMITS["learning rate"], 12, self.lr)
+        lr_validator.setLocale(QLocale.c())  # "0.03" and "1e-05", whatever the user's locale
+        self.lr.setValidator(lr_validator)
         self.batch = QSpinBox()
         self.batch.setRange(1, 100_000)
         self.batch.setKeyboardTracking(False)

@@ -296,6 +296,10 @@ class LossPlot(HeaderPlotWidget):
         parts = [f"epoch {int(b[_EPOCH, i])}",
                  "loss " + pair(_num(b[_TRAIN, i]), _num(b[_TEST, i])),
                  f"{m} " + pair(_metric(b[_TRAIN_M, i], m), _metric(b[_TEST_M, i], m))]
+        if m == "R²" and self.session.model.loss == "squared_error":
+            from nnviz.trainer import rmse   # RMSE = √(2 · mean ½(ŷ − y)²)
+            parts.append("RMSE " + pair(_num(rmse("squared_error", b[_TRAIN, i])),
+                                        _num(rmse("squared_error", b[_TEST, i]))))
         self.readout.setText(" · ".join(parts))
 
 

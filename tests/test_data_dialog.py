@@ -1,0 +1,214 @@
+"""File › Open data…: format detection and overrides, columns and task, bad files refused with
+one sentence and the session left as it was, and the same arrays as ``nnviz train --data``."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from nnviz import cli
+from nnviz.experiment import build
+from ui import data_actions, dialogs
+from ui.data_dialog import DataImportDialog
+
+
+@pytest.fixture
+def write(tmp_path):
+    def _write(content, name="data.csv"):
+        path = tmp_path / name
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return path
+    return _write
+
+
+@pytest.fixture
+def make(qtbot, session):
+    """A dialog on a file whose OK trains the test's session."""
+    def _make(path, **kw):
+        def apply(dataset, **settings):
+            session.set_dataset(dataset, **settings)
+        dlg = DataImportDialog(path, apply, **kw)
+        qtbot.addWidget(dlg)
+        return dlg
+    return _make
+
+
+def _preview(dlg):
+    p = dlg.preview
+    head = [p.horizontalHeaderItem(j).text() for j in range(p.columnCount())]
+    rows = [[p.item(i, j).text() for j in range(p.columnCount())] for i in range(p.rowCount())]
+    return head, rows
+
+
+@pytest.mark.parametrize("content, delim, decimal, header, encoding, head, first", [
+    ("a,b,y\n1.5,2,0\n3,4.25,1\n", ",", ".", True, "utf-8", ["a", "b", "y"], ["1.5", "2", "0"]),
+    ("a;b;y\n1,5;2;0\n3;4,25;1\n", ";", ",", True, "utf-8", ["a", "b", "y"], ["1.5", "2", "0"]),
+    ("a\tb\ty\n1.5\t2\t0\n3\t4\t1\n", "\t", ".", True, "utf-8", ["a", "b", "y"], ["1.5", "2", "0"]),
+    ("\ufeffa,b,y\r\n1,2,0\r\n3,4,1\r\n", ",", ".", True, "utf-8-sig", ["a", "b", "y"], ["1", "2", "0"]),
+    ("a,b,y\r\n1,2,0\r\n3,4,1\r\n", ",", ".", True, "utf-8", ["a", "b", "y"], ["1", "2", "0"]),
+    ("1,2,0\n3,4,1\n5,6,0\n", ",", ".", False, "utf-8", ["c1", "c2", "c3"], ["1", "2", "0"]),
+])
+def test_detection(make, write, content, delim, decimal, header, encoding, head, first):
+    dlg = make(write(content))
+    assert dlg.delimiter.currentData() == delim
+    assert dlg.decimal.currentData() == decimal
+    assert dlg.header.isChecked() is header
+    assert dlg.encoding.currentData() == encoding
+    got_head, rows = _preview(dlg)
+    assert got_head == head and rows[0] == first
+    assert dlg.target.currentText() == head[-1]
+    assert dlg.chosen_features() == head[:-1]
+    assert dlg.dataset is not None and dlg.dataset.X[0].tolist() == [float(v) for v in first[:2]]
+
+
+def test_overrides_read_the_file_again(make, write):
+    dlg = make(write("a;b;y\n1,5;2;0\n3;4,25;1\n"))
+    dlg.decimal.setCurrentIndex(dlg.decimal.findData("."))      # 1,5 is no longer a number
+    assert dlg.dataset is None
+    assert dlg.message.text() == "data.csv row 2, column 'a': '1,5' is not a number."
+    assert not dlg.buttons.button(dlg.buttons.StandardButton.Ok).isEnabled()
+    dlg.decimal.setCurrentIndex(dlg.decimal.findData(","))
+    assert dlg.dataset.X[:, 0].tolist() == [1.5, 3.0]
+    dlg.header.setChecked(False)                                 # the header becomes a row
+    assert _preview(dlg)[0] == ["c1", "c2", "c3"] and _preview(dlg)[1][0] == ["a", "b", "y"]
+
+
+def test_task_proposal_and_mapping(make, write):
+    dlg = make(write("r,t,d\n1,1.5,M\n2,2.5,B\n3,7,M\n"))
+    assert dlg.task.currentText() == "classification"
+    assert dlg.mapping.text() == "B → 0, M → 1"
+    assert dlg.dataset.y.tolist() == [1.0, 0.0, 1.0]
+    dlg.target.setCurrentText("t")                               # three numbers: regression
+    assert dlg.task.currentText() == "regression"
+    assert dlg.chosen_features() == ["r"]                        # the text column stays off
+    assert dlg.dataset.task == "regression" and dlg.dataset.y.tolist() == [1.5, 2.5, 7.0]
+    dlg.task.setCurrentText("classification")                   # overridden: refused, said why
+    assert dlg.dataset is None and "3 distinct values; classification needs exactly 2" in dlg.message.text()
+
+
+def test_more_than_two_classes_offers_one_vs_rest(make, write):
+    dlg = make(write("x,z,species\n1,0,setosa\n2,1,versicolor\n3,0,virginica\n4,1,setosa\n"))
+    assert dlg.task.currentText() == "one class vs the rest"
+    assert [dlg.positive.itemText(i) for i in range(dlg.positive.count())] == \
+        ["setosa", "versicolor", "virginica"]
+    dlg.positive.setCurrentText("virginica")
+    assert dlg.mapping.text() == "virginica → 1, every other class → 0"
+    assert dlg.dataset.y.tolist() == [0.0, 0.0, 1.0, 0.0]
+    dlg.task.setCurrentText("classification")
+    assert dlg.message.text() == (
+        "Target column 'species' in data.csv has 3 classes (setosa, versicolor, virginica); only "
+        "binary classification (2 classes) or regression (a numeric target) is supported: choose "
+        "one class against the rest, or regression.")
+
+
+def _state(session):
+    return (session.dataset, session.network.params.copy(), session.config.features,
+            session.trainer.step_count)
+
+
+def _unchanged(session, before):
+    ds, params, feats, steps = before
+    assert session.dataset is ds
+    np.testing.assert_array_equal(session.network.params, params)
+    assert session.config.features == feats and session.trainer.step_count == steps
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "data.csv is empty."),
+    ("a,b,y\n", "data.csv has a header row but no data rows."),
+    ("a,b,y\n1,2,0\n3,4\n", "data.csv row 3 has 2 fields, expected 3."),
+    ("a,b,y\n1,2,0\n3,x,1\n", "data.csv row 3, column 'b': 'x' is not a number."),
+    ("a,b,y\n1,2,0\n3,,1\n5,6,0\n",
+     "data.csv row 3, column 'b' is empty or NaN (a missing value); drop rows with missing "
+     "values to skip it."),
+    ("a,b,y\n1,2,0\n3,NaN,1\n5,6,0\n",
+     "data.csv row 3, column 'b' is empty or NaN (a missing value); drop rows with missing "
+     "values to skip it."),
+    ("a,b,y\n1,2,0\n3,4,NA\n5,6,1\n",
+     "data.csv row 3, column 'y': 'NA' marks a missing value; drop rows with missing values to "
+     "skip it."),
+])
+def test_bad_files_are_refused_in_the_dialog(make, write, session, content, message):
+    before = _state(session)
+    dlg = make(write(content))
+    assert dlg.dataset is None and dlg.message.text() == message
+    dlg.accept()                                                  # OK is disabled; nothing happens
+    assert dlg.result() == 0
+    _unchanged(session, before)
+
+
+def test_missing_values_can_be_dropped(make, write, session):
+    dlg = make(write("a,b,y\n1,2,0\n3,,1\n5,6,0\n7,8,1\n9,1,0\n2,3,1\n"))
+    assert dlg.dataset is None
+    dlg.drop_missing.setChecked(True)
+    assert dlg.dataset.n_samples == 5
+    assert "1 row with missing values dropped" in dlg.message.text()
+
+
+@pytest.mark.parametrize("content, setup, message", [
+    ("a,b,y\n" + "".join(f"{i},7,{i % 2}\n" for i in range(10)), None,
+     "Feature 'b' is constant (std 0) and cannot be standardized; drop it or turn "
+     "standardization off."),
+    ("a,y\n1,0\n2,1\n3,0\n4,1\n", lambda d: d.test_ratio.setValue(0.3),
+     "A test ratio of 0.3 leaves fewer than 2 rows on one side (3 training, 1 test of 4 rows)."),
+])
+def test_problems_found_on_ok_keep_the_session(make, write, session, content, setup, message):
+    before = _state(session)
+    dlg = make(write(content))
+    if setup:
+        setup(dlg)
+    assert dlg.dataset is not None
+    dlg.accept()
+    assert dlg.result() == 0 and dlg.message.text() == message
+    _unchanged(session, before)
+    if "constant" in message:                                     # the fix it names works
+        dlg.standardize.setChecked(False)
+        dlg.accept()
+        assert dlg.result() == 1 and session.model.inputs == ["a", "b"]
+
+
+def test_size_limit_can_be_raised(make, write):
+    path = write("a,y\n" + "".join(f"{i}.123456789,{i % 2}\n" for i in range(120_000)))
+    dlg = make(path, max_bytes=1024 ** 2)
+    assert dlg.dataset is None
+    assert dlg.message.text() == "data.csv is 2 MB, over the 1 MB limit; raise the limit to load it."
+    dlg.limit_mb.setValue(3)
+    assert dlg.dataset is not None and dlg.dataset.n_samples == 120_000
+
+
+def test_dialog_and_cli_give_the_same_arrays(make, write, session):
+    rng = np.random.default_rng(3)
+    rows = "".join(f"{a:.6f};{b:.4f};{c:.3f};{'yes' if c > 0 else 'no'}\n".replace(".", ",")
+                   for a, b, c in rng.standard_normal((60, 3)))
+    path = write("\ufeffp;q;r;label\r\n" + rows.replace("\n", "\r\n"))
+    dlg = make(path, test_ratio=0.25, seed=7)
+    dlg.accept()
+    assert dlg.result() == 1
+    args = cli.make_parser().parse_args(["train", "--data", str(path), "--target", "label",
+                                          "--test-ratio", "0.25", "--seed", "7"])
+    config, dataset, weights = cli._config_from(args)
+    exp = build(config, dataset, weights)
+    for name in ("F_train", "F_test", "train_idx", "test_idx"):
+        np.testing.assert_array_equal(getattr(session.exp, name), getattr(exp, name))
+    np.testing.assert_array_equal(session.dataset.X, exp.dataset.X)
+    np.testing.assert_array_equal(session.dataset.y, exp.dataset.y)
+    np.testing.assert_array_equal(session.network.params, exp.network.params)
+    assert session.dataset.class_names == exp.dataset.class_names == ("no", "yes")
+
+
+def test_open_data_action_asks_for_a_file(qtbot, monkeypatch, write):
+    from ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    path = write("u,v,y\n" + "".join(f"{i},{(i * 7) % 5},{i % 2}\n" for i in range(20)))
+    monkeypatch.setattr(dialogs, "ask_open_path", lambda *a, **k: str(path))
+    w.actionOpenData.trigger()
+    dlg = w._data_dialog
+    assert isinstance(dlg, DataImportDialog) and dlg.isVisible()
+    dlg.accept()
+    assert w.session.model.inputs == ["u", "v"] and w.session.dataset.n_samples == 20
+    assert w.data_panel.table_label.isVisible() or not w.data_panel.isVisible()
+    assert list(w.data_panel.feature_boxes) == ["u", "v"]
+    monkeypatch.setattr(dialogs, "ask_open_path", lambda *a, **k: "")   # cancelled: nothing
+    before = w.session.dataset
+    assert data_actions.open_data(w) is None and w.session.dataset is before
+    w.close()

@@ -1,0 +1,171 @@
+"""Real tables in the app: the bundled datasets train, more than two inputs are sliced for the
+output plot, regression shows its fit, and points added by hand are trained on at once."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from nnviz import csvdata
+from nnviz.data import Dataset
+from nnviz.errors import NnvizError
+from nnviz.network import Network
+from nnviz.trainer import Trainer
+from ui import data_actions
+from ui.boundary_view import BoundaryPlot
+
+
+def _load(session, file, **kw):
+    target = next(t for f, t, _ in data_actions.SAMPLES if f == file)
+    ds = csvdata.load_dataset(data_actions.DATASETS / file, target, **kw)
+    session.set_dataset(ds, test_ratio=data_actions.SAMPLE_TEST_RATIO, seed=1)
+    return ds
+
+
+@pytest.mark.parametrize("file, shape, task, epochs, metric", [
+    ("breast_cancer.csv", (569, 30), "classification", 15, 0.94),   # test accuracy ≥ 94 %
+    ("diabetes.csv", (442, 10), "regression", 20, 0.30),            # test R² ≥ 0.30
+    ("iris_petals.csv", (100, 2), "classification", 20, 0.90),      # test accuracy ≥ 90 %
+])
+def test_bundled_datasets_load_and_train(session, file, shape, task, epochs, metric):
+    ds = _load(session, file)
+    assert ds.X.shape == shape and session.task == task
+    assert session.network.sizes == [shape[1], 4, 1]
+    for _ in range(epochs):
+        session.step_epoch()
+    assert session.trainer.history.test_metric[-1] >= metric
+
+
+def test_bundled_labels_are_mapped_in_sorted_order(session):
+    ds = _load(session, "breast_cancer.csv")
+    assert ds.class_names == ("benign", "malignant")
+    assert int(ds.y.sum()) == 212                     # the 212 malignant tumours are class 1
+
+
+def test_many_inputs_plot_two_and_hold_the_others_at_the_training_mean(session):
+    _load(session, "breast_cancer.csv")
+    session.set_axes(3, 7)
+    g = session.grid()
+    raw = session.model.scaler.inverse_transform(g.features.astype(np.float64))
+    mean = session.dataset.X[session.exp.train_idx].mean(axis=0)
+    held = [j for j in range(30) if j not in (3, 7)]
+    np.testing.assert_allclose(raw[:, held], np.broadcast_to(mean[held], (len(raw), 28)),
+                               rtol=1e-5, atol=1e-4)
+    assert raw[:, 3].min() < mean[3] < raw[:, 3].max()
+    outs = session.grid_outputs()                     # thumbnails come from the same pass
+    assert outs[0].shape == (g.resolution, g.resolution, 4)
+    with pytest.raises(NnvizError, match="two different inputs"):
+        session.set_axes(2, 2)
+
+
+def test_axis_combos_move_the_plot(qtbot, session):
+    plot = BoundaryPlot(session)
+    qtbot.addWidget(plot)
+    _load(session, "diabetes.csv")
+    assert plot.x_combo.isVisibleTo(plot) and plot.x_combo.count() == 10
+    plot.x_combo.setCurrentIndex(0)
+    plot.x_combo.activated.emit(0)
+    plot.y_combo.setCurrentIndex(1)
+    plot.y_combo.activated.emit(1)
+    assert session.plot_axes() == (0, 1)
+    assert plot.getPlotItem().getAxis("bottom").labelText == "age"
+    x, y = plot.train_scatter.getData()
+    np.testing.assert_array_equal(x, session.dataset.X[session.exp.train_idx, 0])
+
+
+def test_regression_line_for_one_input(qtbot, session):
+    plot = BoundaryPlot(session)
+    qtbot.addWidget(plot)
+    _load(session, "diabetes.csv", features=["bmi"])
+    for _ in range(3):
+        session.step_epoch()
+    xs, yhat = plot.curve.getData()
+    expected = session.model.predict(xs[:, None]).ravel()
+    np.testing.assert_allclose(yhat, expected, rtol=1e-4, atol=1e-3)
+    assert plot.curve.isVisible() and not plot.image_item.isVisible()
+
+
+def _two_inputs(session, task="classification"):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (40, 2))
+    y = (X[:, 0] > 0).astype(float) if task == "classification" else X[:, 0] * 3
+    session.set_dataset(Dataset(X, y, ["u", "v"], task, name="pts"), test_ratio=0.5, seed=2)
+
+
+def test_clicked_points_are_trained_on_at_once(qtbot, session):
+    plot = BoundaryPlot(session)
+    qtbot.addWidget(plot)
+    _two_inputs(session)
+    session.set_batch_size(None)                       # full batch: every training row counts
+    n, n_train = session.dataset.n_samples, len(session.exp.train_idx)
+    plot.click_at(0.5, -0.25)                          # class 1
+    plot.click_at(-0.5, 0.75, Qt.KeyboardModifier.ShiftModifier)   # class 0
+    assert session.dataset.n_samples == n + 2
+    np.testing.assert_array_equal(session.dataset.X[-2:], [[0.5, -0.25], [-0.5, 0.75]])
+    assert session.dataset.y[-2:].tolist() == [1.0, 0.0]
+    assert session.added_rows.sum() == 2 and len(session.exp.train_idx) == n_train + 2
+    # The next step is the full-batch step over the old rows and the two new ones.
+    net = session.network
+    ref_net = Network(net.sizes, net.activations[:-1], net.activations[-1])
+    ref_net.params[...] = net.params
+    F = session.model.transform(session.dataset.X[session.exp.train_idx])
+    ref = Trainer(ref_net, session.trainer.loss, F, session.dataset.y[session.exp.train_idx],
+                  task="classification", lr=session.trainer.lr, batch_size=None, shuffle=False)
+    session.step_batch()
+    ref.step()
+    np.testing.assert_allclose(session.network.params, ref_net.params, rtol=1e-12, atol=1e-14)
+    # Ctrl+click removes the nearest point: the one just added at (0.5, −0.25).
+    plot.click_at(0.49, -0.26, Qt.KeyboardModifier.ControlModifier)
+    assert session.dataset.n_samples == n + 1
+    assert not (session.dataset.X == [0.5, -0.25]).all(axis=1).any()
+    assert session.clear_points() == 1 and session.dataset.n_samples == n
+
+
+def test_regression_points_take_the_slider_target(qtbot, session):
+    plot = BoundaryPlot(session)
+    qtbot.addWidget(plot)
+    _two_inputs(session, "regression")
+    assert plot.target_slider.isVisibleTo(plot)
+    plot.target_slider.setValue(100)
+    plot.click_at(0.1, 0.2)
+    assert session.dataset.y[-1] == pytest.approx(session.dataset.y[:-1].max())
+
+
+def test_points_by_hand_need_two_inputs(session):
+    _load(session, "diabetes.csv")
+    with pytest.raises(NnvizError, match="two inputs"):
+        session.add_point(0, 0, 1)
+
+
+def test_saved_data_reads_back(session, tmp_path):
+    _two_inputs(session)
+    session.add_point(0.25, 0.5, 1.0)
+    path = tmp_path / "points.csv"
+    session.save_data(path)
+    back = csvdata.load_dataset(path, session.dataset.target)
+    np.testing.assert_array_equal(back.X, session.dataset.X)
+    np.testing.assert_array_equal(back.y, session.dataset.y)
+
+
+def test_a_table_that_cannot_train_leaves_the_session(session):
+    before, params = session.dataset, session.network.params.copy()
+    X = np.column_stack([np.arange(10.0), np.full(10, 3.0)])
+    with pytest.raises(NnvizError, match="'c' is constant"):
+        session.set_dataset(Dataset(X, np.arange(10) % 2, ["a", "c"], "classification"))
+    assert session.dataset is before
+    np.testing.assert_array_equal(session.network.params, params)
+
+
+def test_sample_menu_and_back_to_toy_data(qtbot):
+    from ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.actionSample_iris_petals.trigger()
+    assert w.session.dataset.name == "iris_petals.csv" and not w.session.generated
+    assert list(w.data_panel.feature_boxes) == ["petal length (cm)", "petal width (cm)"]
+    assert "accuracy" in w.status_label.text()
+    w.actionSample_diabetes.trigger()
+    assert "RMSE train" in w.status_label.text()
+    w.data_panel.dataset.setCurrentText("xor")          # a toy dataset replaces the table
+    assert w.session.generated and w.session.model.inputs == ["x1", "x2"]
+    assert "x1^2" in w.data_panel.feature_boxes
+    w.close()

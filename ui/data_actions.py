@@ -1,0 +1,134 @@
+"""The File menu's data entries: Open data… (the import dialog), Open sample data › (the tables
+in ``assets/datasets``), Save data as CSV… and Clear points.
+
+Actions (objectNames): actionOpenData (Ctrl+Shift+O), actionSaveData, actionClearPoints,
+and one ``actionSample_<file stem>`` per bundled table.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from nnviz import csvdata
+from nnviz.errors import NnvizError
+
+from . import dialogs
+from .data_dialog import DataImportDialog
+
+DATASETS = Path(__file__).resolve().parent.parent / "assets" / "datasets"
+# (file, target column, menu text): real tables, their sources in assets/datasets/README.md.
+SAMPLES = (
+    ("breast_cancer.csv", "diagnosis", "Breast cancer (569 × 30, classification)"),
+    ("diabetes.csv", "progression", "Diabetes progression (442 × 10, regression)"),
+    ("iris_petals.csv", "species", "Iris petals (100 × 2, classification)"),
+)
+SAMPLE_TEST_RATIO = 0.3
+CSV_FILTER = "CSV tables (*.csv *.tsv *.txt);;All files (*)"
+
+
+def install(window, menu) -> None:
+    """Add the data actions to ``window`` and to the top of ``menu`` (File)."""
+    first = menu.actions()[0] if menu.actions() else None
+    acts = []
+
+    def action(name, text, slot, shortcut=None, tip=""):
+        a = QAction(text, window)
+        a.setObjectName(name)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.WindowShortcut)
+        a.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
+        a.setStatusTip(tip)
+        a.triggered.connect(slot)
+        setattr(window, name, a)
+        window.addAction(a)
+        return a
+
+    acts.append(action("actionOpenData", "Open data…", lambda: open_data(window), "Ctrl+Shift+O",
+                       "Load a CSV table: choose the target and the input columns, then train"))
+    samples = menu.addMenu("Open sample data")
+    samples.setObjectName("menuSampleData")
+    samples.setToolTipsVisible(True)
+    for file, target, text in SAMPLES:
+        stem = Path(file).stem
+        a = action(f"actionSample_{stem}", text, lambda _c=False, f=file: open_sample(window, f),
+                   tip=f"Train on {file} (see assets/datasets/README.md for its source)")
+        samples.addAction(a)
+    acts.append(samples.menuAction())
+    acts.append(action("actionSaveData", "Save data as CSV…", lambda: save_data(window), None,
+                       "Write the current data, with any points added by hand, to a CSV file"))
+    acts.append(action("actionClearPoints", "Clear points", lambda: clear_points(window), None,
+                       "Remove every point added by hand on the output plot"))
+    for a in acts:
+        menu.insertAction(first, a)
+    if first is not None:
+        menu.insertSeparator(first)
+
+
+def _status(window, text: str):
+    window.statusBar().showMessage(text, 5000)
+
+
+def open_data(window, path: str | None = None):
+    """Ask for a CSV file (unless ``path`` is given) and show the import dialog for it; returns
+    the dialog (window-modal, not blocking) or None when the user cancels."""
+    if path is None:
+        path = dialogs.ask_open_path(window, "Open data", CSV_FILTER)
+        if not path:
+            return None
+    session = window.session
+    session.pause()
+
+    def apply(dataset, *, standardize, test_ratio, seed):
+        session.set_dataset(dataset, standardize=standardize, test_ratio=test_ratio, seed=seed)
+        _status(window, f"Loaded {dataset.name}: {dataset.n_samples} rows, "
+                        f"{dataset.n_inputs} inputs, {dataset.task}")
+
+    dlg = DataImportDialog(path, apply, window, test_ratio=SAMPLE_TEST_RATIO,
+                           seed=session.config.seed)
+    dlg.setAttribute(Qt.WA_DeleteOnClose)
+    window._data_dialog = dlg
+    dlg.finished.connect(lambda _r: setattr(window, "_data_dialog", None))
+    dlg.open()
+    return dlg
+
+
+def open_sample(window, file: str) -> bool:
+    """Train on one of the bundled tables; False (with a warning) when it cannot be loaded."""
+    target = next(t for f, t, _ in SAMPLES if f == file)
+    session = window.session
+    session.pause()
+    try:
+        ds = csvdata.load_dataset(DATASETS / file, target)
+        session.set_dataset(ds, standardize=True, test_ratio=SAMPLE_TEST_RATIO,
+                            seed=session.config.seed)
+    except NnvizError as exc:
+        dialogs.warn(window, "Open sample data", str(exc))
+        return False
+    _status(window, f"Loaded {file}: {ds.n_samples} rows, {ds.n_inputs} inputs, {ds.task}")
+    return True
+
+
+def save_data(window) -> bool:
+    session = window.session
+    default = os.path.splitext(session.dataset.name or "data")[0] + ".csv"
+    path = dialogs.ask_save_path(window, "Save data as CSV", default, "CSV tables (*.csv)")
+    if not path:
+        return False
+    try:
+        session.save_data(path)
+    except (NnvizError, OSError) as exc:
+        dialogs.warn(window, "Save data", str(exc))
+        return False
+    _status(window, f"Data saved to {path}")
+    return True
+
+
+def clear_points(window) -> int:
+    n = window.session.clear_points()
+    if n:
+        _status(window, f"Removed {n} point{'s' * (n != 1)} added by hand")
+    return n
