@@ -95,6 +95,9 @@ def build(config: Config, dataset: Dataset | None = None, weights: Model | None 
     starts from a loaded model's parameters instead of an initialisation (its shape must fit)."""
     seed = check_number("seed", config.seed, integer=True)
     check_number("test ratio", config.test_ratio)
+    if not isinstance(config.hidden, (list, tuple)):
+        raise NnvizError(f"hidden units must be a list with one count per hidden layer, not {config.hidden!r}")
+    check_number("hidden layers", len(config.hidden), integer=True)
     if dataset is None:
         dataset = datasets.generate(config.dataset, config.samples, config.noise, seed)
     task = config.task or dataset.task

@@ -22,12 +22,13 @@ MAX_INPUTS = 1024
 class Network:
     def __init__(self, sizes: Sequence[int], hidden_activation: str | Sequence[str] = "tanh",
                  output_activation: str = "sigmoid"):
-        sizes = [int(s) for s in sizes]
+        sizes = list(sizes)
         if len(sizes) < 2:
             raise NnvizError("a network needs at least an input and an output size")
-        check_number("inputs", sizes[0], integer=True, low=1, high=MAX_INPUTS)
-        for s in sizes[1:-1]:
-            check_number("hidden units", s, integer=True, low=1, high=MAX_UNITS)
+        sizes = ([check_number("inputs", sizes[0], integer=True, low=1, high=MAX_INPUTS)]
+                 + [check_number("hidden units", s, integer=True, low=1, high=MAX_UNITS)
+                    for s in sizes[1:-1]]
+                 + [check_number("output units", sizes[-1], integer=True)])
         if sizes[-1] != 1:
             raise NnvizError(f"the output layer has one unit (got {sizes[-1]})")
         n_hidden = len(sizes) - 2

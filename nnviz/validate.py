@@ -12,7 +12,7 @@ LIMITS = {
     "samples": (4, 100_000),
     "batch size": (1, 1_000_000),
     "hidden units": (1, 256),
-    "hidden layers": (1, 8),
+    "hidden layers": (1, 15),        # a weights file holds up to 16 dense layers
     "test ratio": (0.0, 0.9),
     "epochs": (1, 1_000_000),
     "steps": (1, 100_000_000),
