@@ -57,6 +57,11 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("--noise", type=float, default=0.0)
     d.add_argument("--data", metavar="FILE.csv", help="your own CSV table")
     d.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
+    d.add_argument("--positive-class", metavar="LABEL",
+                   help="one class against the rest: this target label is 1, every other 0")
+    d.add_argument("--drop-missing", action="store_true",
+                   help="drop CSV rows with an empty or NA cell in a used column")
+    d.add_argument("--max-mb", type=float, default=200, help="refuse CSV files larger than this")
     d.add_argument("--features", type=_csv_list, help="comma-separated (default x1,x2, or all CSV columns)")
     d.add_argument("--test-ratio", type=float, default=0.5)
     d.add_argument("--seed", type=float, default=0)
@@ -79,7 +84,8 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-shuffle", action="store_true")
     r.add_argument("--no-standardize", action="store_true")
     o = t.add_argument_group("output")
-    o.add_argument("--export", metavar="FILE", help="write the trained weights (.json or .npz)")
+    o.add_argument("--export", metavar="FILE", help="write the trained weights (.json, .npz, "
+                   ".safetensors, .onnx, .py, or .csv for a folder of CSV files)")
     o.add_argument("--export-on-divergence", action="store_true",
                    help="export the last finite weights even if training diverged")
     o.add_argument("--json", action="store_true", help="print one JSON object")
@@ -89,8 +95,11 @@ def make_parser() -> argparse.ArgumentParser:
     pr.add_argument("--input", required=True, metavar="FILE.csv")
     pr.add_argument("--output", metavar="FILE.csv", help="default: standard output")
 
-    from . import cli_analyze
+    from . import cli_analyze, cli_convert
     cli_analyze.add_parser(sub)
+    cli_convert.add_parser(sub)
+    from . import cli_trace
+    cli_trace.add_parser(sub)
 
     i = sub.add_parser("info", help="describe a weights file")
     i.add_argument("file")
@@ -100,7 +109,6 @@ def make_parser() -> argparse.ArgumentParser:
 # --- train -------------------------------------------------------------------------------
 def _config_from(args):
     from .experiment import Config
-    from . import weights_io
 
     if args.data and args.dataset:
         raise NnvizError("give --dataset or --data, not both")
@@ -108,6 +116,8 @@ def _config_from(args):
         raise NnvizError("--target goes with --data")
     if args.data and not args.target:
         raise NnvizError("--data needs --target COLUMN")
+    if (args.positive_class is not None or args.drop_missing) and not args.data:
+        raise NnvizError("--positive-class and --drop-missing go with --data")
     if args.epochs is not None and args.steps is not None:
         raise NnvizError("give --epochs or --steps, not both")
     config = Config(
@@ -124,14 +134,18 @@ def _config_from(args):
     dataset = None
     if args.data:
         from . import csvdata
-        dataset = csvdata.load_dataset(args.data, args.target,
-                                       features=None, task=args.task)
+        max_mb = check_number("--max-mb", args.max_mb, low=0.001, high=1e6)
+        dataset = csvdata.load_dataset(args.data, args.target, features=None, task=args.task,
+                                       drop_missing=args.drop_missing,
+                                       max_bytes=int(max_mb * 1024 ** 2),
+                                       positive_class=args.positive_class)
         config.features = args.features or list(dataset.inputs)
     elif args.features:
         config.features = args.features
     weights = None
     if args.weights:
-        weights = weights_io.load(args.weights)
+        from . import cli_convert
+        weights = cli_convert.load(args.weights)
         net = weights.network
         config.features = list(weights.features)
         config.hidden = net.hidden_sizes
@@ -143,12 +157,10 @@ def _config_from(args):
 
 def _train(args) -> int:
     from .experiment import build
-    from . import weights_io
+    from . import cli_convert
 
     if args.export:
-        ext = Path(args.export).suffix.lower()
-        if ext not in weights_io.FORMATS:
-            raise NnvizError(f"unknown export format {ext or args.export!r} (use {', '.join(weights_io.FORMATS)})")
+        cli_convert.check_target(args.export)
     config, dataset, weights = _config_from(args)
     exp = build(config, dataset, weights)
     tr = exp.trainer
@@ -189,11 +201,11 @@ def _train(args) -> int:
     }
     if tr.diverged:
         if args.export and args.export_on_divergence:
-            weights_io.save(exp.model, args.export)
+            cli_convert.export(exp.model, args.export)
         raise NnvizError(tr.diverged.message + ("" if args.export_on_divergence or not args.export
                                                 else "; nothing exported (use --export-on-divergence)"))
     if args.export:
-        weights_io.save(exp.model, args.export)
+        cli_convert.export(exp.model, args.export)
     if args.json:
         print(json.dumps(result))
     else:
@@ -213,10 +225,10 @@ def _train(args) -> int:
 # --- predict / info ----------------------------------------------------------------------
 def _predict(args) -> int:
     import numpy as np
-    from . import csvdata, weights_io
+    from . import cli_convert, csvdata
     from .fileio import atomic_write
 
-    model = weights_io.load(args.weights)
+    model = cli_convert.load(args.weights)
     X = csvdata.read_columns(args.input, model.inputs)
     pred = model.predict(X)
     header = "probability" if model.task == "classification" else "prediction"
@@ -229,9 +241,9 @@ def _predict(args) -> int:
 
 
 def _info(args) -> int:
-    from . import weights_io
+    from . import cli_convert
 
-    model = weights_io.load(args.file)
+    model = cli_convert.load(args.file)
     net = model.network
     print(f"file         {args.file}")
     print(f"task         {model.task}  (loss {model.loss})")
@@ -258,6 +270,12 @@ def main(argv=None, launch_gui=None) -> int:
         if args.command == "analyze":
             from . import cli_analyze
             return cli_analyze.run(args)
+        if args.command == "convert":
+            from . import cli_convert
+            return cli_convert.run(args)
+        if args.command == "trace":
+            from . import cli_trace
+            return cli_trace.run(args)
         return {"train": _train, "predict": _predict, "info": _info}[args.command](args)
     except NnvizError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)

@@ -14,10 +14,9 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow,
                                QMessageBox, QScrollArea, QToolBar, QWidget)
 
-from nnviz import weights_io
 from nnviz.errors import NnvizError
 
-from . import dialogs
+from . import data_actions, dialogs, file_actions
 from .boundary_view import BoundaryPlot
 from .controls import DataPanel, HyperPanel
 from .heatmaps import HeatmapPanel
@@ -167,10 +166,12 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         f = mb.addMenu("&File")
         f.addAction(self.actionExportWeights)
+        data_actions.install(self, f)
+        self.file_actions = file_actions.install(self, f)
         f.addSeparator()
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.Quit)
-        quit_action.triggered.connect(self.close)
+        quit_action.triggered.connect(self.file_actions.quit)  # asks Save / Discard / Cancel
         f.addAction(quit_action)
         t = mb.addMenu("&Train")
         for a in (self.actionPlay, self.actionStepOperation, self.actionPreviousOperation,
@@ -192,7 +193,8 @@ class MainWindow(QMainWindow):
     def _make_status(self):
         self.status_label = QLabel()
         self.status_label.setObjectName("statusLabel")
-        self.statusBar().addPermanentWidget(self.status_label, 1)
+        # A normal (not permanent) widget: a message covers it for its few seconds.
+        self.statusBar().addWidget(self.status_label, 1)
 
     # --- handlers ------------------------------------------------------------------------
     def _guard(self, fn, *args):
@@ -218,7 +220,12 @@ class MainWindow(QMainWindow):
 
     def _on_stage(self, stage):
         if stage is not None:
-            self.docks["Step through"].raise_()
+            dock = self.docks["Step through"]
+            dock.raise_()
+            if not getattr(self, "_step_room", False):  # once: room to read the numbers
+                self._step_room = True
+                if not dock.isFloating() and dock.height() < 420:
+                    self.resizeDocks([dock], [max(dock.height(), self.height() // 2)], Qt.Vertical)
 
     def _on_params(self):
         tr = self.session.trainer
@@ -230,41 +237,50 @@ class MainWindow(QMainWindow):
         text = (f"epoch {tr.epoch_count}   step {tr.step_count}   "
                 f"loss train {f(h.train_loss[-1])} / test {f(h.test_loss[-1])}   "
                 f"{kind} train {f(h.train_metric[-1])} / test {f(h.test_metric[-1])}")
+        if self.session.task != "classification":
+            from nnviz.trainer import rmse
+            loss = self.session.model.loss
+            text += (f"   RMSE train {f(rmse(loss, h.train_loss[-1]))}"
+                     f" / test {f(rmse(loss, h.test_loss[-1]))}")
         if self.session.playing:
             text += f"   {self.session.steps_per_second:,.0f} steps/s"
         self.status_label.setText(text)
 
     def _on_diverged(self, message: str):
-        self.statusBar().showMessage(message, 15000)
-        h = self.session.trainer.history
-        self.loss_plot.mark_divergence(self.session.trainer.epoch_count +
-                                       self.session.trainer.pos / max(1, len(self.session.trainer.X)))
-        box = QMessageBox(QMessageBox.Warning, "Training diverged", message[0].upper() + message[1:] + ".",
-                          QMessageBox.Ok, self)
-        box.setModal(False)
-        box.setAttribute(Qt.WA_DeleteOnClose)
+        tr = self.session.trainer
+        d = tr.diverged
+        # Short enough to fit beside the permanent status text; the box has the whole story.
+        short = (f"Training diverged at step {d.step}: the last finite parameters are back; "
+                 "try a smaller learning rate") if d is not None else message
+        self.statusBar().showMessage(short, 15000)
+        self.loss_plot.mark_divergence(tr.epoch_count + tr.pos / max(1, len(tr.X)))
+        box = getattr(self, "_divergence_box", None)   # one non-modal box, reused
+        if box is None:
+            box = self._divergence_box = QMessageBox(QMessageBox.Warning, "Training diverged", "",
+                                                     QMessageBox.Ok, self)
+            box.setModal(False)
+        box.setText(message[0].upper() + message[1:] + ".")
         box.show()
-        self._divergence_box = box
+        box.raise_()
 
     def export_weights(self):
-        path = dialogs.ask_save_path(self, "Export weights", "weights.json",
-                                     "nnviz weights (*.json *.npz)")
-        if not path:
-            return
-        try:
-            weights_io.save(self.session.model, path)
-        except NnvizError as exc:
-            dialogs.warn(self, "Export weights", str(exc))
-            return
-        self.statusBar().showMessage(f"Weights saved to {path}", 5000)
+        self.file_actions.export_weights()
 
     def show_about(self):
-        QMessageBox.about(self, "About nnviz",
-                          "<b>nnviz</b> makes the matrix equations of a neural network visible.<br><br>"
-                          "Draw a p→M→1 network, train it, and step through every forward and "
-                          "backward operation with its real numbers: Z = X·W + b, "
-                          "σ(z) = a ⊙ z, ∂E/∂W = (1/m) Xᵀ·δ.<br><br>"
-                          "Rows are samples; weights run from-to, W is (fan_in × fan_out).")
+        """A non-modal box (training goes on behind it); one box, raised again if open."""
+        box = getattr(self, "_about_box", None)
+        if box is None:
+            box = self._about_box = QMessageBox(QMessageBox.NoIcon, "About nnviz", "",
+                                                QMessageBox.Ok, self)
+            box.setIconPixmap(app_icon().pixmap(64, 64))
+            box.setModal(False)
+        box.setText("<b>nnviz</b> makes the matrix equations of a neural network visible.<br><br>"
+                    "Draw a p→M→1 network, train it, and step through every forward and "
+                    "backward operation with its real numbers: Z = X·W + b, "
+                    "σ(z) = a ⊙ z, ∂E/∂W = (1/m) Xᵀ·δ.<br><br>"
+                    "Rows are samples; weights run from-to, W is (fan_in × fan_out).")
+        box.show()
+        box.raise_()
 
     # --- layout memory -------------------------------------------------------------------
     def _settings(self) -> QSettings:
@@ -279,7 +295,13 @@ class MainWindow(QMainWindow):
             self.restoreState(state, SETTINGS_VERSION)
 
     def closeEvent(self, event):
+        # Closed by the window system: ask Save / Discard / Cancel (File › Quit asks before).
+        if event.spontaneous() and not self.file_actions.confirm_close():
+            event.ignore()
+            return
+        self.file_actions.closing()
         self.session.shutdown()
+        self.statusBar().clearMessage()  # its timeout timer must not outlive the window
         st = self._settings()
         st.setValue("geometry", self.saveGeometry())
         st.setValue("windowState", self.saveState(SETTINGS_VERSION))

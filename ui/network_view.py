@@ -66,7 +66,10 @@ def _finite_max(a) -> float:
 
 
 def _num(x: float) -> str:
-    """Two decimals, without the "-0.00" of a tiny negative."""
+    """Two decimals, without the "-0.00" of a tiny negative; e-notation from 10⁵ on (weights
+    restored after a divergence can be 1e100: a label stays short)."""
+    if abs(x) >= 1e5:
+        return f"{x:.2e}"
     text = f"{x:.2f}"
     return "0.00" if text == "-0.00" else text
 

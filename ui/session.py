@@ -11,6 +11,13 @@ Signals
 - ``stageChanged(object)``: the stage shown by the step-through panel (a Stage or None).
 - ``playingChanged(bool)``, ``settingsChanged``, ``diverged(str)``, ``message(str)``,
   ``unitHovered(int, int)`` (dense layer index from 0 and unit, or -1, -1).
+- ``axesChanged``: the two inputs on the output plot's axes changed (:meth:`Session.set_axes`);
+  the grid, and so the boundary and every thumbnail, now shows that slice.
+
+Data: the toy generators (:meth:`set_data`), or any :class:`~nnviz.data.Dataset` — a CSV file or
+a bundled table — through :meth:`set_dataset`. On data with two inputs, points can be added and
+removed by hand (:meth:`add_point`, :meth:`remove_nearest`, :meth:`clear_points`); the run goes
+on with the same weights on the new rows.
 """
 from __future__ import annotations
 
@@ -20,7 +27,9 @@ from dataclasses import replace
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from nnviz import csvdata
 from nnviz import init as init_mod
+from nnviz.data import Dataset
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, Experiment, build
 from nnviz.grid import Grid
@@ -28,7 +37,8 @@ from nnviz.network import MAX_UNITS, transfer_weights
 
 MAX_CANVAS_UNITS = 32
 FRAME_SECONDS = 1 / 60
-TRAIN_BUDGET = 0.008
+TRAIN_BUDGET = 0.008             # least training per Play frame (seconds)
+MAX_TRAIN_BUDGET = 0.1          # most, however slow the redraw
 SPEEDS = (1, 2, 5, 20, 100, 1000, 0)  # max steps per frame; 0 = as many as fit the budget
 SPEED_NAMES = ("1 step/frame", "2 steps/frame", "5 steps/frame", "20 steps/frame",
                "100 steps/frame", "1000 steps/frame", "as fast as possible")
@@ -51,6 +61,7 @@ class Session(QObject):
     diverged = Signal(str)
     message = Signal(str)
     unitHovered = Signal(int, int)
+    axesChanged = Signal()
 
     def __init__(self, config: Config | None = None, parent=None):
         super().__init__(parent)
@@ -65,6 +76,9 @@ class Session(QObject):
         self._grid: Grid | None = None
         self._grid_outputs = None
         self._grid_version = -1
+        self._axes: tuple[int, int] | None = None   # None: pick on first use
+        self._extent = None                          # grid limits kept while points are edited
+        self._added = np.zeros(self.dataset.n_samples, dtype=bool)  # rows added by hand
         self._remember_initial()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -72,6 +86,8 @@ class Session(QObject):
         self._playing = False
         self._rate_steps = 0
         self._rate_start = time.perf_counter()
+        self._tick_end = None           # Play's frame clock: see _tick
+        self._tick_wait = self._update_seconds = self._redraw_seconds = 0.0
 
     # --- read-only views of the engine ---------------------------------------------------
     @property
@@ -97,16 +113,81 @@ class Session(QObject):
     def parameter_text(self) -> str:
         return self.network.parameter_formula()
 
+    @property
+    def generated(self) -> bool:
+        """True for a toy generator's data, False for a table (CSV, bundled)."""
+        return "generator" in self.dataset.source
+
     # --- the grid over the input plane (boundary and per-unit maps) ---------------------
+    def plot_axes(self) -> tuple[int, int]:
+        """(x, y): the inputs (indices into ``model.inputs``) on the output plot's axes. One
+        input: (0, 0), and the plot is a line of ŷ over it."""
+        n = len(self.model.inputs)
+        if self._axes is None or max(self._axes) >= n or (n > 1 and self._axes[0] == self._axes[1]):
+            self._axes = self._default_axes()
+        return self._axes
+
+    def _default_axes(self) -> tuple[int, int]:
+        """Two inputs: both. More: the input most correlated with the target on the training
+        rows, then the one adding most beside it (|r(xⱼ, y)|·√(1 − r(xⱼ, x)²))."""
+        n = len(self.model.inputs)
+        if n <= 2:
+            return (0, min(1, n - 1))
+        rows = self.exp.train_idx[:5000]     # the split is shuffled: a fair sample of a big table
+        X, y = self.dataset.X[rows], self.dataset.y[rows]
+        with np.errstate(all="ignore"):
+            C = np.corrcoef(np.column_stack([X, y]), rowvar=False)
+        C = np.nan_to_num(C, nan=0.0)
+        r_y = np.abs(C[:n, n])
+        first = int(np.argmax(r_y))
+        score = r_y * np.sqrt(np.clip(1.0 - C[:n, first] ** 2, 0.0, 1.0))
+        score[first] = -1.0
+        return first, int(np.argmax(score))
+
+    def set_axes(self, x: int, y: int):
+        """Plot inputs x and y (indices into ``model.inputs``); the others stay at their mean
+        over the training rows."""
+        n = len(self.model.inputs)
+        x, y = int(x), int(y)
+        if not (0 <= x < n and 0 <= y < n):
+            raise NnvizError(f"the axes must be two of the {n} inputs")
+        if n > 1 and x == y:
+            raise NnvizError("choose two different inputs for the two axes")
+        if (x, y) == self.plot_axes():
+            return
+        self._axes = (x, y)
+        self._extent = None
+        self._invalidate_grid()
+        self.axesChanged.emit()
+
+    def held_values(self) -> np.ndarray:
+        """(n_inputs,) the value of every input off the plot's axes: its mean over the
+        training rows."""
+        return self.dataset.X[self.exp.train_idx].mean(axis=0)
+
+    def _invalidate_grid(self):
+        self._grid = None
+        self._grid_version = -1
+
     def grid(self) -> Grid:
+        """The grid of the output plot: inputs ``plot_axes()`` over the data's range (5 % margin),
+        the other inputs at their training mean. One input: x over its range, ys over the
+        targets' (every row of the grid is the same line)."""
         if self._grid is None:
-            X = self.dataset.X
-            axes = [0, min(1, X.shape[1] - 1)]  # one raw input: the same column on both axes
-            lo, hi = X[:, axes].min(axis=0), X[:, axes].max(axis=0)
-            pad = 0.05 * np.maximum(hi - lo, 1e-9)
-            self._grid = Grid(self.model, (lo[0] - pad[0], hi[0] + pad[0]),
-                              (lo[1] - pad[1], hi[1] + pad[1]), GRID_RESOLUTION,
-                              axes[0], axes[1], fixed=X.mean(axis=0))
+            X, yv = self.dataset.X, self.dataset.y
+            ax = self.plot_axes()
+            if self._extent is not None:
+                xlim, ylim = self._extent
+            else:
+                cols = [X[:, ax[0]], yv if ax[0] == ax[1] else X[:, ax[1]]]
+                lims = []
+                for v in cols:
+                    lo, hi = float(v.min()), float(v.max())
+                    pad = 0.05 * max(hi - lo, 1e-9)
+                    lims.append((lo - pad, hi + pad))
+                xlim, ylim = lims
+            self._grid = Grid(self.model, xlim, ylim, GRID_RESOLUTION, ax[0], ax[1],
+                              fixed=self.held_values())
         return self._grid
 
     def grid_outputs(self) -> list[np.ndarray]:
@@ -117,14 +198,22 @@ class Session(QObject):
         return self._grid_outputs
 
     # --- changes of structure ------------------------------------------------------------
-    def _rebuild(self, config: Config, *, regenerate: bool = False, keep_weights: bool = True):
-        """Build a new run from ``config``; the current one stays if that fails."""
+    def _rebuild(self, config: Config, *, regenerate: bool = False, keep_weights: bool = True,
+                 dataset: Dataset | None = None):
+        """Build a new run from ``config`` (on ``dataset``, the current data, or freshly generated
+        data); the current one stays if that fails."""
         old = self.exp
+        data = dataset if dataset is not None else None if regenerate else old.dataset
         try:
-            exp = build(config, None if regenerate else old.dataset)
+            exp = build(config, data)
         except NnvizError as exc:
             self.message.emit(str(exc))
             raise
+        if exp.dataset is not old.dataset:
+            self._added = np.zeros(exp.dataset.n_samples, dtype=bool)
+            self._extent = None
+            if list(exp.dataset.inputs) != list(old.dataset.inputs):
+                self._axes = None
         if keep_weights and exp.network.activations == old.network.activations:
             in_map = [old.model.features.index(f) if f in old.model.features else None
                       for f in exp.model.features]
@@ -135,7 +224,7 @@ class Session(QObject):
         self._after_structure_change()
 
     def _after_structure_change(self):
-        self._grid = None
+        self._invalidate_grid()
         self._drop_stages()
         self._remember_initial()
         self.version += 1
@@ -181,11 +270,123 @@ class Session(QObject):
         self._rebuild(replace(self.config, reduction=name))
 
     def set_data(self, **changes):
-        """Change dataset/samples/noise/test_ratio/seed and regenerate the data."""
-        self._rebuild(replace(self.config, **changes), regenerate=True, keep_weights=False)
+        """Change dataset/samples/noise/test_ratio/seed and regenerate the data. With a table
+        loaded (not generated), only naming a toy ``dataset`` replaces it; the other settings
+        split the same table again."""
+        config = replace(self.config, **changes)
+        if not self.generated and "dataset" not in changes:
+            self._rebuild(config, keep_weights=False)
+            return
+        if "dataset" in changes and not self.generated:
+            config = replace(config, features=["x1", "x2"], task=None, loss=None, standardize=True)
+        self._rebuild(config, regenerate=True, keep_weights=False)
 
     def regenerate(self):
-        self._rebuild(self.config, regenerate=True, keep_weights=False)
+        """Draw the toy data again (a table is split again instead)."""
+        self._rebuild(self.config, regenerate=self.generated, keep_weights=False)
+
+    def set_dataset(self, dataset: Dataset, features=None, *, standardize: bool = True,
+                    test_ratio: float | None = None, seed: int | None = None):
+        """Train on ``dataset`` (a CSV file, a bundled table, edited points): the first layer
+        takes ``features`` (default: every input column), new weights are drawn. Raises
+        NnvizError (a constant column, too few rows for the split, …) and keeps the current
+        run when the new one cannot be built."""
+        if not isinstance(dataset, Dataset):
+            raise TypeError("dataset must be a nnviz.data.Dataset")
+        feats = list(dataset.inputs) if features is None else list(features)
+        if not feats:
+            raise NnvizError("select at least one input column")
+        config = replace(self.config, dataset=dataset.name or "data", features=feats, task=None,
+                         loss=None, standardize=bool(standardize),
+                         test_ratio=self.config.test_ratio if test_ratio is None else test_ratio,
+                         seed=self.config.seed if seed is None else seed)
+        self._rebuild(config, keep_weights=False, dataset=dataset)
+
+    # --- points by hand (two-input data) -----------------------------------------------
+    @property
+    def added_rows(self) -> np.ndarray:
+        """(n,) bool: the rows of ``dataset`` added by hand."""
+        return self._added
+
+    def can_edit_points(self) -> bool:
+        return self.dataset.n_inputs == 2
+
+    def add_point(self, x: float, y: float, target: float):
+        """Add a training row (x, y) → target (0 or 1 for classification) and go on training
+        with the same weights."""
+        if not self.can_edit_points():
+            raise NnvizError("points can be added by hand only to data with two inputs")
+        x, y, target = float(x), float(y), float(target)
+        if not all(np.isfinite(v) for v in (x, y, target)):
+            raise NnvizError("a point needs finite coordinates and target")
+        if self.task == "classification" and target not in (0.0, 1.0):
+            raise NnvizError(f"a class is 0 or 1, not {target:g}")
+        ds, n = self.dataset, self.dataset.n_samples
+        row = np.empty((1, 2))
+        row[0, list(self.plot_axes())] = (x, y)     # (x, y) as on the plot's axes
+        self._edit_data(np.vstack([ds.X, row]), np.append(ds.y, target),
+                        np.append(self.exp.train_idx, n), self.exp.test_idx,
+                        np.append(self._added, True))
+
+    def remove_nearest(self, x: float, y: float) -> bool:
+        """Remove the point nearest (x, y) on the plot (distances relative to the plot's
+        extent); False when it cannot go (too few rows would be left)."""
+        if not self.can_edit_points():
+            raise NnvizError("points can be removed by hand only from data with two inputs")
+        ax = self.plot_axes()
+        g = self.grid()
+        span = np.array([g.xlim[1] - g.xlim[0], g.ylim[1] - g.ylim[0]])
+        P = self.dataset.X[:, list(ax)]
+        i = int(np.argmin((((P - [x, y]) / span) ** 2).sum(axis=1)))
+        keep = np.ones(self.dataset.n_samples, dtype=bool)
+        keep[i] = False
+        return self._remove_rows(keep)
+
+    def clear_points(self) -> int:
+        """Remove every point added by hand; returns how many went."""
+        count = int(self._added.sum())
+        if count and not self._remove_rows(~self._added):
+            return 0
+        if not count:
+            self.message.emit("there are no points added by hand to clear")
+        return count
+
+    def _remove_rows(self, keep: np.ndarray) -> bool:
+        new_index = np.cumsum(keep) - 1
+        train = new_index[self.exp.train_idx[keep[self.exp.train_idx]]]
+        test = new_index[self.exp.test_idx[keep[self.exp.test_idx]]]
+        if len(train) < 2 or (len(self.exp.test_idx) and len(test) < 2):
+            self.message.emit("that point stays: at least 2 training and 2 test points are needed")
+            return False
+        ds = self.dataset
+        self._edit_data(ds.X[keep], ds.y[keep], train, test, self._added[keep])
+        return True
+
+    def _edit_data(self, X, y, train_idx, test_idx, added):
+        """The same run on edited rows: same features, scaling and weights; the split of the
+        old rows kept, new rows train; a new trainer (step 0) with the same settings."""
+        ds, exp = self.dataset, self.exp
+        data = Dataset(X, y, ds.inputs, ds.task, name=ds.name, target=ds.target,
+                       class_names=ds.class_names, source={**ds.source, "edited": True})
+        if self._grid is not None:  # the plot stays put while the points are inside it
+            g = self._grid
+            P = X[:, list(self.plot_axes())]
+            inside = ((P[:, 0] >= g.xlim[0]) & (P[:, 0] <= g.xlim[1])
+                      & (P[:, 1] >= g.ylim[0]) & (P[:, 1] <= g.ylim[1])).all()
+            self._extent = (g.xlim, g.ylim) if inside else None
+        F = exp.model.transform(X)
+        exp.dataset, exp.train_idx, exp.test_idx = data, np.asarray(train_idx, np.int64), \
+            np.asarray(test_idx, np.int64)
+        exp.F_train, exp.F_test = F[exp.train_idx], F[exp.test_idx]
+        self._drop_stages()
+        exp.restart()
+        exp.trainer.batch_size = self.config.batch_size
+        self._added = np.asarray(added, dtype=bool)
+        self._after_structure_change()
+
+    def save_data(self, path):
+        """Write the current data (with points added by hand) as a CSV file."""
+        csvdata.write_dataset(self.dataset, path)
 
     # --- training settings (no rebuild: the run goes on) --------------------------------
     def set_lr(self, value: float):
@@ -216,6 +417,24 @@ class Session(QObject):
     # --- weights -------------------------------------------------------------------------
     def _remember_initial(self):
         self._initial = (self.network.params.copy(), self.exp.rng.bit_generator.state)
+
+    @property
+    def initial_state(self) -> tuple:
+        """(initial parameters, Generator state at them): what :meth:`reset` returns to."""
+        return self._initial
+
+    def adopt(self, exp: Experiment, initial: tuple, added=None, axes=None):
+        """Continue a saved run (see ``nnviz.session_file``): its experiment as it was, the
+        initial weights and Generator state :meth:`reset` goes back to, hand-added rows, axes."""
+        self.pause()
+        self.config = exp.config
+        self.exp = exp
+        self._added = (np.zeros(exp.dataset.n_samples, bool) if added is None
+                       else np.asarray(added, dtype=bool))
+        self._axes = tuple(axes) if axes is not None else None
+        self._extent = None
+        self._after_structure_change()
+        self._initial = (np.array(initial[0], dtype=np.float64), initial[1])
 
     def reset(self):
         """Back to the initial weights, step 0 and the same random sequence: the same run again."""
@@ -348,6 +567,7 @@ class Session(QObject):
         self.trainer.clear_divergence()
         self._playing = True
         self._rate_steps, self._rate_start = 0, time.perf_counter()
+        self._tick_end = None
         self._timer.start(0)
         self.playingChanged.emit(True)
 
@@ -365,18 +585,29 @@ class Session(QObject):
         if not self._playing:
             return
         start = time.perf_counter()
+        if self._tick_end is not None:  # the last redraw: the views' updates, then their paint
+            paint = max(0.0, start - self._tick_end - self._tick_wait)
+            self._redraw_seconds = 0.5 * (self._redraw_seconds + self._update_seconds + paint)
         epoch = self.trainer.epoch_count
         limit = SPEEDS[self.speed] or (1 << 30)
-        done = self.trainer.run_for(TRAIN_BUDGET, limit)
+        # Train for the rest of a 60 Hz frame, and never for less than 1.5× what the redraw
+        # takes: training keeps about 60 % of the GUI thread however slow the drawing.
+        budget = min(max(FRAME_SECONDS - self._redraw_seconds, 1.5 * self._redraw_seconds,
+                         TRAIN_BUDGET), MAX_TRAIN_BUDGET)
+        done = self.trainer.run_for(budget, limit)
         self._rate_steps += done
         now = time.perf_counter()
         if now - self._rate_start >= 0.5:
             self.steps_per_second = self._rate_steps / (now - self._rate_start)
             self._rate_steps, self._rate_start = 0, now
+        updating = time.perf_counter()
         self._after_steps(epoch)
+        self._tick_end = time.perf_counter()
+        self._update_seconds = self._tick_end - updating
         if self._playing:
-            elapsed = time.perf_counter() - start
-            self._timer.start(max(0, int((FRAME_SECONDS - elapsed) * 1000)))
+            paint = max(0.0, self._redraw_seconds - self._update_seconds)
+            self._tick_wait = max(0.0, FRAME_SECONDS - (self._tick_end - start) - paint)
+            self._timer.start(int(self._tick_wait * 1000))
 
     def shutdown(self):
         """Stop the timer (the window is closing)."""
