@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self._dock("Data", self.data_panel, Qt.LeftDockWidgetArea, scroll=True)
         self._dock("Hyperparameters", self.hyper_panel, Qt.LeftDockWidgetArea, scroll=True)
         self._dock("Output", self.boundary_plot, Qt.RightDockWidgetArea)
+        self.boundary_plot.setMinimumHeight(260)  # docks below never squeeze the plane flat
         self._dock("Loss", self.loss_plot, Qt.RightDockWidgetArea)
         self.insights_panel = InsightsPanel(s)
         self._dock("Insights", self.insights_panel, Qt.RightDockWidgetArea)
