@@ -175,3 +175,14 @@ def test_limits_accept_their_own_ends():
     tr = build(Config(samples=LIMITS["samples"][0], hidden=[LIMITS["hidden units"][1]],
                       lr=LIMITS["learning rate"][1], noise=LIMITS["noise"][1])).trainer
     assert tr.network.sizes == [2, LIMITS["hidden units"][1], 1] and tr.lr == 10.0
+
+
+def test_out_of_range_learning_rate_is_named_and_the_field_shows_the_rate_in_use(window, qtbot):
+    s = window.session
+    edit = window.hyper_panel.lr.lineEdit()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "50")
+    qtbot.keyClick(edit, Qt.Key_Return)
+    assert edit.text() == "0.03" and s.config.lr == 0.03
+    assert "from 0 to 10, not '50'" in window.hyper_panel.rejected_text
+    assert "Learning rate must be" in window.statusBar().currentMessage()

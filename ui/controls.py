@@ -6,8 +6,8 @@ Changes go to the session; the panels re-read the session on ``settingsChanged``
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtCore import QEvent, QLocale, Qt, Signal
+from PySide6.QtGui import QDoubleValidator, QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
@@ -246,6 +246,7 @@ class HyperPanel(QWidget):
         form.addRow("Seed", self.seed)
         form.addRow("Loss reduction", self.reduction)
         self.lr.lineEdit().editingFinished.connect(self._lr_edited)
+        self.lr.lineEdit().installEventFilter(self)  # out-of-range text: say so, show the rate in use
         self.lr.activated.connect(lambda _i: self._lr_edited())
         self.batch.valueChanged.connect(self._batch_changed)
         self.full.toggled.connect(self._batch_changed)
@@ -267,6 +268,22 @@ class HyperPanel(QWidget):
         except NnvizError as exc:
             dialogs.warn(self, "nnviz", str(exc))
             self._on_session()
+
+    def eventFilter(self, obj, event):
+        edit = self.lr.lineEdit()
+        if obj is edit:
+            kind = event.type()
+            confirm = kind == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+            if (confirm or kind == QEvent.FocusOut) and not edit.hasAcceptableInput():
+                lo, hi = LIMITS["learning rate"]
+                self.rejected_text = (f"learning rate must be a number from {lo:g} to {hi:g}, "
+                                      f"not {edit.text().strip()!r}; it stays {self.session.config.lr:g}")
+                window = self.window()
+                if hasattr(window, "statusBar"):
+                    window.statusBar().showMessage(self.rejected_text[0].upper() + self.rejected_text[1:], 6000)
+                self._on_session()  # the field shows the rate in use again
+                return confirm
+        return super().eventFilter(obj, event)
 
     def _lr_edited(self):
         text = self.lr.currentText().strip()
