@@ -47,3 +47,11 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
 def warn(parent: QWidget | None, title: str, text: str) -> None:
     """One clear sentence about something the user did that could not be done."""
     QMessageBox.warning(parent, title, text)
+
+
+def ask_number(parent: QWidget | None, title: str, label: str, value: float,
+               lo: float, hi: float, decimals: int = 3) -> float | None:
+    """A number in [lo, hi], or None when the user cancels."""
+    from PySide6.QtWidgets import QInputDialog
+    number, ok = QInputDialog.getDouble(parent, title, label, value, lo, hi, decimals)
+    return number if ok else None

@@ -26,13 +26,13 @@ from PySide6.QtGui import (QAction, QBrush, QColor, QFont, QFontMetricsF, QImage
                            QPainterPath, QPainterPathStroker, QPalette, QPen, QPixmap)
 from PySide6.QtWidgets import (QFrame, QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
                                QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
-                               QGraphicsView, QHBoxLayout, QInputDialog, QLabel, QToolButton,
+                               QGraphicsView, QHBoxLayout, QLabel, QToolButton,
                                QToolTip, QWidget)
 
 from nnviz.errors import NnvizError
 from nnviz.stages import Symbols, sup
 
-from . import colors
+from . import colors, dialogs
 
 BACKGROUND = QColor(252, 252, 253)
 INK = QColor(40, 44, 52)
@@ -872,14 +872,12 @@ class NetworkView(QGraphicsView):
         """Ask the user for a new value of ``dense[k].W[i, j]``; None when cancelled."""
         label = (f"Weight W{sup(k + 1)}[{i + 1},{j + 1}] from {self.unit_name(k - 1, i)} "
                  f"to {self.unit_name(k, j)}:")
-        value, ok = QInputDialog.getDouble(self, "Edit weight", label, current, -1e6, 1e6, 3)
-        return value if ok else None
+        return dialogs.ask_number(self, "Edit weight", label, current, -1e6, 1e6, 3)
 
     def _ask_bias(self, k: int, j: int, current: float) -> float | None:
         """Ask the user for a new value of ``dense[k].b[j]``; None when cancelled."""
         label = f"Bias b{sup(k + 1)}[{j + 1}] of {self.unit_name(k, j)}:"
-        value, ok = QInputDialog.getDouble(self, "Edit bias", label, current, -1e6, 1e6, 3)
-        return value if ok else None
+        return dialogs.ask_number(self, "Edit bias", label, current, -1e6, 1e6, 3)
 
     def _edit_weight(self, k: int, i: int, j: int):
         value = self._ask_weight(k, i, j, float(self.session.network.dense[k].W[i, j]))
