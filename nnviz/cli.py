@@ -10,7 +10,6 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 
 from . import activations, datasets, init, losses, optimizers
 from .errors import NnvizError
@@ -224,7 +223,6 @@ def _train(args) -> int:
 
 # --- predict / info ----------------------------------------------------------------------
 def _predict(args) -> int:
-    import numpy as np
     from . import cli_convert, csvdata
     from .fileio import atomic_write
 

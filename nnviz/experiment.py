@@ -71,7 +71,7 @@ class Experiment:
             self.network.params[...] = params
         if rng_state is not None:
             self.rng.bit_generator.state = rng_state
-        old, c = self.trainer, self.config
+        old = self.trainer
         self.trainer = Trainer(self.network, old.loss, self.F_train, self.dataset.y[self.train_idx],
                                self.F_test, self.dataset.y[self.test_idx], task=old.task,
                                lr=old.lr, batch_size=old.batch_size, optimizer=old.optimizer.name,

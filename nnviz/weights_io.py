@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import tokenize
 import zipfile
 import zlib

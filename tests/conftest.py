@@ -25,6 +25,31 @@ def session(qtbot):
     s.deleteLater()
 
 
+@pytest.fixture
+def window(qtbot):
+    """The main window on the default session, shown offscreen."""
+    from ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.session.shutdown()
+    w.close()
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write(content, name="data.csv") → the path of a file in tmp_path holding content
+    (str as UTF-8, or bytes)."""
+    def _write(content, name="data.csv"):
+        path = tmp_path / name
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return path
+    return _write
+
+
 @pytest.fixture(autouse=True)
 def _discard_unsaved_on_close(request):
     """Closing a window with unsaved training asks Save / Discard / Cancel; tests answer

@@ -7,7 +7,6 @@ new ones are abused too.
 """
 import inspect
 import os
-import math
 import random
 import time
 

@@ -8,15 +8,6 @@ from nnviz.data import Dataset
 from nnviz.errors import NnvizError
 
 
-@pytest.fixture
-def write(tmp_path):
-    def _write(content, name="data.csv"):
-        path = tmp_path / name
-        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-        return path
-    return _write
-
-
 # --- sniff -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("content, fmt", [

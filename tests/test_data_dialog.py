@@ -2,21 +2,11 @@
 one sentence and the session left as it was, and the same arrays as ``nnviz train --data``."""
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
 
 from nnviz import cli
 from nnviz.experiment import build
 from ui import data_actions, dialogs
 from ui.data_dialog import DataImportDialog
-
-
-@pytest.fixture
-def write(tmp_path):
-    def _write(content, name="data.csv"):
-        path = tmp_path / name
-        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-        return path
-    return _write
 
 
 @pytest.fixture

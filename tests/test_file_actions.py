@@ -11,17 +11,6 @@ from ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.session.shutdown()
-    w.close()
-
-
-@pytest.fixture
 def warnings(monkeypatch):
     shown = []
     monkeypatch.setattr(dialogs, "warn", lambda parent, title, text: shown.append(text))

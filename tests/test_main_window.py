@@ -1,6 +1,5 @@
 """The main window's contract: actions, the live parameter count, stepping, play and export."""
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -10,17 +9,6 @@ from nnviz.experiment import build
 from ui import dialogs
 from ui.main_window import MainWindow
 from ui.session import default_config
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.session.shutdown()
-    w.close()
 
 
 def count_text(w) -> str:

@@ -11,17 +11,6 @@ from ui import dialogs, recovery
 from ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.session.shutdown()
-    w.close()
-
-
 @pytest.fixture(autouse=True)
 def no_recovery_file():
     recovery.remove()

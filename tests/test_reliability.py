@@ -23,19 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- 1. divergence -------------------------------------------------------------------------
-@pytest.fixture
-def window(qtbot):
-    from ui.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.session.shutdown()
-    w.close()
-
-
 def test_divergence_in_the_app_pauses_restores_reports_and_marks(window, qtbot):
     s = window.session
     # What a user does: pick a regression problem, relu, type learning rate 10, press Play.

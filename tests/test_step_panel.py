@@ -7,7 +7,6 @@ from nnviz import explain, losses
 from nnviz.experiment import Config
 from nnviz.network import Network
 from nnviz.trainer import Trainer
-from ui.main_window import MainWindow
 from ui.session import Session
 from ui.step_panel import MAX_ROWS, StepPanel, shown_rows
 
@@ -31,17 +30,6 @@ def check_panel_shows(panel, stage, notation):
             e = np.asarray(engine[a.key], dtype=float)
             e = e if notation == explain.ROW else (e.reshape(-1, 1) if e.ndim == 1 else e.T)
             np.testing.assert_array_equal(shown[a.name], e.reshape(shown[a.name].shape))
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.session.shutdown()
-    w.close()
 
 
 def test_right_arrow_walks_one_full_step_from_a_fresh_window(window, qtbot):

@@ -6,10 +6,10 @@ Changes go to the session; the panels re-read the session on ``settingsChanged``
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QLocale, Qt, Signal
-from PySide6.QtGui import QDoubleValidator, QValidator
+from PySide6.QtCore import QEvent, QLocale, Qt
+from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from nnviz import activations, datasets, init, losses, optimizers
@@ -18,7 +18,6 @@ from nnviz.features import TOY_FEATURES
 from nnviz.validate import LIMITS
 
 from . import dialogs
-from .session import MAX_CANVAS_UNITS
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 

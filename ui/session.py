@@ -33,7 +33,7 @@ from nnviz.data import Dataset
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, Experiment, build
 from nnviz.grid import Grid
-from nnviz.network import MAX_UNITS, transfer_weights
+from nnviz.network import transfer_weights
 
 MAX_CANVAS_UNITS = 32
 FRAME_SECONDS = 1 / 60
