@@ -171,3 +171,37 @@ def test_bad_learning_rate_is_refused_with_a_message(window, monkeypatch):
     window.hyper_panel.lr.setCurrentText("0.1")
     window.hyper_panel._lr_edited()
     assert window.session.trainer.lr == 0.1
+
+
+def test_views_behind_another_tab_wait_until_shown(window, qtbot, monkeypatch):
+    """A dock tab behind another costs no work per step; shown again it draws the latest state."""
+    from ui.heatmaps import HeatmapPanel
+    from ui.loss_view import LossPlot
+
+    calls = {"heat": 0, "loss": 0}
+    heat_update, loss_redraw = HeatmapPanel._update, LossPlot._redraw
+    monkeypatch.setattr(HeatmapPanel, "_update",
+                        lambda self: (calls.__setitem__("heat", calls["heat"] + 1), heat_update(self)))
+    monkeypatch.setattr(LossPlot, "_redraw",
+                        lambda self: (calls.__setitem__("loss", calls["loss"] + 1), loss_redraw(self)))
+    w, s = window, window.session
+    w.docks["Step through"].raise_()
+    w.docks["Insights"].raise_()
+    def seen(view):
+        return view.isVisible() and not view.visibleRegion().isEmpty()
+
+    qtbot.waitUntil(lambda: not seen(w.heatmap_panel) and not seen(w.loss_plot))
+    calls.update(heat=0, loss=0)
+    for _ in range(3):
+        s.step_epoch()
+    assert calls == {"heat": 0, "loss": 0}
+    image = w.heatmap_panel.images["W1"].image
+    assert not np.array_equal(image, s.network.dense[0].W)    # not drawn while hidden
+    w.docks["Heatmaps"].raise_()
+    w.docks["Loss"].raise_()
+    qtbot.waitUntil(lambda: seen(w.heatmap_panel) and seen(w.loss_plot))
+    assert calls == {"heat": 1, "loss": 1}
+    np.testing.assert_array_equal(w.heatmap_panel.images["W1"].image, s.network.dense[0].W)
+    x, y = w.loss_plot.train_curve.getOriginalDataset()
+    np.testing.assert_array_equal(y, s.trainer.history.train_loss)
+    assert len(x) == s.trainer.epoch_count + 1 == 4   # epoch 0, then three epochs

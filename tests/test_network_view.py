@@ -114,13 +114,23 @@ def test_clicking_a_bias_edits_the_bias(view, session, qtbot, monkeypatch):
         -0.5, max(np.abs(d.W).max() for d in session.network.dense))
 
 
+def _grid_step(img, res):
+    """The grid step a thumbnail samples (every step-th point from step // 2 on)."""
+    step = next(st for st in range(1, res + 1) if len(range(st // 2, res, st)) == img.width())
+    assert img.height() == img.width()
+    return step
+
+
 def test_output_thumbnail_matches_the_grid(view, session):
     out = session.grid_outputs()[-1][:, :, 0]
     img = view.thumbnail_image(1, 0)
     res = out.shape[0]
-    assert (img.width(), img.height()) == (res, res)
-    for r, c in ((0, 0), (10, 70), (res - 1, res // 2)):
-        p = float(out[res - 1 - r, c])          # image row 0 is the top (largest y)
+    step = _grid_step(img, res)
+    # At least one grid point per pixel of the square it is drawn in.
+    assert img.width() >= int(view.node_item(1, 0).size * view.devicePixelRatioF())
+    n = img.width()
+    for r, c in ((0, 0), (3, n - 5), (n - 1, n // 2)):
+        p = float(out[step // 2 + (n - 1 - r) * step, step // 2 + c * step])  # row 0: top
         expected = colors.LUT[int(round((0.5 + 0.5 * (2 * p - 1)) * 255))]
         got = QColor(img.pixel(c, r))
         assert abs(got.red() - int(expected[0])) <= 2
@@ -135,7 +145,9 @@ def test_thumbnails_follow_the_weights(view, session):
     assert before != after
     h = session.grid_outputs()[0][:, :, 0]
     res = h.shape[0]
-    expected = colors.LUT[int(round((0.5 + 0.5 * float(h[res - 1, 0])) * 255))]  # tanh: ±1
+    step, n = _grid_step(after, res), after.width()
+    top_left = float(h[step // 2 + (n - 1) * step, step // 2])
+    expected = colors.LUT[int(round((0.5 + 0.5 * top_left) * 255))]  # tanh: ±1
     assert abs(QColor(after.pixel(0, 0)).red() - int(expected[0])) <= 2
 
 

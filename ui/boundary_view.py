@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSlider
 from nnviz.errors import NnvizError
 
 from . import colors
-from .paint_cache import ArgbImageItem
+from .paint_cache import ArgbImageItem, cache_pixmaps, cache_plot_frame
 from .plot_base import HeaderPlotWidget
 
 LIGHTEN = 0.45          # how far the background image is mixed toward the background colour
@@ -148,6 +148,10 @@ class BoundaryPlot(HeaderPlotWidget):
         self.colorbar.axis.setWidth(44)
         plot.layout.addItem(self.colorbar, 2, 5)
         plot.layout.setColumnFixedWidth(4, 6)
+        # While training plays only the image changes: the points, axes and colour bar over and
+        # around it are painted from pixmaps.
+        cache_plot_frame(plot)
+        cache_pixmaps(self.train_scatter, self.test_scatter, self.colorbar.axis, self.colorbar.bar)
 
         self.showTestAction.toggled.connect(self._on_show_test)
         self.discretizeAction.toggled.connect(self._on_discretize)

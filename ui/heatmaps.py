@@ -13,7 +13,8 @@ gradients; a column per layer), a wide one (a bottom dock) puts them side by sid
 items move, none is created. Colours are CET-D1 with symmetric levels ±max|·| taken over the
 group (parameters W and b; activations; gradients), rounded up to two significant digits, so
 cells of different matrices in a group compare directly and a 1×1 b⁽²⁾ does not always show
-full colour.
+full colour. The colour bars' level labels are text items beside fixed tick marks, so a
+changed level (the gradients' changes with every batch) does not lay an axis out again.
 
 Every item is made once per network shape; an update copies the engine arrays (``setImage``
 keeps a view) and calls ``setImage(..., autoLevels=False)``. Images hold float64 copies so the
@@ -26,17 +27,20 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette, QStaticText, QTransform
+from PySide6.QtWidgets import (QCheckBox, QGraphicsSimpleTextItem, QHBoxLayout, QLabel,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from nnviz.stages import sup
 
 from . import colors
-from .paint_cache import ArgbImageItem
-from .plot_base import HoverReadout
+from .paint_cache import ArgbImageItem, cache_pixmaps
+from .plot_base import HoverReadout, ShownGate
 
 TICK_FONT_PT = 8
 CELL_FONT_PT = 7.5
+LABEL_AT = 1 - 1e-6    # colour-bar end ticks: just inside ±1, or the axis drops them
+STATIC_TEXTS = 4096   # laid-out cell texts kept per matrix (numbers recur from frame to frame)
 TITLE_SIZE = "9pt"
 
 
@@ -72,6 +76,16 @@ def nice_max(m: float) -> float:
     return math.ceil(m / 10.0 ** e - 1e-9) * 10.0 ** e
 
 
+def _fmt_fast(v: float, decimals: int) -> str:
+    """:func:`fmt` (the same text) for the many cells a heatmap paints every frame."""
+    if v == 0 or not math.isfinite(v):
+        return fmt(v, decimals)
+    s = f"{v:.{decimals}f}"
+    if s[0] != "-":
+        return s
+    return s[1:] if float(s) == 0 else "−" + s[1:]   # −0.00 → 0.00
+
+
 class CellValues(pg.GraphicsObject):
     """The numbers of a matrix, drawn in its cells when they fit (one item per matrix)."""
 
@@ -83,6 +97,30 @@ class CellValues(pg.GraphicsObject):
         self._arr: np.ndarray | None = None
         self._vmax = 1.0
         self._shape = (0, 0)
+        self._char_width: dict[str, float] = {}
+        self._static: dict[str, QStaticText] = {}   # each text laid out once
+
+    def _static_text(self, text: str) -> QStaticText:
+        st = self._static.get(text)
+        if st is None:
+            if len(self._static) >= STATIC_TEXTS:
+                self._static.clear()
+            st = self._static[text] = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(QTransform(), self._font)
+        return st
+
+    def _text_width(self, text: str) -> float:
+        """Width of a number's text as the sum of its characters' advances (measured once per
+        character: digits, sign, point), which is what a number without kerning takes."""
+        cw = self._char_width
+        try:
+            return sum([cw[c] for c in text])
+        except KeyError:
+            for c in text:
+                if c not in cw:
+                    cw[c] = self._metrics.horizontalAdvance(c)
+            return sum([cw[c] for c in text])
 
     def set_values(self, arr: np.ndarray | None, vmax: float):
         shape = (0, 0) if arr is None else arr.shape
@@ -105,29 +143,36 @@ class CellValues(pg.GraphicsObject):
         if ch < self._metrics.height() or cw < 18:
             return
         d = decimals_for(arr)
+        # The largest entry's text is one of the widest: when even it does not fit, no other
+        # text needs to be made (the activations of a batch are often too small to print).
+        i = int(np.argmax(np.abs(arr)))
+        if self._text_width(_fmt_fast(float(arr.flat[i]), d)) > cw - 3:
+            return
         values = arr.tolist()
-        texts = [[fmt(v, d) for v in row] for row in values]
-        advance = self._metrics.horizontalAdvance
-        width = {s: advance(s) for row in texts for s in row}   # each distinct text once
-        if max(width.values()) > cw - 3:
+        texts = [[_fmt_fast(v, d) for v in row] for row in values]
+        width = self._text_width
+        widths = [[width(s) for s in row] for row in texts]
+        if max(max(row) for row in widths) > cw - 3:
             return
         # Cell centres (the view's transform is a scale and a shift); the text is centred on
         # them from its measured width and the font's ascent and descent.
         xs = [t.map(QPointF(j + 0.5, 0.5)).x() for j in range(len(texts[0]))]
         ys = [t.map(QPointF(0.5, i + 0.5)).y() for i in range(len(texts))]
-        rise = (self._metrics.ascent() - self._metrics.descent()) / 2
+        # A static text's position is its top left: the baseline is one ascent below it.
+        rise = (self._metrics.ascent() - self._metrics.descent()) / 2 - self._metrics.ascent()
         strong_above = 0.6 * self._vmax
+        static = self._static_text
         p.save()
         p.resetTransform()
         p.setFont(self._font)
         pen = None
-        for y, row, vrow in zip(ys, texts, values):
-            for x, s, v in zip(xs, row, vrow):
+        for y, row, wrow, vrow in zip(ys, texts, widths, values):
+            for x, s, w, v in zip(xs, row, wrow, vrow):
                 want = self._light if abs(v) > strong_above else self._dark
                 if want is not pen:
                     p.setPen(want)
                     pen = want
-                p.drawText(QPointF(x - width[s] / 2, y + rise), s)
+                p.drawStaticText(QPointF(x - w / 2, y + rise), static(s))
         p.restore()
 
 
@@ -187,6 +232,7 @@ class HeatmapPanel(HoverReadout, QWidget):
         self._mode: str | None = None        # "tall" or "wide": how the groups are placed
         self._places: dict = {}               # item → (row, column, rowspan)
         self._mouse = None
+        self._gate = ShownGate(self, lambda: self._update())
 
         top = QVBoxLayout(self)
         top.setContentsMargins(0, 0, 0, 0)
@@ -228,6 +274,8 @@ class HeatmapPanel(HoverReadout, QWidget):
 
     def current_array(self, key: str) -> np.ndarray:
         """The array last passed to ``images[key].setImage`` (a float64 copy of the engine's)."""
+        if self._gate.stale:
+            self._update()
         return self._arrays[key]
 
     # --- building (once per number of layers) ------------------------------------------
@@ -262,6 +310,20 @@ class HeatmapPanel(HoverReadout, QWidget):
             bar.axis.setWidth(38)
             # Room above and below so the end labels of stacked bars do not collide.
             bar.layout.setContentsMargins(0, 7, 0, 7)
+            # The axis draws the tick marks (fixed: the bar's picture is the whole colormap
+            # whatever the levels); the level labels are three text items next to them, which
+            # can change with every frame without the axis being laid out again.
+            bar.axis.setStyle(showValues=False)
+            bar.axis.setTicks([[(-LABEL_AT, ""), (0.0, ""), (LABEL_AT, "")],
+                               [(-0.5, ""), (0.5, "")]])
+            bar._nnviz_labels = []
+            for _ in range(3):
+                label = QGraphicsSimpleTextItem(bar.axis)
+                label.setFont(self._tick_font)
+                label.setBrush(self._fg)
+                bar._nnviz_labels.append(label)
+            bar.axis.geometryChanged.connect(lambda bar=bar: self._place_bar_labels(bar))
+            cache_pixmaps(bar.axis, bar.bar)   # the images change every frame, not these
             self.colorbars[group] = bar
         self._built_for = n_dense
         self._mode = None
@@ -359,6 +421,7 @@ class HeatmapPanel(HoverReadout, QWidget):
                           tickTextOffset=3)
             axis.setPen(self._axis_pen)
             axis.setTextPen(pg.mkPen(self._fg))
+        cache_pixmaps(plot.getAxis("left"), plot.getAxis("top"), plot.titleLabel.item)
         if key.startswith("b"):  # its columns line up with W's right above
             plot.getAxis("top").setStyle(showValues=False)
             plot.getAxis("top").setHeight(1)
@@ -377,6 +440,8 @@ class HeatmapPanel(HoverReadout, QWidget):
 
     # --- updating ----------------------------------------------------------------------
     def _on_params_changed(self):
+        if self._gate.skip():   # behind another dock tab: updated when shown
+            return
         self._update()
 
     def _on_values_toggled(self, on: bool):
@@ -384,6 +449,7 @@ class HeatmapPanel(HoverReadout, QWidget):
             m.values.setVisible(on)
 
     def _update(self):
+        self._gate.stale = False
         net = self.session.network
         n_dense = net.n_layers
         arrays: dict[str, np.ndarray] = {}
@@ -404,16 +470,11 @@ class HeatmapPanel(HoverReadout, QWidget):
         for group in ("params", "act", "grads"):
             m = colors.symmetric_levels(*(a for key, a in arrays.items()
                                           if self._matrices[key].group == group))[1]
-            levels[group] = (-nice_max(m), nice_max(m))
+            top = nice_max(m)
+            levels[group] = (-top, top)
             if self._levels.get(group) != levels[group]:
                 self._levels[group] = levels[group]
-                bar = self.colorbars[group]
-                bar.setLevels(levels[group], update_items=False)
-                v = levels[group][1]
-                d = max(decimals_for(np.array([v])) - 1, 0)
-                e = v * (1 - 1e-6)  # just inside the range, or the axis drops the end labels
-                bar.axis.setTicks([[(-e, fmt(-v, d)), (0.0, "0"), (e, fmt(v, d))],
-                                   [(-v / 2, ""), (v / 2, "")]])
+                self._label_bar(self.colorbars[group], levels[group])
         for key, arr in arrays.items():
             m = self._matrices[key]
             note = notes.get(key, "")
@@ -424,6 +485,27 @@ class HeatmapPanel(HoverReadout, QWidget):
             m.values.set_values(None if note else arr, lv[1])
             self._arrays[key] = arr
         self._update_readout()
+
+    def _label_bar(self, bar: pg.ColorBarItem, levels: tuple[float, float]):
+        """Name ``levels`` at the ends of a colour bar (and 0 in the middle)."""
+        v = levels[1]
+        bar.values = bar.lo_prv, bar.hi_prv = levels   # what bar.levels() reports
+        d = max(decimals_for(np.array([v])) - 1, 0)
+        top, mid, bottom = bar._nnviz_labels
+        for label, text in ((top, fmt(v, d)), (mid, "0"), (bottom, fmt(-v, d))):
+            if label.text() != text:
+                label.setText(text)
+        self._place_bar_labels(bar)
+
+    @staticmethod
+    def _place_bar_labels(bar: pg.ColorBarItem):
+        """Each label left of its tick mark's end, centred on it (as the axis places values)."""
+        axis = bar.axis
+        h = axis.geometry().height()
+        x = max(0, axis.style["tickLength"]) + axis.style["tickTextOffset"][0]
+        for label, at in zip(bar._nnviz_labels, (LABEL_AT, 0.0, -LABEL_AT)):
+            y = (1.0 - (at + 1.0) / 2.0) * h
+            label.setPos(x, y - label.boundingRect().height() / 2)
 
     def _configure(self, m: _Matrix, shape: tuple[int, int], note: str):
         """Title, names, range and column share of a matrix whose shape (or names) changed."""

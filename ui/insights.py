@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (QLabel, QPushButton, QTabWidget, QTextBrowser, QV
 
 from nnviz import analysis, losses
 
-from . import colors
 
 _PALETTE = np.array([[141, 211, 199], [255, 255, 179], [190, 186, 218], [251, 128, 114],
                      [128, 177, 211], [253, 180, 98], [179, 222, 105], [252, 205, 229],
@@ -38,6 +37,7 @@ class InsightsPanel(QTabWidget):
         self.session = session
         # Linear model
         self.linear_text = QTextBrowser()
+        self._linear_html = None
         self.linear_text.setObjectName("linearText")
         self.addTab(self.linear_text, "Linear model")
         # Linear regions
@@ -125,7 +125,7 @@ class InsightsPanel(QTabWidget):
         names = s.model.features
         if not analysis.is_linear(net):
             acts = ", ".join(net.activations[:-1])
-            self.linear_text.setHtml(
+            self._set_linear_html(
                 f"<p>The hidden units use <b>{html.escape(acts)}</b>, so the network is not one "
                 "linear model.</p><p>Choose the <b>identity</b> activation: then H = X·W⁽¹⁾ + b⁽¹⁾ and "
                 "ŷ = H·W⁽²⁾ + b⁽²⁾ collapse to ŷ = X·β + β₀ with β = W⁽¹⁾W⁽²⁾ and β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾ "
@@ -143,7 +143,7 @@ class InsightsPanel(QTabWidget):
         note = ("" if s.task == "regression" else
                 "<p style='color:#666'>For classification the least-squares column fits the 0/1 "
                 "labels; the network fits log-loss, so the two need not meet.</p>")
-        self.linear_text.setHtml(
+        self._set_linear_html(
             f"<p>Every hidden unit is <b>identity</b>: the network is one linear model of {target}.</p>"
             "<table cellpadding='3'><tr><th></th><th>network β</th><th>least squares</th></tr>"
             f"<tr><td>β₀ (intercept)</td><td align='right'>{_fmt(b0)}</td><td align='right'>{_fmt(lb0)}</td></tr>"
@@ -151,6 +151,13 @@ class InsightsPanel(QTabWidget):
             "<p style='color:#666'>β = W⁽¹⁾W⁽²⁾…, β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾… in the standardized features "
             "the first layer sees; least squares uses the same training rows.</p>" + note)
         self.linear_distance = dist
+
+    def _set_linear_html(self, text: str):
+        """Lay the text out again only when it changed (not on every frame of Play; this also
+        keeps the reader's scroll position)."""
+        if text != self._linear_html:
+            self._linear_html = text
+            self.linear_text.setHtml(text)
 
     def _update_regions(self):
         s = self.session
@@ -227,7 +234,7 @@ class InsightsPanel(QTabWidget):
         self.gradcheck_text.setText(f"<b>{words}</b><br>Largest relative error {check.max_relative:.2e} "
                                     f"(tolerance {check.tolerance:g}) over {len(X)} rows. Per matrix: {per}.")
         # One row per matrix, padded: log10 of each parameter's relative error.
-        sizes, offset, rows = [], 0, []
+        offset, rows = 0, []
         for d in s.network.dense:
             for size in (d.W.size, d.b.size):
                 rows.append(check.relative[offset:offset + size])

@@ -15,7 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor
 
-from .plot_base import HeaderPlotWidget
+from .paint_cache import cache_pixmaps, cache_plot_frame
+from .plot_base import HeaderPlotWidget, RunsLabel, ShownGate
 
 TEST_COLOR = QColor("#e07b00")   # orange: blue and red mean the classes elsewhere
 DIVERGED_COLOR = QColor("#d62728")
@@ -36,12 +37,19 @@ class LossPlot(HeaderPlotWidget):
         self.session = session
         self._history = None
         self._n = 0
+        self._gate = ShownGate(self, lambda: self._redraw())
         self._buf = np.full((len(FIELDS), 256), np.nan)
         self._metric_name = ""
         self._mouse: float | None = None  # the epoch (x) under the cursor
 
         # --- header row: the log toggle and the readout ----------------------------------
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        # The readout changes every frame while playing: coloured runs of plain text, not a
+        # rich-text label laid out (and its header row relaid) each time.
+        runs = RunsLabel(self._header)
+        runs.setObjectName(self.readout.objectName())
+        self._header_row.replaceWidget(self.readout, runs)
+        self.readout.deleteLater()
+        self.readout = runs
         self.readout.setToolTip("Training values, then test values (orange)")
         self.logAction = QAction("Log scale", self, checkable=True, checked=False)
         self.add_header_toggle(self.logAction)
@@ -108,6 +116,11 @@ class LossPlot(HeaderPlotWidget):
         for curve in (self.train_curve, self.test_curve, self.train_metric_curve,
                       self.test_metric_curve):
             self.legend.addItem(curve, curve.name())
+        # Only the curves change from one frame to the next: the axes and the legend are
+        # painted from pixmaps (redrawn when the range or a label changes).
+        cache_plot_frame(plot)
+        for sample, label in self.legend.items:
+            cache_pixmaps(sample, label.item)
 
         cursor_pen = pg.mkPen(self._fg, width=1, style=Qt.PenStyle.DotLine)
         self.cursor_line = pg.InfiniteLine(angle=90, movable=False, pen=cursor_pen)
@@ -192,9 +205,12 @@ class LossPlot(HeaderPlotWidget):
             for row, name in enumerate(FIELDS):
                 self._buf[row, start:n] = getattr(hist, name)[start:n]
         self._n = n
+        if self._gate.skip():   # behind the Insights tab: redrawn when shown
+            return
         self._redraw()
 
     def _redraw(self):
+        self._gate.stale = False
         b = self._buf[:, :self._n]
         x = b[_EPOCH]
         has_test = self._n > 0 and not np.isnan(b[_TEST, self._n - 1])
@@ -272,7 +288,7 @@ class LossPlot(HeaderPlotWidget):
 
     def _update_readout(self):
         if self._n == 0:
-            self.readout.setText("")
+            self.readout.set_runs([])
             self.cursor_line.setVisible(False)
             return
         b = self._buf[:, :self._n]
@@ -287,20 +303,20 @@ class LossPlot(HeaderPlotWidget):
             self.cursor_line.setVisible(True)
         m = self._metric_name
         test = not math.isnan(b[_TEST, i])
-        orange = TEST_COLOR.name()
+        runs = [(f"epoch {int(b[_EPOCH, i])}", None)]
 
-        def pair(train_text, test_text):
-            tail = f" <span style='color:{orange}'>{test_text}</span>"
-            return train_text + (tail if test else "")
+        def pair(name, train_text, test_text):
+            runs.append((f" · {name} {train_text}", None))
+            if test:
+                runs.append((f" {test_text}", TEST_COLOR))
 
-        parts = [f"epoch {int(b[_EPOCH, i])}",
-                 "loss " + pair(_num(b[_TRAIN, i]), _num(b[_TEST, i])),
-                 f"{m} " + pair(_metric(b[_TRAIN_M, i], m), _metric(b[_TEST_M, i], m))]
+        pair("loss", _num(b[_TRAIN, i]), _num(b[_TEST, i]))
+        pair(m, _metric(b[_TRAIN_M, i], m), _metric(b[_TEST_M, i], m))
         if m == "R²" and self.session.model.loss == "squared_error":
             from nnviz.trainer import rmse   # RMSE = √(2 · mean ½(ŷ − y)²)
-            parts.append("RMSE " + pair(_num(rmse("squared_error", b[_TRAIN, i])),
-                                        _num(rmse("squared_error", b[_TEST, i]))))
-        self.readout.setText(" · ".join(parts))
+            pair("RMSE", _num(rmse("squared_error", b[_TRAIN, i])),
+                 _num(rmse("squared_error", b[_TEST, i])))
+        self.readout.set_runs(runs)
 
 
 def _step(span: float) -> float:

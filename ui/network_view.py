@@ -395,6 +395,8 @@ class NetworkView(QGraphicsView):
         super().__init__(parent)
         self.setObjectName("networkView")
         self.session = session
+        self._map_steps: list[int] = []
+        self._built_maps = False
         self._scene = QGraphicsScene(self)
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self._scene.setBackgroundBrush(QBrush(BACKGROUND))
@@ -471,7 +473,8 @@ class NetworkView(QGraphicsView):
         return self._bias[k][j]
 
     def thumbnail_image(self, k: int, j: int) -> QImage | None:
-        """The map drawn in node (k, j) (res × res, +y up), or None when the data is not 2-D."""
+        """The map drawn in node (k, j) (res × res, +y up; a hidden or output unit drawn smaller
+        than res/2 pixels: every step-th grid point), or None when the data is not 2-D."""
         return self.node_item(k, j).image
 
     def unit_name(self, k: int, j: int) -> str:
@@ -537,6 +540,8 @@ class NetworkView(QGraphicsView):
             _text(scene, f"W{sup(k + 1)}  {a}×{b}", self._caption_font, FAINT)
             for k, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
         self._width_gain = []
+        self._map_steps: list[int] = []   # per column: the grid step of its units' maps
+        self._built_maps = False          # whether the units' maps have been drawn yet
         self._grad = None
         self._rebuild_header()
         self._layout()
@@ -646,6 +651,13 @@ class NetworkView(QGraphicsView):
                 level = 2 if row >= side + name_h + bias_h + 16 and side >= 26 else \
                     1 if row >= side + bias_h + 9 else 0
             levels.append(level)
+        # A unit's map samples every step-th grid point when its square has fewer pixels than
+        # half the grid: what a smooth downscale of the whole grid would show, at a fraction of
+        # the work per frame (a 100×100 map in a 20 px square draws 1 point in 25).
+        res, dpr = self.session.grid().resolution, self.devicePixelRatioF()
+        steps = [max(1, int(res // max(1.0, side * dpr))) for side in sides]
+        steps_changed = steps != self._map_steps
+        self._map_steps = steps
         shared = min(levels[1:-1] or levels[-1:])  # one text style for the hidden columns
         levels = [levels[0]] + [shared] * (cols - 2) + [levels[-1]]
         dense_c = max(range(cols), key=lambda c: sizes[c])
@@ -699,6 +711,8 @@ class NetworkView(QGraphicsView):
                 for edge in layer:
                     edge.key = -1
             self._update_edges()
+        if steps_changed and self._built_maps:
+            self._unit_maps()
         for k, layer in enumerate(self._edges):
             x0 = xs[k] + sides[k] / 2 + self._nodes[k][0].ring + 1.5
             x1 = xs[k + 1] - sides[k + 1] / 2 - self._nodes[k + 1][0].ring - 1.5
@@ -795,8 +809,12 @@ class NetworkView(QGraphicsView):
                 values, vmax = A, 1.0
             else:  # unbounded: symmetric levels over the layer
                 values, vmax = A, _finite_max(A) or 1.0
+            step = self._map_steps[k + 1] if k + 1 < len(self._map_steps) else 1
+            if step > 1:
+                values = values[step // 2::step, step // 2::step]
             for node, image in zip(self._nodes[k + 1], map_images(values, vmax)):
                 node.set_image(image)
+        self._built_maps = True
 
     # --- step-through highlight ------------------------------------------------------------
     def _focus_layer(self) -> int | None:

@@ -1,5 +1,10 @@
 """Cheaper repaints for the plots that redraw every frame while training plays.
 
+:func:`cache_pixmaps`: items that stay the same while the plot around them changes every frame
+(axes, titles, legends, the data points under a changing image) are painted from a pixmap kept
+until they change (``QGraphicsItem.DeviceCoordinateCache``): an axis is then one pixmap instead
+of its text laid out and drawn again.
+
 :class:`ArgbImageItem`: an ``ImageItem`` whose rendered picture is premultiplied ARGB32, the
 format QPainter draws directly. pyqtgraph renders a float image with a colour map to an
 indexed (8-bit + colour table) QImage, building the 256-entry table in Python on every new
@@ -10,8 +15,22 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QGraphicsItem
 
 _ARGB = QImage.Format.Format_ARGB32_Premultiplied
+
+
+def cache_pixmaps(*items) -> None:
+    """Paint each of ``items`` from a device-pixel cache, redrawn when the item calls
+    ``update()`` or its transform changes (a child item is painted on its own: pass it too)."""
+    for item in items:
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def cache_plot_frame(plot: pg.PlotItem) -> None:
+    """:func:`cache_pixmaps` for a plot's four axes and its title."""
+    cache_pixmaps(*(plot.getAxis(name) for name in ("left", "bottom", "right", "top")),
+                  plot.titleLabel.item)
 
 
 class ArgbImageItem(pg.ImageItem):

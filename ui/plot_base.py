@@ -6,13 +6,100 @@
 :class:`HeaderPlotWidget` is a :class:`~pyqtgraph.PlotWidget` in the palette's Base/Text
 colours (``_bg``, ``_fg``) with a header row in its top viewport margin: checkboxes mirroring
 checkable actions (:meth:`add_header_toggle`), then ``readout``, a label on the right.
+
+:class:`ShownGate` lets a docked view skip its updates while nobody can see it.
+
+:class:`RunsLabel` is a one-line, right-aligned label of coloured runs of plain text that can
+change every frame: no rich-text document is laid out and the header is not laid out again.
 """
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QAction, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QPainter, QPalette
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+
+class ShownGate:
+    """Defers a docked view's per-frame update while nobody can see it (its dock is a tab behind
+    another, or closed) and calls ``catch_up`` when the dock is shown again.
+
+    ``skip()`` says whether to skip an update now (and remembers that one was skipped). A view
+    whose window is not shown (built for a test or an export) or that is not in a dock always
+    updates.
+    """
+
+    def __init__(self, widget, catch_up):
+        self._widget, self._catch_up = widget, catch_up
+        self._dock = None
+        self.stale = False
+
+    def skip(self) -> bool:
+        w = self._widget
+        if not w.window().isVisible() or self._find_dock() is None:
+            return False
+        if w.isVisible() and not w.visibleRegion().isEmpty():
+            return False
+        self.stale = True
+        return True
+
+    def _find_dock(self):
+        if self._dock is None:
+            p = self._widget.parentWidget()
+            while p is not None and not isinstance(p, QDockWidget):
+                p = p.parentWidget()
+            if p is not None:
+                p.visibilityChanged.connect(self._on_dock_visibility)
+                self._dock = p
+        return self._dock
+
+    def _on_dock_visibility(self, visible: bool):
+        if visible and self.stale:
+            self.stale = False
+            self._catch_up()
+
+
+class RunsLabel(QWidget):
+    """One line of plain-text runs, each in its own colour (None: the palette's text colour),
+    right-aligned like the header's readout; ``text()`` is the runs joined."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._runs: list[tuple[str, object]] = []
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_runs(self, runs) -> None:
+        runs = [(t, c) for t, c in runs if t]
+        if runs != self._runs:
+            self._runs = runs
+            self._text = "".join(t for t, _ in runs)
+            self.update()
+
+    def text(self) -> str:
+        return self._text
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.horizontalAdvance(self._text), fm.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.fontMetrics().height())
+
+    def paintEvent(self, ev):
+        if not self._runs:
+            return
+        fm = self.fontMetrics()
+        widths = [fm.horizontalAdvance(t) for t, _ in self._runs]
+        x = float(self.width() - sum(widths))
+        y = (self.height() + fm.ascent() - fm.descent()) / 2
+        text_color = self.palette().color(QPalette.ColorRole.WindowText)
+        p = QPainter(self)
+        for (t, c), w in zip(self._runs, widths):
+            p.setPen(text_color if c is None else c)
+            p.drawText(QPointF(x, y), t)
+            x += w
+        p.end()
 
 
 class HoverReadout:
