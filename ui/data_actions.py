@@ -10,12 +10,12 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
 
 from nnviz import csvdata
 from nnviz.errors import NnvizError
 
 from . import dialogs
+from .actions import make_action
 from .data_dialog import DataImportDialog
 
 DATASETS = Path(__file__).resolve().parent.parent / "assets" / "datasets"
@@ -35,17 +35,7 @@ def install(window, menu) -> None:
     acts = []
 
     def action(name, text, slot, shortcut=None, tip=""):
-        a = QAction(text, window)
-        a.setObjectName(name)
-        if shortcut:
-            a.setShortcut(QKeySequence(shortcut))
-            a.setShortcutContext(Qt.WindowShortcut)
-        a.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
-        a.setStatusTip(tip)
-        a.triggered.connect(slot)
-        setattr(window, name, a)
-        window.addAction(a)
-        return a
+        return make_action(window, name, text, slot, shortcut, tip)
 
     acts.append(action("actionOpenData", "Open data…", lambda: open_data(window), "Ctrl+Shift+O",
                        "Load a CSV table: choose the target and the input columns, then train"))

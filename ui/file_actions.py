@@ -28,8 +28,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QIODevice, QObject, QRectF, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtCore import QBuffer, QIODevice, QObject, QRectF, QSettings
+from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 import pyqtgraph as pg
 from PySide6.QtWidgets import QApplication, QGraphicsView
@@ -40,6 +40,7 @@ from nnviz.experiment import build
 from nnviz.fileio import atomic_write
 
 from . import dialogs, recovery
+from .actions import make_action
 
 SESSION_FILTER = "nnviz sessions (*.nnviz)"
 IMPORT_FILTER = ("Weights (*.json *.npz *.safetensors *.nnviz);;nnviz weights JSON (*.json);;"
@@ -172,18 +173,7 @@ class FileActions(QObject):
 
     # --- building ------------------------------------------------------------------------
     def _action(self, name, text, slot, shortcut=None, tip=""):
-        w = self.window
-        a = QAction(text, w)
-        a.setObjectName(name)
-        if shortcut:
-            a.setShortcut(QKeySequence(shortcut))
-            a.setShortcutContext(Qt.WindowShortcut)
-        a.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
-        a.setStatusTip(tip)
-        a.triggered.connect(lambda _checked=False: slot())
-        setattr(w, name, a)
-        w.addAction(a)
-        return a
+        return make_action(self.window, name, text, lambda _checked=False: slot(), shortcut, tip)
 
     def _make_actions(self, menu):
         w = self.window

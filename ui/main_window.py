@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMes
 from nnviz.errors import NnvizError
 
 from . import data_actions, dialogs, file_actions
+from .actions import make_action
 from .boundary_view import BoundaryPlot
 from .controls import DataPanel, HyperPanel
 from .heatmaps import HeatmapPanel
@@ -86,19 +87,7 @@ class MainWindow(QMainWindow):
 
     # --- building ------------------------------------------------------------------------
     def _action(self, name, text, slot, shortcut=None, tip="", checkable=False) -> QAction:
-        a = QAction(text, self)
-        a.setObjectName(name)
-        a.setCheckable(checkable)
-        if shortcut:
-            a.setShortcut(QKeySequence(shortcut))
-            a.setShortcutContext(Qt.WindowShortcut)
-        tip = tip or text
-        a.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
-        a.setStatusTip(tip)
-        (a.toggled if checkable else a.triggered).connect(slot)
-        setattr(self, name, a)
-        self.addAction(a)
-        return a
+        return make_action(self, name, text, slot, shortcut, tip, checkable)
 
     def _make_actions(self):
         s = self.session

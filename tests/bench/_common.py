@@ -153,3 +153,14 @@ def fmt_rate(x: float) -> str:
 
 def fmt_ms(seconds: float) -> str:
     return f"{seconds * 1e3:.2f} ms"
+
+
+def run_script(measure, doc: str, argv=None, quick_help: str = "fewer repeats") -> None:
+    """The command line of a benchmark file: ``--quick``, the machine, then its table."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help=quick_help)
+    args = ap.parse_args(argv)
+    print(machine())
+    print_table(measure(args.quick))

@@ -9,7 +9,6 @@ Targets: 100×100 ≤ 1 ms, 200×200 ≤ 3 ms.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import sys
@@ -59,11 +58,7 @@ def measure(quick: bool = False) -> list[C.Row]:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="fewer repeats")
-    args = ap.parse_args(argv)
-    print(C.machine())
-    C.print_table(measure(args.quick))
+    C.run_script(measure, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -109,11 +108,7 @@ def measure(quick: bool = False) -> list[C.Row]:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="fewer repeats")
-    args = ap.parse_args(argv)
-    print(C.machine())
-    C.print_table(measure(args.quick))
+    C.run_script(measure, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ The session is the default one (circle data, x1 x2, tanh, lr 0.03, batch 10) wit
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import sys
@@ -190,11 +189,7 @@ def measure(quick: bool = False) -> list[C.Row]:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="fewer frames, shorter runs")
-    args = ap.parse_args(argv)
-    print(C.machine())
-    C.print_table(measure(args.quick))
+    C.run_script(measure, __doc__, argv, quick_help="fewer frames, shorter runs")
 
 
 if __name__ == "__main__":
