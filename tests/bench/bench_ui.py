@@ -3,7 +3,8 @@
     python tests/bench/bench_ui.py [--quick]
 
 The main window runs offscreen at 1400×900 with every view showing: the two docks that share a
-tab with another (Insights, Step through) are split off so that nothing is hidden behind a tab.
+tab with another (Insights, Step through) are split off into the bottom row so that nothing is
+hidden behind a tab.
 The session is the default one (circle data, x1 x2, tanh, lr 0.03, batch 10) with M hidden units.
 
 - **Frame time**: the real Play loop (``Session.play``, its own timer), timed between two
@@ -56,7 +57,7 @@ def open_window(hidden: int):
     dialogs.ask_save_discard_cancel = lambda *a, **k: dialogs.DISCARD  # closing asks otherwise
     session = Session(dataclasses.replace(default_config(), hidden=[hidden]))
     win = MainWindow(session)
-    for name, area, orientation in (("Insights", Qt.RightDockWidgetArea, Qt.Vertical),
+    for name, area, orientation in (("Insights", Qt.BottomDockWidgetArea, Qt.Horizontal),
                                     ("Step through", Qt.BottomDockWidgetArea, Qt.Horizontal)):
         dock = win.docks[name]
         win.removeDockWidget(dock)
@@ -65,8 +66,12 @@ def open_window(hidden: int):
         dock.show()
     win.resize(1400, 900)
     win.show()
-    win.resizeDocks([win.docks[n] for n in ("Output", "Loss", "Insights")], [340, 240, 160],
-                    Qt.Vertical)
+    # Every view gets room to draw: Output and Loss share the right column, the bottom row holds
+    # Heatmaps, Step through and Insights side by side.
+    win.resizeDocks([win.docks["Heatmaps"]], [270], Qt.Vertical)
+    win.resizeDocks([win.docks[n] for n in ("Output", "Loss")], [300, 220], Qt.Vertical)
+    win.resizeDocks([win.docks[n] for n in ("Heatmaps", "Step through", "Insights")],
+                    [700, 350, 350], Qt.Horizontal)
     for _ in range(5):
         app.processEvents()
     return app, win, session
