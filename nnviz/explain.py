@@ -134,12 +134,8 @@ def _update_shapes(stage: Stage) -> str:
 
 
 def _col_shape(a) -> str:
-    a = np.asarray(a)
-    if a.ndim == 0:
-        return "[1×1]"
-    if a.ndim == 1:
-        return f"[{a.shape[0]}×1]"
-    return f"[{a.shape[1]}×{a.shape[0]}]"
+    """The shape in column notation: the transpose of :func:`shape_text`'s row form."""
+    return shape_text(np.atleast_2d(a).T)
 
 
 def _column_equations(stage: Stage, kd: str) -> list[tuple[str, str]]:

@@ -9,12 +9,7 @@ from nnviz.trainer import Trainer
 
 # The 2→2→1 example of tests/test_hand_worked.py: relu hidden, sigmoid output, log-loss,
 # mean over m = 2 rows, SGD with η = 0.5.
-X = np.array([[1.0, 2.0], [-1.0, 0.5]])
-Y = np.array([1.0, 0.0])
-W1 = np.array([[0.1, -0.2], [0.3, 0.4]])
-B1 = np.array([0.0, -0.5])
-W2 = np.array([[0.5], [-1.0]])
-B2 = np.array([0.2])
+from test_hand_worked import B1, B2, W1, W2, X, Y  # noqa: E402
 
 
 def hand_stages(optimizer="sgd", reduction="mean"):

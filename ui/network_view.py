@@ -113,11 +113,27 @@ def map_images(values: np.ndarray, vmax) -> list[QImage]:
 
 
 # --- scene items ---------------------------------------------------------------------------
-class NodeItem(QGraphicsRectItem):
+class _Hovered:
+    """Tells the view when the pointer enters or leaves the item (``_hover_slot`` names the
+    view's handler)."""
+    _hover_slot = ""
+
+    def hoverEnterEvent(self, event):
+        getattr(self.view, self._hover_slot)(self, True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event):
+        getattr(self.view, self._hover_slot)(self, False)
+        super().hoverLeaveEvent(event)
+
+
+class NodeItem(_Hovered, QGraphicsRectItem):
     """One unit: a square (its map, when there is one) in a ring coloured by its bias.
 
     ``border`` is the ring (its pen colour is the bias colour); ``map`` holds the thumbnail.
     """
+
+    _hover_slot = "_node_hovered"
 
     def __init__(self, view: "NetworkView", k: int, j: int):
         super().__init__()
@@ -195,14 +211,6 @@ class NodeItem(QGraphicsRectItem):
     def tooltip_text(self) -> str:
         return self.view.node_tooltip(self.k, self.j)
 
-    def hoverEnterEvent(self, event):
-        self.view._node_hovered(self, True)
-        super().hoverEnterEvent(event)
-
-    def hoverLeaveEvent(self, event):
-        self.view._node_hovered(self, False)
-        super().hoverLeaveEvent(event)
-
     def mousePressEvent(self, event):
         event.ignore()
 
@@ -213,8 +221,10 @@ class NodeItem(QGraphicsRectItem):
             event.ignore()
 
 
-class EdgeItem(QGraphicsPathItem):
+class EdgeItem(_Hovered, QGraphicsPathItem):
     """Weight ``dense[k].W[i, j]``: a curve from unit i of layer k to unit j of layer k+1."""
+
+    _hover_slot = "_edge_hovered"
 
     def __init__(self, view: "NetworkView", k: int, i: int, j: int):
         super().__init__()
@@ -264,14 +274,6 @@ class EdgeItem(QGraphicsPathItem):
 
     def tooltip_text(self) -> str:
         return self.view._edge_tooltip_shown(self.k, self.i, self.j)
-
-    def hoverEnterEvent(self, event):
-        self.view._edge_hovered(self, True)
-        super().hoverEnterEvent(event)
-
-    def hoverLeaveEvent(self, event):
-        self.view._edge_hovered(self, False)
-        super().hoverLeaveEvent(event)
 
     def mousePressEvent(self, event):
         if event.button() == Qt.MouseButton.LeftButton:
