@@ -96,3 +96,21 @@ def test_bad_data_settings_leave_the_session_unchanged(session):
     with pytest.raises(NnvizError):
         session.set_data(samples=1)
     assert session.exp is before and session.config.samples == 500
+
+
+def test_play_frame_budget():
+    """Training time per Play frame for a redraw of r seconds: the rest of a 60 Hz frame,
+    else 1.5·r, shortened to keep 20 frames a second, never below r."""
+    from ui.session import train_budget
+    ms = 1e-3
+    assert train_budget(2 * ms) == pytest.approx(1 / 60 - 2 * ms)    # 60 Hz: 14.7 ms
+    assert train_budget(10 * ms) == pytest.approx(15 * ms)           # 1.5·r, 40 Hz
+    assert train_budget(20 * ms) == pytest.approx(30 * ms)           # 1.5·r, 20 Hz exactly
+    assert train_budget(22 * ms) == pytest.approx(28 * ms)           # 50 ms − r: still 20 Hz
+    assert train_budget(30 * ms) == pytest.approx(30 * ms)           # r: half the thread
+    assert train_budget(0.5) == pytest.approx(0.1)                   # at most 0.1 s
+    for r in np.linspace(0, 0.2, 401):
+        b = train_budget(r)
+        assert b >= min(r, 0.1) and b >= 0.008
+        if r <= 0.025:
+            assert r + b <= 0.05 + 1e-12 or r + b <= 1 / 60 + 0.008  # ≥ 20 frames a second

@@ -246,6 +246,72 @@ def test_loss_log_toggle(loss, session):
     assert not loss.getPlotItem().getAxis("left").logMode
 
 
+def polyline_points(curve) -> np.ndarray:
+    """The (n, 2) points the curve draws now, in view coordinates (NaN rows: gaps)."""
+    import pyqtgraph as pg
+    shape = curve._polyline()
+    if isinstance(shape, pg.QtGui.QPolygonF):
+        return pg.functions.ndarray_from_qpolygonf(shape).copy()
+    pts = []
+    for i in range(shape.elementCount()):
+        e = shape.elementAt(i)
+        if e.isMoveTo() and pts:
+            pts.append((np.nan, np.nan))
+        if not pts or pts[-1] != (e.x, e.y):    # a gap's point repeats the one before it
+            pts.append((e.x, e.y))
+    return np.array(pts)
+
+
+def test_loss_curve_draws_at_most_two_points_a_pixel(qtbot, loss, session):
+    h = session.trainer.history
+    rng = np.random.default_rng(0)
+    loss_values = np.exp(-np.arange(20_000) / 3000) + rng.uniform(0, 0.05, 20_000)
+    for i, v in enumerate(loss_values):
+        h.append(i + 1, i + 1, (float(v), 0.5), (float(v), 0.5))
+    session.historyChanged.emit()
+    loss.resize(500, 300)
+    loss.show()
+    qtbot.waitExposed(loss)
+    curve = loss.train_curve
+    pixels = int(curve.getViewBox().width())
+    pts = polyline_points(curve)
+    assert len(pts) <= 2 * pixels + 2 * (len(h) // pixels) and len(pts) < len(h) / 10
+    y = np.asarray(h.train_loss)
+    # Peak decimation keeps the extremes: the drawn line spans the data exactly.
+    assert pts[:, 1].min() == y.min() and pts[:, 1].max() == y.max()
+    assert pts[0, 0] == h.epoch[0] and pts[-1, 0] == h.epoch[-1]
+    # Zoomed in on epochs 100…200: only those (and one either side) are drawn, undecimated.
+    curve.getViewBox().setXRange(100, 200, padding=0)
+    pts = polyline_points(curve)
+    np.testing.assert_array_equal(pts[:, 0], np.arange(99, 202))
+    np.testing.assert_array_equal(pts[:, 1], y[99:202])   # h.epoch[k] == k
+
+
+def test_loss_curve_breaks_at_gaps_and_log_of_zero(loss):
+    from ui.history_curve import HistoryCurve
+    curve = HistoryCurve("k")
+    curve.setData(np.arange(6.0), np.array([1.0, 0.5, np.nan, 0.2, 0.0, 0.1]))
+    pts = polyline_points(curve)
+    np.testing.assert_array_equal(pts[:2], [[0, 1.0], [1, 0.5]])
+    assert np.isnan(pts[2]).all()
+    curve.setLogMode(False, True)     # 0 has no logarithm: a second gap
+    pts = polyline_points(curve)
+    finite = pts[np.isfinite(pts[:, 0])]
+    np.testing.assert_allclose(finite[:, 1], np.log10([1.0, 0.5, 0.2, 0.1]))
+    assert np.isnan(pts[:, 0]).sum() == 2
+    assert curve.dataBounds(1) == pytest.approx((-1.0, 0.0))
+
+
+def test_loss_log_axis_labels_do_not_crowd(loss):
+    from ui.loss_view import _log_tick_strings
+    values = np.log10([0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.9, 1.0, 2.0, 20.0])
+    assert _log_tick_strings(values, 1.0, 1.0) == ["", "0.05", "0.1", "0.2", "", "0.5", "", "1",
+                                                   "2", "20"]
+    axis = loss.getPlotItem().getAxis("left")
+    loss.logAction.setChecked(True)
+    assert axis.tickStrings(list(values[:3]), 1.0, 1.0) == ["", "0.05", "0.1"]
+
+
 def test_loss_divergence_marker_is_one_item(loss, session):
     before = scene_item_count(loss)
     loss.mark_divergence(3)

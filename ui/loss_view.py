@@ -1,9 +1,9 @@
 """The loss curve: train and test loss per epoch, and accuracy (or R²) on a second axis.
 
-Four :class:`~pyqtgraph.PlotDataItem` lines made once; the history (plain lists in
+Four :class:`~ui.history_curve.HistoryCurve` lines made once; the history (plain lists in
 ``session.trainer.history``) is copied into preallocated, doubling numpy buffers, only the new
 epochs each time, and the lines get views of those buffers with ``setData``. Long runs stay
-cheap with peak downsampling and clip-to-view. Loss is on the left axis (optionally log), the
+cheap: a line draws only the epochs in view, at most two points per pixel column. Loss is on the left axis (optionally log), the
 metric on the right axis of a second ViewBox linked in x.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor
 
+from .history_curve import HistoryCurve
 from .paint_cache import cache_pixmaps, cache_plot_frame
 from .plot_base import HeaderPlotWidget, RunsLabel, ShownGate
 
@@ -64,6 +65,9 @@ class LossPlot(HeaderPlotWidget):
             axis.setPen(pg.mkPen(self._fg, width=1))
             axis.setTextPen(pg.mkPen(self._fg))
             axis.enableAutoSIPrefix(False)
+        # On a log axis every 2…9 × 10ᵏ gets a tick; label only 1, 2 and 5 × 10ᵏ, or the
+        # labels near the top of each decade run into one another.
+        plot.getAxis("left").logTickStrings = _log_tick_strings
         plot.setLabel("bottom", "epoch", color=self._fg.name())
         plot.setLabel("left", "loss", color=self._fg.name())
         self.metric_view = pg.ViewBox(enableMenu=False)
@@ -82,29 +86,16 @@ class LossPlot(HeaderPlotWidget):
         self._range = None
 
         fg_line = QColor(self._fg)
-        fg_line.setAlpha(220)
-        self.train_curve = pg.PlotDataItem(pen=pg.mkPen(fg_line, width=2), name="train loss")
-        self.test_curve = pg.PlotDataItem(pen=pg.mkPen(TEST_COLOR, width=2), name="test loss",
-                                          connect="finite")
-        self.train_metric_curve = pg.PlotDataItem(
-            pen=pg.mkPen(fg_line, width=1, style=Qt.PenStyle.DashLine), name="train acc")
-        self.test_metric_curve = pg.PlotDataItem(
-            pen=pg.mkPen(TEST_COLOR, width=1, style=Qt.PenStyle.DashLine), name="test acc",
-            connect="finite")
-        # PlotItem.addItem applies the PlotItem's own settings to its curves: set both.
-        plot.setDownsampling(auto=True, mode="peak")
-        plot.setClipToView(True)
+        self.train_curve = HistoryCurve(pg.mkPen(fg_line, width=1), "train loss")
+        self.test_curve = HistoryCurve(pg.mkPen(TEST_COLOR, width=1), "test loss")
+        self.train_metric_curve = HistoryCurve(
+            pg.mkPen(fg_line, width=1, style=Qt.PenStyle.DashLine), "train acc")
+        self.test_metric_curve = HistoryCurve(
+            pg.mkPen(TEST_COLOR, width=1, style=Qt.PenStyle.DashLine), "test acc")
         plot.addItem(self.train_curve)
         plot.addItem(self.test_curve)
         self.metric_view.addItem(self.train_metric_curve)
         self.metric_view.addItem(self.test_metric_curve)
-        for curve in (self.train_curve, self.test_curve, self.train_metric_curve,
-                      self.test_metric_curve):
-            # Peak downsampling keeps each pixel column's min and max, so one sample per pixel
-            # (pyqtgraph's default draws ~5) looks the same and paints several times faster.
-            curve.opts["autoDownsampleFactor"] = 1.0
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
         # The legend is one row above the plot (where a title would be), never over a curve.
         self.legend = pg.LegendItem(colCount=4, labelTextColor=self._fg, horSpacing=10,
                                     labelTextSize="8pt", verSpacing=-6)
@@ -317,6 +308,19 @@ class LossPlot(HeaderPlotWidget):
             pair("RMSE", _num(rmse("squared_error", b[_TRAIN, i])),
                  _num(rmse("squared_error", b[_TEST, i])))
         self.readout.set_runs(runs)
+
+
+def _log_tick_strings(values, scale, spacing) -> list[str]:
+    """Labels of a log axis's ticks (values are log10): 1, 2 and 5 × 10ᵏ named, others blank."""
+    out = []
+    for v in values:
+        x = 10.0 ** float(v) * scale
+        if not math.isfinite(x) or x <= 0:
+            out.append("")
+            continue
+        mantissa = x / 10.0 ** math.floor(math.log10(x) + 1e-9)
+        out.append(f"{x:.3g}" if any(abs(mantissa - m) < 1e-6 for m in (1, 2, 5)) else "")
+    return out
 
 
 def _step(span: float) -> float:

@@ -58,20 +58,24 @@ class ArgbImageItem(pg.ImageItem):
                 or self.axisOrder != "row-major" or not isinstance(lut, np.ndarray)
                 or lut.dtype != np.uint8 or lut.ndim != 2 or not 0 < len(lut) <= 256):
             return False
-        if lut.shape[1] == 4 and not (lut[:, 3] == 255).all():
-            return False
-        if not np.isfinite(img).all():
-            return False
         if self._table_for is not lut:
+            if lut.shape[1] == 4 and not (lut[:, 3] == 255).all():
+                return False
             rgb = lut[:, :3].astype(np.uint32)
             self._table = (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
             self._table_for = lut
         n = len(lut)
         low, high = float(levels[0]), float(levels[1])
         scale = n / ((high - low) or 1.0)
-        idx = (img - low) * scale
-        np.clip(idx, 0, n - 1, out=idx)
-        argb = np.ascontiguousarray(self._table[idx.astype(np.intp)])
+        # A heatmap is a handful of cells: the cost is the number of NumPy calls, so a few
+        # ufuncs with ``out`` (np.clip's wrapper alone costs more than the arithmetic).
+        idx = np.subtract(img, low)
+        idx *= scale
+        if not np.isfinite(np.add.reduce(idx, axis=None)):
+            return False   # NaN or ±inf: pyqtgraph's own rendering shows them
+        np.minimum(idx, n - 1, out=idx)
+        np.maximum(idx, 0, out=idx)
+        argb = self._table.take(idx.astype(np.intp))
         h, w = argb.shape
         # A QImage that owns its pixels (.copy()): nothing refers to the array afterwards.
         self.qimage = QImage(argb.data, w, h, 4 * w, _ARGB).copy()

@@ -39,6 +39,20 @@ MAX_CANVAS_UNITS = 32
 FRAME_SECONDS = 1 / 60
 TRAIN_BUDGET = 0.008             # least training per Play frame (seconds)
 MAX_TRAIN_BUDGET = 0.1          # most, however slow the redraw
+SLOWEST_FRAME = 1 / 20          # Play keeps at least 20 redraws a second while it can
+
+
+def train_budget(redraw: float) -> float:
+    """Seconds of training in a Play frame whose redraw takes ``redraw`` seconds.
+
+    The rest of a 60 Hz frame; when the redraw takes longer, 1.5× the redraw (training keeps
+    60 % of the GUI thread), shortened to keep 20 frames a second, but never below the redraw
+    itself (training always keeps at least half the thread); at least ``TRAIN_BUDGET``, at
+    most ``MAX_TRAIN_BUDGET``.
+    """
+    r = redraw
+    return min(max(FRAME_SECONDS - r, TRAIN_BUDGET, r, min(1.5 * r, SLOWEST_FRAME - r)),
+               MAX_TRAIN_BUDGET)
 SPEEDS = (1, 2, 5, 20, 100, 1000, 0)  # max steps per frame; 0 = as many as fit the budget
 SPEED_NAMES = ("1 step/frame", "2 steps/frame", "5 steps/frame", "20 steps/frame",
                "100 steps/frame", "1000 steps/frame", "as fast as possible")
@@ -590,10 +604,7 @@ class Session(QObject):
             self._redraw_seconds = 0.5 * (self._redraw_seconds + self._update_seconds + paint)
         epoch = self.trainer.epoch_count
         limit = SPEEDS[self.speed] or (1 << 30)
-        # Train for the rest of a 60 Hz frame, and never for less than 1.5× what the redraw
-        # takes: training keeps about 60 % of the GUI thread however slow the drawing.
-        budget = min(max(FRAME_SECONDS - self._redraw_seconds, 1.5 * self._redraw_seconds,
-                         TRAIN_BUDGET), MAX_TRAIN_BUDGET)
+        budget = train_budget(self._redraw_seconds)
         done = self.trainer.run_for(budget, limit)
         self._rate_steps += done
         now = time.perf_counter()

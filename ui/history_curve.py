@@ -1,0 +1,155 @@
+"""One line of the loss chart: a per-epoch series drawn as a single one-pixel polyline.
+
+:class:`HistoryCurve` does for the loss chart what ``pg.PlotDataItem`` would, with the cost of
+a frame kept to the drawing itself: ``setData`` stores views of the chart's buffers and their
+bounds; the first paint after a change of the data or of the view takes the epochs in view,
+keeps each pixel column's lowest and highest value when there are more epochs than pixels
+(peak decimation: the line looks the same), and fills one ``QPolygonF`` through NumPy.
+Series with gaps (NaN, or values ≤ 0 on a log axis) are drawn as a path broken at the gaps.
+
+The pen is cosmetic and one pixel wide: Qt strokes a wider antialiased polyline as a filled
+outline, which measured ~30× slower here (4.8 ms against 0.16 ms for 500 points).
+
+It answers what the chart's legend asks of a plot item (``opts``, ``name()``) and the
+accessors the tests use (``getOriginalDataset``, ``opts["logMode"]``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPainter
+
+
+class HistoryCurve(pg.GraphicsObject):
+    """A series y(x) with x increasing (epochs); see the module docstring."""
+
+    def __init__(self, pen, name: str = ""):
+        super().__init__()
+        self._name = name
+        self.opts = {"pen": pg.mkPen(pen), "antialias": True, "logMode": [False, False],
+                     "autoDownsample": True, "clipToView": True, "downsampleMethod": "peak",
+                     "symbol": None, "fillLevel": None, "fillBrush": None, "name": name}
+        self._x = np.empty(0)
+        self._y = np.empty(0)
+        self._shown_y = self._y      # y as drawn (log10 on a log axis)
+        self._finite = True
+        self._bounds = QRectF()      # of the finite data, for a view's auto-range
+        self._view_rect: QRectF | None = None   # the item's bounding rect: its view's range
+        self._cache_key = None
+        self._shape = None           # the QPolygonF (or QPainterPath, with gaps) last drawn
+
+    # --- what PlotDataItem offers and the chart uses ----------------------------------
+    def name(self) -> str:
+        return self._name
+
+    def setData(self, x, y) -> None:
+        """Show y(x); x and y are 1-D of one length (the arrays are kept, not copied)."""
+        self._x = np.asarray(x, dtype=np.float64)
+        self._y = np.asarray(y, dtype=np.float64)
+        self._update_shown()
+
+    def getOriginalDataset(self):
+        """(x, y) as given to :meth:`setData` (None, None when empty)."""
+        if len(self._x) == 0:
+            return None, None
+        return self._x, self._y
+
+    def setLogMode(self, x_mode: bool, y_mode: bool) -> None:
+        """Draw log10(y) (the axis shows 10^v); x stays linear."""
+        self.opts["logMode"] = [bool(x_mode), bool(y_mode)]
+        self._update_shown()
+
+    def setPen(self, *args, **kwargs) -> None:
+        self.opts["pen"] = pg.mkPen(*args, **kwargs)
+        self.update()
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):
+        r = self._bounds
+        if r.isNull() and not len(self._x):
+            return None, None
+        return (r.left(), r.right()) if ax == 0 else (r.top(), r.bottom())
+
+    # --- painting ------------------------------------------------------------------------
+    def _update_shown(self):
+        y = self._y
+        if self.opts["logMode"][1] and len(y):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = np.log10(np.where(y > 0, y, np.nan))
+        self._shown_y = y
+        finite = np.isfinite(y)
+        self._finite = bool(finite.all())
+        if len(y) and finite.any():
+            ys = y if self._finite else y[finite]
+            xs = self._x if self._finite else self._x[finite]
+            lo, hi = float(ys.min()), float(ys.max())
+            self._bounds = QRectF(float(xs[0]), lo, float(xs[-1] - xs[0]), hi - lo)
+        else:
+            self._bounds = QRectF()
+        self._cache_key = None
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        # The whole view (the view clips the line): a flat series has bounds of height 0,
+        # which Qt would never find exposed; and the pen's width needs no pixel arithmetic.
+        if self._view_rect is None:
+            vb = self.getViewBox()
+            if vb is None:
+                return QRectF(self._bounds)
+            self._view_rect = QRectF(vb.viewRect())
+        return self._view_rect
+
+    def viewRangeChanged(self):
+        self.prepareGeometryChange()
+        self._view_rect = None
+        self.update()   # a new range or size: the visible slice and decimation are redone
+
+    def _polyline(self):
+        """The QPolygonF (or, with gaps, QPainterPath) for the epochs in view, decimated to
+        two points per pixel column; None when there is nothing to draw."""
+        x, y = self._x, self._shown_y
+        n = len(x)
+        if n == 0:
+            return None
+        vb = self.getViewBox()
+        if vb is not None:
+            (x0, x1), _ = vb.viewRange()
+            pixels = max(1, int(vb.width()))
+            i0 = max(0, int(np.searchsorted(x, x0, "left")) - 1)
+            i1 = min(n, int(np.searchsorted(x, x1, "right")) + 1)
+        else:
+            pixels, i0, i1 = 1 << 30, 0, n
+        key = (i0, i1, pixels)
+        if key == self._cache_key:
+            return self._shape
+        xs, ys = x[i0:i1], y[i0:i1]
+        per = len(xs) // pixels
+        if per >= 2:  # peak decimation: each bin of `per` epochs → its min and its max
+            m = len(xs) // per * per
+            bins = ys[:m].reshape(-1, per)
+            lo = np.fmin.reduce(bins, axis=1)
+            hi = np.fmax.reduce(bins, axis=1)
+            xb = xs[:m:per]
+            xs = np.concatenate([np.repeat(xb, 2), xs[m:]])
+            ys = np.concatenate([np.column_stack([lo, hi]).ravel(), ys[m:]])
+        if self._finite:
+            poly = pg.functions.create_qpolygonf(len(xs))
+            buf = pg.functions.ndarray_from_qpolygonf(poly)
+            buf[:, 0] = xs
+            buf[:, 1] = ys
+            self._shape = poly
+        else:
+            self._shape = pg.functions.arrayToQPath(xs, ys, connect="finite")
+        self._cache_key = key
+        return self._shape
+
+    def paint(self, painter: QPainter, *args):
+        shape = self._polyline()
+        if shape is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(self.opts["pen"])
+        if isinstance(shape, pg.QtGui.QPolygonF):
+            painter.drawPolyline(shape)
+        else:
+            painter.drawPath(shape)
