@@ -71,6 +71,25 @@ def test_edge_colour_follows_sign_and_width_follows_size(view, session):
     assert pos.color() == colors.color(0.9, vmax)
 
 
+def test_a_dense_layer_draws_one_pixel_edges(view, session):
+    """Past 64 weights a layer's edges are one pixel wide (colour alone shows w); the other
+    layer keeps widths that grow with |w|."""
+    from nnviz import csvdata
+    from ui import data_actions
+    ds = csvdata.load_dataset(data_actions.DATASETS / "breast_cancer.csv", "diagnosis")
+    session.set_dataset(ds, test_ratio=0.3, seed=0)
+    net = session.network
+    assert net.dense[0].W.size == 30 * 4 > 64 and net.dense[1].W.size == 4
+    first = {view.edge_item(0, i, j).pen().widthF() for i in range(30) for j in range(4)}
+    assert first == {1.0}
+    vmax = max(np.abs(d.W).max() for d in net.dense)
+    for i in range(30):                      # colours still follow the weights
+        assert view.edge_item(0, i, 0).pen().color() == colors.color(net.dense[0].W[i, 0], vmax)
+    session.set_weight(1, 0, 0, 0.05)
+    session.set_weight(1, 1, 0, -float(vmax))
+    assert view.edge_item(1, 1, 0).pen().widthF() > view.edge_item(1, 0, 0).pen().widthF() + 1
+
+
 def test_edge_tooltip_format(view, session):
     w = float(session.network.dense[0].W[0, 1])
     assert view.edge_tooltip(0, 0, 1) == f"w = {w:.2f} · x1 → h2"

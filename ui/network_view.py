@@ -3,7 +3,8 @@
 Left to right: one node per input feature, the hidden layers' units, the output ŷ. An edge from
 unit i of layer k to unit j of layer k+1 is the weight ``network.dense[k].W[i, j]`` (weights run
 "from-to": W is fan_in × fan_out): its colour is the sign and size of w on the shared diverging
-scale (±max|W| over the network), its width grows with |w|. Every non-input node shows its bias
+scale (±max|W| over the network), its width grows with |w| (in a layer of at most 64 weights;
+a denser layer draws every edge one pixel wide). Every non-input node shows its bias
 (text under it, and the colour of its ring). For 2-D data every node carries a small map of its
 own output over the input plane (the grid of :meth:`Session.grid_outputs`).
 
@@ -77,6 +78,7 @@ def _num(x: float) -> str:
 LUT32 = (np.uint32(0xFF000000) | (colors.LUT[:, 0].astype(np.uint32) << 16)
          | (colors.LUT[:, 1].astype(np.uint32) << 8) | colors.LUT[:, 2].astype(np.uint32))
 WIDTH_STEPS = 4  # edge widths are quantised to 1/4 px so unchanged pens can be skipped
+WIDE_EDGES_MAX = 64  # a layer with more weights draws its edges one pixel wide
 
 
 def lut_index(values, vmax: float) -> np.ndarray:
@@ -705,8 +707,13 @@ class NetworkView(QGraphicsView):
                 bias.setVisible(levels[c] >= 1)
                 bias.set_anchor(QPointF(xs[c], ys[j] + sides[c] / 2 + 5))
 
-        # Crowded columns get thinner edges (4 px of |w| range when there is room).
-        gain = [max(1.5, min(4.0, 0.25 * min(pitches[k], pitches[k + 1]))) for k in range(cols - 1)]
+        # Crowded columns get thinner edges (4 px of |w| range when there is room); a layer of
+        # more weights than Playground's largest (8×8) draws them one pixel wide, its colour
+        # alone showing w: Qt strokes a wider antialiased curve ~4× slower (75 against 18 µs),
+        # 14 ms a frame for the 240 weights of 30 inputs, and that many thick lines are a blur.
+        gain = [0.0 if len(self._flat_edges[k]) > WIDE_EDGES_MAX
+                else max(1.5, min(4.0, 0.25 * min(pitches[k], pitches[k + 1])))
+                for k in range(cols - 1)]
         if gain != self._width_gain:
             self._width_gain = gain
             for layer in self._flat_edges:
@@ -777,7 +784,9 @@ class NetworkView(QGraphicsView):
             idx = lut_index(values, scale)
             with np.errstate(all="ignore"):
                 rel = np.nan_to_num(np.minimum(1.0, np.abs(values) / scale), nan=0.0)
-            steps = np.rint((0.5 + self._width_gain[k] * rel) * WIDTH_STEPS).astype(np.intp)
+            gain = self._width_gain[k]
+            base = 0.5 if gain else 1.0
+            steps = np.rint((base + gain * rel) * WIDTH_STEPS).astype(np.intp)
             keys = (idx * 64 + steps).ravel().tolist()
             for edge, key in zip(self._flat_edges[k], keys):
                 if edge.key != key:  # most pens stay the same from one frame to the next
