@@ -6,12 +6,15 @@ Used by ``nnviz train --data FILE --target COL``, ``nnviz predict`` and the app'
 * :func:`sniff` looks at the first 64 KiB: delimiter ``,`` ``;`` or tab, decimal mark ``.`` or
   ``,`` (``1,5`` in a ``;`` file), whether the first row is a header, UTF-8 with or without BOM.
   Every loader takes an optional :class:`CsvFormat` to override the guess.
-* :func:`read_table` parses the file block by block into one float64 array (NaN where a cell is
-  empty or not a number) and keeps the raw strings only of columns holding a non-numeric cell
-  (class labels such as ``M``/``B``). Blocks are split with ``str`` methods when their quotes
+* :func:`read_table` parses the file block by block (256 K characters) into one float64 array
+  reserved once (NaN where a cell is empty or not a number) and keeps the raw strings only of
+  columns holding a non-numeric cell (class labels such as ``M``/``B``). A block whose every
+  cell is a number is read by NumPy's C reader without a string per cell; other blocks are
+  split with ``str`` methods when their quotes
   (if any) only wrap whole fields like ``"M"``; from the first block where quotes hide a
   delimiter, a newline or another quote, the :mod:`csv` module reads the rest.
-* :func:`load_dataset` picks the target and feature columns, checks every cell and proposes the
+* :func:`load_dataset` picks the target and feature columns, checks every cell, builds X in the
+  table's own memory (so loading holds about one copy of the values, never two) and proposes the
   task: a target with exactly two distinct values is a classification (mapped to 0/1 in sorted
   order, numbers numerically), a numeric target with more values a regression.
 
@@ -38,7 +41,7 @@ SNIFF_BYTES = 64 * 1024
 MAX_BYTES = 200 * 1024 ** 2
 # Cells that mark a missing value (compared stripped and lower-cased); "inf" cells count too.
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "?"})
-_BLOCK_CHARS = 1 << 22     # characters per block read by the fast path
+_BLOCK_CHARS = 1 << 18     # characters per block (a block's strings are held at once)
 _CSV_ROWS = 50_000         # rows per block in the csv-module path
 _SNIFF_ROWS = 500
 
@@ -265,7 +268,7 @@ def read_table(path, fmt: CsvFormat | None = None, max_bytes: int = MAX_BYTES,
         raise TypeError("fmt must be a CsvFormat")
     try:
         with open(path, encoding=fmt.encoding, newline="") as fh:
-            return _parse(fh, fmt, name, path, max_rows)
+            return _parse(fh, fmt, name, path, max_rows, size)
     except UnicodeDecodeError:
         codec = codecs.lookup(fmt.encoding).name
         label = "UTF-8" if codec.startswith("utf-8") else fmt.encoding
@@ -275,7 +278,7 @@ def read_table(path, fmt: CsvFormat | None = None, max_bytes: int = MAX_BYTES,
         raise NnvizError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _parse(fh, fmt: CsvFormat, name: str, path: str, max_rows) -> Table:
+def _parse(fh, fmt: CsvFormat, name: str, path: str, max_rows, size: int = 0) -> Table:
     delim = fmt.delimiter
     reader = csv.reader(fh, delimiter=delim, strict=True)   # the first record may be quoted
     first, first_line = None, 0
@@ -299,21 +302,36 @@ def _parse(fh, fmt: CsvFormat, name: str, path: str, max_rows) -> Table:
         columns = [f"c{j + 1}" for j in range(k)]
         collect.add(first, [first_line])
     if max_rows is None or collect.n < max_rows:
-        for cells, lines in _blocks(fh, delim, k, line_no, name):
-            if max_rows is not None and collect.n + len(lines) >= max_rows:
+        for cells, block, numbers, nbytes in _blocks(fh, delim, k, line_no, name, fmt.decimal):
+            m = len(numbers)
+            if nbytes and collect.capacity == collect.n:
+                # The first block tells the bytes per row: room for the whole file at once.
+                rows = collect.n + int(size * m / nbytes * 1.02) + 16
+                collect.reserve(rows if max_rows is None else min(rows, max_rows))
+            if max_rows is not None and collect.n + m >= max_rows:
                 m = max_rows - collect.n
-                collect.add(cells[:m * k], lines[:m])
+                if block is None:
+                    collect.add(cells[:m * k], numbers[:m])
+                else:
+                    collect.add_values(block[:m], numbers[:m])
                 break
-            collect.add(cells, lines)
+            if block is None:
+                collect.add(cells, numbers)
+            else:
+                collect.add_values(block, numbers)
+            del cells, block
     if collect.n == 0:
         raise NnvizError(f"{name} has a header row but no data rows")
     values, text, rows = collect.finish()
     return Table(columns, values, text, rows, fmt, name, path)
 
 
-def _blocks(fh, delim, k, line_no, name):
-    """Yield (cells, row_numbers): cells is a flat row-major list of m·k strings."""
+def _blocks(fh, delim, k, line_no, name, decimal="."):
+    """Yield (cells, values, row_numbers, n_bytes) for each block of rows: either cells, a flat
+    row-major list of m·k strings (values None), or values, the (m, k) float64 block when every
+    cell is a number (cells None). n_bytes: the block's size in the file, or 0 if unknown."""
     km1 = k - 1
+    fast = k > 1 and ord(delim) < 128
     while True:
         lines = fh.readlines(_BLOCK_CHARS)
         if not lines:
@@ -324,6 +342,16 @@ def _blocks(fh, delim, k, line_no, name):
             # Quotes hiding delimiters or newlines: the csv module reads the rest of the file.
             yield from _csv_blocks(itertools.chain(lines, fh), delim, k, line_no, name)
             return
+        if fast:
+            values, nbytes = _numeric_block(block, quoted, delim, k, len(lines), decimal)
+            if values is not None:
+                del block, lines
+                m = values.shape[0]
+                yield None, values, np.arange(line_no + 1, line_no + m + 1, dtype=np.int64), nbytes
+                line_no += m
+                continue
+        else:
+            nbytes = 0
         del block
         good, numbers = [], []
         for s in lines:
@@ -336,8 +364,41 @@ def _blocks(fh, delim, k, line_no, name):
                 numbers.append(line_no)
             elif s.strip():
                 raise _ragged(name, line_no, s.count(delim) + 1, k)
+        del lines
         if good:
-            yield (delim.join(good).split(delim) if km1 else good), numbers
+            yield (delim.join(good).split(delim) if km1 else good), None, numbers, nbytes
+
+
+def _numeric_block(block: str, quoted: bool, delim: str, k: int, m: int, decimal: str):
+    """(values, n_bytes): the (m, k) float64 values of ``m`` lines of text when every line has
+    exactly k fields and every field is a number that ``_to_float`` reads the same way, parsed
+    by NumPy's C reader without a string per cell; values None otherwise (then the cells are
+    split and converted column by column, which also finds the problems to report).
+    n_bytes: the block's size in UTF-8."""
+    if quoted:                                  # only quotes around whole fields (checked)
+        block = block.replace('"', "")
+    if "\r" in block:
+        if block.count("\r") != block.count("\r\n"):
+            return None, len(block)
+        block = block.replace("\r\n", "\n")
+    raw = block.encode("utf-8")
+    b = np.frombuffer(raw, dtype=np.uint8)
+    seps = np.flatnonzero((b == ord(delim)) | (b == 10))
+    is_newline = b[seps] == 10
+    del b
+    open_end = not block.endswith("\n")       # the file's last line may have no newline
+    if (seps.size != m * k - open_end or int(np.count_nonzero(is_newline)) != m - open_end
+            or not is_newline[k - 1::k].all()):
+        return None, len(raw)                   # a blank line or a row with another field count
+    del seps, is_newline
+    if decimal == ",":
+        block = block.replace(",", ".")
+    try:
+        values = np.loadtxt(io.StringIO(block), dtype=np.float64, delimiter=delim,
+                            comments=None, quotechar=None, ndmin=2)
+    except ValueError:
+        return None, len(raw)                   # a cell that is not a number
+    return (values if values.shape == (m, k) else None), len(raw)
 
 
 def _simple_quotes(block: str, delim: str) -> bool:
@@ -376,39 +437,63 @@ def _csv_blocks(lines, delim, k, line_no, name):
             rows.append(row)
             numbers.append(start)
             if len(rows) == _CSV_ROWS:
-                yield list(itertools.chain.from_iterable(rows)), numbers
+                yield list(itertools.chain.from_iterable(rows)), None, numbers, 0
                 rows, numbers = [], []
     except csv.Error as exc:
         raise _csv_problem(name, line_no + previous + 1, exc) from None
     if rows:
-        yield list(itertools.chain.from_iterable(rows)), numbers
+        yield list(itertools.chain.from_iterable(rows)), None, numbers, 0
 
 
 class _Collector:
-    """Turns blocks of cell strings into float64 blocks, keeping text only where needed."""
+    """Turns blocks of rows into one float64 array filled in place, keeping text only where
+    needed. The array is reserved once its size can be estimated (from the first block's bytes
+    per row), grows by a quarter when the estimate is short and is cut to size at the end, so
+    the values are held once, never as blocks plus their concatenation."""
 
     def __init__(self, k, decimal):
         self.k, self.decimal, self.n = k, decimal, 0
-        self.blocks, self.numbers = [], []
+        self.values = np.empty((0, k))
+        self.numbers = []
         self.texts = [[] for _ in range(k)]       # per column, per block: list of str or None
+
+    @property
+    def capacity(self) -> int:
+        return self.values.shape[0]
+
+    def reserve(self, rows: int) -> None:
+        if rows > self.capacity:
+            self.values.resize((rows, self.k), refcheck=False)   # realloc: no second copy
+
+    def _room(self, m):
+        if self.n + m > self.capacity:
+            self.reserve(max(self.n + m, self.capacity + self.capacity // 4 + 1024))
+        return self.values[self.n:self.n + m]
 
     def add(self, cells, numbers):
         m, k = len(numbers), self.k
-        block = np.empty((m, k))
+        out = self._room(m)
         for j in range(k):
             col = cells[j::k]
-            block[:, j], numeric = _to_float(col, self.decimal)
+            out[:, j], numeric = _to_float(col, self.decimal)
             self.texts[j].append(None if numeric else col)
-        self.blocks.append(block)
+        del out
+        self.numbers.append(np.asarray(numbers, dtype=np.int64))
+        self.n += m
+
+    def add_values(self, block, numbers):
+        m = block.shape[0]
+        self._room(m)[...] = block
+        for parts in self.texts:
+            parts.append(None)
         self.numbers.append(np.asarray(numbers, dtype=np.int64))
         self.n += m
 
     def finish(self):
-        if len(self.blocks) == 1:
-            values = self.blocks[0]
-        else:
-            values = np.concatenate(self.blocks) if self.blocks else np.empty((0, self.k))
-        self.blocks = None
+        values = self.values
+        self.values = None
+        if values.shape[0] != self.n:
+            values.resize((self.n, self.k), refcheck=False)
         rows = np.concatenate(self.numbers) if self.numbers else np.empty(0, np.int64)
         text = {}
         for j, parts in enumerate(self.texts):
@@ -560,11 +645,15 @@ def _missing_problem(table: Table, i: int, j: int) -> str:
 
 def _check_cells(table: Table, idx: list[int], drop_missing: bool, numeric: list[bool]):
     """Raise for the first problem (lowest row, then leftmost chosen column) in columns ``idx``;
-    return the (n_rows,) mask of rows without missing values and the per-column states."""
-    states = {j: _cell_state(table, j) for j in idx}
+    return the (n_rows,) mask of rows without missing values and the (missing, bad) masks of
+    the columns holding text (only those: a numeric column has no bad cells)."""
+    states = {}
     problems = []                                  # (row index, column order, message)
+    keep = np.ones(table.n_rows, dtype=bool)
     for order, (j, must_be_number) in enumerate(zip(idx, numeric)):
-        missing, bad = states[j]
+        missing, bad = _cell_state(table, j)
+        if j in table.text:
+            states[j] = (missing, bad)
         if must_be_number and bad.any():
             i = int(np.argmax(bad))
             problems.append((i, order, f"{table.name} row {table.row_numbers[i]}, column "
@@ -572,11 +661,10 @@ def _check_cells(table: Table, idx: list[int], drop_missing: bool, numeric: list
         if not drop_missing and missing.any():
             i = int(np.argmax(missing))
             problems.append((i, order, _missing_problem(table, i, j)))
+        keep &= ~missing
+        del missing, bad
     if problems:
         raise NnvizError(min(problems)[2])
-    keep = np.ones(table.n_rows, dtype=bool)
-    for j in idx:
-        keep &= ~states[j][0]
     return keep, states
 
 
@@ -597,7 +685,7 @@ def load_dataset(path, target: str, features=None, task: str | None = None,
     if task is not None and task not in TASKS:
         raise NnvizError(f"unknown task {task!r} (choose from: {', '.join(TASKS)})")
     table = read_table(path, fmt, max_bytes=max_bytes)
-    return dataset_from_table(table, target, features, task, drop_missing, positive_class)
+    return _dataset(table, target, features, task, drop_missing, positive_class, consume=True)
 
 
 def target_labels(table: Table, target: str) -> list[str]:
@@ -614,6 +702,13 @@ def target_labels(table: Table, target: str) -> list[str]:
 def dataset_from_table(table: Table, target: str, features=None, task: str | None = None,
                        drop_missing: bool = False, positive_class: str | None = None) -> Dataset:
     """:func:`load_dataset` on a table already read (the import dialog reads the file once)."""
+    return _dataset(table, target, features, task, drop_missing, positive_class, consume=False)
+
+
+def _dataset(table: Table, target, features, task, drop_missing, positive_class,
+             consume: bool) -> Dataset:
+    """consume: X may be built in the memory of ``table.values`` (the table is not used again),
+    so that loading holds the values once instead of twice."""
     if task is not None and task not in TASKS:
         raise NnvizError(f"unknown task {task!r} (choose from: {', '.join(TASKS)})")
     if positive_class is not None:
@@ -653,7 +748,7 @@ def dataset_from_table(table: Table, target: str, features=None, task: str | Non
                          "at least 2 are needed")
 
     where = f"target column {target!r} in {name}"
-    bad_t = states[t][1]
+    bad_t = states[t][1] if t in states else np.zeros(table.n_rows, dtype=bool)
     class_names = None
     if positive_class is not None:                # one label against the rest
         positive_class = str(positive_class).strip()
@@ -695,7 +790,7 @@ def dataset_from_table(table: Table, target: str, features=None, task: str | Non
             class_names = (_fmt_num(distinct[0]), _fmt_num(distinct[1]))
         else:
             y = yv
-    X = table.values[np.ix_(keep, feat_idx)] if dropped else table.values[:, feat_idx]
+    X = _take(table, keep if dropped else None, feat_idx, consume)
     inputs = [table.columns[j] for j in feat_idx]
     source = {"csv": os.path.abspath(table.path), "target": target, "features": inputs,
               "task": task, "format": table.fmt.to_dict(), "drop_missing": bool(drop_missing),
@@ -704,6 +799,34 @@ def dataset_from_table(table: Table, target: str, features=None, task: str | Non
         source["positive_class"] = positive_class
     return Dataset(np.ascontiguousarray(X), y, inputs, task, name=name, target=target,
                    class_names=class_names, source=source)
+
+
+def _take(table: Table, keep, cols: list[int], consume: bool) -> np.ndarray:
+    """``table.values[keep][:, cols]`` as a C-contiguous array. With ``consume``, written over
+    ``table.values`` itself a few thousand rows at a time and cut to size, which leaves the
+    table unusable; a copy when its values are not an array of their own."""
+    values = table.values
+    if not (consume and values.flags.owndata and values.flags.c_contiguous
+            and values.flags.writeable and values.dtype == np.float64):
+        return np.ascontiguousarray(values[np.ix_(keep, cols)] if keep is not None
+                                    else values[:, cols])
+    table.values = None
+    n, p = values.shape[0], len(cols)
+    flat = values.reshape(-1)
+    out = 0
+    step = 4096
+    for r0 in range(0, n, step):
+        # Rows r0… of the result start at or before row r0 of the table and end before the
+        # rows still to be read, so each chunk is copied out first, then written back.
+        part = values[r0:r0 + step]
+        if keep is not None:
+            part = part[keep[r0:r0 + step]]
+        part = part[:, cols].ravel()
+        flat[out:out + part.size] = part
+        out += part.size
+    del flat, part
+    values.resize((out // p, p), refcheck=False)
+    return values
 
 
 def _classes_problem(where: str, distinct: list[str]) -> str:

@@ -411,3 +411,98 @@ def test_write_dataset_round_trip(write, tmp_path, content, target, kwargs):
     np.testing.assert_array_equal(back.X, ds.X)
     np.testing.assert_array_equal(back.y, ds.y)
     assert back.inputs == ds.inputs
+
+
+# --- the numeric fast path, memory ---------------------------------------------------------
+
+def _per_cell_only(monkeypatch):
+    """Turn off the whole-block NumPy parse: every block is split into cells."""
+    monkeypatch.setattr(csvdata, "_numeric_block", lambda *a: (None, 0))
+
+
+@pytest.mark.parametrize("content", [
+    "a,b,c\n1,2.5,-3e2\n.5,7.,+4\n",
+    "a,b,c\r\n1,2.5,-3e2\r\n.5,7.,+4",                            # CRLF, no final newline
+    "a;b;c\n1,5;-2,25;3\n4;5,5;6\n",                              # decimal comma
+    '"a","b","c"\n"1","2",3\n4,"5","6"\n',                         # quotes around whole fields
+    "a\tb\tc\n 1 \t2\t3\n4\tinf\tnan\n",                          # spaces, inf, nan
+    "a,b,c\n1,2,3\n\n4,5,6\n",                                    # a blank line
+    "a,b,c\n1,2,3\n4,,6\n7,NA,x\n1_0,١,3\n",                        # missing, text, odd numbers
+    "1,2,3\n4,5,6\n",                                             # no header
+])
+def test_numeric_block_path_reads_what_the_cell_path_reads(write, monkeypatch, content):
+    path = write(content)
+    fast = read_table(path)
+    _per_cell_only(monkeypatch)
+    slow = read_table(path)
+    assert fast.columns == slow.columns and fast.text == slow.text
+    assert fast.values.tobytes() == slow.values.tobytes()         # NaN and -0.0 included
+    assert fast.row_numbers.tolist() == slow.row_numbers.tolist()
+
+
+def test_rows_beyond_the_first_block_estimate(write, monkeypatch):
+    # Long rows first, then short ones: the array reserved from the first block's bytes per
+    # row is too small and grows; the preview stops at max_rows.
+    monkeypatch.setattr(csvdata, "_BLOCK_CHARS", 256)
+    lines = ["a,b"] + [f"{i}.000000001,{i}.000000001" for i in range(20)] + [f"{i},{i}" for i in range(20, 3000)]
+    path = write("\n".join(lines) + "\n")
+    t = read_table(path)
+    assert t.n_rows == 3000 and t.values[:, 1].tolist() == [float(s.split(",")[1]) for s in lines[1:]]
+    assert t.row_numbers.tolist() == list(range(2, 3002))
+    assert read_table(path, max_rows=2500).values[:, 0].tolist() == t.values[:2500, 0].tolist()
+
+
+@pytest.mark.parametrize("features, drop_missing, dropped", [
+    (None, False, False),                 # every column but b (entirely empty) and the target
+    (["a", "c", "d"], False, False),
+    (["d", "b", "a"], True, True),        # row 18 has no b: dropped
+])
+def test_load_dataset_builds_x_in_the_table_memory_as_a_copy_would(write, features, drop_missing,
+                                                                   dropped):
+    rng = np.random.default_rng(3)
+    v = rng.standard_normal((9000, 4)).round(3)
+    cells = [[repr(x) for x in r] + ["M" if r[0] > 0 else "B"] for r in v.tolist()]
+    if features is None:
+        for r in cells:
+            r[1] = ""
+    else:
+        cells[16][1] = ""
+    path = write("a,b,c,d,label\n" + "\n".join(",".join(r) for r in cells) + "\n")
+    table = read_table(path)
+    kept = csvdata.dataset_from_table(table, "label", features, drop_missing=drop_missing)
+    loaded = load_dataset(path, "label", features, drop_missing=drop_missing)
+    np.testing.assert_array_equal(loaded.X, kept.X)
+    np.testing.assert_array_equal(loaded.y, kept.y)
+    assert loaded.inputs == kept.inputs and loaded.X.flags.c_contiguous
+    cols = [["a", "b", "c", "d"].index(f) for f in loaded.inputs]
+    keep = np.ones(len(v), bool)
+    keep[16] = not dropped
+    np.testing.assert_array_equal(loaded.X, v[keep][:, cols])
+    np.testing.assert_array_equal(loaded.y, (v[keep][:, 0] > 0).astype(float))
+    assert loaded.source["dropped_rows"] == int(dropped)
+    assert table.values.shape == (9000, 5)                        # the kept table is intact
+
+
+@pytest.mark.parametrize("label", [False, True])
+def test_loading_holds_at_most_two_copies_of_the_table(write, monkeypatch, label):
+    import tracemalloc
+
+    monkeypatch.setattr(csvdata, "_BLOCK_CHARS", 1 << 14)
+    n, k = 20_000, 10
+    rng = np.random.default_rng(0)
+    v = (rng.standard_normal((n, k - 1)) * 100).round(6)
+    y = rng.integers(0, 2, n)
+    labels = np.where(y == 1, "M", "B") if label else y.astype(str)
+    text = "".join(",".join(f"{x:.6f}" for x in r) + f",{t}\n" for r, t in zip(v, labels))
+    path = write(",".join(f"f{j}" for j in range(k - 1)) + ",label\n" + text)
+    del text
+    load_dataset(path, "label")            # modules NumPy imports on first use are not counted
+    tracemalloc.start()
+    try:
+        ds = load_dataset(path, "label")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(ds.X, v)
+    np.testing.assert_array_equal(ds.y, y)
+    assert peak <= 2 * n * k * 8, f"peak {peak / (n * k * 8):.2f} copies of the table"

@@ -45,6 +45,17 @@ def _app():
     return app
 
 
+def pump(app) -> None:
+    """One pass of the event loop as ``app.exec()`` makes it: pending events, then the
+    deferred deletes (``deleteLater``), which ``processEvents`` alone leaves for the loop to
+    run; without them, widgets the app has let go (Qt's old dock tab bars) would still be
+    painted with every frame."""
+    from PySide6.QtCore import QEvent
+
+    app.processEvents()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 def open_window(hidden: int):
     """The main window on a default session with ``hidden`` units, shown, every view visible."""
     from PySide6.QtCore import Qt
@@ -73,7 +84,7 @@ def open_window(hidden: int):
     win.resizeDocks([win.docks[n] for n in ("Heatmaps", "Step through", "Insights")],
                     [700, 350, 350], Qt.Horizontal)
     for _ in range(5):
-        app.processEvents()
+        pump(app)
     return app, win, session
 
 
@@ -81,7 +92,7 @@ def close_window(app, win):
     win.session.pause()
     win.close()
     win.deleteLater()
-    app.processEvents()
+    pump(app)
 
 
 def frame_times(hidden: int, frames: int) -> list[float]:
@@ -108,7 +119,7 @@ def frame_times(hidden: int, frames: int) -> list[float]:
     try:
         s.play()
         while len(marks) < frames + 11 and s.playing:
-            app.processEvents()
+            pump(app)
         s.pause()
     finally:
         del tr.run_for
@@ -131,10 +142,10 @@ def play_throughput(hidden: int, rounds: int, seconds: float) -> tuple[float, fl
             s.play()
             t0 = time.perf_counter()
             while time.perf_counter() - t0 < seconds:
-                app.processEvents()
+                pump(app)
             s.pause()
             play_rates.append((s.trainer.step_count - start_steps) / (time.perf_counter() - t0))
-            app.processEvents()
+            pump(app)
             k = max(1, int(play_rates[-1] * seconds))
             t0 = time.perf_counter()
             headless.steps(k)
@@ -152,17 +163,17 @@ def play_memory(hidden: int, steps: int) -> tuple[float, int, float]:
         s.play()                         # warm up: caches, first epochs, every view drawn
         t0 = time.perf_counter()
         while time.perf_counter() - t0 < 1.0:
-            app.processEvents()
+            pump(app)
         s.pause()
-        app.processEvents()
+        pump(app)
         before = C.rss_bytes()
         start = s.trainer.step_count
         s.play()
         t0 = time.perf_counter()
         while s.trainer.step_count - start < steps and s.playing:
-            app.processEvents()
+            pump(app)
         s.pause()
-        app.processEvents()
+        pump(app)
         grown = (C.rss_bytes() - before) / 2 ** 20
         return grown, s.trainer.step_count - start, time.perf_counter() - t0
     finally:

@@ -5,7 +5,8 @@
 Sections: engine steps/s (nnviz, a minimal NumPy loop, PyTorch, scikit-learn) and the
 step-through cost (bench_engine.py), the boundary grid (bench_grid.py), scaling in n and M and
 memory (bench_scaling.py), and the app while playing: frame time, Play throughput and memory
-over 50,000 steps (bench_ui.py). Every ratio is measured in the same run; every time is the
+over 50,000 steps (bench_ui.py), and a 100,000 × 30 CSV table: load time, memory while loading and
+Play on it (bench_csv.py). Every ratio is measured in the same run; every time is the
 median of several repeats on the machine named in the first line. Exit status 1 when a target
 is missed.
 """
@@ -19,7 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _common as C  # noqa: E402  (first: it sets the BLAS threads before NumPy loads)
 
-SECTIONS = ("engine", "stepthrough", "grid", "scaling", "ui")
+SECTIONS = ("engine", "stepthrough", "grid", "scaling", "ui", "csv")
 
 
 def main(argv=None) -> int:
@@ -50,6 +51,9 @@ def main(argv=None) -> int:
     if "ui" not in skip:
         import bench_ui
         rows += bench_ui.measure(args.quick)
+    if "csv" not in skip:
+        import bench_csv
+        rows += bench_csv.measure(args.quick)
     print(f"end: {C.load_average()}; {time.perf_counter() - t0:.0f} s")
     C.print_table(rows)
     missed = [r for r in rows if r.ok is False]
