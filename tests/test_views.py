@@ -376,38 +376,154 @@ def test_heatmaps_follow_a_step(heatmaps, session):
     assert lo == -hi and hi >= np.abs(net.dense[0].W).max()
 
 
+def _view_image(heatmaps):
+    """The view as drawn (one device pixel per view pixel, offscreen)."""
+    img = heatmaps.view.grab().toImage()
+    assert img.width() == heatmaps.view.width()
+    return img
+
+
+def _lut_rgb(v, levels):
+    """The colour of ``v`` by the cell colour rule, computed here from colors.LUT."""
+    from ui import colors
+    lo, hi = levels
+    n = len(colors.LUT)
+    idx = int(min(max((v - lo) * n / (hi - lo), 0), n - 1))
+    return tuple(int(c) for c in colors.LUT[idx])
+
+
+def _hover(heatmaps, pos):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    ev = QMouseEvent(QEvent.Type.MouseMove, QPointF(pos), heatmaps.view.mapToGlobal(QPointF(pos)),
+                     Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                     Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(heatmaps.view, ev)
+
+
 def test_heatmap_readout(qtbot, heatmaps, session):
-    heatmaps.show()
-    qtbot.waitExposed(heatmaps)
     from PySide6.QtCore import QPointF
 
-    plot = heatmaps.images["W1"].getViewBox()
-    heatmaps.view.scene().sigMouseMoved.emit(plot.mapViewToScene(QPointF(2.5, 0.5)))
+    heatmaps.show()
+    qtbot.waitExposed(heatmaps)
+    _hover(heatmaps, heatmaps.cell_center("W1", 0, 2))
     w = session.network.dense[0].W[0, 2]
     assert heatmaps.readout.text() == f"W⁽¹⁾[x1, h3] = {w:.4g}"
-
-
-def test_heatmaps_follow_a_new_neuron(heatmaps, session):
+    _hover(heatmaps, heatmaps.cell_center("b1", 0, 1))
+    assert heatmaps.readout.text() == f"b⁽¹⁾[h2] = {session.network.dense[0].b[1]:.4g}"
+    _hover(heatmaps, heatmaps.cell_center("H", 0, 0))
+    assert heatmaps.readout.text() == ""          # no batch yet: nothing to read
+    session.step_batch()                          # the cursor stays: the readout follows
+    a = session.network.act[0].a
+    _hover(heatmaps, heatmaps.cell_center("H", 3, 1))
+    assert heatmaps.readout.text() == f"H[4, h2] = {a[3, 1]:.4g}"
     session.step_batch()
-    session.add_neuron()
-    assert heatmaps.current_array("W1").shape == (2, 5)
-    assert heatmaps.current_array("W2").shape == (5, 1)
-    assert heatmaps.current_array("b1").shape == (1, 5)
+    assert heatmaps.readout.text() == f"H[4, h2] = {session.network.act[0].a[3, 1]:.4g}"
+    _hover(heatmaps, heatmaps.image_rect("W1").topLeft() - QPointF(3, 3))  # beside it
+    assert heatmaps.readout.text() == ""
+
+
+def test_heatmap_cells_have_the_colour_of_their_value(qtbot, heatmaps, session):
+    heatmaps.show()
+    qtbot.waitExposed(heatmaps)
     session.step_batch()
-    np.testing.assert_array_equal(heatmaps.current_array("H"), session.network.act[0].a)
-    session.set_hidden([3, 2])  # a second hidden layer: more matrices
-    assert {"W3", "b3", "dW3", "H2"} <= set(heatmaps.images)
-    np.testing.assert_array_equal(heatmaps.current_array("W2"), session.network.dense[1].W)
+    heatmaps.valuesCheck.setChecked(False)        # nothing drawn over the cells' centres
+    session.set_weight(0, 1, 3, -0.3333)
+    img = _view_image(heatmaps)
+    checked = 0
+    for key in ("W1", "b1", "W2", "b2", "H", "yhat", "dW1", "dW2"):
+        arr = heatmaps.current_array(key)
+        levels = heatmaps.images[key].levels
+        for i in range(arr.shape[0]):
+            for j in range(arr.shape[1]):
+                c = heatmaps.cell_center(key, i, j)
+                px = img.pixelColor(int(c.x()), int(c.y()))
+                assert (px.red(), px.green(), px.blue()) == _lut_rgb(arr[i, j], levels), \
+                    (key, i, j, arr[i, j])
+                checked += 1
+    assert checked == 8 + 4 + 4 + 1 + 40 + 10 + 8 + 4
+    # The levels are symmetric over the group, rounded up to two significant digits.
+    net = session.network
+    top = max(np.abs(d.W).max() for d in net.dense)
+    top = max(top, max(np.abs(d.b).max() for d in net.dense))
+    lo, hi = heatmaps.images["W1"].levels
+    assert lo == -hi and top <= hi < top * 1.1 + 1e-12
+    assert heatmaps.colorbars["params"].levels() == (lo, hi)
+    assert heatmaps.images["dW2"].levels == heatmaps.colorbars["grads"].levels()
 
 
-def test_heatmap_updates_create_no_items(heatmaps, session):
+def test_heatmap_numbers_only_when_they_fit(qtbot, heatmaps, session):
+    from ui.heatmaps import decimals_for, fmt
+
+    heatmaps.show()
+    qtbot.waitExposed(heatmaps)
+    session.step_batch()
+    W2 = heatmaps.current_array("W2")              # 4×1: large cells in a 400×600 panel
+    d = decimals_for(W2)
+    assert heatmaps.cell_texts("W2") == [[fmt(v, d)] for v in W2[:, 0]]
+    assert heatmaps.cell_texts("H") is None        # 10 rows in a short row: no room
+    r = heatmaps.image_rect("W2")
+    cell = r.height() / 4
+
+    def cell_colours(img, i):
+        ys = range(int(r.top() + i * cell) + 2, int(r.top() + (i + 1) * cell) - 2)
+        xs = range(int(r.left()) + 2, int(r.right()) - 2)
+        return {img.pixel(x, y) for x in xs for y in ys}
+
+    assert all(len(cell_colours(_view_image(heatmaps), i)) > 2 for i in range(4))   # text
+    heatmaps.valuesCheck.setChecked(False)
+    assert all(len(cell_colours(_view_image(heatmaps), i)) == 1 for i in range(4))  # plain
+    heatmaps.valuesCheck.setChecked(True)
+    # Narrow cells: no numbers at all (not some of them).
+    session.set_hidden([16])
+    assert heatmaps.image_rect("W1").width() / 16 < 18
+    assert heatmaps.cell_texts("W1") is None
+    assert heatmaps.cell_texts("W2") is not None
+
+
+def test_heatmap_labels_thin_out_when_cells_are_small(qtbot, heatmaps, session):
+    heatmaps.show()
+    qtbot.waitExposed(heatmaps)
+    session.step_batch()
+    assert heatmaps.labels("W1") == (["h1", "h2", "h3", "h4"], ["x1", "x2"])
+    assert heatmaps.labels("b1") == ([], [])       # its columns are W's, right above it
+    cols, rows = heatmaps.labels("H")
+    assert cols == ["h1", "h2", "h3", "h4"]
+    assert rows[0] == "1" and 1 < len(rows) < 10   # 10 rows in a short strip: every 2nd, 3rd…
+    step = int(rows[1]) - int(rows[0])
+    assert rows == [str(i + 1) for i in range(0, 10, step)]
+    session.set_hidden([32])
+    cols, _ = heatmaps.labels("W1")
+    names = [f"h{j + 1}" for j in range(32)]
+    assert cols[0] == "h1" and 1 < len(cols) < 32
+    step = names.index(cols[1])
+    assert cols == names[::step]
+    heatmaps.resize(1400, 300)
+    qtbot.waitUntil(lambda: heatmaps.mode == "wide")
+    wide_cols, _ = heatmaps.labels("W1")
+    assert len(wide_cols) > len(cols)              # wider cells: more labels
+
+
+def test_heatmap_updates_create_no_objects(heatmaps, session):
+    from PySide6.QtCore import QObject
+
     session.step_batch()
     heatmaps.grab()
-    before = scene_item_count(heatmaps)
+    children = len(heatmaps.findChildren(QObject))
+    images = {key: m.qimage for key, m in heatmaps.images.items()}
+    shapes = {key: heatmaps.current_array(key).shape for key in images}
     for _ in range(50):
         session.step_batch()
     heatmaps.grab()
-    assert scene_item_count(heatmaps) == before
+    assert len(heatmaps.findChildren(QObject)) == children
+    same = [key for key in images if heatmaps.current_array(key).shape == shapes[key]]
+    assert {"W1", "b1", "W2", "b2", "dW1", "dW2"} <= set(same)
+    for key in same:     # one image per matrix, its pixels rewritten in place
+        m = heatmaps.images[key]
+        assert m.qimage is images[key]
+        assert (m.qimage.height(), m.qimage.width()) == shapes[key]
 
 
 def test_heatmaps_rearrange_for_a_wide_dock(qtbot, heatmaps, session):
@@ -415,22 +531,53 @@ def test_heatmaps_rearrange_for_a_wide_dock(qtbot, heatmaps, session):
     qtbot.waitExposed(heatmaps)
     session.step_batch()
     assert heatmaps.mode == "tall"
-    before = scene_item_count(heatmaps)
 
     def top_left(key):
-        return heatmaps.images[key].getViewBox().sceneBoundingRect().topLeft()
+        return heatmaps.image_rect(key).topLeft()
+
+    def all_inside():
+        view = heatmaps.view.rect()
+        rects = [heatmaps.image_rect(k) for k in heatmaps.images]
+        rects += [heatmaps.colorbar_rect(g) for g in heatmaps.colorbars]
+        return all(view.contains(r.toAlignedRect()) for r in rects)
 
     assert top_left("H").y() > top_left("b1").y() > top_left("W1").y()
+    assert top_left("dW1").y() > top_left("H").y()
+    assert heatmaps.image_rect("b1").left() == heatmaps.image_rect("W1").left()   # same columns
+    assert heatmaps.image_rect("b1").width() == heatmaps.image_rect("W1").width()
+    assert all_inside()
     heatmaps.resize(1400, 260)
     qtbot.waitUntil(lambda: heatmaps.mode == "wide")
-    heatmaps.grab()
     assert top_left("H").x() > top_left("W2").x() > top_left("W1").x()
     assert top_left("dW1").x() > top_left("yhat").x()
     assert top_left("b1").y() > top_left("W1").y()
-    assert scene_item_count(heatmaps) == before  # the same items moved
+    assert top_left("H").y() == top_left("W1").y()
+    assert all_inside()
     heatmaps.resize(400, 600)
     qtbot.waitUntil(lambda: heatmaps.mode == "tall")
-    heatmaps.grab()
     assert top_left("H").y() > top_left("W1").y()
-    assert heatmaps.view.ci.geometry().width() <= heatmaps.view.width()
+    assert all_inside()
     np.testing.assert_array_equal(heatmaps.current_array("W1"), session.network.dense[0].W)
+
+
+def test_heatmaps_of_many_inputs_fit_a_bottom_dock(qtbot, heatmaps, session):
+    """30 long feature names in a 694×254 wide panel: every matrix is drawn inside the view,
+    the row labels elided, and each matrix's row labels line up with its column's."""
+    from nnviz import csvdata
+    from ui.data_actions import DATASETS
+
+    ds = csvdata.load_dataset(DATASETS / "breast_cancer.csv", "diagnosis")
+    session.set_dataset(ds, standardize=True, test_ratio=0.3, seed=1)
+    session.step_batch()
+    heatmaps.show()
+    heatmaps.resize(694, 254)
+    qtbot.waitUntil(lambda: heatmaps.mode == "wide")
+    assert heatmaps.current_array("W1").shape == (30, session.network.sizes[1])
+    view = heatmaps.view.rect()
+    for key in heatmaps.images:
+        assert view.contains(heatmaps.image_rect(key).toAlignedRect()), key
+    names = list(session.model.features)
+    _, rows = heatmaps.labels("W1")
+    assert 1 < len(rows) < 30 and any(r.endswith("…") for r in rows)
+    assert rows[0] == names[0] or (rows[0].endswith("…") and names[0].startswith(rows[0][:-1]))
+    assert heatmaps.image_rect("b1").left() == heatmaps.image_rect("W1").left()

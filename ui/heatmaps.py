@@ -1,47 +1,69 @@
 """Live heatmaps of the matrices in the equations: W⁽ᵏ⁾, b⁽ᵏ⁾, the hidden activations H of the
 last batch and the last step's gradients ∂E/∂W⁽ᵏ⁾.
 
-Each matrix is drawn as it reads: row i from the top (the ViewBox's y axis is inverted),
-column j left to right, one cell per entry (``ImageItem(axisOrder="row-major")``, cell (i, j)
-covers [j, j+1]×[i, i+1]). Rows and columns are labelled with the feature names and the unit
-names (h1…hM), and when the cells are large enough the numbers are printed in them.
+Each matrix is drawn as it reads: row i from the top, column j left to right, one cell per
+entry. Rows and columns are labelled with the feature names and the unit names (h1…hM), every
+2nd, 3rd, … of them when the cells are too small for all; when the cells are large enough the
+numbers are printed in them (light text on strong colours).
 
 Layout: per dense layer k, W⁽ᵏ⁾ with b⁽ᵏ⁾ right under it (same columns, as in Z = X·W + b),
 the layer's activations on the batch (H⁽ᵏ⁾ for hidden layers, ŷ for the output) and ∂E/∂W⁽ᵏ⁾;
 one colour bar per group. A tall panel stacks the groups (rows: parameters, activations,
-gradients; a column per layer), a wide one (a bottom dock) puts them side by side; the same
-items move, none is created. Colours are CET-D1 with symmetric levels ±max|·| taken over the
-group (parameters W and b; activations; gradients), rounded up to two significant digits, so
-cells of different matrices in a group compare directly and a 1×1 b⁽²⁾ does not always show
-full colour. The colour bars' level labels are text items beside fixed tick marks, so a
-changed level (the gradients' changes with every batch) does not lay an axis out again.
+gradients; a column per layer), a wide one (a bottom dock) puts them side by side. Columns
+share the width by number of units (a plot is at most 64 pixels per unit wide), rows the
+height by number of matrix rows; the row labels of the matrices in one column line up, and
+labels too long for the room are elided so that everything fits. Colours are CET-D1 with
+symmetric levels ±max|·| taken over the group (parameters W and b; activations; gradients),
+rounded up to two significant digits, so cells of different matrices in a group compare
+directly and a 1×1 b⁽²⁾ does not always show full colour.
 
-Every item is made once per network shape; an update copies the engine arrays (``setImage``
-keeps a view) and calls ``setImage(..., autoLevels=False)``. Images hold float64 copies so the
-cursor readout and :meth:`HeatmapPanel.current_array` show the engine's exact numbers.
+Drawing: one widget (``HeatmapCanvas``) paints everything with QPainter. The layout
+(rectangles, labels, titles) is computed when the size, the arrangement or a matrix's shape or
+names change, not per frame, and what it alone decides (frames, names, titles, the colour
+bars) is painted once into a background pixmap. An update copies every matrix into one float64
+buffer (the arrays shown: the cursor readout and :meth:`HeatmapPanel.current_array` give the
+engine's exact numbers) and maps it through ``colors.LUT`` in one pass into the pixels of one
+small ARGB32 image per matrix (made when its shape changes, rewritten in place), drawn scaled
+into its rectangle without smoothing. Texts are laid out once (``QStaticText``; cell numbers
+recur from frame to frame).
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette, QStaticText, QTransform
-from PySide6.QtWidgets import (QCheckBox, QGraphicsSimpleTextItem, QHBoxLayout, QLabel,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter, QPalette, QPen,
+                           QPixmap, QStaticText, QTransform)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from nnviz.stages import sup
 
 from . import colors
-from .paint_cache import ArgbImageItem, cache_pixmaps
 from .plot_base import HoverReadout, ShownGate
 
 TICK_FONT_PT = 8
 CELL_FONT_PT = 7.5
-LABEL_AT = 1 - 1e-6    # colour-bar end ticks: just inside ±1, or the axis drops them
-STATIC_TEXTS = 4096   # laid-out cell texts kept per matrix (numbers recur from frame to frame)
-TITLE_SIZE = "9pt"
+TITLE_FONT_PT = 9
+STATIC_TEXTS = 4096   # laid-out cell texts kept (numbers recur from frame to frame)
+GROUPS = ("params", "act", "grads")
+
+# Geometry, in pixels.
+MARGINS = (4, 2, 4, 4)      # left, top, right, bottom
+H_SPACING, V_SPACING = 4, 2
+BAR_WIDTH = 9               # a colour bar's gradient
+BAR_AXIS = 38               # its tick marks and level labels
+BAR_TICK, BAR_MINOR_TICK = 3, 2
+TEXT_OFFSET = 3             # between a label and the image (or a tick's end)
+MAX_PER_UNIT = 64           # a plot is at most this wide per unit …
+MAX_PLOT_WIDTH = 130        # … or this wide (labels included)
+MIN_IMAGE_WIDTH = 44        # room for a column of numbers (−0.69)
+MIN_LABEL_WIDTH = 24        # row labels are elided to no less than this
+
+_ARGB = QImage.Format.Format_ARGB32_Premultiplied
+_RGB = colors.LUT.astype(np.uint32)
+# The colour table as opaque premultiplied ARGB32 pixels (0xAARRGGBB).
+TABLE = (0xFF000000 | (_RGB[:, 0] << 16) | (_RGB[:, 1] << 8) | _RGB[:, 2]).astype(np.uint32)
 
 
 def decimals_for(arr: np.ndarray) -> int:
@@ -86,29 +108,127 @@ def _fmt_fast(v: float, decimals: int) -> str:
     return s[1:] if float(s) == 0 else "−" + s[1:]   # −0.00 → 0.00
 
 
-class CellValues(pg.GraphicsObject):
-    """The numbers of a matrix, drawn in its cells when they fit (one item per matrix)."""
+def argb_pixels(arr: np.ndarray, low, high, out=None, finite: bool = False,
+                scale=None) -> np.ndarray:
+    """``arr`` through :data:`TABLE` on the levels (low, high), as uint32 ARGB32 pixels.
 
-    def __init__(self, font: QFont, dark: QColor, light: QColor):
-        super().__init__()
-        self._font = font
-        self._metrics = QFontMetricsF(font)
-        self._dark, self._light = dark, light
-        self._arr: np.ndarray | None = None
-        self._vmax = 1.0
-        self._shape = (0, 0)
-        self._char_width: dict[str, float] = {}
-        self._static: dict[str, QStaticText] = {}   # each text laid out once
+    The cell colour rule: index = clip((v − low)·n / (high − low), 0, n − 1), truncated, with n
+    the table's length; a NaN cell is transparent (the background shows). ``low`` and
+    ``scale`` may be arrays like ``arr`` (each entry's low and n / (high − low); ``high`` is then
+    not used). ``finite``: the caller knows every entry is finite. ``out``: a uint32 array of
+    ``arr``'s shape to fill.
+    """
+    n = len(TABLE)
+    if scale is None:
+        scale = n / ((high - low) or 1.0)
+    # A heatmap is a handful of cells: the cost is the number of NumPy calls, so a few ufuncs
+    # with ``out`` (np.clip's wrapper alone costs more than the arithmetic).
+    idx = np.subtract(arr, low)
+    idx *= scale
+    nan = None
+    if not finite and not math.isfinite(float(np.add.reduce(idx, axis=None))):
+        nan = np.isnan(idx)
+        idx[nan] = 0.0
+    np.minimum(idx, n - 1, out=idx)
+    np.maximum(idx, 0, out=idx)
+    argb = TABLE.take(idx.astype(np.intp), out=out, mode="clip")
+    if nan is not None:
+        argb[nan] = 0
+    return argb
 
-    def _static_text(self, text: str) -> QStaticText:
-        st = self._static.get(text)
+
+def unit_names(net, k: int) -> list[str]:
+    """Names of dense layer k's outputs: h1…hM (h2.1… for the 2nd of several hidden layers), ŷ."""
+    n = net.sizes[k + 1]
+    if k == len(net.dense) - 1:
+        return ["ŷ"] if n == 1 else [f"ŷ{j + 1}" for j in range(n)]
+    if len(net.dense) == 2:
+        return [f"h{j + 1}" for j in range(n)]
+    return [f"h{k + 1}.{j + 1}" for j in range(n)]
+
+
+def share(total: float, weights, mins, maxs) -> list[float]:
+    """Split ``total`` in proportion to ``weights``, each part kept within [min, max].
+
+    When even the minima do not fit they are scaled down together; when every part is at its
+    maximum the rest is not given out (the sum is then less than ``total``).
+    """
+    n = len(weights)
+    if n == 0:
+        return []
+    total = max(float(total), 0.0)
+    low = sum(mins)
+    if low >= total:
+        f = total / low if low > 0 else 0.0
+        return [m * f for m in mins]
+    if sum(maxs) <= total:
+        return list(maxs)
+
+    def parts(lam):
+        return [min(mx, max(mn, lam * w)) for w, mn, mx in zip(weights, mins, maxs)]
+
+    lo, hi = 0.0, 1.0
+    while sum(parts(hi)) < total:
+        hi *= 2.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if sum(parts(mid)) < total:
+            lo = mid
+        else:
+            hi = mid
+    return parts(hi)
+
+
+class TextCache:
+    """Texts laid out once (``QStaticText``) for one font, with their widths."""
+
+    def __init__(self, font: QFont, limit: int = STATIC_TEXTS):
+        self.font = font
+        self.metrics = QFontMetricsF(font)
+        self._limit = limit
+        self._texts: dict[str, QStaticText] = {}
+
+    def __call__(self, text: str) -> QStaticText:
+        st = self._texts.get(text)
         if st is None:
-            if len(self._static) >= STATIC_TEXTS:
-                self._static.clear()
-            st = self._static[text] = QStaticText(text)
+            if len(self._texts) >= self._limit:
+                self._texts.clear()
+            st = self._texts[text] = QStaticText(text)
             st.setTextFormat(Qt.TextFormat.PlainText)
-            st.prepare(QTransform(), self._font)
+            st.prepare(QTransform(), self.font)
         return st
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+def _decimals(m: float) -> int:
+    """:func:`decimals_for` from a matrix's largest magnitude ``m``."""
+    if not math.isfinite(m) or m == 0:
+        return 2
+    e = math.floor(math.log10(m))
+    if e in (-1, 0):
+        return 2
+    return max(0, min(5, (1 - e) if e < 0 else (2 - e)))
+
+
+class CellValues:
+    """Which numbers of a matrix are printed in its cells, and where (they must all fit).
+
+    Each distinct text is laid out once (``QStaticText``) and measured once; a matrix's texts
+    are made by one ``str.format`` call.
+    """
+
+    def __init__(self, font: QFont):
+        self.font = font
+        self._metrics = QFontMetricsF(font)
+        self._height = self._metrics.height()
+        # A static text's position is its top left: the baseline is one ascent below it.
+        m = self._metrics
+        self._rise = (m.ascent() - m.descent()) / 2 - m.ascent()
+        self._char_width: dict[str, float] = {}
+        self._entries: dict[str, tuple[QStaticText, float]] = {}
+        self._formats: dict[tuple[int, int], str] = {}
 
     def _text_width(self, text: str) -> float:
         """Width of a number's text as the sum of its characters' advances (measured once per
@@ -122,116 +242,216 @@ class CellValues(pg.GraphicsObject):
                     cw[c] = self._metrics.horizontalAdvance(c)
             return sum([cw[c] for c in text])
 
-    def set_values(self, arr: np.ndarray | None, vmax: float):
-        shape = (0, 0) if arr is None else arr.shape
-        if shape != self._shape:
-            self.prepareGeometryChange()
-            self._shape = shape
-        self._arr, self._vmax = arr, vmax
-        self.update()
+    def _entry(self, text: str) -> tuple[QStaticText, float]:
+        """``text`` laid out, and half its width."""
+        e = self._entries.get(text)
+        if e is None:
+            if len(self._entries) >= STATIC_TEXTS:
+                self._entries.clear()
+            st = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(QTransform(), self.font)
+            e = self._entries[text] = (st, self._text_width(text) / 2)
+        return e
 
-    def boundingRect(self) -> QRectF:
-        return QRectF(0, 0, self._shape[1], self._shape[0])
+    def grid(self, rect: QRectF, shape) -> tuple | None:
+        """(cell width, [x of each cell's centre], [top of each cell's text]) of a matrix of
+        ``shape`` drawn in ``rect``, row by row; None when its cells cannot hold a number."""
+        rows, cols = shape
+        cw, ch = rect.width() / cols, rect.height() / rows
+        if ch < self._height or cw < 18:
+            return None
+        x0, y0 = rect.left() + cw / 2, rect.top() + ch / 2 + self._rise
+        return (cw, [x0 + j * cw for j in range(cols)] * rows,
+                [round(y0 + i * ch) for i in range(rows) for _ in range(cols)])
 
-    def paint(self, p, *args):
-        arr = self._arr
-        if arr is None or arr.size == 0:
-            return
-        t = p.transform()
-        o, u = t.map(QPointF(0, 0)), t.map(QPointF(1, 1))
-        cw, ch = abs(u.x() - o.x()), abs(u.y() - o.y())
-        if ch < self._metrics.height() or cw < 18:
-            return
-        d = decimals_for(arr)
-        # The largest entry's text is one of the widest: when even it does not fit, no other
-        # text needs to be made (the activations of a batch are often too small to print).
-        i = int(np.argmax(np.abs(arr)))
-        if self._text_width(_fmt_fast(float(arr.flat[i]), d)) > cw - 3:
-            return
-        values = arr.tolist()
-        texts = [[_fmt_fast(v, d) for v in row] for row in values]
-        width = self._text_width
-        widths = [[width(s) for s in row] for row in texts]
-        if max(max(row) for row in widths) > cw - 3:
-            return
-        # Cell centres (the view's transform is a scale and a shift); the text is centred on
-        # them from its measured width and the font's ascent and descent.
-        xs = [t.map(QPointF(j + 0.5, 0.5)).x() for j in range(len(texts[0]))]
-        ys = [t.map(QPointF(0.5, i + 0.5)).y() for i in range(len(texts))]
-        # A static text's position is its top left: the baseline is one ascent below it.
-        rise = (self._metrics.ascent() - self._metrics.descent()) / 2 - self._metrics.ascent()
-        strong_above = 0.6 * self._vmax
-        static = self._static_text
-        p.save()
-        p.resetTransform()
-        p.setFont(self._font)
-        pen = None
-        for y, row, wrow, vrow in zip(ys, texts, widths, values):
-            for x, s, w, v in zip(xs, row, wrow, vrow):
-                want = self._light if abs(v) > strong_above else self._dark
-                if want is not pen:
-                    p.setPen(want)
-                    pen = want
-                p.drawStaticText(QPointF(x - w / 2, y + rise), static(s))
-        p.restore()
+    def place(self, arr: np.ndarray, grid, vmax: float) -> list | None:
+        """[(left, top, text, light)] for every cell of ``arr`` (on ``grid``, see :meth:`grid`),
+        or None when a number does not fit its cell: then none is printed."""
+        if arr is None or arr.size == 0 or grid is None:
+            return None
+        room = grid[0] - 3
+        # The cells that fit a number are few: plain Python on the list of values is cheaper
+        # than NumPy calls.
+        values = arr.ravel().tolist()
+        if not math.isfinite(sum(values)):
+            d = decimals_for(arr)
+            texts = [_fmt_fast(v, d) for v in values]
+        else:
+            hi, lo = max(values), min(values)
+            d = _decimals(max(hi, -lo))
+            # The largest entry's text is one of the widest: when even it does not fit, no
+            # other text needs to be made (the activations of a batch are often too small).
+            if self._text_width(_fmt_fast(hi if hi >= -lo else lo, d)) > room:
+                return None
+            texts = self._texts(values, d)
+        entry = self._entry
+        entries = [entry(t) for t in texts]
+        if 2 * max([w for _, w in entries]) > room:
+            return None
+        strong = 0.6 * vmax
+        return [(round(x - w), y, st, v > strong or v < -strong)
+                for x, y, (st, w), v in zip(grid[1], grid[2], entries, values)]
+
+    @staticmethod
+    def by_colour(placed: list) -> tuple[list, list]:
+        """``placed`` (see :meth:`place`) as ([(left, top, text)] in dark, … in light)."""
+        dark = [(x, y, st) for x, y, st, light in placed if not light]
+        light = [(x, y, st) for x, y, st, light in placed if light]
+        return dark, light
+
+    def _texts(self, values: list[float], d: int) -> list[str]:
+        """:func:`fmt` of finite ``values`` with ``d`` decimals (one ``str.format`` call)."""
+        n = len(values)
+        f = self._formats.get((n, d))
+        if f is None:
+            if len(self._formats) > 256:
+                self._formats.clear()
+            f = self._formats[(n, d)] = ("\x00{:.%df}" % d) * n
+        s = f.format(*values)
+        if "-" in s:
+            zero = f"{0:.{d}f}"
+            s = s.replace("\x00-" + zero, "\x00" + zero).replace("-", "−")  # −0.00 → 0.00
+        texts = s.split("\x00")[1:]
+        if 0.0 in values:
+            texts = ["0" if v == 0 else t for v, t in zip(values, texts)]
+        return texts
 
 
 class _Matrix:
-    """One heatmap: its plot, image, numbers and how to name its rows and columns."""
+    """One heatmap: the array shown (``image``), its levels, names, image and layout."""
 
-    def __init__(self, key, plot, image, values, group, column):
-        self.key, self.plot, self.image, self.values = key, plot, image, values
-        self.group, self.column = group, column
+    def __init__(self, key: str, group: str, column: int):
+        self.key, self.group, self.column = key, group, column
+        self.image: np.ndarray | None = None    # the float64 array last shown
+        self.levels: tuple[float, float] = (-1.0, 1.0)
         self.shape: tuple[int, int] | None = None
         self.name = key
+        self.title = key
         self.row_names: list[str] = []
         self.col_names: list[str] = []
         self.note = ""
+        # The colours of ``image`` (ARGB32, written in place by every update) and an image
+        # that refers to them (made when the shape changes).
+        self._pixels: np.ndarray | None = None
+        self.qimage: QImage | None = None
+        # Layout (HeatmapPanel._layout): the image's rectangle, the labels shown.
+        self.rect = QRectF()
+        self.col_labels: list[str] = []
+        self.row_labels: list[str] = []
+        self.grid = None             # CellValues.grid of the rectangle
+        self.numbers = None          # CellValues.place for the current frame (False: none)
+        self.coloured = ([], [])     # the same, by colour (CellValues.by_colour)
 
 
-def unit_names(net, k: int) -> list[str]:
-    """Names of dense layer k's outputs: h1…hM (h2.1… for the 2nd of several hidden layers), ŷ."""
-    n = net.sizes[k + 1]
-    if k == len(net.dense) - 1:
-        return ["ŷ"] if n == 1 else [f"ŷ{j + 1}" for j in range(n)]
-    if len(net.dense) == 2:
-        return [f"h{j + 1}" for j in range(n)]
-    return [f"h{k + 1}.{j + 1}" for j in range(n)]
+class _ColorBar:
+    """One group's colour scale: its levels (``levels()``) and their labels."""
+
+    def __init__(self, group: str):
+        self.group = group
+        self._levels = (-1.0, 1.0)
+        self.labels = ("1", "0", "−1")   # top, middle, bottom
+        self.rect = QRectF()
+        self.placed = None                # [(top-left, QStaticText)] of the labels
+
+    def levels(self) -> tuple[float, float]:
+        return self._levels
+
+    def set_levels(self, levels: tuple[float, float]):
+        self._levels = levels
+        v = levels[1]
+        d = max(_decimals(abs(v)) - 1, 0)
+        self.labels = (fmt(v, d), "0", fmt(-v, d))
+        self.placed = None
+
+
+class HeatmapCanvas(QWidget):
+    """The panel's drawing area: paints every matrix and reports the mouse."""
+
+    def __init__(self, panel: "HeatmapPanel"):
+        super().__init__(panel)
+        self._panel = panel
+        self.setObjectName("heatmapView")
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(120, 80)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 260)
+
+    def paintEvent(self, ev):
+        p = QPainter(self)
+        self._panel._paint(p)
+        p.end()
+
+    def resizeEvent(self, ev):
+        super().resizeEvent(ev)
+        self._panel._layout_dirty = True
+
+    def mouseMoveEvent(self, ev):
+        self._panel._on_mouse_moved(ev.position())
+        super().mouseMoveEvent(ev)
+
+    def leaveEvent(self, ev):
+        self._panel._on_mouse_moved(None)
+        super().leaveEvent(ev)
 
 
 class HeatmapPanel(HoverReadout, QWidget):
     """Heatmaps of every dense layer's W and b, the batch's activations and ∂E/∂W.
 
-    Public: ``images`` (dict key → ImageItem; keys "W1", "b1", "W2", "b2", …; "H" (act[0].a,
-    B×M; "H2", … with several hidden layers) and "yhat" (the batch's outputs, B×1); "dW1",
-    "dW2", …), :meth:`current_array`, ``colorbars`` (group "params", "act", "grads" →
-    ColorBarItem), ``valuesCheck`` (numbers in the cells) and ``readout`` (value under the
-    cursor).
+    Public: ``images`` (dict key → the matrix shown: ``.image`` the float64 array, ``.levels``
+    (low, high); keys "W1", "b1", "W2", "b2", …; "H" (act[0].a, B×M; "H2", … with several
+    hidden layers) and "yhat" (the batch's outputs, B×1); "dW1", "dW2", …),
+    :meth:`current_array`, ``colorbars`` (group "params", "act", "grads" → an object whose
+    ``levels()`` is (low, high)), ``valuesCheck`` (numbers in the cells), ``readout`` (value
+    under the cursor), ``mode`` and, for a matrix's geometry in ``view`` coordinates,
+    :meth:`image_rect`, :meth:`cell_center`, :meth:`colorbar_rect`, :meth:`labels` and
+    :meth:`cell_texts`.
     """
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.setObjectName("heatmapPanel")
+        # Opaque: a repaint of the panel does not paint the dock and window beneath it first.
+        self.setAutoFillBackground(True)
         self.session = session
         pal = QPalette()
         self._bg = pal.color(QPalette.ColorRole.Base)
         self._fg = pal.color(QPalette.ColorRole.Text)
-        self._axis_pen = pg.mkPen(QColor(self._fg.red(), self._fg.green(), self._fg.blue(), 60))
-        self._tick_font = QFont(self.font())
-        self._tick_font.setPointSizeF(TICK_FONT_PT)
-        self._cell_font = QFont(self.font())
-        self._cell_font.setPointSizeF(CELL_FONT_PT)
-        self._metrics = QFontMetricsF(self._tick_font)
+        self._light = QColor("white")
+        self._axis_color = QColor(self._fg.red(), self._fg.green(), self._fg.blue(), 60)
+        tick_font = QFont(self.font())
+        tick_font.setPointSizeF(TICK_FONT_PT)
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(TITLE_FONT_PT)
+        cell_font = QFont(self.font())
+        cell_font.setPointSizeF(CELL_FONT_PT)
+        self._labels = TextCache(tick_font)     # row and column names, colour-bar levels
+        self._titles = TextCache(title_font)
+        self._values = CellValues(cell_font)
+        self._metrics = self._labels.metrics
+        # The colour bars' gradient: the whole table, +max at the top.
+        self._bar_pixels = TABLE[::-1].reshape(-1, 1).copy()
+        self._bar_image = QImage(self._bar_pixels.data, 1, len(TABLE), 4, _ARGB)
 
-        self.images: dict[str, pg.ImageItem] = {}
-        self.colorbars: dict[str, pg.ColorBarItem] = {}
-        self._matrices: dict[str, _Matrix] = {}
+        self.images: dict[str, _Matrix] = {}
+        self.colorbars: dict[str, _ColorBar] = {}
+        self._matrices = self.images
         self._arrays: dict[str, np.ndarray] = {}
         self._levels: dict[str, tuple[float, float]] = {}
-        self._built_for: int | None = None  # number of dense layers the items were made for
+        self._built_for: int | None = None  # number of dense layers the matrices were made for
+        self._shapes: tuple | None = None    # the matrices' shapes (and notes) the buffers fit
+        self._notes: dict[str, str] = {}
         self._mode: str | None = None        # "tall" or "wide": how the groups are placed
-        self._places: dict = {}               # item → (row, column, rowspan)
-        self._mouse = None
+        self._layout_dirty = True
+        self._lines: list[QLineF] = []       # the faint frames round the images
+        self._bar_lines: list[QLineF] = []   # colour-bar axes and ticks
+        self._texts: list = []               # (top-left, QStaticText) in the label font
+        self._title_texts: list = []         # (top-left, QStaticText) in the title font
+        self._background: QPixmap | None = None   # what changes only with the layout
+        self._mouse: QPointF | None = None
         self._gate = ShownGate(self, lambda: self._update())
 
         top = QVBoxLayout(self)
@@ -252,16 +472,10 @@ class HeatmapPanel(HoverReadout, QWidget):
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.readout, 1)
         top.addWidget(header)
-        self.view = pg.GraphicsLayoutWidget(self)
-        self.view.setBackground(self._bg)
-        self.view.setObjectName("heatmapView")
-        self.view.ci.layout.setContentsMargins(4, 2, 4, 4)
-        self.view.ci.layout.setHorizontalSpacing(4)
-        self.view.ci.layout.setVerticalSpacing(2)
+        self.view = HeatmapCanvas(self)
         top.addWidget(self.view, 1)
 
         self.valuesCheck.toggled.connect(self._on_values_toggled)
-        self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         session.structureChanged.connect(self._on_structure_changed)
         session.paramsChanged.connect(self._on_params_changed)
         self._on_structure_changed()
@@ -273,10 +487,45 @@ class HeatmapPanel(HoverReadout, QWidget):
         return self._mode
 
     def current_array(self, key: str) -> np.ndarray:
-        """The array last passed to ``images[key].setImage`` (a float64 copy of the engine's)."""
+        """The array ``images[key]`` shows (a float64 copy of the engine's)."""
         if self._gate.stale:
             self._update()
         return self._arrays[key]
+
+    def image_rect(self, key: str) -> QRectF:
+        """Where matrix ``key`` is drawn, in ``view`` coordinates."""
+        self._ensure_layout()
+        return QRectF(self._matrices[key].rect)
+
+    def cell_center(self, key: str, i: int, j: int) -> QPointF:
+        """The centre of cell (i, j) of matrix ``key``, in ``view`` coordinates."""
+        m = self._matrices[key]
+        r = self.image_rect(key)
+        rows, cols = m.shape
+        return QPointF(r.left() + (j + 0.5) * r.width() / cols,
+                       r.top() + (i + 0.5) * r.height() / rows)
+
+    def colorbar_rect(self, group: str) -> QRectF:
+        """Where the colour bar of ``group`` is drawn, in ``view`` coordinates."""
+        self._ensure_layout()
+        return QRectF(self.colorbars[group].rect)
+
+    def labels(self, key: str) -> tuple[list[str], list[str]]:
+        """(column labels, row labels) shown on matrix ``key`` (thinned when cells are small)."""
+        self._ensure_layout()
+        m = self._matrices[key]
+        return list(m.col_labels), list(m.row_labels)
+
+    def cell_texts(self, key: str) -> list[list[str]] | None:
+        """The numbers printed in matrix ``key``'s cells, row by row (None: none printed)."""
+        self._ensure_layout()
+        m = self._matrices[key]
+        numbers = self._numbers(m)
+        if numbers is None:
+            return None
+        cols = m.shape[1]
+        texts = [st.text() for _, _, st, _ in numbers]
+        return [texts[i:i + cols] for i in range(0, len(texts), cols)]
 
     # --- building (once per number of layers) ------------------------------------------
     def _on_structure_changed(self):
@@ -285,60 +534,52 @@ class HeatmapPanel(HoverReadout, QWidget):
             self._build(n_dense)
         for m in self._matrices.values():
             m.shape = None  # names may have changed (features, units): relabel on the update
-        self._set_stretch()
+        self._shapes = None
+        self._layout_dirty = True
         self._update()
 
     def _build(self, n_dense: int):
-        """Create every plot, image, number overlay and colour bar for this many layers."""
-        self.view.clear()
-        self.images.clear()
-        self.colorbars.clear()
+        """The matrices and colour bars for this many layers."""
         self._matrices.clear()
+        self.colorbars.clear()
         self._arrays.clear()
         self._levels.clear()
-        self._places = {}
         for k in range(n_dense):
             self._add(f"W{k + 1}", "params", k)
             self._add(f"b{k + 1}", "params", k)
-            self._add("yhat" if k == n_dense - 1 else ("H" if k == 0 else f"H{k + 1}"), "act", k)
+            self._add(self._act_key(k, n_dense), "act", k)
             self._add(f"dW{k + 1}", "grads", k)
-        for group in ("params", "act", "grads"):
-            bar = pg.ColorBarItem(values=(-1, 1), colorMap=colors.CMAP, width=9,
-                                  interactive=False, colorMapMenu=False)
-            bar.axis.setStyle(tickFont=self._tick_font, tickLength=3)
-            bar.axis.setTextPen(pg.mkPen(self._fg))
-            bar.axis.setWidth(38)
-            # Room above and below so the end labels of stacked bars do not collide.
-            bar.layout.setContentsMargins(0, 7, 0, 7)
-            # The axis draws the tick marks (fixed: the bar's picture is the whole colormap
-            # whatever the levels); the level labels are three text items next to them, which
-            # can change with every frame without the axis being laid out again.
-            bar.axis.setStyle(showValues=False)
-            bar.axis.setTicks([[(-LABEL_AT, ""), (0.0, ""), (LABEL_AT, "")],
-                               [(-0.5, ""), (0.5, "")]])
-            bar._nnviz_labels = []
-            for _ in range(3):
-                label = QGraphicsSimpleTextItem(bar.axis)
-                label.setFont(self._tick_font)
-                label.setBrush(self._fg)
-                bar._nnviz_labels.append(label)
-            bar.axis.geometryChanged.connect(lambda bar=bar: self._place_bar_labels(bar))
-            cache_pixmaps(bar.axis, bar.bar)   # the images change every frame, not these
-            self.colorbars[group] = bar
+        for group in GROUPS:
+            self.colorbars[group] = _ColorBar(group)
+        self._group_keys = {g: [key for key, m in self._matrices.items() if m.group == g]
+                            for g in GROUPS}
+        self._act_keys = [self._act_key(k, n_dense) for k in range(n_dense)]
+        # The order _update gathers the engine's arrays in.
+        self._source_keys = [key for k in range(n_dense)
+                             for key in (f"W{k + 1}", f"b{k + 1}", f"dW{k + 1}")]
+        self._source_keys += self._act_keys
+        self._shapes = None
         self._built_for = n_dense
-        self._mode = None
-        self._arrange()
+        self._mode = self._wanted_mode()
+        self._layout_dirty = True
+
+    @staticmethod
+    def _act_key(k: int, n_dense: int) -> str:
+        return "yhat" if k == n_dense - 1 else ("H" if k == 0 else f"H{k + 1}")
+
+    def _add(self, key, group, column):
+        self._matrices[key] = _Matrix(key, group, column)
 
     # --- placing: a tall panel stacks the groups, a wide one puts them side by side -------
     def _wanted_mode(self) -> str:
         w, h = self.width(), max(self.height(), 1)
         return "wide" if w >= 1.6 * h and w >= 640 else "tall"
 
-    def _positions(self, mode: str) -> dict:
-        """item → (row, column, rowspan) for every matrix plot and colour bar."""
+    def _positions(self, mode: str) -> tuple[dict, dict]:
+        """(matrix key → (row, column, rowspan), group → (row, column, rowspan) of its bar)."""
         L = self._built_for
         pos = {}
-        act_keys = ["H" if k == 0 else f"H{k + 1}" for k in range(L - 1)] + ["yhat"]
+        act_keys = [self._act_key(k, L) for k in range(L)]
         if mode == "tall":   # rows: W, b, activations, gradients; a column per layer
             for k in range(L):
                 pos[f"W{k + 1}"] = (0, k, 1)
@@ -353,90 +594,193 @@ class HeatmapPanel(HoverReadout, QWidget):
                 pos[act_keys[k]] = (0, L + 1 + k, 2)
                 pos[f"dW{k + 1}"] = (0, 2 * L + 2 + k, 2)
             bars = {"params": (0, L, 2), "act": (0, 2 * L + 1, 2), "grads": (0, 3 * L + 2, 2)}
-        placed = {self._matrices[key].plot: p for key, p in pos.items()}
-        placed.update({self.colorbars[g]: p for g, p in bars.items()})
-        return placed
-
-    def _arrange(self):
-        """Put the items where the panel's shape wants them (moves items; creates none)."""
-        if self._built_for is None:
-            return
-        mode = self._wanted_mode()
-        lay = self.view.ci.layout
-        if mode != self._mode:
-            places = self._positions(mode)
-            for item in places:
-                if item in self._places:
-                    lay.removeItem(item)
-            for item, (r, c, span) in places.items():
-                if item in self._places:
-                    lay.addItem(item, r, c, span, 1)
-                else:
-                    self.view.ci.addItem(item, row=r, col=c, rowspan=span)
-            self._places = places
-            self._mode = mode
-            # The view may have sized the layout while it still had the old shape's minimum.
-            pg.GraphicsView.setRange(self.view, QRectF(self.view.viewport().rect()), padding=0,
-                                     disableAutoPixel=False)
-        self._set_stretch()
-
-    def _set_stretch(self):
-        """Columns share the width by number of units; rows by number of matrix rows."""
-        lay = self.view.ci.layout
-        sizes = self.session.network.sizes
-        for c in range(lay.columnCount()):
-            lay.setColumnStretchFactor(c, 0)
-        for r in range(lay.rowCount()):
-            lay.setRowStretchFactor(r, 0)
-        for key, m in self._matrices.items():
-            r, c, _ = self._places[m.plot]
-            lay.setColumnStretchFactor(c, max(1, sizes[m.column + 1]))
-        fan_in = max(sizes[:-1])
-        if self._mode == "tall":
-            for r, f in ((0, fan_in), (1, 1), (2, 3), (3, fan_in)):
-                lay.setRowStretchFactor(r, f)
-        else:
-            lay.setRowStretchFactor(0, fan_in)
-            lay.setRowStretchFactor(1, 1)
+        return pos, bars
 
     def resizeEvent(self, ev):
         super().resizeEvent(ev)
         if self._built_for is not None and self._wanted_mode() != self._mode:
-            self._arrange()
+            self._mode = self._wanted_mode()
+            self._layout_dirty = True
+            self.view.update()
 
-    def _add(self, key, group, column):
-        plot = pg.PlotItem()
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.setMouseEnabled(False, False)
-        vb = plot.getViewBox()
-        vb.invertY(True)
-        vb.setDefaultPadding(0.0)
-        vb.disableAutoRange()
-        plot.hideAxis("bottom")
-        plot.showAxis("top")
-        for name in ("left", "top"):
-            axis = plot.getAxis(name)
-            axis.setStyle(tickFont=self._tick_font, tickLength=0, autoExpandTextSpace=False,
-                          tickTextOffset=3)
-            axis.setPen(self._axis_pen)
-            axis.setTextPen(pg.mkPen(self._fg))
-        cache_pixmaps(plot.getAxis("left"), plot.getAxis("top"), plot.titleLabel.item)
-        if key.startswith("b"):  # its columns line up with W's right above
-            plot.getAxis("top").setStyle(showValues=False)
-            plot.getAxis("top").setHeight(1)
+    def _ensure_layout(self):
+        if self._layout_dirty:
+            self._layout()
+
+    def _layout(self):
+        """Every rectangle, label and title for the view's size (not per frame)."""
+        self._layout_dirty = False
+        if self._built_for is None or any(m.shape is None for m in self._matrices.values()):
+            self._layout_dirty = True
+            return
+        net = self.session.network
+        sizes = net.sizes
+        mode = self._mode
+        pos, bars = self._positions(mode)
+        W, H = self.view.width(), self.view.height()
+        ml, mt, mr, mb = MARGINS
+        metrics = self._labels.metrics
+        text_h = metrics.height()
+        title_h = math.ceil(self._titles.metrics.height()) + 6
+        axis_h = math.ceil(text_h) + 4
+
+        # Columns: the matrices of a grid column share its row-label width.
+        n_cols = max(c for _, c, _ in list(pos.values()) + list(bars.values())) + 1
+        bar_cols = {c for _, c, _ in bars.values()}
+        col_keys: dict[int, list[str]] = {}
+        for key, (_, c, _) in pos.items():
+            col_keys.setdefault(c, []).append(key)
+        mat_cols = sorted(col_keys)
+        label_w = {}
+        for c in mat_cols:
+            label_w[c] = max((metrics.horizontalAdvance(n) for key in col_keys[c]
+                              if not key.startswith("b") for n in self._matrices[key].row_names),
+                             default=0.0)
+        units = {c: max(1, sizes[self._matrices[col_keys[c][0]].column + 1]) for c in mat_cols}
+        # A column is wide enough for its titles when there is room.
+        title_w = {c: max(self._titles.metrics.horizontalAdvance(self._matrices[key].title)
+                          for key in col_keys[c]) + 2 for c in mat_cols}
+        fixed = ml + mr + H_SPACING * (n_cols - 1) + len(bar_cols) * (BAR_WIDTH + BAR_AXIS)
+        room = W - fixed
+
+        def need(cap):
+            return sum(max(min(label_w[c], cap) + 8 + MIN_IMAGE_WIDTH, title_w[c])
+                       for c in mat_cols)
+
+        # Labels too long for the room are elided (all to one width, never below a minimum).
+        cap = max(label_w.values(), default=0.0)
+        if need(cap) > room and cap > MIN_LABEL_WIDTH:
+            lo, hi = float(MIN_LABEL_WIDTH), cap
+            for _ in range(30):
+                mid = (lo + hi) / 2
+                if need(mid) > room:
+                    hi = mid
+                else:
+                    lo = mid
+            cap = lo
+        left = {c: int(min(label_w[c], cap)) + 8 for c in mat_cols}
+        min_w = [max(MIN_IMAGE_WIDTH, title_w[c] - left[c]) for c in mat_cols]
+        img_w = share(room - sum(left.values()), [units[c] for c in mat_cols], min_w,
+                      [max(MAX_PER_UNIT * units[c], MAX_PLOT_WIDTH - left[c], mn)
+                       for c, mn in zip(mat_cols, min_w)])
+        col_w = {c: left[c] + w for c, w in zip(mat_cols, img_w)}
+        for c in bar_cols:
+            col_w[c] = BAR_WIDTH + BAR_AXIS
+        spare = max(0.0, W - fixed - sum(col_w[c] for c in mat_cols))
+        # Spare width: between the blocks of a wide panel, either side of a tall one.
+        x = float(ml)
+        if mode == "tall":
+            x += spare / 2
+            gaps = {}
         else:
-            plot.getAxis("top").setHeight(int(self._metrics.height()) + 4)
-        image = ArgbImageItem(axisOrder="row-major")
-        image.setColorMap(colors.CMAP)
-        plot.addItem(image)
-        values = CellValues(self._cell_font, self._fg, QColor("white"))
-        values.setVisible(self.valuesCheck.isChecked())
-        plot.addItem(values)
-        m = _Matrix(key, plot, image, values, group, column)
-        vb.sigResized.connect(lambda _vb, m=m: self._retick(m))
-        self.images[key] = image
-        self._matrices[key] = m
+            gaps = {c + 1: spare / 2 for c in sorted(bar_cols)[:2]}
+        col_x = {}
+        for c in range(n_cols):
+            x += gaps.get(c, 0.0)
+            col_x[c] = x
+            x += col_w[c] + H_SPACING
+
+        # Rows: matrix rows share the height by number of rows (fan-in, 1 for b, 3 for a batch).
+        n_rows = 4 if mode == "tall" else 2
+        row_axis = [axis_h] * n_rows
+        row_axis[1] = 1                                  # b: its columns are W's right above
+        fan_in = max(sizes[:-1])
+        weights = [fan_in, 1, 3, fan_in] if mode == "tall" else [fan_in, 1]
+        row_rows = {}
+        for key, (r, _, span) in pos.items():
+            if span == 1:
+                row_rows[r] = max(row_rows.get(r, 1), self._matrices[key].shape[0])
+        mins = [float(min(48, max(16, 4 * row_rows.get(r, 1)))) for r in range(n_rows)]
+        img_h = share(H - mt - mb - V_SPACING * (n_rows - 1) - n_rows * title_h - sum(row_axis),
+                      weights, mins, [math.inf] * n_rows)
+        row_y, y = [], float(mt)
+        for r in range(n_rows):
+            row_y.append(y)
+            y += title_h + row_axis[r] + img_h[r] + V_SPACING
+
+        def image_top(r):
+            return round(row_y[r] + title_h + row_axis[r])
+
+        def image_bottom(r):
+            return round(row_y[r] + title_h + row_axis[r] + img_h[r])
+
+        lines, texts, titles = [], [], []
+        label_st = self._labels
+        for key, (r, c, span) in pos.items():
+            m = self._matrices[key]
+            rows, cols = m.shape
+            x0 = round(col_x[c] + left[c])
+            x1 = round(col_x[c] + col_w[c])
+            top = round(row_y[r] + title_h + (1 if key.startswith("b") else axis_h))
+            bottom = image_bottom(r + span - 1)
+            m.rect = rect = QRectF(x0, top, max(1, x1 - x0), max(1, bottom - top))
+            # A faint frame, just outside the image.
+            lines += [QLineF(x0 - 0.5, top - 0.5, x1 + 0.5, top - 0.5),
+                      QLineF(x0 - 0.5, top - 0.5, x0 - 0.5, bottom + 0.5),
+                      QLineF(x1 + 0.5, top - 0.5, x1 + 0.5, bottom + 0.5)]
+            # Title: centred on the image, inside the column.
+            box_l, box_r = col_x[c], col_x[c] + col_w[c]
+            title, tm = m.title, self._titles.metrics
+            if tm.horizontalAdvance(title) > box_r - box_l:   # the name before its shape
+                title = tm.elidedText(m.name, Qt.TextElideMode.ElideRight, box_r - box_l)
+            st = self._titles(title)
+            tw = st.size().width()
+            tx = min(max(rect.center().x() - tw / 2, box_l), box_r - tw)
+            ty = row_y[r] + (title_h - st.size().height()) / 2
+            titles.append((QPointF(round(tx), round(ty)), st))
+            # Labels of every row and column that has room (every 2nd, 3rd, … when cells are
+            # small); none on a bias's row or a matrix that shows a note.
+            cell_w, cell_h = rect.width() / cols, rect.height() / rows
+            m.col_labels, m.row_labels = [], []
+            if not key.startswith("b"):
+                widest = max((metrics.horizontalAdvance(n) for n in m.col_names), default=0.0)
+                col_step = max(1, math.ceil((widest + 4) / max(cell_w, 1e-6)))
+                for j in range(0, cols, col_step):
+                    st = label_st(m.col_names[j])
+                    texts.append((QPointF(round(rect.left() + (j + 0.5) * cell_w
+                                                - st.size().width() / 2),
+                                          top - TEXT_OFFSET - st.size().height()), st))
+                    m.col_labels.append(m.col_names[j])
+            if not key.startswith("b") and not m.note:
+                row_step = max(1, math.ceil(text_h / max(cell_h, 1e-6)))
+                room_w = left[c] - TEXT_OFFSET - 2
+                for i in range(0, rows, row_step):
+                    name = m.row_names[i]
+                    if metrics.horizontalAdvance(name) > room_w:
+                        name = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room_w)
+                    st = label_st(name)
+                    texts.append((QPointF(x0 - TEXT_OFFSET - st.size().width(),
+                                          round(top + (i + 0.5) * cell_h
+                                                - st.size().height() / 2)), st))
+                    m.row_labels.append(name)
+            m.grid = self._values.grid(rect, m.shape)
+            m.numbers = None
+        # Colour bars: as tall as the images beside them; ticks at ±max and 0 (±½ minor).
+        bar_lines = []
+        for group, (r, c, span) in bars.items():
+            bar = self.colorbars[group]
+            x0 = round(col_x[c])
+            top, bottom = image_top(r), image_bottom(r + span - 1)
+            bar.rect = QRectF(x0, top, BAR_WIDTH, max(1, bottom - top))
+            bar.placed = None
+            xr = x0 + BAR_WIDTH + 0.5
+            bar_lines += [QLineF(x0 - 0.5, top - 0.5, xr, top - 0.5),
+                          QLineF(x0 - 0.5, bottom + 0.5, xr, bottom + 0.5),
+                          QLineF(x0 - 0.5, top - 0.5, x0 - 0.5, bottom + 0.5),
+                          QLineF(xr, top - 0.5, xr, bottom + 0.5)]
+            for at, length in ((1.0, BAR_TICK), (0.5, BAR_MINOR_TICK), (0.0, BAR_TICK),
+                               (-0.5, BAR_MINOR_TICK), (-1.0, BAR_TICK)):
+                yy = self._bar_y(bar, at)
+                bar_lines.append(QLineF(xr, yy, xr + length, yy))
+        self._lines, self._bar_lines = lines, bar_lines
+        self._texts, self._title_texts = texts, titles
+        self._background = None
+
+    @staticmethod
+    def _bar_y(bar: _ColorBar, at: float) -> float:
+        """The pixel row of ``at`` (−1 … 1 of the levels) on a colour bar."""
+        r = bar.rect
+        return round(r.top() + (1.0 - (at + 1.0) / 2.0) * (r.height() - 1)) + 0.5
 
     # --- updating ----------------------------------------------------------------------
     def _on_params_changed(self):
@@ -445,70 +789,92 @@ class HeatmapPanel(HoverReadout, QWidget):
         self._update()
 
     def _on_values_toggled(self, on: bool):
-        for m in self._matrices.values():
-            m.values.setVisible(on)
+        self.view.update()
 
     def _update(self):
         self._gate.stale = False
         net = self.session.network
-        n_dense = net.n_layers
-        arrays: dict[str, np.ndarray] = {}
+        sources: list[np.ndarray] = []
         notes: dict[str, str] = {}
         for k, d in enumerate(net.dense):
-            arrays[f"W{k + 1}"] = np.array(d.W, dtype=np.float64, order="C")
-            arrays[f"b{k + 1}"] = np.array(d.b, dtype=np.float64).reshape(1, -1)
-            arrays[f"dW{k + 1}"] = np.array(d.dW, dtype=np.float64, order="C")
-        for k in range(n_dense):
-            key = "yhat" if k == n_dense - 1 else ("H" if k == 0 else f"H{k + 1}")
+            sources += [d.W, d.b.reshape(1, -1), d.dW]
+        for k, key in enumerate(self._act_keys):
             a = net.act[k].a
             if a is None or a.ndim != 2 or a.shape[1] != net.sizes[k + 1]:
-                arrays[key] = np.zeros((1, net.sizes[k + 1]))
+                sources.append(np.zeros((1, net.sizes[k + 1])))
                 notes[key] = "no batch"
             else:
-                arrays[key] = np.array(a, dtype=np.float64, order="C")
-        levels = {}
-        for group in ("params", "act", "grads"):
-            m = colors.symmetric_levels(*(a for key, a in arrays.items()
-                                          if self._matrices[key].group == group))[1]
+                sources.append(a)
+        shapes = tuple(a.shape for a in sources)
+        if shapes != self._shapes or notes != self._notes:
+            self._reshape(shapes, notes)
+        # One float64 copy of every matrix, group after group: each matrix is a view of it, and
+        # the groups' levels and all colours take one pass over it.
+        buf = np.empty(self._size)
+        arrays = {}
+        for key, src, (start, end), shape in zip(self._source_keys, sources, self._slices, shapes):
+            a = arrays[key] = buf[start:end].reshape(shape)
+            a[...] = src
+        starts = self._group_starts
+        his = np.maximum.reduceat(buf, starts).tolist()
+        los = np.minimum.reduceat(buf, starts).tolist()
+        finite = True
+        tops = []
+        for group, hi, lo in zip(GROUPS, his, los):
+            m = max(hi, -lo)
+            if not math.isfinite(m):      # NaN or ±inf: levels as colors.symmetric_levels
+                finite = False
+                g0, g1 = self._group_slices[len(tops)]
+                m = colors.symmetric_levels(buf[g0:g1])[1]
             top = nice_max(m)
-            levels[group] = (-top, top)
-            if self._levels.get(group) != levels[group]:
-                self._levels[group] = levels[group]
-                self._label_bar(self.colorbars[group], levels[group])
-        for key, arr in arrays.items():
-            m = self._matrices[key]
-            note = notes.get(key, "")
-            if arr.shape != m.shape or note != m.note:
-                self._configure(m, arr.shape, note)
-            lv = levels[m.group]
-            m.image.setImage(arr, levels=lv, autoLevels=False)
-            m.values.set_values(None if note else arr, lv[1])
-            self._arrays[key] = arr
+            tops.append(top)
+            levels = (-top, top)
+            if self._levels.get(group) != levels:
+                self._levels[group] = levels
+                self.colorbars[group].set_levels(levels)
+            for key in self._group_keys[group]:
+                mat = self._matrices[key]
+                mat.image, mat.levels, mat.numbers = arrays[key], levels, None
+        counts = self._group_counts
+        n = len(TABLE)
+        argb_pixels(buf, np.repeat([-t for t in tops], counts), None, out=self._pixels,
+                    finite=finite, scale=np.repeat([n / (2 * t) for t in tops], counts))
+        self._arrays = arrays
+        self.view.update()
         self._update_readout()
 
-    def _label_bar(self, bar: pg.ColorBarItem, levels: tuple[float, float]):
-        """Name ``levels`` at the ends of a colour bar (and 0 in the middle)."""
-        v = levels[1]
-        bar.values = bar.lo_prv, bar.hi_prv = levels   # what bar.levels() reports
-        d = max(decimals_for(np.array([v])) - 1, 0)
-        top, mid, bottom = bar._nnviz_labels
-        for label, text in ((top, fmt(v, d)), (mid, "0"), (bottom, fmt(-v, d))):
-            if label.text() != text:
-                label.setText(text)
-        self._place_bar_labels(bar)
-
-    @staticmethod
-    def _place_bar_labels(bar: pg.ColorBarItem):
-        """Each label left of its tick mark's end, centred on it (as the axis places values)."""
-        axis = bar.axis
-        h = axis.geometry().height()
-        x = max(0, axis.style["tickLength"]) + axis.style["tickTextOffset"][0]
-        for label, at in zip(bar._nnviz_labels, (LABEL_AT, 0.0, -LABEL_AT)):
-            y = (1.0 - (at + 1.0) / 2.0) * h
-            label.setPos(x, y - label.boundingRect().height() / 2)
+    def _reshape(self, shapes: tuple, notes: dict[str, str]):
+        """Where each matrix sits in the update's buffer, its pixels and image (made when a
+        shape or note changes, not per frame), and its title and names."""
+        self._shapes, self._notes = shapes, notes
+        where = dict(zip(self._source_keys, shapes))
+        offset = {}
+        start = 0
+        self._group_slices = []
+        for group in GROUPS:
+            g0 = start
+            for key in self._group_keys[group]:
+                rows, cols = where[key]
+                offset[key] = start
+                start += rows * cols
+            self._group_slices.append((g0, start))
+        self._size = start
+        self._group_starts = [g0 for g0, _ in self._group_slices]
+        self._group_counts = [g1 - g0 for g0, g1 in self._group_slices]
+        self._slices = [(offset[key], offset[key] + r * c)
+                        for key, (r, c) in zip(self._source_keys, shapes)]
+        self._pixels = np.zeros(start, dtype=np.uint32)
+        for key, (rows, cols) in where.items():
+            m = self._matrices[key]
+            o = offset[key]
+            m._pixels = self._pixels[o:o + rows * cols].reshape(rows, cols)
+            m.qimage = QImage(m._pixels.data, cols, rows, 4 * cols, _ARGB)
+            note = notes.get(key, "")
+            if (rows, cols) != m.shape or note != m.note:
+                self._configure(m, (rows, cols), note)
 
     def _configure(self, m: _Matrix, shape: tuple[int, int], note: str):
-        """Title, names, range and column share of a matrix whose shape (or names) changed."""
+        """Title and names of a matrix whose shape (or names) changed."""
         s = self.session
         net = s.network
         rows, cols = shape
@@ -533,62 +899,119 @@ class HeatmapPanel(HoverReadout, QWidget):
             m.name = f"H{sup(k + 1)}" if several else "H"
             m.row_names, m.col_names = [str(i + 1) for i in range(rows)], out_names
         m.shape, m.note = shape, note
-        title = f"{m.name}  ({note})" if note else f"{m.name}  {rows}×{cols}"
-        m.plot.setTitle(title, color=self._fg.name(), size=TITLE_SIZE)
-        m.plot.getViewBox().setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
-        self._retick(m)
-        self._align_left_axes(k)  # W⁽ᵏ⁾ and b⁽ᵏ⁾ (and the others of layer k) line up
+        m.title = f"{m.name} ({note})" if note else f"{m.name} {rows}×{cols}"
+        self._layout_dirty = True
 
-    def _retick(self, m: _Matrix):
-        """Label every row and column that has room (every 2nd, 3rd, … when cells are small)."""
-        if m.shape is None:
+    # --- painting ----------------------------------------------------------------------
+    def _numbers(self, m: _Matrix):
+        """The numbers printed in ``m`` this frame (computed once per update and layout)."""
+        if m.numbers is None:
+            m.numbers = False
+            if m.image is not None and not m.note:
+                placed = self._values.place(m.image, m.grid, m.levels[1])
+                if placed is not None:
+                    m.numbers = placed
+                    m.coloured = CellValues.by_colour(placed)
+        return m.numbers or None
+
+    def _paint(self, p: QPainter):
+        self._ensure_layout()
+        if self._layout_dirty:
+            p.fillRect(self.view.rect(), self._bg)
             return
-        rows, cols = m.shape
-        vb = m.plot.getViewBox()
-        cell_w = vb.width() / max(cols, 1)
-        cell_h = vb.height() / max(rows, 1)
-        widest = max((self._metrics.horizontalAdvance(n) for n in m.col_names), default=0.0)
-        col_step = max(1, math.ceil((widest + 4) / max(cell_w, 1e-6)))
-        row_step = max(1, math.ceil(self._metrics.height() / max(cell_h, 1e-6)))
-        ticks = ([(j + 0.5, n) for j, n in enumerate(m.col_names) if j % col_step == 0],
-                 [(i + 0.5, n) for i, n in enumerate(m.row_names) if i % row_step == 0])
-        if m.key.startswith("b") or m.note:
-            ticks = (ticks[0], [])
-        if getattr(m, "ticks", None) != ticks:
-            m.ticks = ticks
-            m.plot.getAxis("top").setTicks([ticks[0]])
-            m.plot.getAxis("left").setTicks([ticks[1]])
+        # What changes only with the layout (frames, names, titles, the colour bars' gradients
+        # and ticks) is one pixmap; the images, the numbers and the levels are drawn over it.
+        dpr = self.view.devicePixelRatioF()
+        if self._background is None or self._background.devicePixelRatio() != dpr:
+            self._background = self._paint_background(dpr)
+        p.drawPixmap(0, 0, self._background)
+        matrices = self._matrices.values()
+        for m in matrices:
+            if m.qimage is not None:
+                p.drawImage(m.rect, m.qimage)
+        p.setFont(self._labels.font)
+        p.setPen(self._fg)
+        for bar in self.colorbars.values():
+            if bar.placed is None:
+                self._place_bar_labels(bar)
+            for at, st in bar.placed:
+                p.drawStaticText(at, st)
+        if self.valuesCheck.isChecked():
+            shown = [m.coloured for m in matrices if self._numbers(m) is not None]
+            if shown:
+                p.setFont(self._values.font)
+                draw = p.drawStaticText
+                for pen, side in ((self._fg, 0), (self._light, 1)):
+                    p.setPen(pen)
+                    for coloured in shown:
+                        for x, y, st in coloured[side]:
+                            draw(x, y, st)
 
-    def _align_left_axes(self, k: int):
-        col = [m for m in self._matrices.values() if m.column == k and m.shape is not None]
-        width = max((self._metrics.horizontalAdvance(n) for m in col if not m.key.startswith("b")
-                     for n in m.row_names), default=0.0)
-        for m in self._matrices.values():
-            if m.column == k:
-                m.plot.getAxis("left").setWidth(int(width) + 8)
-                # A column of few units should not take the room of a wide one.
-                m.plot.setMaximumWidth(max(int(width) + 8 + 64 * self.session.network.sizes[k + 1],
-                                           130))
+    def _place_bar_labels(self, bar: _ColorBar):
+        """Each level label right of its tick mark's end, centred on it."""
+        x = bar.rect.right() + 1 + BAR_TICK + TEXT_OFFSET
+        bar.placed = []
+        for text, at in ((bar.labels[0], 1.0), (bar.labels[2], -1.0)):   # "0": background
+            st = self._labels(text)
+            bar.placed.append((QPointF(x, round(self._bar_y(bar, at) - st.size().height() / 2)),
+                               st))
+
+    def _paint_background(self, dpr: float) -> QPixmap:
+        size = self.view.size()
+        pix = QPixmap(max(1, round(size.width() * dpr)), max(1, round(size.height() * dpr)))
+        pix.setDevicePixelRatio(dpr)
+        pix.fill(self._bg)
+        p = QPainter(pix)
+        for bar in self.colorbars.values():
+            p.drawImage(bar.rect, self._bar_image)
+        p.setPen(QPen(self._axis_color, 0))
+        p.drawLines(self._lines)
+        p.setPen(QPen(self._fg, 0))
+        p.drawLines(self._bar_lines)
+        p.setFont(self._labels.font)
+        for at, st in self._texts:
+            p.drawStaticText(at, st)
+        zero = self._labels("0")
+        for bar in self.colorbars.values():
+            p.drawStaticText(QPointF(bar.rect.right() + 1 + BAR_TICK + TEXT_OFFSET,
+                                     round(self._bar_y(bar, 0.0) - zero.size().height() / 2)),
+                             zero)
+        p.setFont(self._titles.font)
+        for at, st in self._title_texts:
+            p.drawStaticText(at, st)
+        p.end()
+        return pix
 
     # --- the value under the cursor ----------------------------------------------------
-    def _on_mouse_moved(self, scene_pos):
-        self._mouse = scene_pos
+    def _on_mouse_moved(self, pos):
+        self._mouse = pos
         self._update_readout()
+
+    def _hit(self, pos) -> tuple[_Matrix, int, int] | None:
+        """The matrix and cell (i, j) under ``pos`` (``view`` coordinates), if any."""
+        self._ensure_layout()
+        if self._layout_dirty:
+            return None
+        for m in self._matrices.values():
+            r = m.rect
+            if m.shape is None or not r.contains(pos):
+                continue
+            rows, cols = m.shape
+            i = int((pos.y() - r.top()) * rows / r.height())
+            j = int((pos.x() - r.left()) * cols / r.width())
+            if 0 <= i < rows and 0 <= j < cols:
+                return m, i, j
+        return None
 
     def _update_readout(self):
         text = ""
-        pos = self._mouse
-        if pos is not None:
-            for key, m in self._matrices.items():
-                vb = m.plot.getViewBox()
-                if not vb.sceneBoundingRect().contains(pos) or m.note or m.shape is None:
-                    continue
-                p = vb.mapSceneToView(pos)
-                i, j = int(math.floor(p.y())), int(math.floor(p.x()))
-                arr = self._arrays.get(key)
-                if arr is not None and 0 <= i < arr.shape[0] and 0 <= j < arr.shape[1]:
-                    where = m.col_names[j] if key.startswith("b") else \
+        if self._mouse is not None:
+            hit = self._hit(self._mouse)
+            if hit is not None and not hit[0].note:
+                m, i, j = hit
+                arr = self._arrays.get(m.key)
+                if arr is not None and arr.shape == m.shape:
+                    where = m.col_names[j] if m.key.startswith("b") else \
                         f"{m.row_names[i]}, {m.col_names[j]}"
                     text = f"{m.name}[{where}] = {float(arr[i, j]):.4g}"
-                break
         self.readout.setText(text)
