@@ -330,11 +330,16 @@ def _step(span: float) -> float:
     return next(m * e for m in (1, 2, 5, 10) if m * e >= raw)
 
 
+_EPOCH_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
 def _round_up(x: float) -> float:
-    """``x`` rounded up to half its order of magnitude: 7 → 7, 51 → 55, 130 → 150."""
+    """``x`` rounded up to 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10ᵏ (7 → 8, 51 → 60,
+    130 → 150, 914 → 1000): the epoch axis grows in steps of about a fifth, so it is laid out
+    again every fifth or so of the run, not every few epochs, and the line fills at least
+    four fifths of the width."""
     e = 10.0 ** math.floor(math.log10(x))
-    half = max(e / 2, 1.0)
-    return math.ceil(x / half) * half
+    return next(m * e for m in _EPOCH_STEPS if m * e >= x * (1 - 1e-12))
 
 
 def _num(v: float) -> str:
