@@ -24,6 +24,7 @@ from .heatmaps import HeatmapPanel
 from .insights import InsightsPanel
 from .loss_view import LossPlot
 from .network_view import NetworkView
+from .plot_base import RunsLabel
 from .session import SPEED_NAMES, Session
 from .step_panel import StepPanel
 
@@ -181,7 +182,8 @@ class MainWindow(QMainWindow):
         h.addAction(about)
 
     def _make_status(self):
-        self.status_label = QLabel()
+        # Its text changes with every frame while playing: a label that repaints only itself.
+        self.status_label = RunsLabel(left=True)
         self.status_label.setObjectName("statusLabel")
         # A normal (not permanent) widget: a message covers it for its few seconds.
         self.statusBar().addWidget(self.status_label, 1)

@@ -61,10 +61,16 @@ class ShownGate:
 
 class RunsLabel(QWidget):
     """One line of plain-text runs, each in its own colour (None: the palette's text colour),
-    right-aligned like the header's readout; ``text()`` is the runs joined."""
+    right-aligned like the header's readout (``left=True``: left-aligned); ``text()`` is the
+    runs joined, ``setText`` sets a single run. A new text only repaints the label: unlike a
+    QLabel it asks no layout to be redone."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, left: bool = False):
         super().__init__(parent)
+        self._left = left
+        # Opaque (it fills its own background), so a new text repaints this label and not
+        # the widgets under it up to the main window.
+        self.setAutoFillBackground(True)
         self._runs: list[tuple[str, object]] = []
         self._text = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -79,6 +85,9 @@ class RunsLabel(QWidget):
     def text(self) -> str:
         return self._text
 
+    def setText(self, text: str) -> None:
+        self.set_runs([(text, None)])
+
     def sizeHint(self) -> QSize:
         fm = self.fontMetrics()
         return QSize(fm.horizontalAdvance(self._text), fm.height())
@@ -91,7 +100,7 @@ class RunsLabel(QWidget):
             return
         fm = self.fontMetrics()
         widths = [fm.horizontalAdvance(t) for t, _ in self._runs]
-        x = float(self.width() - sum(widths))
+        x = 0.0 if self._left else float(self.width() - sum(widths))
         y = (self.height() + fm.ascent() - fm.descent()) / 2
         text_color = self.palette().color(QPalette.ColorRole.WindowText)
         p = QPainter(self)
