@@ -69,13 +69,7 @@ TABLE = (0xFF000000 | (_RGB[:, 0] << 16) | (_RGB[:, 1] << 8) | _RGB[:, 2]).astyp
 def decimals_for(arr: np.ndarray) -> int:
     """Decimals for a matrix's numbers, from its largest entry: 2 for 0.1…9.99 (0.53, 1.95),
     one more per decade below (0.086, 0.0012) and fewer above (12.3, 123)."""
-    m = float(np.max(np.abs(arr))) if arr.size else 0.0
-    if not math.isfinite(m) or m == 0:
-        return 2
-    e = math.floor(math.log10(m))
-    if e in (-1, 0):
-        return 2
-    return max(0, min(5, (1 - e) if e < 0 else (2 - e)))
+    return _decimals(float(np.max(np.abs(arr))) if arr.size else 0.0)
 
 
 def fmt(v: float, decimals: int = 2) -> str:
