@@ -13,6 +13,10 @@ from .model import Model
 from .validate import check_number
 
 
+# Values of the widest layer per block of grid rows in ``Grid._forward``.
+_BLOCK = 1 << 17
+
+
 class Grid:
     """A res×res grid over (xlim, ylim) of two chosen inputs; other inputs held at ``fixed``.
 
@@ -55,19 +59,33 @@ class Grid:
         return [a.reshape(res, res, -1) for a in outs]
 
     def _forward(self, network) -> list[np.ndarray]:
-        """A per dense layer over the grid, float32 (``Network.layer_outputs`` with the first
-        bias folded into the product and each activation computed in place)."""
-        a = self._features1
-        outs = []
-        for k, (dense, act) in enumerate(zip(network.dense, network.act)):
+        """A per dense layer over the grid, float32: the operations of
+        ``Network.layer_outputs`` with the first bias folded into the product, run over blocks
+        of rows (about ``_BLOCK`` values of the widest layer each) so every intermediate stays
+        in cache; each layer's block is computed in place in its slice of the result."""
+        weights = []
+        for k, dense in enumerate(network.dense):
             if k == 0:
                 Wb = np.empty((dense.fan_in + 1, dense.fan_out), dtype=np.float32)
                 Wb[:-1] = dense.W
                 Wb[-1] = dense.b
-                z = a @ Wb
+                weights.append((Wb, None))
             else:
-                z = a @ dense.W.astype(np.float32)
-                z += dense.b.astype(np.float32)
-            a = act.function.value(z, z)
-            outs.append(a)
+                weights.append((dense.W.astype(np.float32), dense.b.astype(np.float32)))
+        features = self._features1
+        n = len(features)
+        outs = [np.empty((n, dense.fan_out), dtype=np.float32) for dense in network.dense]
+        blocks = -(-n * max(dense.fan_out for dense in network.dense) // _BLOCK)
+        rows = max(1, -(-n // blocks))
+        for start in range(0, n, rows):
+            stop = min(start + rows, n)
+            a = features[start:stop]
+            for (W, b), act, out in zip(weights, network.act, outs):
+                z = np.matmul(a, W, out=out[start:stop])
+                if b is not None:
+                    z += b
+                a = act.function.value(z, z)
+                if a is not z:   # a table function that returned a new array
+                    z[...] = a
+                    a = z
         return outs

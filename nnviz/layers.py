@@ -12,17 +12,36 @@ import numpy as np
 
 from . import activations
 
+_ONES: dict[int, np.ndarray] = {}
+
+
+def ones(m: int) -> np.ndarray:
+    """A read-only vector of m ones, made once per length: a sum over rows, written as the
+    product onesᵀ·A, is one BLAS call (cheaper than a NumPy reduction on a batch)."""
+    v = _ONES.get(m)
+    if v is None:
+        if len(_ONES) >= 8:
+            _ONES.clear()
+        v = _ONES[m] = np.ones(m)
+        v.flags.writeable = False
+    return v
+
 
 class Dense:
     """Fully connected layer: Z = X·W + b.
 
     ``W`` (fan_in, fan_out), ``b`` (fan_out,), ``dW`` and ``db`` are views into the network's
     flat parameter and gradient vectors, so an optimizer updates every layer in one operation.
+    b follows W there, so ``Wb`` = [W; b] (fan_in + 1, fan_out) and ``dWb`` = [dW; db] are
+    views too: with the input's rows extended by a 1, [X 1]·[W; b] = X·W + b is one product.
     """
 
-    def __init__(self, W: np.ndarray, b: np.ndarray, dW: np.ndarray, db: np.ndarray):
+    def __init__(self, W: np.ndarray, b: np.ndarray, dW: np.ndarray, db: np.ndarray,
+                 Wb: np.ndarray | None = None, dWb: np.ndarray | None = None):
         self.W, self.b, self.dW, self.db = W, b, dW, db
+        self.Wb, self.dWb = Wb, dWb
         self.x: np.ndarray | None = None
+        self.x1: np.ndarray | None = None
 
     @property
     def fan_in(self) -> int:
@@ -32,12 +51,20 @@ class Dense:
     def fan_out(self) -> int:
         return self.W.shape[1]
 
-    def forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """x (m, fan_in) → Z (m, fan_out), written into ``out`` when given. Keeps x for the
-        backward pass."""
+    def forward(self, x: np.ndarray, out: np.ndarray | None = None,
+                x1: np.ndarray | None = None) -> np.ndarray:
+        """x (m, fan_in) → Z (m, fan_out), written into ``out`` when given. Keeps x (and x1)
+        for the backward pass. ``x1``, when given, is x with a column of ones appended (the
+        training data is kept that way): then Z = x1·[W; b], one product, and backward forms
+        [∂W; ∂b] = x1ᵀ·delta the same way."""
         self.x = x
-        z = np.matmul(x, self.W, out=out)
-        z += self.b
+        if x1 is not None and self.Wb is not None:
+            self.x1 = x1
+            return x1.dot(self.Wb, out)
+        self.x1 = None
+        # ndarray.dot runs the same BLAS product as np.matmul, for less per call.
+        z = x.dot(self.W, out)
+        np.add(z, self.b, z)
         return z
 
     def backward(self, delta: np.ndarray, scale: float, input_grad: bool = True,
@@ -49,12 +76,15 @@ class Dense:
         (into ``out`` when given), or None when ``input_grad`` is False (the first layer's
         input is the data).
         """
-        np.matmul(self.x.T, delta, out=self.dW)
-        np.add.reduce(delta, axis=0, out=self.db)
+        if self.x1 is not None:
+            self.x1.T.dot(delta, self.dWb)     # [xᵀ·delta; 1ᵀ·delta]
+        else:
+            self.x.T.dot(delta, self.dW)
+            ones(len(delta)).dot(delta, self.db)   # Σ_rows delta
         if scale != 1.0:
             self.dW *= scale
             self.db *= scale
-        return np.matmul(delta, self.W.T, out=out) if input_grad else None
+        return delta.dot(self.W.T, out) if input_grad else None
 
 
 def _takes_out(fn) -> bool:

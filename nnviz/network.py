@@ -55,8 +55,10 @@ class Network:
             self.weight_mask[offset:offset + nw] = 1.0
             b = self.params[offset + nw:offset + nw + fan_out]
             db = self.grads[offset + nw:offset + nw + fan_out]
+            Wb = self.params[offset:offset + nw + fan_out].reshape(fan_in + 1, fan_out)
+            dWb = self.grads[offset:offset + nw + fan_out].reshape(fan_in + 1, fan_out)
             offset += nw + fan_out
-            self.dense.append(Dense(W, b, dW, db))
+            self.dense.append(Dense(W, b, dW, db, Wb, dWb))
             self.act.append(Activation(name))
 
     # --- shape ---------------------------------------------------------------------------
@@ -128,7 +130,7 @@ class Network:
         a = np.asarray(X, dtype=dtype)
         out = []
         for dense, act in zip(self.dense, self.act):
-            z = a @ dense.W.astype(dtype, copy=False)
+            z = np.dot(a, dense.W.astype(dtype, copy=False))
             z += dense.b.astype(dtype, copy=False)
             a = act.function.value(z)
             out.append((z, a))

@@ -18,8 +18,8 @@ class SGD:
         self._buf = np.empty(size)
 
     def update(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
-        np.multiply(grads, lr, out=self._buf)
-        params -= self._buf
+        np.multiply(grads, lr, self._buf)
+        np.subtract(params, self._buf, params)
 
     def state(self) -> dict:
         return {}

@@ -4,15 +4,19 @@
 code as a generator that yields a recorded :class:`~nnviz.stages.Stage` after every operation,
 so a step-through view can pause between them. :meth:`Trainer._step` is that generator;
 the training loops (``step``, ``steps``, ``run_for``, ``epoch``) run :meth:`Trainer._fast_step`,
-which makes the same layer calls in the same order without stopping to record, so both give
-the same numbers bit for bit.
+which runs the same NumPy operations in the same order (the layer methods' bodies written out,
+to save their calls) without stopping to record, so both give the same numbers bit for bit.
 
 The fast path allocates nothing the size of a batch: every layer writes into arrays made once
 per batch size (:class:`_Workspace`), and the 1/m of a mean loss is applied to the flat gradient
 vector in one operation.
 
-Each epoch the training rows are shuffled (one draw from the run's Generator) into a buffer, and
-the batches are contiguous slices of it: no per-step copies of the data.
+Each epoch the training rows are shuffled (one draw from the run's Generator) into a buffer whose
+rows carry an extra 1, and the batches are contiguous slices of it: no per-step copies of the
+data, and the first layer's X·W + b is the single product [X 1]·[W; b].
+
+At each epoch's end the history evaluates the network on the whole training and test sets, block
+by block through arrays kept between epochs.
 
 State a step changes: the network's parameters and gradients, the optimizer's state, the
 batch position, the step/epoch counters, the history (at an epoch's end), the Generator (at an
@@ -28,6 +32,7 @@ import numpy as np
 
 from . import optimizers, stages
 from .errors import NnvizError
+from .layers import ones
 from .losses import Loss
 from .network import Network
 from .validate import check_number
@@ -94,21 +99,52 @@ def rmse(loss_name: str, mean_loss: float) -> float:
     return math.sqrt(2.0 * mean_loss)
 
 
+# The per-epoch evaluation runs the hidden layers over blocks of about this many values.
+_EVAL_BLOCK = 1 << 15
+
+
 class _Workspace:
     """The fast path's arrays for batches of m rows, made once: per dense layer
     ``(Z, A, σ′(Z), ∂e/∂Z, ∂e/∂X)`` (the last None for the first layer, whose input is the
-    data), and the loss's per-row e and ∂e/∂ŷ (m, 1). ``backward`` pairs the layers with their
-    arrays, last layer first."""
+    data), and the loss's per-row e and ∂e/∂ŷ (m, 1).
 
-    def __init__(self, network: Network, m: int):
+    ``forward`` lists per layer what its forward pass needs, ``(dense, activation, σ, Z, A)``;
+    ``backward`` per layer, last first, ``(dense, activation step or None, ∂e/∂X)``, where the
+    activation step ``(activation, σ′, σ′(Z), ∂e/∂Z)`` is None for an output activation the
+    loss folds in. ``scale`` is the loss's factor on every gradient (1/m or 1)."""
+
+    def __init__(self, network: Network, loss: Loss, m: int):
         self.layers = []
         for k, dense in enumerate(network.dense):
             shape = (m, dense.fan_out)
             self.layers.append((np.empty(shape), np.empty(shape), np.empty(shape),
                                 np.empty(shape), np.empty((m, dense.fan_in)) if k else None))
-        self.backward = list(zip(network.dense, network.act, self.layers))[::-1]
+        self.network, self.loss = network, loss
         self.e = np.empty((m, 1))
         self.d = np.empty((m, 1))
+        self.scale = loss.scale(m)
+        self.scale_array = np.array(self.scale)   # a 0-d operand: cheaper per call
+        self.ones = ones(m)
+        self.forward = [(dense, act, _writer(act.function.value, act._value_out), Z, A)
+                        for dense, act, (Z, A, _, _, _) in zip(network.dense, network.act,
+                                                               self.layers)]
+        self.forward_rest = self.forward[1:]
+        self.backward = []
+        L = network.n_layers
+        for k in range(L, 0, -1):
+            dense, act = network.dense[k - 1], network.act[k - 1]
+            _, _, D, G, GX = self.layers[k - 1]
+            step = None if k == L and loss.fused else (
+                act, _writer(act.function.derivative, act._derivative_out), D, G)
+            self.backward.append((dense, step, GX))
+
+
+def _writer(fn, takes_out: bool):
+    """``fn`` itself when it writes into its last argument ``out``; otherwise a wrapper that
+    takes ``out`` and returns ``fn``'s new array."""
+    if takes_out:
+        return fn
+    return lambda *args: fn(*args[:-1])
 
 
 class Trainer:
@@ -145,11 +181,18 @@ class Trainer:
         self.l2 = l2
         self.batch_size = batch_size
         self.set_optimizer(optimizer)
-        self._Xs = self.X.copy()
+        # The rows in this epoch's order, each extended by a 1: the first layer computes
+        # [X 1]·[W; b] in one product. ``_Xs`` is the X part.
+        self._Xs1 = np.ones((len(self.X), self.X.shape[1] + 1))
+        self._Xs = self._Xs1[:, :-1]
+        self._Xs[...] = self.X
         self._ys = self.y.copy()
         self._backup = np.empty_like(network.params)
+        self._ones = np.ones_like(network.params)
         self._penalty = np.empty_like(network.params)
         self._work: dict[int, _Workspace] = {}
+        self._eval_key = None
+        self._eval_bufs: list = []
         self.pos = 0
         self.step_count = 0
         self.epoch_count = 0
@@ -259,7 +302,7 @@ class Trainer:
             np.take(self.X, perm, axis=0, out=self._Xs)
             np.take(self.y, perm, axis=0, out=self._ys)
         end = min(self.pos + self._batch, n)
-        return self._Xs[self.pos:end], self._ys[self.pos:end]
+        return self._Xs[self.pos:end], self._ys[self.pos:end], self._Xs1[self.pos:end]
 
     def _step(self, record: bool):
         if self.diverged:
@@ -267,14 +310,14 @@ class Trainer:
             return
         net, loss = self.network, self.loss
         sym = stages.Symbols(net.n_layers) if record else None
-        Xb, yb = self._next_batch()
+        Xb, yb, X1b = self._next_batch()
         self.last_batch = (Xb, yb)  # what the step-through and gradient-check views show
         m = len(Xb)
         # Forward, layer by layer.
         a = Xb
         for k, (dense, act) in enumerate(zip(net.dense, net.act), 1):
             x = a
-            z = dense.forward(x)
+            z = dense.forward(x, x1=X1b if k == 1 else None)
             if record:
                 yield stages.dense_forward(sym, k, x, dense.W, dense.b, z)
             a = act.forward(z)
@@ -318,42 +361,59 @@ class Trainer:
                                 grads_by_layer, net.get_weights(), opt_before, self.optimizer.state())
 
     def _fast_step(self) -> None:
-        """One step of :meth:`_step` with nothing recorded: the same layer calls in the same
-        order, writing into the workspace for this batch size."""
+        """One step of :meth:`_step` with nothing recorded: the same operations in the same
+        order (those of ``Dense.forward``/``backward`` and ``Activation.forward``/``backward``,
+        written out here to save their calls), writing into the workspace for this batch size
+        and leaving the layers' caches (x, z, a, σ′(z)) as the layer methods do."""
         if self.diverged:
             self.last_loss = math.nan
             return
-        net, loss = self.network, self.loss
-        Xb, yb = self._next_batch()
+        loss = self.loss
+        Xb, yb, X1b = self._next_batch()
         self.last_batch = (Xb, yb)
         m = len(Xb)
-        work = self._work.get(m) or self._workspace(m)
-        a = Xb
-        for dense, act, buf in zip(net.dense, net.act, work.layers):
-            z = dense.forward(a, buf[0])
-            a = act.forward(z, buf[1])
-        E = loss.reduce(loss.per_row(z, a, yb, work.e))
+        work = self._work.get(m)
+        if work is None or work.network is not self.network or work.loss is not loss:
+            work = self._workspace(m)
+        dense, act, value, Z, A = work.forward[0]
+        dense.x, dense.x1 = Xb, X1b
+        X1b.dot(dense.Wb, Z)
+        act.z = Z
+        act.a = a = value(Z, A)
+        add = np.add
+        for dense, act, value, Z, A in work.forward_rest:
+            dense.x, dense.x1 = a, None
+            a.dot(dense.W, Z)
+            add(Z, dense.b, Z)
+            act.z = Z
+            act.a = a = value(Z, A)
+        E = loss.reduce(loss.per_row(Z, a, yb, work.e))
         self.last_loss = E
         if not math.isfinite(E):
             self._diverge("the loss is not finite")
             return
-        d = loss.backward(z, a, yb, work.d)
-        k = net.n_layers
-        if loss.fused:  # the output activation's derivative is folded into the loss's
-            d = net.dense[-1].backward(d, 1.0, k > 1, work.layers[-1][4])
-            k -= 1
-        for dense, act, buf in work.backward[len(work.backward) - k:]:
-            d = act.backward(d, buf[3], buf[2])
-            d = dense.backward(d, 1.0, k > 1, buf[4])
-            k -= 1
-        scale = loss.scale(m)
-        if scale != 1.0:
-            net.grads *= scale   # the same product, element by element, as per layer
-        self._add_penalties()
+        d = loss.backward(Z, a, yb, work.d)
+        for dense, step, GX in work.backward:
+            if step is not None:
+                act, derivative, D, G = step
+                act.dadz = D = derivative(act.z, act.a, D)
+                d = np.multiply(d, D, G)
+            if dense.x1 is not None:
+                dense.x1.T.dot(d, dense.dWb)
+            else:
+                dense.x.T.dot(d, dense.dW)
+                work.ones.dot(d, dense.db)
+            if GX is not None:
+                d = d.dot(dense.W.T, GX)
+        if work.scale != 1.0:
+            net = self.network
+            np.multiply(net.grads, work.scale_array, net.grads)  # every layer's dW, db *= scale
+        if self._l2 or self._l1:
+            self._add_penalties()
         self._update(m)
 
     def _workspace(self, m: int) -> "_Workspace":
-        work = _Workspace(self.network, m)
+        work = _Workspace(self.network, self.loss, m)
         if len(self._work) >= 2:  # a full batch and the epoch's last, shorter one
             self._work.clear()
         self._work[m] = work
@@ -381,7 +441,8 @@ class Trainer:
         params = self.network.params
         np.copyto(self._backup, params)
         self.optimizer.update(params, self.network.grads, self._lr)
-        if not math.isfinite(np.add.reduce(params)):
+        # Σθ is finite only if every θ is (a sum as a dot product with ones: one BLAS call).
+        if not math.isfinite(params.dot(self._ones)):
             np.copyto(params, self._backup)
             self._diverge("a parameter became infinite or NaN")
             return False
@@ -407,9 +468,39 @@ class Trainer:
         if len(X) == 0:
             return math.nan, math.nan
         with np.errstate(all="ignore"):
-            z, a = self.network.layer_outputs(X)[-1]
+            z, a = self._output_layer(X)
             e = self.loss.per_row(z, a, y)
             return float(np.mean(e)), metric(self.task, y, a)
+
+    def _output_layer(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """The output layer's (Z, A), each (n, 1), for every row of X: the operations of
+        ``Network.layer_outputs``, run over blocks of rows through hidden-layer arrays kept
+        between calls, so an epoch's evaluation allocates no (n, units) arrays."""
+        net = self.network
+        n = len(X)
+        z_out = np.empty((n, net.sizes[-1]))
+        a_out = np.empty((n, net.sizes[-1]))
+        hidden = net.sizes[1:-1]
+        rows = max(1, _EVAL_BLOCK // max(hidden, default=1))
+        if self._eval_key != (tuple(net.sizes), rows):
+            self._eval_key = (tuple(net.sizes), rows)
+            self._eval_bufs = [(np.empty((rows, u)), np.empty((rows, u))) for u in hidden]
+        outputs = self._eval_bufs + [(z_out, a_out)]
+        for start in range(0, n, rows):
+            stop = min(start + rows, n)
+            a = X[start:stop]
+            for dense, act, (zs, as_) in zip(net.dense, net.act, outputs):
+                if zs is z_out:
+                    zb, ab = z_out[start:stop], a_out[start:stop]
+                else:
+                    zb, ab = zs[:stop - start], as_[:stop - start]
+                z = np.dot(a, dense.W, zb)
+                np.add(z, dense.b, z)
+                a = act.function.value(z, ab) if act._value_out else act.function.value(z)
+                if a is not ab:
+                    ab[...] = a
+                    a = ab
+        return z_out, a_out
 
     def record_history(self) -> None:
         self.history.append(self.epoch_count, self.step_count,

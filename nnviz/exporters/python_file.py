@@ -24,7 +24,7 @@ ACTIVATION_CODE = {
     "identity": "z",
     "relu": "np.maximum(z, 0)",
     "leaky_relu": "np.where(z > 0, z, z * 0.01)",
-    "tanh": "np.tanh(z)",
+    "tanh": "_tanh(z)",
     "sigmoid": "_sigmoid(z)",
 }
 
@@ -59,6 +59,13 @@ def _sigmoid(z):
     a += 1
     a *= 0.5
     return a
+
+
+def _tanh(z):
+    # (1 - t*t)/(1 + t*t) with t = exp(-|z|), then the sign of z: nnviz's float64 tanh
+    t = np.exp(-np.abs(z))
+    t *= t
+    return np.copysign((1.0 - t) / (t + 1.0), z)
 
 
 def _activation(name, z):
