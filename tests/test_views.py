@@ -302,6 +302,16 @@ def test_loss_curve_breaks_at_gaps_and_log_of_zero(loss):
     assert curve.dataBounds(1) == pytest.approx((-1.0, 0.0))
 
 
+def test_loss_epoch_axis_grows_in_steps_of_about_a_fifth():
+    from ui.loss_view import _round_up
+    assert [_round_up(x) for x in (1, 7, 8, 51, 130, 914, 1000, 1001, 2600)] == \
+        [1, 8, 8, 60, 150, 1000, 1000, 1200, 3000]
+    xs = np.arange(1, 100_000)
+    ups = np.array([_round_up(float(x)) for x in xs[::97]])
+    assert (ups >= xs[::97]).all() and (xs[::97] / ups >= 0.75 - 1e-9).all()  # fills ≥ 75 %
+    assert len(np.unique(ups)) <= 10 * 5 + 1       # at most ten ranges a decade
+
+
 def test_loss_log_axis_labels_do_not_crowd(loss):
     from ui.loss_view import _log_tick_strings
     values = np.log10([0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.9, 1.0, 2.0, 20.0])

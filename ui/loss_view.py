@@ -337,7 +337,7 @@ def _round_up(x: float) -> float:
     """``x`` rounded up to 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10ᵏ (7 → 8, 51 → 60,
     130 → 150, 914 → 1000): the epoch axis grows in steps of about a fifth, so it is laid out
     again every fifth or so of the run, not every few epochs, and the line fills at least
-    four fifths of the width."""
+    three quarters of the width."""
     e = 10.0 ** math.floor(math.log10(x))
     return next(m * e for m in _EPOCH_STEPS if m * e >= x * (1 - 1e-12))
 
