@@ -313,7 +313,7 @@ def _parse(fh, fmt: CsvFormat, name: str, path: str, max_rows, size: int = 0) ->
                 if block is None:
                     collect.add(cells[:m * k], numbers[:m])
                 else:
-                    collect.add_values(block[:m], numbers[:m])
+                    collect.add_values(block.head(m), numbers[:m])
                 break
             if block is None:
                 collect.add(cells, numbers)
@@ -346,7 +346,7 @@ def _blocks(fh, delim, k, line_no, name, decimal="."):
             values, nbytes = _numeric_block(block, quoted, delim, k, len(lines), decimal)
             if values is not None:
                 del block, lines
-                m = values.shape[0]
+                m = values.values.shape[0]
                 yield None, values, np.arange(line_no + 1, line_no + m + 1, dtype=np.int64), nbytes
                 line_no += m
                 continue
@@ -369,12 +369,25 @@ def _blocks(fh, delim, k, line_no, name, decimal="."):
             yield (delim.join(good).split(delim) if km1 else good), None, numbers, nbytes
 
 
+class _Values:
+    """A block read by NumPy's C reader: ``values`` (m, k) float64 and, for a first or last
+    column holding text (class labels), its m strings in ``texts`` (column → list); those
+    columns' values are filled from the strings by :meth:`_Collector.add_values`."""
+
+    def __init__(self, values: np.ndarray, texts: dict):
+        self.values, self.texts = values, texts
+
+    def head(self, m: int) -> "_Values":
+        return _Values(self.values[:m], {j: col[:m] for j, col in self.texts.items()})
+
+
 def _numeric_block(block: str, quoted: bool, delim: str, k: int, m: int, decimal: str):
-    """(values, n_bytes): the (m, k) float64 values of ``m`` lines of text when every line has
-    exactly k fields and every field is a number that ``_to_float`` reads the same way, parsed
-    by NumPy's C reader without a string per cell; values None otherwise (then the cells are
-    split and converted column by column, which also finds the problems to report).
-    n_bytes: the block's size in UTF-8."""
+    """(values, n_bytes): ``m`` lines of text as a :class:`_Values` when every line has exactly
+    k fields and every field is a number that ``_to_float`` reads the same way — except,
+    possibly, the first or the last column (a label such as ``M``/``B``, taken apart with
+    ``str.partition``) — parsed by NumPy's C reader without a string per numeric cell; None
+    otherwise (then the cells are split and converted column by column, which also finds the
+    problems to report). n_bytes: the block's size in UTF-8."""
     if quoted:                                  # only quotes around whole fields (checked)
         block = block.replace('"', "")
     if "\r" in block:
@@ -391,14 +404,44 @@ def _numeric_block(block: str, quoted: bool, delim: str, k: int, m: int, decimal
             or not is_newline[k - 1::k].all()):
         return None, len(raw)                   # a blank line or a row with another field count
     del seps, is_newline
-    if decimal == ",":
-        block = block.replace(",", ".")
+    numbers = block.replace(",", ".") if decimal == "," else block
     try:
-        values = np.loadtxt(io.StringIO(block), dtype=np.float64, delimiter=delim,
+        values = np.loadtxt(io.StringIO(numbers), dtype=np.float64, delimiter=delim,
                             comments=None, quotechar=None, ndmin=2)
+        return (_Values(values, {}) if values.shape == (m, k) else None), len(raw)
     except ValueError:
-        return None, len(raw)                   # a cell that is not a number
-    return (values if values.shape == (m, k) else None), len(raw)
+        pass                                    # a cell that is not a number: a label column?
+    first = block[:block.find("\n")].split(delim)
+    text_cols = [j for j in (0, k - 1) if not _is_number(first[j], decimal)]
+    if not text_cols or any(not _is_number(f, decimal) for j, f in enumerate(first)
+                            if j not in text_cols):
+        return None, len(raw)
+    keep = [j for j in range(k) if j not in text_cols]
+    try:
+        part = np.loadtxt(io.StringIO(numbers), dtype=np.float64, delimiter=delim, comments=None,
+                          quotechar=None, ndmin=2, usecols=keep)
+    except ValueError:
+        return None, len(raw)
+    if part.shape != (m, len(keep)):
+        return None, len(raw)
+    del numbers
+    lines = block.split("\n", m - 1) if open_end else block[:-1].split("\n")
+    values = np.empty((m, k))
+    values[:, keep] = part
+    texts = {}
+    if 0 in text_cols:
+        texts[0] = [line.partition(delim)[0] for line in lines]
+    if k - 1 in text_cols:
+        texts[k - 1] = [line.rpartition(delim)[2] for line in lines]
+    return _Values(values, texts), len(raw)
+
+
+def _is_number(cell: str, decimal: str) -> bool:
+    try:
+        float(cell.replace(",", ".") if decimal == "," else cell)
+        return True
+    except ValueError:
+        return False
 
 
 def _simple_quotes(block: str, delim: str) -> bool:
@@ -481,11 +524,18 @@ class _Collector:
         self.numbers.append(np.asarray(numbers, dtype=np.int64))
         self.n += m
 
-    def add_values(self, block, numbers):
-        m = block.shape[0]
-        self._room(m)[...] = block
-        for parts in self.texts:
-            parts.append(None)
+    def add_values(self, block: "_Values", numbers):
+        m = block.values.shape[0]
+        out = self._room(m)
+        out[...] = block.values
+        for j, parts in enumerate(self.texts):
+            col = block.texts.get(j)
+            if col is None:
+                parts.append(None)
+            else:   # a label column: read as the cell path reads it
+                out[:, j], numeric = _to_float(col, self.decimal)
+                parts.append(None if numeric else col)
+        del out
         self.numbers.append(np.asarray(numbers, dtype=np.int64))
         self.n += m
 

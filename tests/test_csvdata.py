@@ -429,6 +429,13 @@ def _per_cell_only(monkeypatch):
     "a,b,c\n1,2,3\n\n4,5,6\n",                                    # a blank line
     "a,b,c\n1,2,3\n4,,6\n7,NA,x\n1_0,١,3\n",                        # missing, text, odd numbers
     "1,2,3\n4,5,6\n",                                             # no header
+    "a,b,label\n1,2.5,M\n-3,4,B\n5,6,M",                             # a label column last
+    "label;a;b\r\nyes;1,5;2\r\nno;3;4,25\r\n",                        # first; CRLF; decimal comma
+    'a,b,c\n1,2,"M"\n3,4,"B"\n5,6,\n7,8,NA\n9,10,3\n',                # quoted, empty, NA, a number
+    "x,a,y\nM,1,B\nB,2,M\n",                                        # labels first and last
+    "a,label,b\n1,M,2\n3,B,4\n",                                    # a label in the middle
+    "a,b,label\n1,NA,M\n3,4,B\n",                                   # a missing number beside it
+    "a,b,label\n1,2,3\n3,4,B\n",                                    # the first row's label a number
 ])
 def test_numeric_block_path_reads_what_the_cell_path_reads(write, monkeypatch, content):
     path = write(content)
@@ -438,6 +445,25 @@ def test_numeric_block_path_reads_what_the_cell_path_reads(write, monkeypatch, c
     assert fast.columns == slow.columns and fast.text == slow.text
     assert fast.values.tobytes() == slow.values.tobytes()         # NaN and -0.0 included
     assert fast.row_numbers.tolist() == slow.row_numbers.tolist()
+
+
+def test_label_column_blocks_read_what_the_cell_path_reads(write, monkeypatch):
+    """Many blocks of numbers with a text label (first or last), cut at max_rows."""
+    monkeypatch.setattr(csvdata, "_BLOCK_CHARS", 512)
+    rng = np.random.default_rng(5)
+    v = rng.standard_normal((3000, 3)).round(4)
+    labels = rng.choice(["malignant", "benign", "", "7"], 3000)
+    for first in (True, False):
+        rows = [[lab, *map(repr, r)] if first else [*map(repr, r), lab] for r, lab in zip(v.tolist(), labels)]
+        path = write("\n".join(",".join(r) for r in [["l", "a", "b", "c"]] + rows) + "\n",
+                     f"labels{first}.csv")
+        for max_rows in (None, 1234):
+            with monkeypatch.context() as mp:
+                fast = read_table(path, max_rows=max_rows)
+                mp.setattr(csvdata, "_numeric_block", lambda *a: (None, 0))
+                slow = read_table(path, max_rows=max_rows)
+            assert fast.text == slow.text and fast.values.tobytes() == slow.values.tobytes()
+            assert fast.row_numbers.tolist() == slow.row_numbers.tolist()
 
 
 def test_rows_beyond_the_first_block_estimate(write, monkeypatch):
