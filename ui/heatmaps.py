@@ -61,9 +61,6 @@ MIN_IMAGE_WIDTH = 44        # room for a column of numbers (−0.69)
 MIN_LABEL_WIDTH = 24        # row labels are elided to no less than this
 
 _ARGB = QImage.Format.Format_ARGB32_Premultiplied
-_RGB = colors.LUT.astype(np.uint32)
-# The colour table as opaque premultiplied ARGB32 pixels (0xAARRGGBB).
-TABLE = (0xFF000000 | (_RGB[:, 0] << 16) | (_RGB[:, 1] << 8) | _RGB[:, 2]).astype(np.uint32)
 
 
 def decimals_for(arr: np.ndarray) -> int:
@@ -100,35 +97,6 @@ def _fmt_fast(v: float, decimals: int) -> str:
     if s[0] != "-":
         return s
     return s[1:] if float(s) == 0 else "−" + s[1:]   # −0.00 → 0.00
-
-
-def argb_pixels(arr: np.ndarray, low, high, out=None, finite: bool = False,
-                scale=None) -> np.ndarray:
-    """``arr`` through :data:`TABLE` on the levels (low, high), as uint32 ARGB32 pixels.
-
-    The cell colour rule: index = clip((v − low)·n / (high − low), 0, n − 1), truncated, with n
-    the table's length; a NaN cell is transparent (the background shows). ``low`` and
-    ``scale`` may be arrays like ``arr`` (each entry's low and n / (high − low); ``high`` is then
-    not used). ``finite``: the caller knows every entry is finite. ``out``: a uint32 array of
-    ``arr``'s shape to fill.
-    """
-    n = len(TABLE)
-    if scale is None:
-        scale = n / ((high - low) or 1.0)
-    # A heatmap is a handful of cells: the cost is the number of NumPy calls, so a few ufuncs
-    # with ``out`` (np.clip's wrapper alone costs more than the arithmetic).
-    idx = np.subtract(arr, low)
-    idx *= scale
-    nan = None
-    if not finite and not math.isfinite(float(np.add.reduce(idx, axis=None))):
-        nan = np.isnan(idx)
-        idx[nan] = 0.0
-    np.minimum(idx, n - 1, out=idx)
-    np.maximum(idx, 0, out=idx)
-    argb = TABLE.take(idx.astype(np.intp), out=out, mode="clip")
-    if nan is not None:
-        argb[nan] = 0
-    return argb
 
 
 def unit_names(net, k: int) -> list[str]:
@@ -427,8 +395,8 @@ class HeatmapPanel(HoverReadout, QWidget):
         self._values = CellValues(cell_font)
         self._metrics = self._labels.metrics
         # The colour bars' gradient: the whole table, +max at the top.
-        self._bar_pixels = TABLE[::-1].reshape(-1, 1).copy()
-        self._bar_image = QImage(self._bar_pixels.data, 1, len(TABLE), 4, _ARGB)
+        self._bar_pixels = colors.LUT32[::-1].reshape(-1, 1).copy()
+        self._bar_image = QImage(self._bar_pixels.data, 1, len(colors.LUT32), 4, _ARGB)
 
         self.images: dict[str, _Matrix] = {}
         self.colorbars: dict[str, _ColorBar] = {}
@@ -830,8 +798,8 @@ class HeatmapPanel(HoverReadout, QWidget):
                 mat = self._matrices[key]
                 mat.image, mat.levels, mat.numbers = arrays[key], levels, None
         counts = self._group_counts
-        n = len(TABLE)
-        argb_pixels(buf, np.repeat([-t for t in tops], counts), None, out=self._pixels,
+        n = len(colors.LUT32)
+        colors.argb_pixels(buf, np.repeat([-t for t in tops], counts), None, out=self._pixels,
                     finite=finite, scale=np.repeat([n / (2 * t) for t in tops], counts))
         self._arrays = arrays
         self.view.update()

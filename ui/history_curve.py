@@ -1,10 +1,11 @@
 """One line of the loss chart: a per-epoch series drawn as a single one-pixel polyline.
 
 :class:`HistoryCurve` does for the loss chart what ``pg.PlotDataItem`` would, with the cost of
-a frame kept to the drawing itself: ``setData`` stores views of the chart's buffers and their
-bounds; the first paint after a change of the data or of the view takes the epochs in view,
-keeps each pixel column's lowest and highest value when there are more epochs than pixels
-(peak decimation: the line looks the same), and fills one ``QPolygonF`` through NumPy.
+a frame kept to the drawing itself: ``setData`` only keeps views of the chart's buffers; the
+first paint after a change of the data or of the view takes the epochs in view (log10 of them
+on a log axis), keeps each pixel column's lowest and highest value when there are more epochs
+than pixels (peak decimation: the line looks the same), and fills one ``QPolygonF`` through
+NumPy.
 Series with gaps (NaN, or values ≤ 0 on a log axis) are drawn as a path broken at the gaps.
 
 The pen is cosmetic and one pixel wide: Qt strokes a wider antialiased polyline as a filled
@@ -32,9 +33,6 @@ class HistoryCurve(pg.GraphicsObject):
                      "symbol": None, "fillLevel": None, "fillBrush": None, "name": name}
         self._x = np.empty(0)
         self._y = np.empty(0)
-        self._shown_y = self._y      # y as drawn (log10 on a log axis)
-        self._finite = True
-        self._bounds = QRectF()      # of the finite data, for a view's auto-range
         self._view_rect: QRectF | None = None   # the item's bounding rect: its view's range
         self._cache_key = None
         self._shape = None           # the QPolygonF (or QPainterPath, with gaps) last drawn
@@ -44,10 +42,11 @@ class HistoryCurve(pg.GraphicsObject):
         return self._name
 
     def setData(self, x, y) -> None:
-        """Show y(x); x and y are 1-D of one length (the arrays are kept, not copied)."""
+        """Show y(x); x and y are 1-D of one length (the arrays are kept, not copied). Nothing
+        is computed over the whole series here: a paint reads only the epochs in view."""
         self._x = np.asarray(x, dtype=np.float64)
         self._y = np.asarray(y, dtype=np.float64)
-        self._update_shown()
+        self._changed()
 
     def getOriginalDataset(self):
         """(x, y) as given to :meth:`setData` (None, None when empty)."""
@@ -58,36 +57,32 @@ class HistoryCurve(pg.GraphicsObject):
     def setLogMode(self, x_mode: bool, y_mode: bool) -> None:
         """Draw log10(y) (the axis shows 10^v); x stays linear."""
         self.opts["logMode"] = [bool(x_mode), bool(y_mode)]
-        self._update_shown()
+        self._changed()
 
     def setPen(self, *args, **kwargs) -> None:
         self.opts["pen"] = pg.mkPen(*args, **kwargs)
         self.update()
 
     def dataBounds(self, ax, frac=1.0, orthoRange=None):
-        r = self._bounds
-        if r.isNull() and not len(self._x):
+        """(low, high) of the finite values drawn along axis ``ax`` (a view's auto-range)."""
+        y = self._shown(self._y)
+        finite = np.isfinite(y)
+        if not finite.any():
             return None, None
-        return (r.left(), r.right()) if ax == 0 else (r.top(), r.bottom())
+        v = self._x[finite] if ax == 0 else y[finite]
+        return float(v.min()), float(v.max())
 
     # --- painting ------------------------------------------------------------------------
-    def _update_shown(self):
-        y = self._y
-        if self.opts["logMode"][1] and len(y):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                y = np.log10(np.where(y > 0, y, np.nan))
-        self._shown_y = y
-        finite = np.isfinite(y)
-        self._finite = bool(finite.all())
-        if len(y) and finite.any():
-            ys = y if self._finite else y[finite]
-            xs = self._x if self._finite else self._x[finite]
-            lo, hi = float(ys.min()), float(ys.max())
-            self._bounds = QRectF(float(xs[0]), lo, float(xs[-1] - xs[0]), hi - lo)
-        else:
-            self._bounds = QRectF()
+    def _changed(self):
         self._cache_key = None
         self.update()
+
+    def _shown(self, y: np.ndarray) -> np.ndarray:
+        """y as drawn: log10(y) on a log axis (values ≤ 0 have none: NaN, a gap)."""
+        if not self.opts["logMode"][1] or not len(y):
+            return y
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(np.where(y > 0, y, np.nan))
 
     def boundingRect(self) -> QRectF:
         # The whole view (the view clips the line): a flat series has bounds of height 0,
@@ -95,7 +90,7 @@ class HistoryCurve(pg.GraphicsObject):
         if self._view_rect is None:
             vb = self.getViewBox()
             if vb is None:
-                return QRectF(self._bounds)
+                return QRectF()
             self._view_rect = QRectF(vb.viewRect())
         return self._view_rect
 
@@ -107,7 +102,7 @@ class HistoryCurve(pg.GraphicsObject):
     def _polyline(self):
         """The QPolygonF (or, with gaps, QPainterPath) for the epochs in view, decimated to
         two points per pixel column; None when there is nothing to draw."""
-        x, y = self._x, self._shown_y
+        x, y = self._x, self._y
         n = len(x)
         if n == 0:
             return None
@@ -122,7 +117,7 @@ class HistoryCurve(pg.GraphicsObject):
         key = (i0, i1, pixels)
         if key == self._cache_key:
             return self._shape
-        xs, ys = x[i0:i1], y[i0:i1]
+        xs, ys = x[i0:i1], self._shown(y[i0:i1])
         per = len(xs) // pixels
         if per >= 2:  # peak decimation: each bin of `per` epochs → its min and its max
             m = len(xs) // per * per
@@ -132,7 +127,7 @@ class HistoryCurve(pg.GraphicsObject):
             xb = xs[:m:per]
             xs = np.concatenate([np.repeat(xb, 2), xs[m:]])
             ys = np.concatenate([np.column_stack([lo, hi]).ravel(), ys[m:]])
-        if self._finite:
+        if np.isfinite(np.add.reduce(ys)):   # no gap (a sum is NaN or inf if any value is)
             poly = pg.functions.create_qpolygonf(len(xs))
             buf = pg.functions.ndarray_from_qpolygonf(poly)
             buf[:, 0] = xs

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QColor
 
 from .history_curve import HistoryCurve
 from .paint_cache import cache_pixmaps, cache_plot_frame
-from .plot_base import HeaderPlotWidget, RunsLabel, ShownGate
+from .plot_base import HeaderPlotWidget, ShownGate
 
 TEST_COLOR = QColor("#e07b00")   # orange: blue and red mean the classes elsewhere
 DIVERGED_COLOR = QColor("#d62728")
@@ -43,14 +43,7 @@ class LossPlot(HeaderPlotWidget):
         self._metric_name = ""
         self._mouse: float | None = None  # the epoch (x) under the cursor
 
-        # --- header row: the log toggle and the readout ----------------------------------
-        # The readout changes every frame while playing: coloured runs of plain text, not a
-        # rich-text label laid out (and its header row relaid) each time.
-        runs = RunsLabel(self._header)
-        runs.setObjectName(self.readout.objectName())
-        self._header_row.replaceWidget(self.readout, runs)
-        self.readout.deleteLater()
-        self.readout = runs
+        # --- header row: the log toggle and the readout (coloured runs of plain text) ------
         self.readout.setToolTip("Training values, then test values (orange)")
         self.logAction = QAction("Log scale", self, checkable=True, checked=False)
         self.add_header_toggle(self.logAction)

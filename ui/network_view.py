@@ -75,8 +75,7 @@ def _num(x: float) -> str:
     return "0.00" if text == "-0.00" else text
 
 
-LUT32 = (np.uint32(0xFF000000) | (colors.LUT[:, 0].astype(np.uint32) << 16)
-         | (colors.LUT[:, 1].astype(np.uint32) << 8) | colors.LUT[:, 2].astype(np.uint32))
+LUT32 = colors.LUT32
 WIDTH_STEPS = 4  # edge widths are quantised to 1/4 px so unchanged pens can be skipped
 WIDE_EDGES_MAX = 64  # a layer with more weights draws its edges one pixel wide
 

@@ -8,14 +8,18 @@ of its text laid out and drawn again.
 :class:`ArgbImageItem`: an ``ImageItem`` whose rendered picture is premultiplied ARGB32, the
 format QPainter draws directly. pyqtgraph renders a float image with a colour map to an
 indexed (8-bit + colour table) QImage, building the 256-entry table in Python on every new
-image, and QPainter converts that format on *every* paint (~0.4 ms for a 10×8 heatmap here).
+image, and QPainter converts that format on *every* paint (~0.4 ms even for a 10×8 image here).
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGraphicsItem
+
+from . import colors
 
 _ARGB = QImage.Format.Format_ARGB32_Premultiplied
 
@@ -37,7 +41,7 @@ class ArgbImageItem(pg.ImageItem):
     """``pg.ImageItem`` whose rendered QImage is premultiplied ARGB32.
 
     The common case (a finite 2-D float image with levels and an opaque colour map of at most
-    256 colours) is mapped here in two NumPy operations, with pyqtgraph's own rule
+    256 colours) is mapped by :func:`colors.argb_pixels`, pyqtgraph's own rule
     (index = clip((v − low)·n / (high − low), 0, n − 1), truncated); anything else is left to
     pyqtgraph and converted once.
     """
@@ -61,21 +65,12 @@ class ArgbImageItem(pg.ImageItem):
         if self._table_for is not lut:
             if lut.shape[1] == 4 and not (lut[:, 3] == 255).all():
                 return False
-            rgb = lut[:, :3].astype(np.uint32)
-            self._table = (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
+            self._table = colors.argb_table(lut)
             self._table_for = lut
-        n = len(lut)
         low, high = float(levels[0]), float(levels[1])
-        scale = n / ((high - low) or 1.0)
-        # A heatmap is a handful of cells: the cost is the number of NumPy calls, so a few
-        # ufuncs with ``out`` (np.clip's wrapper alone costs more than the arithmetic).
-        idx = np.subtract(img, low)
-        idx *= scale
-        if not np.isfinite(np.add.reduce(idx, axis=None)):
+        if not math.isfinite(float(np.add.reduce(img, axis=None))):
             return False   # NaN or ±inf: pyqtgraph's own rendering shows them
-        np.minimum(idx, n - 1, out=idx)
-        np.maximum(idx, 0, out=idx)
-        argb = self._table.take(idx.astype(np.intp))
+        argb = colors.argb_pixels(img, low, high, finite=True, table=self._table)
         h, w = argb.shape
         # A QImage that owns its pixels (.copy()): nothing refers to the array afterwards.
         self.qimage = QImage(argb.data, w, h, 4 * w, _ARGB).copy()

@@ -15,9 +15,9 @@ change every frame: no rich-text document is laid out and the header is not laid
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize
 from PySide6.QtGui import QAction, QPainter, QPalette
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QSizePolicy, QWidget
 
 
 class ShownGate:
@@ -126,7 +126,8 @@ class HoverReadout:
 
 
 class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
-    """A PlotWidget with a header row (toggles, then the ``readout`` label) above the plot.
+    """A PlotWidget with a header row (toggles, then the ``readout``, a right-aligned
+    :class:`RunsLabel`) above the plot.
 
     ``name`` gives the object names: ``<name>Plot``, ``<name>Header``, ``<name>Readout``.
     ``gap`` puts a stretch between the toggles and the readout; ``readout_stretch`` is the
@@ -148,11 +149,10 @@ class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
         self._n_toggles = 0
         if gap:
             self._header_row.addStretch(1)
-        self.readout = QLabel(self._header)
+        # The readout may change with every frame or mouse move: a RunsLabel repaints itself
+        # only, where a QLabel would have the header laid out again.
+        self.readout = RunsLabel(self._header)
         self.readout.setObjectName(f"{name}Readout")
-        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self._header_row.addWidget(self.readout, readout_stretch)
         self._fit_header()
 
