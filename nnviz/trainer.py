@@ -119,7 +119,6 @@ class _Workspace:
             shape = (m, dense.fan_out)
             self.layers.append((np.empty(shape), np.empty(shape), np.empty(shape),
                                 np.empty(shape), np.empty((m, dense.fan_in)) if k else None))
-        self.network, self.loss = network, loss
         self.e = np.empty((m, 1))
         self.d = np.empty((m, 1))
         self.scale = loss.scale(m)
@@ -372,9 +371,7 @@ class Trainer:
         Xb, yb, X1b = self._next_batch()
         self.last_batch = (Xb, yb)
         m = len(Xb)
-        work = self._work.get(m)
-        if work is None or work.network is not self.network or work.loss is not loss:
-            work = self._workspace(m)
+        work = self._work.get(m) or self._workspace(m)
         dense, act, value, Z, A = work.forward[0]
         dense.x, dense.x1 = Xb, X1b
         X1b.dot(dense.Wb, Z)

@@ -26,6 +26,22 @@ def session(qtbot):
 
 
 @pytest.fixture
+def kept_layout():
+    """For a test that rearranges the panels: the remembered layout (QSettings) is put back
+    afterwards. Request it before ``window``, so it is restored after the window has closed
+    (closing saves the layout)."""
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings("nnviz", "nnviz")
+    remembered = {k: settings.value(k) for k in settings.allKeys()}
+    yield
+    settings.clear()
+    for key, value in remembered.items():
+        settings.setValue(key, value)
+    settings.sync()
+
+
+@pytest.fixture
 def window(qtbot):
     """The main window on the default session, shown offscreen."""
     from ui.main_window import MainWindow

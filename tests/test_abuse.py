@@ -12,7 +12,6 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QCheckBox, QComboBox, QDialog,
                                QDoubleSpinBox, QFileDialog, QInputDialog, QLabel, QMenu,
@@ -75,30 +74,18 @@ def answered(monkeypatch):
 
 
 @pytest.fixture
-def window(qtbot, answered):
-    from ui.main_window import MainWindow
-
+def window(kept_layout, answered, window):
+    """The main window (conftest); the abuse floats and closes panels, so the remembered
+    layout is put back, and boxes and floating panels it opened close with the test."""
     app = QApplication.instance()
     before = set(map(id, app.topLevelWidgets()))
-    settings = QSettings("nnviz", "nnviz")   # the abuse floats and closes panels: the layout
-    remembered = {k: settings.value(k) for k in settings.allKeys()}  # is put back afterwards
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.answered = answered
-    yield w
-    w.session.shutdown()
-    w.close()
+    window.answered = answered
+    yield window
     # Boxes and floating panels the abuse opened (non-modal, so allowed) close with the test.
     for other in app.topLevelWidgets():
         if id(other) not in before and other.isVisible():
             other.close()
     app.processEvents()
-    settings.clear()
-    for key, value in remembered.items():
-        settings.setValue(key, value)
-    settings.sync()
 
 
 def _targets(w):

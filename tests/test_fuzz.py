@@ -78,6 +78,18 @@ def report(name: str):
     return c
 
 
+def fuzz(folder, name: str, filename: str, read, strategy) -> dict:
+    """``read`` each example of ``strategy`` (bytes) written to ``filename`` in ``folder``;
+    the counts of :func:`report`."""
+    @FUZZ
+    @given(strategy)
+    def run(data):
+        outcome(name, read, _write(folder, filename, data))
+
+    run()
+    return report(name)
+
+
 # --- valid files to start from ---------------------------------------------------------------
 def _experiment():
     exp = build(Config(hidden=[3], samples=60, seed=2))
@@ -226,16 +238,10 @@ def _write(folder, name, data: bytes):
 
 
 def test_weights_json_reader(folder):
-    @FUZZ
-    @given(st.one_of(damaged(WEIGHTS_JSON), deep_nesting(),
-                     json_values.map(lambda v: _dumps(v).encode()),
-                     mutated_doc(WEIGHTS_DOC).map(lambda v: _dumps(v).encode())))
-    def run(data):
-        path = _write(folder, "w.json", data)
-        outcome("weights .json", weights_io.load, path)
-
-    run()
-    c = report("weights .json")
+    c = fuzz(folder, "weights .json", "w.json", weights_io.load,
+             st.one_of(damaged(WEIGHTS_JSON), deep_nesting(),
+                       json_values.map(lambda v: _dumps(v).encode()),
+                       mutated_doc(WEIGHTS_DOC).map(lambda v: _dumps(v).encode())))
     assert c["ok"] > 0 and c["error"] > 0
 
 
@@ -243,15 +249,9 @@ def test_weights_npz_reader(folder):
     base = _npz_contents(WEIGHTS_NPZ)
     header = json.loads(str(base["header"]))
 
-    @FUZZ
-    @given(st.one_of(damaged(WEIGHTS_NPZ), npz_with_random_part(base, header),
-                     mutated_doc(WEIGHTS_DOC).map(lambda d: _npz(_weights_npz_arrays(d)))))
-    def run(data):
-        path = _write(folder, "w.npz", data)
-        outcome("weights .npz", weights_io.load, path)
-
-    run()
-    c = report("weights .npz")
+    c = fuzz(folder, "weights .npz", "w.npz", weights_io.load,
+             st.one_of(damaged(WEIGHTS_NPZ), npz_with_random_part(base, header),
+                       mutated_doc(WEIGHTS_DOC).map(lambda d: _npz(_weights_npz_arrays(d)))))
     assert c["ok"] > 0 and c["error"] > 0
 
 
@@ -288,27 +288,15 @@ def test_other_weights_readers(folder, ext):
              session_file.EXTENSION: (SESSION, npz_with_random_part(SESSION_ARRAYS, SESSION_HEADER))}
     seed, structured = seeds[ext]
 
-    @FUZZ
-    @given(st.one_of(damaged(seed), structured))
-    def run(data):
-        path = _write(folder, "w" + ext, data)
-        outcome(f"weights {ext}", exporters.load, path)
-
-    run()
-    c = report(f"weights {ext}")
+    c = fuzz(folder, f"weights {ext}", "w" + ext, exporters.load,
+             st.one_of(damaged(seed), structured))
     assert c["error"] > 0
 
 
 def test_session_reader(folder):
-    @FUZZ
-    @given(st.one_of(damaged(SESSION), damaged(SESSION_ROWS),
-                     npz_with_random_part(SESSION_ARRAYS, SESSION_HEADER)))
-    def run(data):
-        path = _write(folder, "s" + session_file.EXTENSION, data)
-        outcome("session", session_file.load, path)
-
-    run()
-    c = report("session")
+    c = fuzz(folder, "session", "s" + session_file.EXTENSION, session_file.load,
+             st.one_of(damaged(SESSION), damaged(SESSION_ROWS),
+                       npz_with_random_part(SESSION_ARRAYS, SESSION_HEADER)))
     assert c["ok"] > 0 and c["error"] > 0
 
 
@@ -321,16 +309,10 @@ def test_csv_readers(folder):
         assert table.n_rows >= 0
         csvdata.load_dataset(path, "y", drop_missing=True)
 
-    @FUZZ
-    @given(st.one_of(damaged(CSV), csv_text.map(lambda t: t.encode("utf-8")),
-                     csv_text.map(lambda t: ("x1,x2,y\n" + t).encode("utf-8")),
-                     st.binary(max_size=64).map(lambda b: b"\xef\xbb\xbfx1,y\n" + b)))
-    def run(data):
-        path = _write(folder, "d.csv", data)
-        outcome("CSV", read_both, path)
-
-    run()
-    c = report("CSV")
+    c = fuzz(folder, "CSV", "d.csv", read_both,
+             st.one_of(damaged(CSV), csv_text.map(lambda t: t.encode("utf-8")),
+                       csv_text.map(lambda t: ("x1,x2,y\n" + t).encode("utf-8")),
+                       st.binary(max_size=64).map(lambda b: b"\xef\xbb\xbfx1,y\n" + b)))
     assert c["ok"] > 0 and c["error"] > 0
 
 

@@ -23,19 +23,12 @@ QT_DEFAULT_RANGES = {QSpinBox: (0, 99), QDoubleSpinBox: (0.0, 99.99)}
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch):
-    from ui.main_window import MainWindow
-
+def window(window, monkeypatch):
+    """The main window (conftest), its warnings recorded in ``window.warnings``."""
     warnings = []
     monkeypatch.setattr(dialogs, "warn", lambda parent, title, text: warnings.append(text))
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.warnings = warnings
-    yield w
-    w.session.shutdown()
-    w.close()
+    window.warnings = warnings
+    return window
 
 
 def _spin_boxes(w):

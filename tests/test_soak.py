@@ -10,7 +10,7 @@ import time
 import numpy as np
 import psutil
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 from ui.session import SPEEDS
@@ -27,59 +27,44 @@ def rss_mb() -> float:
 
 
 @pytest.mark.slow
-def test_soak_20000_steps_every_view_on(qtbot):
-    from ui.main_window import MainWindow
+def test_soak_20000_steps_every_view_on(qtbot, kept_layout, window):
+    w, s = window, window.session
+    # Every view on: no dock hidden or sharing a tab with another (kept_layout puts the
+    # remembered layout back afterwards).
+    for dock in w.findChildren(QDockWidget):
+        dock.setFloating(False)
+        w.addDockWidget(w.dockWidgetArea(dock), dock)   # out of any tab group
+        dock.show()
+    QApplication.processEvents()
+    hidden = [d.windowTitle() for d in w.findChildren(QDockWidget) if not d.widget().isVisible()]
+    assert hidden == []
+    w.speed_combo.setCurrentIndex(SPEEDS.index(STEPS_PER_FRAME))
+    assert s.speed == SPEEDS.index(STEPS_PER_FRAME)
 
-    settings = QSettings("nnviz", "nnviz")   # the test rearranges the panels: the remembered
-    remembered = {k: settings.value(k) for k in settings.allKeys()}  # layout is put back after
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    s = w.session
-    try:
-        # Every view on: no dock hidden or sharing a tab with another.
-        for dock in w.findChildren(QDockWidget):
-            dock.setFloating(False)
-            w.addDockWidget(w.dockWidgetArea(dock), dock)   # out of any tab group
-            dock.show()
-        QApplication.processEvents()
-        hidden = [d.windowTitle() for d in w.findChildren(QDockWidget) if not d.widget().isVisible()]
-        assert hidden == []
-        w.speed_combo.setCurrentIndex(SPEEDS.index(STEPS_PER_FRAME))
-        assert s.speed == SPEEDS.index(STEPS_PER_FRAME)
+    # Warm up (first frames allocate caches), then measure from there.
+    w.actionPlay.trigger()
+    qtbot.waitUntil(lambda: s.trainer.step_count >= 1000, timeout=60_000)
+    w.actionPlay.trigger()
+    base = rss_mb()
+    w.actionPlay.trigger()
+    start, t0 = s.trainer.step_count, time.perf_counter()
+    qtbot.waitUntil(lambda: s.trainer.step_count >= STEPS, timeout=120_000)
+    frames_s = time.perf_counter() - t0
+    assert s.playing and s.trainer.diverged is None
 
-        # Warm up (first frames allocate caches), then measure from there.
-        w.actionPlay.trigger()
-        qtbot.waitUntil(lambda: s.trainer.step_count >= 1000, timeout=60_000)
-        w.actionPlay.trigger()
-        base = rss_mb()
-        w.actionPlay.trigger()
-        start, t0 = s.trainer.step_count, time.perf_counter()
-        qtbot.waitUntil(lambda: s.trainer.step_count >= STEPS, timeout=120_000)
-        frames_s = time.perf_counter() - t0
-        assert s.playing and s.trainer.diverged is None
+    # Pause by keyboard: the key is handled before at most one more frame of training.
+    steps_at_key = s.trainer.step_count
+    qtbot.keyClick(w, Qt.Key_Space)
+    QApplication.processEvents()
+    assert not s.playing and not w.actionPlay.isChecked()
+    paused_at = s.trainer.step_count
+    assert paused_at - steps_at_key <= STEPS_PER_FRAME
+    qtbot.wait(100)
+    assert s.trainer.step_count == paused_at
 
-        # Pause by keyboard: the key is handled before at most one more frame of training.
-        steps_at_key = s.trainer.step_count
-        qtbot.keyClick(w, Qt.Key_Space)
-        QApplication.processEvents()
-        assert not s.playing and not w.actionPlay.isChecked()
-        paused_at = s.trainer.step_count
-        assert paused_at - steps_at_key <= STEPS_PER_FRAME
-        qtbot.wait(100)
-        assert s.trainer.step_count == paused_at
-
-        growth = rss_mb() - base
-        assert np.all(np.isfinite(s.network.params))
-        assert s.trainer.history.step[-1] <= paused_at
-        print(f"\nsoak: {paused_at} steps ({paused_at - start} measured) in {frames_s:.1f} s, "
-              f"RSS {base:.0f} MB → {base + growth:.0f} MB (growth {growth:+.1f} MB)")
-        assert growth <= MAX_GROWTH_MB, f"memory grew by {growth:.1f} MB"
-    finally:
-        s.shutdown()
-        w.close()
-        settings.clear()
-        for key, value in remembered.items():
-            settings.setValue(key, value)
-        settings.sync()
+    growth = rss_mb() - base
+    assert np.all(np.isfinite(s.network.params))
+    assert s.trainer.history.step[-1] <= paused_at
+    print(f"\nsoak: {paused_at} steps ({paused_at - start} measured) in {frames_s:.1f} s, "
+          f"RSS {base:.0f} MB → {base + growth:.0f} MB (growth {growth:+.1f} MB)")
+    assert growth <= MAX_GROWTH_MB, f"memory grew by {growth:.1f} MB"

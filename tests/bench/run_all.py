@@ -13,6 +13,7 @@ is missed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -20,7 +21,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _common as C  # noqa: E402  (first: it sets the BLAS threads before NumPy loads)
 
-SECTIONS = ("engine", "stepthrough", "grid", "scaling", "ui", "csv")
+# section → (benchmark file, its function returning table rows), in the table's order
+SECTIONS = {
+    "engine": ("bench_engine", "measure"),
+    "stepthrough": ("bench_engine", "measure_stepthrough"),
+    "grid": ("bench_grid", "measure"),
+    "scaling": ("bench_scaling", "measure"),
+    "ui": ("bench_ui", "measure"),
+    "csv": ("bench_csv", "measure"),
+}
 
 
 def main(argv=None) -> int:
@@ -36,24 +45,9 @@ def main(argv=None) -> int:
     print(f"start: {C.load_average()}", flush=True)
     t0 = time.perf_counter()
     rows: list[C.Row] = []
-    if "engine" not in skip:
-        import bench_engine
-        rows += bench_engine.measure(args.quick)
-    if "stepthrough" not in skip:
-        import bench_engine
-        rows += bench_engine.measure_stepthrough(args.quick)
-    if "grid" not in skip:
-        import bench_grid
-        rows += bench_grid.measure(args.quick)
-    if "scaling" not in skip:
-        import bench_scaling
-        rows += bench_scaling.measure(args.quick)
-    if "ui" not in skip:
-        import bench_ui
-        rows += bench_ui.measure(args.quick)
-    if "csv" not in skip:
-        import bench_csv
-        rows += bench_csv.measure(args.quick)
+    for section, (module, function) in SECTIONS.items():
+        if section not in skip:
+            rows += getattr(importlib.import_module(module), function)(args.quick)
     print(f"end: {C.load_average()}; {time.perf_counter() - t0:.0f} s")
     C.print_table(rows)
     missed = [r for r in rows if r.ok is False]
