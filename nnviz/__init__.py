@@ -3,11 +3,11 @@
 Rows are samples and weights run "from-to": W has shape (fan_in, fan_out) and a layer computes
 Z = X·W + b. This package imports only NumPy and the standard library, never Qt.
 """
-from .errors import NnvizError
-from .network import Network
-from .trainer import Trainer
-from .model import Model
-from .experiment import Config, build
+from nnviz.errors import NnvizError
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer
+from nnviz.core.model import Model
+from nnviz.experiment import Config, build
 
 __all__ = ["NnvizError", "Network", "Trainer", "Model", "Config", "build"]
 __version__ = "0.1.0"

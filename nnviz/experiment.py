@@ -10,14 +10,15 @@ from dataclasses import dataclass, field, asdict
 
 import numpy as np
 
-from . import datasets, init, losses
-from .data import Dataset
-from .errors import NnvizError
-from .features import Scaler, check_features, expand
-from .model import Model
-from .network import Network
-from .trainer import Trainer
-from .validate import check_number
+from nnviz.data import datasets
+from nnviz.core import init, losses
+from nnviz.data.dataset import Dataset
+from nnviz.errors import NnvizError
+from nnviz.data.features import Scaler, check_features, expand
+from nnviz.core.model import Model
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer
+from nnviz.validate import check_number
 
 
 @dataclass

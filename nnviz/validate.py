@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .errors import NnvizError
+from nnviz.errors import NnvizError
 
 # name -> (low, high, inclusive-low); the GUI reads its spin-box ranges from here.
 LIMITS = {

@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from nnviz import activations
-from nnviz.network import Network
+from nnviz.core import activations
+from nnviz.core.network import Network
 
 tanh = activations.get("tanh").value
 sigmoid = activations.get("sigmoid").value

@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 
-from nnviz import activations, analysis, init, losses
+from nnviz.core import activations, init, losses
+from nnviz.explain import analysis
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, build
-from nnviz.network import Network
+from nnviz.core.network import Network
 
 
 def random_net(sizes, hidden, out="identity", seed=0):

@@ -7,8 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from nnviz import weights_io
-from nnviz.cli import main
+from nnviz.io import weights_io
+from nnviz.cli.main import main
 
 
 def run(capsys, *argv):

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from nnviz.cli import main
+from nnviz.cli.main import main
 
 
 def run(capsys, *argv):

@@ -4,10 +4,10 @@ import json
 import numpy as np
 import pytest
 
-from nnviz import weights_io
-from nnviz.cli import main
-from nnviz.model import Model
-from nnviz.network import Network
+from nnviz.io import weights_io
+from nnviz.cli.main import main
+from nnviz.core.model import Model
+from nnviz.core.network import Network
 
 # The hand-worked 2→2→1 network of tests/test_hand_worked.py (relu, sigmoid, log-loss).
 W1 = np.array([[0.1, -0.2], [0.3, 0.4]])

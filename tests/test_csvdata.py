@@ -1,10 +1,10 @@
-"""CSV format detection, reading and loading (nnviz.csvdata)."""
+"""CSV format detection, reading and loading (nnviz.data.csvdata)."""
 import numpy as np
 import pytest
 
-from nnviz import csvdata
-from nnviz.csvdata import CsvFormat, load_dataset, read_columns, read_table, sniff
-from nnviz.data import Dataset
+from nnviz.data import csvdata
+from nnviz.data.csvdata import CsvFormat, load_dataset, read_columns, read_table, sniff
+from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
 
 

@@ -3,7 +3,7 @@ one sentence and the session left as it was, and the same arrays as ``nnviz trai
 import numpy as np
 import pytest
 
-from nnviz import cli
+from nnviz.cli import main as cli
 from nnviz.experiment import build
 from ui import data_actions, dialogs
 from ui.data_dialog import DataImportDialog

@@ -1,11 +1,11 @@
-"""The toy generators (nnviz.datasets) and the Dataset container (nnviz.data)."""
+"""The toy generators (nnviz.data.datasets) and the Dataset container (nnviz.data.dataset)."""
 import math
 
 import numpy as np
 import pytest
 
-from nnviz import datasets
-from nnviz.data import Dataset
+from nnviz.data import datasets
+from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
 
 

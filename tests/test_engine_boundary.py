@@ -12,7 +12,7 @@ def test_engine_imports_and_trains_with_qt_unimportable():
                 if name.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6', 'pyqtgraph', 'ui', 'shiboken6'):
                     raise ImportError('blocked: ' + name)
         sys.meta_path.insert(0, Block())
-        import nnviz, nnviz.cli, nnviz.weights_io, nnviz.grid, nnviz.csvdata
+        import nnviz, nnviz.cli.main, nnviz.io.weights_io, nnviz.core.grid, nnviz.data.csvdata
         from nnviz.experiment import Config, build
         exp = build(Config(seed=0))
         exp.trainer.steps(10)

@@ -1,11 +1,12 @@
-"""nnviz.explain: the equations, arrays, index form and seed views of recorded stages."""
+"""nnviz.explain.equations: the equations, arrays, index form and seed views of recorded stages."""
 import numpy as np
 import pytest
 
-from nnviz import explain, losses
-from nnviz.stages import sup
-from nnviz.network import Network
-from nnviz.trainer import Trainer
+from nnviz.explain import equations as explain
+from nnviz.core import losses
+from nnviz.core.stages import sup
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer
 
 # The 2→2→1 example of tests/test_hand_worked.py: relu hidden, sigmoid output, log-loss,
 # mean over m = 2 rows, SGD with η = 0.5.

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from nnviz import exporters
-from nnviz.cli import main as cli_main
+from nnviz.io import exporters
+from nnviz.cli.main import main as cli_main
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, build
-from nnviz.exporters import onnx_file, python_file, safetensors_file
+from nnviz.io.exporters import onnx_file, python_file, safetensors_file
 
 ARCHITECTURES = {
     "default": Config(seed=3, features=["x1", "x2", "x1^2", "sin(x2)", "x1*x2"], hidden=[5]),
@@ -138,9 +138,9 @@ def test_python_export_runs_standalone(tmp_path, X):
 
 
 def test_python_export_quotes_hostile_names():
-    from nnviz.features import Scaler
-    from nnviz.model import Model
-    from nnviz.network import Network
+    from nnviz.data.features import Scaler
+    from nnviz.core.model import Model
+    from nnviz.core.network import Network
     net = Network([2, 2, 1])
     net.params[:] = np.linspace(-1, 1, net.params.size)
     evil = ['a"""\nimport os; os.system("x")#', "b'\\"]

@@ -1,12 +1,11 @@
-"""Feature expressions, expansion and standardisation (nnviz.features)."""
+"""Feature expressions, expansion and standardisation (nnviz.data.features)."""
 import math
 
 import numpy as np
 import pytest
 
 from nnviz.errors import NnvizError
-from nnviz.features import (TOY_FEATURES, Feature, Scaler, check_features, expand,
-                            parse_feature)
+from nnviz.data.features import TOY_FEATURES, Feature, Scaler, check_features, expand, parse_feature
 
 XY = ["x1", "x2"]
 

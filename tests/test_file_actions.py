@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtSvg import QSvgRenderer
 
-from nnviz import exporters, session_file
+from nnviz.io import exporters, session_file
 from nnviz.experiment import Config, build
 from ui import dialogs, file_actions
 from ui.main_window import MainWindow
@@ -179,7 +179,7 @@ def test_bad_weights_file_changes_nothing(window, tmp_path, monkeypatch, warning
 
 
 def _table():
-    from nnviz.data import Dataset
+    from nnviz.data.dataset import Dataset
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2))
     return Dataset(X, (X[:, 0] > 0).astype(float), ["a", "b"], "classification", name="t")

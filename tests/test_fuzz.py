@@ -18,10 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from nnviz import csvdata, session_file, weights_io
-from nnviz import exporters
+from nnviz.data import csvdata
+from nnviz.io import session_file, weights_io
+from nnviz.io import exporters
 from nnviz.errors import NnvizError
-from nnviz.exporters import safetensors_file
+from nnviz.io.exporters import safetensors_file
 from nnviz.experiment import Config, build
 
 EXAMPLES = 200

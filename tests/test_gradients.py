@@ -4,9 +4,9 @@ import itertools
 import numpy as np
 import pytest
 
-from nnviz import activations, init, losses
-from nnviz.network import Network
-from nnviz.trainer import Trainer
+from nnviz.core import activations, init, losses
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer
 
 HIDDEN = activations.NAMES
 CASES = [("log_loss", "sigmoid"), ("squared_error", "identity"), ("squared_error", "sigmoid"),

@@ -4,9 +4,9 @@ comments; the test checks the engine's stages against them."""
 import numpy as np
 import pytest
 
-from nnviz import losses
-from nnviz.network import Network
-from nnviz.trainer import Trainer
+from nnviz.core import losses
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer
 
 # Data: two rows (rows are samples).
 #   x₁ = [ 1.0, 2.0], y₁ = 1

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from nnviz import activations, analysis
+from nnviz.core import activations
+from nnviz.explain import analysis
 from ui.insights import InsightsPanel
 
 

@@ -8,13 +8,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
-from nnviz import datasets
+from nnviz.data import datasets
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, build
-from nnviz.grid import Grid
-from nnviz.losses import make as make_loss
-from nnviz.network import Network
-from nnviz.trainer import Trainer
+from nnviz.core.grid import Grid
+from nnviz.core.losses import make as make_loss
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer
 from nnviz.validate import LIMITS, check_number
 from ui import dialogs
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnviz import losses
+from nnviz.core import losses
 from nnviz.errors import NnvizError
 
 

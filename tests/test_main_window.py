@@ -3,8 +3,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from nnviz import weights_io
-from nnviz.cli import main as cli_main
+from nnviz.io import weights_io
+from nnviz.cli.main import main as cli_main
 from nnviz.experiment import build
 from ui import dialogs
 from ui.main_window import MainWindow

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from nnviz import init
+from nnviz.core import init
 from nnviz.errors import NnvizError
-from nnviz.network import Network, transfer_weights
+from nnviz.core.network import Network, transfer_weights
 
 
 @pytest.mark.parametrize("p,M,expected", [(2, 4, 17), (2, 5, 21), (2, 3, 13), (3, 4, 21),

@@ -74,7 +74,7 @@ def test_edge_colour_follows_sign_and_width_follows_size(view, session):
 def test_a_dense_layer_draws_one_pixel_edges(view, session):
     """Past 64 weights a layer's edges are one pixel wide (colour alone shows w); the other
     layer keeps widths that grow with |w|."""
-    from nnviz import csvdata
+    from nnviz.data import csvdata
     from ui import data_actions
     ds = csvdata.load_dataset(data_actions.DATASETS / "breast_cancer.csv", "diagnosis")
     session.set_dataset(ds, test_ratio=0.3, seed=0)

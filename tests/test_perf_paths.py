@@ -8,10 +8,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from nnviz import losses, stages
-from nnviz.grid import Grid
-from nnviz.network import Network
-from nnviz.trainer import Trainer
+from nnviz.core import losses, stages
+from nnviz.core.grid import Grid
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer
 
 CASES = [  # sizes, hidden, output, loss, reduction, optimizer, l1, l2, batch
     ([2, 8, 1], "tanh", "sigmoid", "log_loss", "mean", "sgd", 0.0, 0.0, 10),

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from nnviz import csvdata
-from nnviz.data import Dataset
+from nnviz.data import csvdata
+from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
-from nnviz.network import Network
-from nnviz.trainer import Trainer
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer
 from ui import data_actions
 from ui.boundary_view import BoundaryPlot
 

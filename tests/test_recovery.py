@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QCloseEvent
 
-from nnviz import session_file
+from nnviz.io import session_file
 from ui import dialogs, recovery
 from ui.main_window import MainWindow
 

@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from nnviz import exporters, weights_io
-from nnviz.cli import main as cli_main
+from nnviz.io import exporters, weights_io
+from nnviz.cli.main import main as cli_main
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, build
 

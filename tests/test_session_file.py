@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from nnviz import datasets, exporters, session_file
+from nnviz.data import datasets
+from nnviz.io import exporters, session_file
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, build
 

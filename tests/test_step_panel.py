@@ -3,10 +3,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
 
-from nnviz import explain, losses
+from nnviz.explain import equations as explain
+from nnviz.core import losses
 from nnviz.experiment import Config
-from nnviz.network import Network
-from nnviz.trainer import Trainer
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer
 from ui.session import Session
 from ui.step_panel import MAX_ROWS, StepPanel, shown_rows
 

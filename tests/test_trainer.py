@@ -3,11 +3,11 @@ import math
 import numpy as np
 import pytest
 
-from nnviz import losses, optimizers
+from nnviz.core import losses, optimizers
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, build
-from nnviz.network import Network
-from nnviz.trainer import Trainer
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer
 
 
 def test_same_seed_same_run_bit_for_bit():

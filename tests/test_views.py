@@ -154,7 +154,7 @@ def test_boundary_regression_uses_target_levels(boundary, session):
 
 
 def test_boundary_one_input_does_not_crash(qtbot, session):
-    from nnviz.data import Dataset
+    from nnviz.data.dataset import Dataset
     from nnviz.experiment import build
 
     x = np.linspace(-3, 3, 60)
@@ -573,7 +573,7 @@ def test_heatmaps_rearrange_for_a_wide_dock(qtbot, heatmaps, session):
 def test_heatmaps_of_many_inputs_fit_a_bottom_dock(qtbot, heatmaps, session):
     """30 long feature names in a 694×254 wide panel: every matrix is drawn inside the view,
     the row labels elided, and each matrix's row labels line up with its column's."""
-    from nnviz import csvdata
+    from nnviz.data import csvdata
     from ui.data_actions import DATASETS
 
     ds = csvdata.load_dataset(DATASETS / "breast_cancer.csv", "diagnosis")

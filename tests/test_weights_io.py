@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from nnviz import weights_io
+from nnviz.io import weights_io
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, build
 

@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from nnviz import activations, datasets, init, losses, optimizers
+from nnviz.core import activations, init, losses, optimizers
+from nnviz.data import datasets
 from nnviz.errors import NnvizError
-from nnviz.features import TOY_FEATURES
+from nnviz.data.features import TOY_FEATURES
 from nnviz.validate import LIMITS
 
 from . import dialogs

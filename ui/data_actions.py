@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from nnviz import csvdata
+from nnviz.data import csvdata
 from nnviz.errors import NnvizError
 
 from . import dialogs

@@ -1,8 +1,8 @@
 """File › Open data…: read a CSV table, pick the target and the input columns, and train on it.
 
 The dialog reads the whole file once (with the detected or chosen format) and keeps that
-:class:`~nnviz.csvdata.Table`; every later choice — target, inputs, task, the class against the
-rest, dropping rows with missing values — re-runs :func:`nnviz.csvdata.dataset_from_table` on
+:class:`~nnviz.data.csvdata.Table`; every later choice — target, inputs, task, the class against the
+rest, dropping rows with missing values — re-runs :func:`nnviz.data.csvdata.dataset_from_table` on
 it, so the summary line always says what OK would load, or the one sentence saying why it
 cannot. The same functions serve ``nnviz train --data FILE --target COL``: the app and the
 command line read a file to the same arrays.
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
-from nnviz import csvdata
+from nnviz.data import csvdata
 from nnviz.errors import NnvizError
 
 PREVIEW_ROWS = 50

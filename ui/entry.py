@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from nnviz import cli
+from nnviz.cli import main as cli
 
 
 def _launch() -> int:

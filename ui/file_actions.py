@@ -1,13 +1,13 @@
 """The File menu's session, weights, picture and table entries.
 
-Sessions (``.nnviz``, :mod:`nnviz.session_file`): Open session… (Ctrl+O), Open recent ›,
+Sessions (``.nnviz``, :mod:`nnviz.io.session_file`): Open session… (Ctrl+O), Open recent ›,
 Save session (Ctrl+S), Save session as… (Ctrl+Shift+S). The window title shows the file's name
 and ``*`` while there are unsaved changes; File › Quit, the window system's close button, and
 opening another session or data file with unsaved changes ask Save / Discard / Cancel (a close
 from code — ``window.close()`` — does not ask). While training runs, a recovery file is kept
 (:mod:`ui.recovery`).
 
-Weights: Export weights… (every format of :mod:`nnviz.exporters`, by extension) and Import
+Weights: Export weights… (every format of :mod:`nnviz.io.exporters`, by extension) and Import
 weights… (Ctrl+I; .json, .npz, .safetensors, or the weights of a .nnviz session): the network
 takes the file's architecture — features, hidden units, activations, scaling.
 
@@ -34,10 +34,10 @@ from PySide6.QtSvg import QSvgGenerator
 import pyqtgraph as pg
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
-from nnviz import exporters, session_file
+from nnviz.io import exporters, session_file
 from nnviz.errors import NnvizError
 from nnviz.experiment import build
-from nnviz.fileio import atomic_write
+from nnviz.io.fileio import atomic_write
 
 from . import dialogs, recovery
 from .actions import make_action

@@ -37,7 +37,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter, QPale
                            QPixmap, QStaticText, QTransform)
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from nnviz.stages import sup
+from nnviz.core.stages import sup
 
 from . import colors
 from .plot_base import HoverReadout, ShownGate

@@ -1,6 +1,6 @@
 """What the seeds prove, live: linear collapse, linear regions, gradient check.
 
-Three tabs over :mod:`nnviz.analysis` (the engine computes; this panel only draws):
+Three tabs over :mod:`nnviz.explain.analysis` (the engine computes; this panel only draws):
 - *Linear model*: with identity hidden units, β₀ and β of the one linear model the network is
   (seed 003 eq. 10.18), next to the least-squares fit of the same training features.
 - *Linear regions*: for piecewise-linear units, the input plane coloured by activation pattern
@@ -17,7 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QLabel, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from nnviz import analysis, losses
+from nnviz.explain import analysis
+from nnviz.core import losses
 
 
 _PALETTE = np.array([[141, 211, 199], [255, 255, 179], [190, 186, 218], [251, 128, 114],

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (QFrame, QGraphicsItem, QGraphicsPathItem, QGraphi
                                QToolTip, QWidget)
 
 from nnviz.errors import NnvizError
-from nnviz.stages import Symbols, sup
+from nnviz.core.stages import Symbols, sup
 
 from . import colors, dialogs
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
 
-from nnviz import session_file
+from nnviz.io import session_file
 from nnviz.errors import NnvizError
 
 from . import dialogs
@@ -29,7 +29,7 @@ def path() -> Path:
 
 
 def capture(session) -> dict:
-    """The keyword arguments of :func:`nnviz.session_file.save` for an app ``Session``."""
+    """The keyword arguments of :func:`nnviz.io.session_file.save` for an app ``Session``."""
     params, rng_state = session.initial_state
     return {"initial_params": params, "initial_rng": rng_state, "added": session.added_rows,
             "axes": session.plot_axes(), "speed": session.speed}

@@ -14,7 +14,7 @@ Signals
 - ``axesChanged``: the two inputs on the output plot's axes changed (:meth:`Session.set_axes`);
   the grid, and so the boundary and every thumbnail, now shows that slice.
 
-Data: the toy generators (:meth:`set_data`), or any :class:`~nnviz.data.Dataset` — a CSV file or
+Data: the toy generators (:meth:`set_data`), or any :class:`~nnviz.data.dataset.Dataset` — a CSV file or
 a bundled table — through :meth:`set_dataset`. On data with two inputs, points can be added and
 removed by hand (:meth:`add_point`, :meth:`remove_nearest`, :meth:`clear_points`); the run goes
 on with the same weights on the new rows.
@@ -27,13 +27,13 @@ from dataclasses import replace
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from nnviz import csvdata
-from nnviz import init as init_mod
-from nnviz.data import Dataset
+from nnviz.data import csvdata
+from nnviz.core import init as init_mod
+from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, Experiment, build
-from nnviz.grid import Grid
-from nnviz.network import transfer_weights
+from nnviz.core.grid import Grid
+from nnviz.core.network import transfer_weights
 
 MAX_CANVAS_UNITS = 32
 FRAME_SECONDS = 1 / 60
@@ -306,7 +306,7 @@ class Session(QObject):
         NnvizError (a constant column, too few rows for the split, …) and keeps the current
         run when the new one cannot be built."""
         if not isinstance(dataset, Dataset):
-            raise TypeError("dataset must be a nnviz.data.Dataset")
+            raise TypeError("dataset must be a nnviz.data.dataset.Dataset")
         feats = list(dataset.inputs) if features is None else list(features)
         if not feats:
             raise NnvizError("select at least one input column")
@@ -438,7 +438,7 @@ class Session(QObject):
         return self._initial
 
     def adopt(self, exp: Experiment, initial: tuple, added=None, axes=None):
-        """Continue a saved run (see ``nnviz.session_file``): its experiment as it was, the
+        """Continue a saved run (see ``nnviz.io.session_file``): its experiment as it was, the
         initial weights and Generator state :meth:`reset` goes back to, hand-added rows, axes."""
         self.pause()
         self.config = exp.config

@@ -1,6 +1,6 @@
 """The step-through panel: the operation the engine just ran, its equation and every number.
 
-It shows the session's current :class:`~nnviz.stages.Stage` (``session.stageChanged``):
+It shows the session's current :class:`~nnviz.core.stages.Stage` (``session.stageChanged``):
 
 - a clickable list of the stages of the current step, Previous / Next (Previous only shows a
   recorded stage again; nothing is recomputed), and a sample selector;
@@ -12,7 +12,7 @@ It shows the session's current :class:`~nnviz.stages.Stage` (``session.stageChan
 - four toggles: Hadamard form (seed 000), Outer products (seed 002), Row by row (seed 001 §5.2)
   and Column notation (seed 001 §5.1 / seed 003).
 
-All the text comes from :mod:`nnviz.explain`; this module only lays it out.
+All the text comes from :mod:`nnviz.explain.equations`; this module only lays it out.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QFrame, QGridLayout, QHBox
                                QLayout, QListView, QListWidget, QListWidgetItem, QPushButton,
                                QScrollArea, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
-from nnviz import explain
+from nnviz.explain import equations as explain
 
 from . import colors
 from .heatmaps import decimals_for, fmt

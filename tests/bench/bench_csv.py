@@ -40,7 +40,7 @@ import _common as C  # noqa: E402  (first: it sets the BLAS threads before NumPy
 
 import numpy as np  # noqa: E402
 
-from nnviz import csvdata  # noqa: E402
+from nnviz.data import csvdata  # noqa: E402
 
 ROWS, COLS = 100_000, 30
 LOAD_LIMIT_S = 2.0
@@ -79,7 +79,7 @@ def load_times(path, repeats: int) -> list[float]:
 
 _CHILD = r"""
 import json, sys, time, tracemalloc
-from nnviz import csvdata
+from nnviz.data import csvdata
 
 def status(key):
     with open("/proc/self/status", encoding="ascii") as fh:

@@ -35,9 +35,9 @@ import _common as C  # noqa: E402  (first: it sets the BLAS threads before NumPy
 
 import numpy as np  # noqa: E402
 
-from nnviz import losses  # noqa: E402
-from nnviz.network import Network  # noqa: E402
-from nnviz.trainer import Trainer  # noqa: E402
+from nnviz.core import losses  # noqa: E402
+from nnviz.core.network import Network  # noqa: E402
+from nnviz.core.trainer import Trainer  # noqa: E402
 
 N_ROWS = 1000
 LR = 0.03

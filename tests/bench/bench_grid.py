@@ -20,7 +20,7 @@ import _common as C  # noqa: E402  (first: it sets the BLAS threads before NumPy
 import numpy as np  # noqa: E402
 
 from nnviz.experiment import build  # noqa: E402
-from nnviz.grid import Grid  # noqa: E402
+from nnviz.core.grid import Grid  # noqa: E402
 
 TARGETS_MS = {100: 1.0, 200: 3.0}
 

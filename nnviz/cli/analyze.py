@@ -1,0 +1,140 @@
+"""``nnviz analyze WEIGHTS``: what the seeds prove about a trained network.
+
+Linear collapse (identity hidden units: β₀ and β next to the least-squares fit of the data),
+the number of linear regions over a box and, with ``--tree``, the network as a decision tree
+(piecewise-linear units), and with ``--gradcheck`` backprop against finite differences.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from nnviz.explain import analysis
+from nnviz.core import losses
+from nnviz.errors import NnvizError
+from nnviz.validate import check_number
+
+MAX_GRADCHECK_ROWS = 64
+
+
+def add_parser(sub) -> None:
+    a = sub.add_parser("analyze", help="linear collapse, linear regions, decision tree, gradient check")
+    a.add_argument("weights", metavar="WEIGHTS")
+    a.add_argument("--data", metavar="FILE.csv", help="rows for least squares, the box and the gradient check")
+    a.add_argument("--target", metavar="COLUMN")
+    a.add_argument("--resolution", type=float, default=200, help="grid points per side of the box (default 200)")
+    a.add_argument("--box", metavar="X1MIN,X1MAX,X2MIN,X2MAX",
+                   help="the region-count box over the first two inputs, e.g. --box=-1,1,-1,1 (default: the data's bounding box)")
+    a.add_argument("--tree", action="store_true", help="print the equivalent decision tree")
+    a.add_argument("--gradcheck", action="store_true", help="compare backprop with finite differences (needs --data)")
+    a.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _box(args, model, X_raw):
+    if args.box:
+        try:
+            vals = [float(v) for v in args.box.split(",")]
+        except ValueError:
+            vals = []
+        if len(vals) != 4 or not all(np.isfinite(vals)) or vals[0] >= vals[1] or vals[2] >= vals[3]:
+            raise NnvizError("--box takes four numbers X1MIN,X1MAX,X2MIN,X2MAX with each min below its max")
+        return vals
+    if X_raw is not None:
+        lo, hi = X_raw.min(axis=0), X_raw.max(axis=0)
+        j = min(1, X_raw.shape[1] - 1)
+        return [lo[0], hi[0], lo[j], hi[j]]
+    return [-6.0, 6.0, -6.0, 6.0]
+
+
+def run(args) -> int:
+    from nnviz.data import csvdata
+    from nnviz.io import weights_io
+
+    model = weights_io.load(args.weights)
+    net = model.network
+    res = check_number("grid resolution", args.resolution, integer=True)
+    if bool(args.data) != bool(args.target):
+        raise NnvizError("--data and --target go together")
+    if args.gradcheck and not args.data:
+        raise NnvizError("--gradcheck needs rows: give --data FILE.csv --target COLUMN")
+    X_raw = y = None
+    if args.data:
+        ds = csvdata.load_dataset(args.data, args.target, features=list(model.inputs), task=model.task)
+        X_raw, y = ds.X, ds.y
+    F = model.transform(X_raw) if X_raw is not None else None
+    report: dict = {"parameter_count": net.parameter_count()}
+    lines = [f"network      {' → '.join(map(str, net.sizes))}  ({', '.join(net.activations)})"]
+    names = list(model.features)
+    space = " (standardized features)" if model.scaler is not None else ""
+
+    # 1. linear collapse
+    if analysis.is_linear(net):
+        b0, beta = analysis.linear_equivalent(net)
+        report["linear_equivalent"] = {"intercept": b0, "coefficients": beta.tolist()}
+        lines.append(f"linear       every hidden unit is identity, so the network is one linear model{space}:")
+        lines.append(f"             z = {b0:.6g}" + "".join(f" {c:+.6g}·{n}" for c, n in zip(beta, names)))
+        if F is not None:
+            lb0, lbeta = analysis.least_squares(F, y)
+            dist = float(np.linalg.norm(np.append(beta, b0) - np.append(lbeta, lb0)))
+            report["least_squares"] = {"intercept": lb0, "coefficients": lbeta.tolist()}
+            report["distance"] = dist
+            lines.append(f"least sq.    z = {lb0:.6g}" + "".join(f" {c:+.6g}·{n}" for c, n in zip(lbeta, names)))
+            lines.append(f"distance     {dist:.3g} (Euclidean, coefficients and intercept)")
+        else:
+            report["least_squares"] = None
+    else:
+        why = (f"not a linear model: hidden activations are {', '.join(net.activations[:-1])}; "
+               "only identity hidden units collapse to linear regression (seed 003 §10.4)")
+        report["linear_equivalent"] = None
+        report["linear_reason"] = why
+        lines.append(f"linear       {why}")
+
+    # 2. regions and tree
+    piecewise = all(a in analysis.PIECEWISE for a in net.activations[:-1])
+    if piecewise:
+        box = _box(args, model, X_raw)
+        g1, g2 = np.linspace(box[0], box[1], res), np.linspace(box[2], box[3], res)
+        G = np.zeros((res * res, len(model.inputs)))
+        if X_raw is not None:
+            G[:] = X_raw.mean(axis=0)
+        G[:, 0] = np.repeat(g1, res)
+        if len(model.inputs) > 1:
+            G[:, 1] = np.tile(g2, res)
+        FG = model.transform(G)
+        count = analysis.count_regions(net, FG)
+        report["regions"] = {"count": count, "box": box, "resolution": res}
+        held = " (other inputs at their mean)" if len(model.inputs) > 2 else ""
+        lines.append(f"regions      {count} linear regions over {model.inputs[0]} ∈ [{box[0]:.4g}, {box[1]:.4g}]"
+                     + (f", {model.inputs[1]} ∈ [{box[2]:.4g}, {box[3]:.4g}]" if len(model.inputs) > 1 else "")
+                     + f" on a {res}×{res} grid{held}")
+        if args.tree:
+            rows = FG if F is None else np.vstack([FG, F])
+            tree = analysis.decision_tree(net, rows)
+            if model.scaler is not None:
+                analysis.unscale_tree(tree, model.scaler.mean, model.scaler.std)
+            text = analysis.tree_text(tree, names, "z")
+            report["tree"] = text
+            lines.append(f"tree         {tree.leaves()} leaves; each test is one hidden unit's pre-activation, "
+                         "each leaf the linear model of its region (z is the output's pre-activation):")
+            lines.append(text)
+    else:
+        why = (f"linear regions need piecewise-linear hidden units ({', '.join(analysis.PIECEWISE)}); "
+               f"these are {', '.join(net.activations[:-1])}")
+        report["regions"] = None
+        report["regions_reason"] = why
+        lines.append(f"regions      {why}")
+        if args.tree:
+            raise NnvizError("--tree needs piecewise-linear hidden units (relu, leaky_relu or identity)")
+
+    # 3. gradient check
+    if args.gradcheck:
+        rows = min(len(F), MAX_GRADCHECK_ROWS)
+        loss = losses.make(model.loss, net.activations[-1])
+        check = analysis.gradient_check(net, loss, F[:rows], y[:rows])
+        report["gradcheck"] = {"rows": rows, "max_relative": check.max_relative,
+                               "per_matrix": check.per_matrix, "passed": check.passed}
+        lines.append(f"gradcheck    on {rows} rows: {check.summary()}")
+
+    print(json.dumps(report) if args.json else "\n".join(lines))
+    return 0

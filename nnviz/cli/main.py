@@ -1,0 +1,285 @@
+"""The ``nnviz`` command line: the app with no arguments (see ``ui.entry``); ``train``, ``predict`` and ``info`` headless.
+
+Exit status: 0 on success; 2 with one line ``nnviz: error: …`` on bad usage or bad input (never
+a traceback); 1 only for a bug.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+from nnviz.core import activations, init, losses, optimizers
+from nnviz.data import datasets
+from nnviz.errors import NnvizError
+from nnviz.validate import check_number
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, as for every other user error
+        raise NnvizError(message)
+
+
+def _int_or_full(text: str):
+    if text == "full":
+        return None
+    try:
+        return check_number("batch size", text, integer=True)
+    except NnvizError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (or 'full')") from None
+
+
+def _hidden(text: str) -> list[int]:
+    try:
+        return [check_number("hidden units", t, integer=True) for t in text.split(",")]
+    except NnvizError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; give a unit count or a list such as 8,4") from None
+
+
+def _csv_list(text: str) -> list[str]:
+    items = [t.strip() for t in text.split(",")]
+    if not all(items):
+        raise NnvizError(f"empty name in list {text!r}")
+    return items
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="nnviz", description="See the matrix equations of a neural network.")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("gui", help="launch the desktop app (the default)")
+
+    t = sub.add_parser("train", help="train a network headless")
+    d = t.add_argument_group("data")
+    d.add_argument("--dataset", choices=datasets.NAMES, help="built-in 2-D dataset")
+    d.add_argument("--samples", type=float, default=500)
+    d.add_argument("--noise", type=float, default=0.0)
+    d.add_argument("--data", metavar="FILE.csv", help="your own CSV table")
+    d.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
+    d.add_argument("--positive-class", metavar="LABEL",
+                   help="one class against the rest: this target label is 1, every other 0")
+    d.add_argument("--drop-missing", action="store_true",
+                   help="drop CSV rows with an empty or NA cell in a used column")
+    d.add_argument("--max-mb", type=float, default=200, help="refuse CSV files larger than this")
+    d.add_argument("--features", type=_csv_list, help="comma-separated (default x1,x2, or all CSV columns)")
+    d.add_argument("--test-ratio", type=float, default=0.5)
+    d.add_argument("--seed", type=float, default=0)
+    n = t.add_argument_group("network")
+    n.add_argument("--hidden", type=_hidden, default=[4], help="units per hidden layer, e.g. 4 or 8,4")
+    n.add_argument("--activation", choices=activations.NAMES, default="tanh")
+    n.add_argument("--task", choices=("classification", "regression"))
+    n.add_argument("--loss", choices=losses.NAMES)
+    n.add_argument("--reduction", choices=losses.REDUCTIONS, default="mean")
+    r = t.add_argument_group("training")
+    r.add_argument("--lr", type=float, default=0.03)
+    r.add_argument("--batch-size", type=_int_or_full, default=10, help="rows per update, or 'full'")
+    r.add_argument("--epochs", type=float)
+    r.add_argument("--steps", type=float)
+    r.add_argument("--optimizer", choices=optimizers.NAMES, default="sgd")
+    r.add_argument("--l1", type=float, default=0.0)
+    r.add_argument("--l2", type=float, default=0.0)
+    r.add_argument("--init", choices=init.METHODS, default="uniform")
+    r.add_argument("--weights", metavar="FILE", help="start from these weights instead of an init")
+    r.add_argument("--no-shuffle", action="store_true")
+    r.add_argument("--no-standardize", action="store_true")
+    o = t.add_argument_group("output")
+    o.add_argument("--export", metavar="FILE", help="write the trained weights (.json, .npz, "
+                   ".safetensors, .onnx, .py, or .csv for a folder of CSV files)")
+    o.add_argument("--export-on-divergence", action="store_true",
+                   help="export the last finite weights even if training diverged")
+    o.add_argument("--json", action="store_true", help="print one JSON object")
+
+    pr = sub.add_parser("predict", help="predict with saved weights")
+    pr.add_argument("--weights", required=True, metavar="FILE")
+    pr.add_argument("--input", required=True, metavar="FILE.csv")
+    pr.add_argument("--output", metavar="FILE.csv", help="default: standard output")
+
+    from nnviz.cli import analyze as cli_analyze, convert as cli_convert
+    cli_analyze.add_parser(sub)
+    cli_convert.add_parser(sub)
+    from nnviz.cli import trace as cli_trace
+    cli_trace.add_parser(sub)
+
+    i = sub.add_parser("info", help="describe a weights file")
+    i.add_argument("file")
+    return p
+
+
+# --- train -------------------------------------------------------------------------------
+def _config_from(args):
+    from nnviz.experiment import Config
+
+    if args.data and args.dataset:
+        raise NnvizError("give --dataset or --data, not both")
+    if args.target and not args.data:
+        raise NnvizError("--target goes with --data")
+    if args.data and not args.target:
+        raise NnvizError("--data needs --target COLUMN")
+    if (args.positive_class is not None or args.drop_missing) and not args.data:
+        raise NnvizError("--positive-class and --drop-missing go with --data")
+    if args.epochs is not None and args.steps is not None:
+        raise NnvizError("give --epochs or --steps, not both")
+    config = Config(
+        dataset=args.dataset or "circle",
+        samples=check_number("samples", args.samples, integer=True),
+        noise=check_number("noise", args.noise),
+        test_ratio=check_number("test ratio", args.test_ratio),
+        seed=check_number("seed", args.seed, integer=True),
+        hidden=args.hidden, activation=args.activation, task=args.task, loss=args.loss,
+        reduction=args.reduction, lr=check_number("learning rate", args.lr),
+        batch_size=args.batch_size, optimizer=args.optimizer,
+        l1=check_number("l1", args.l1), l2=check_number("l2", args.l2), init=args.init,
+        shuffle=not args.no_shuffle, standardize=not args.no_standardize)
+    dataset = None
+    if args.data:
+        from nnviz.data import csvdata
+        max_mb = check_number("--max-mb", args.max_mb, low=0.001, high=1e6)
+        dataset = csvdata.load_dataset(args.data, args.target, features=None, task=args.task,
+                                       drop_missing=args.drop_missing,
+                                       max_bytes=int(max_mb * 1024 ** 2),
+                                       positive_class=args.positive_class)
+        config.features = args.features or list(dataset.inputs)
+    elif args.features:
+        config.features = args.features
+    weights = None
+    if args.weights:
+        from nnviz.cli import convert as cli_convert
+        weights = cli_convert.load(args.weights)
+        net = weights.network
+        config.features = list(weights.features)
+        config.hidden = net.hidden_sizes
+        config.activation = net.activations[:-1]
+        config.task = args.task or weights.task
+        config.loss = args.loss or weights.loss
+    return config, dataset, weights
+
+
+def _train(args) -> int:
+    from nnviz.experiment import build
+    from nnviz.cli import convert as cli_convert
+
+    if args.export:
+        cli_convert.check_target(args.export)
+    config, dataset, weights = _config_from(args)
+    exp = build(config, dataset, weights)
+    tr = exp.trainer
+    if args.steps is not None:
+        total = check_number("steps", args.steps, integer=True)
+    else:
+        epochs = check_number("epochs", args.epochs if args.epochs is not None else 100, integer=True)
+        total = epochs * tr.steps_per_epoch
+    show_progress = not args.json and sys.stdout.isatty()
+    start = time.perf_counter()
+    last_print = start
+    done = 0
+    while done < total and not tr.diverged:
+        done += tr.steps(min(1000, total - done))
+        now = time.perf_counter()
+        if show_progress and now - last_print > 0.5:
+            print(f"\rstep {done}/{total}  epoch {tr.epoch_count}  batch loss {tr.last_loss:.4f}",
+                  end="", flush=True)
+            last_print = now
+    seconds = time.perf_counter() - start
+    if show_progress and seconds > 0.5:
+        print()
+    if tr.pos != 0 or len(tr.history) == 0 or tr.history.step[-1] != tr.step_count:
+        tr.record_history()
+    h = tr.history
+    kind = "accuracy" if exp.model.task == "classification" else "r2"
+    has_test = len(tr.X_test) > 0
+
+    def num(v):
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+    result = {
+        "train_loss": num(h.train_loss[-1]), "test_loss": num(h.test_loss[-1]) if has_test else None,
+        f"train_{kind}": num(h.train_metric[-1]),
+        f"test_{kind}": num(h.test_metric[-1]) if has_test else None,
+        "parameter_count": exp.network.parameter_count(),
+        "steps": tr.step_count, "epochs": tr.epoch_count, "seconds": round(seconds, 4),
+    }
+    if tr.diverged:
+        if args.export and args.export_on_divergence:
+            cli_convert.export(exp.model, args.export)
+        raise NnvizError(tr.diverged.message + ("" if args.export_on_divergence or not args.export
+                                                else "; nothing exported (use --export-on-divergence)"))
+    if args.export:
+        cli_convert.export(exp.model, args.export)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        net = exp.network
+        print(f"network   {' → '.join(map(str, net.sizes))}  ({', '.join(net.activations)})")
+        print(f"params    {net.parameter_formula()}")
+        print(f"trained   {tr.step_count} steps, {tr.epoch_count} epochs in {seconds:.2f} s")
+        line = f"train     loss {result['train_loss']:.4f}  {kind} {result[f'train_{kind}']:.4f}"
+        print(line)
+        if has_test:
+            print(f"test      loss {result['test_loss']:.4f}  {kind} {result[f'test_{kind}']:.4f}")
+        if args.export:
+            print(f"exported  {args.export}")
+    return 0
+
+
+# --- predict / info ----------------------------------------------------------------------
+def _predict(args) -> int:
+    from nnviz.cli import convert as cli_convert
+    from nnviz.data import csvdata
+    from nnviz.io.fileio import atomic_write
+
+    model = cli_convert.load(args.weights)
+    X = csvdata.read_columns(args.input, model.inputs)
+    pred = model.predict(X)
+    header = "probability" if model.task == "classification" else "prediction"
+    text = header + "\n" + "\n".join(repr(float(v)) for v in pred) + "\n"
+    if args.output:
+        atomic_write(args.output, text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _info(args) -> int:
+    from nnviz.cli import convert as cli_convert
+
+    model = cli_convert.load(args.file)
+    net = model.network
+    print(f"file         {args.file}")
+    print(f"task         {model.task}  (loss {model.loss})")
+    print(f"inputs       {', '.join(model.inputs)}")
+    print(f"features     {', '.join(model.features)}")
+    print(f"scaling      {'standardized (mean/std per feature)' if model.scaler is not None else 'none'}")
+    print(f"layers       {' → '.join(map(str, net.sizes))}")
+    for k, (d, name) in enumerate(zip(net.dense, net.activations), 1):
+        print(f"  layer {k}    W {d.W.shape[0]}×{d.W.shape[1]}, b {d.b.shape[0]}, {name}")
+    print(f"parameters   {net.parameter_formula()}")
+    return 0
+
+
+def main(argv=None, launch_gui=None) -> int:
+    """Run the command line. ``launch_gui`` starts the app (the ``nnviz`` entry point in ``ui``
+    passes it, so the engine never imports the app)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = make_parser().parse_args(argv)
+        if args.command in (None, "gui"):
+            if launch_gui is None:
+                raise NnvizError("the desktop app starts with the 'nnviz' command")
+            return launch_gui()
+        if args.command == "analyze":
+            from nnviz.cli import analyze as cli_analyze
+            return cli_analyze.run(args)
+        if args.command == "convert":
+            from nnviz.cli import convert as cli_convert
+            return cli_convert.run(args)
+        if args.command == "trace":
+            from nnviz.cli import trace as cli_trace
+            return cli_trace.run(args)
+        return {"train": _train, "predict": _predict, "info": _info}[args.command](args)
+    except NnvizError as exc:
+        print(f"nnviz: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnviz: interrupted", file=sys.stderr)
+        return 130

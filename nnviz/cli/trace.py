@@ -1,0 +1,112 @@
+"""``nnviz trace --weights FILE --input FILE.csv --target COLUMN``: one training step, every stage.
+
+Runs one mini-batch update of the saved network on the rows of the CSV file (all of them, or
+the first ``--rows``) and prints each recorded stage: its name, its equations with the shapes,
+and its operand and result arrays; ``--json`` prints the same as one JSON object. The weights
+file is not changed.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from nnviz.explain import equations as explain
+from nnviz.core import losses, optimizers
+from nnviz.errors import NnvizError
+from nnviz.validate import check_number
+
+MAX_TRACE_ROWS = 10_000
+
+
+def add_parser(sub) -> None:
+    t = sub.add_parser("trace", help="run one training step and print every operation with its numbers")
+    t.add_argument("--weights", required=True, metavar="FILE", help="a weights file (.json or .npz)")
+    t.add_argument("--input", required=True, metavar="FILE.csv", help="the rows of the batch")
+    t.add_argument("--target", required=True, metavar="COLUMN", help="the CSV column to predict")
+    t.add_argument("--rows", type=float, help="use only the first ROWS rows (default: all)")
+    t.add_argument("--lr", type=float, default=0.03, help="learning rate η (default 0.03)")
+    t.add_argument("--optimizer", choices=optimizers.NAMES, default="sgd")
+    t.add_argument("--reduction", choices=losses.REDUCTIONS, default="mean",
+                   help="batch loss as the mean (1/m) or the sum of the per-row losses")
+    t.add_argument("--sample", type=float, default=1,
+                   help="the sample (1-based row of the batch) written out in index form (default 1)")
+    t.add_argument("--notation", choices=explain.NOTATIONS, default=explain.ROW,
+                   help="row: Z = X·W + b (default); column: {Z} = [Wᵀ]{X} ⊕ {B}")
+    t.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def trace(model, X_raw, y, *, lr: float = 0.03, optimizer: str = "sgd", reduction: str = "mean"):
+    """The recorded stages of one full-batch step of a copy of ``model``'s network on raw rows."""
+    from nnviz.core.trainer import Trainer
+
+    F = model.transform(X_raw)
+    net = model.network.copy()
+    loss = losses.make(model.loss, net.activations[-1], reduction)
+    tr = Trainer(net, loss, F, y, task=model.task, lr=lr, batch_size=None, optimizer=optimizer,
+                 shuffle=False)
+    stages = list(tr.stage_step())
+    if tr.diverged:
+        raise NnvizError(tr.diverged.message)
+    return stages
+
+
+def _array_text(a) -> str:
+    with np.printoptions(precision=6, suppress=True, linewidth=100, threshold=200):
+        return np.array2string(np.asarray(a, dtype=float), separator=", ")
+
+
+def run(args) -> int:
+    from nnviz.data import csvdata
+    from nnviz.io import weights_io
+
+    model = weights_io.load(args.weights)
+    lr = check_number("learning rate", args.lr)
+    ds = csvdata.load_dataset(args.input, args.target, features=list(model.inputs), task=model.task)
+    X_raw, y = ds.X, ds.y
+    if args.rows is not None:
+        n = check_number("rows", args.rows, integer=True)
+        X_raw, y = X_raw[:n], y[:n]
+    if len(X_raw) > MAX_TRACE_ROWS:
+        raise NnvizError(f"trace prints every number: use at most {MAX_TRACE_ROWS} rows (--rows)")
+    sample = check_number("sample", args.sample, integer=True) - 1
+    if sample >= len(X_raw):
+        raise NnvizError(f"--sample {sample + 1} is beyond the batch of {len(X_raw)} rows")
+    stages = trace(model, X_raw, y, lr=lr, optimizer=args.optimizer, reduction=args.reduction)
+    if args.json:
+        out = []
+        for st in stages:
+            d = st.to_dict()
+            d["index_form"] = explain.index_form(st, sample, args.notation)
+            d["matrix_form"] = [{"equation": e, "shapes": s} for e, s in explain.equations(st, args.notation)]
+            out.append(d)
+        return _emit(json.dumps({"rows": len(X_raw), "lr": lr, "optimizer": args.optimizer,
+                                 "reduction": args.reduction, "notation": args.notation,
+                                 "stages": out}, ensure_ascii=False))
+    blocks = []
+    for i, st in enumerate(stages, 1):
+        lines = [f"[{i}/{len(stages)}] {st.name}: {st.title}"]
+        for e, s in explain.equations(st, args.notation):
+            lines.append(f"    {e}" + (f"      {s}" if s else ""))
+        for shown in explain.arrays(st, args.notation):
+            label = {"operand": "in ", "result": "out", "state": "opt"}[shown.role]
+            body = _array_text(shown.values).replace("\n", "\n" + " " * 8)
+            lines.append(f"  {label} {shown.name} {explain.shape_text(shown.values)} =\n        {body}")
+        idx = explain.index_form(st, sample, args.notation)
+        if idx:
+            lines.append("  index form:")
+            lines += [f"    {line}" for line in idx]
+        blocks.append("\n".join(lines))
+    return _emit("\n\n".join(blocks))
+
+
+def _emit(text: str) -> int:
+    """Print ``text``; a reader that stops early (``| head``) is not an error."""
+    import os
+    import sys
+
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0

@@ -1,0 +1,1 @@
+"""The math: layers, activations, losses, optimizers, the network, training and its recorded stages."""

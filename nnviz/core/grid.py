@@ -1,0 +1,91 @@
+"""The model over a grid of the input plane: the decision boundary and every unit's own map.
+
+The grid's scaled features depend only on the data, the features and the view, so they are
+computed once (float32) and each frame costs one forward pass: ``Network.layer_outputs`` in
+float32 over res² rows, which also yields each hidden unit's map (Playground's thumbnails).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from nnviz.errors import NnvizError
+from nnviz.core.model import Model
+from nnviz.validate import check_number
+
+
+# Values of the widest layer per block of grid rows in ``Grid._forward``.
+_BLOCK = 1 << 17
+
+
+class Grid:
+    """A res×res grid over (xlim, ylim) of two chosen inputs; other inputs held at ``fixed``.
+
+    ``x_input``/``y_input`` index ``model.inputs``; ``fixed`` (len(inputs),) gives the value of
+    every input that is not on an axis (default 0). Image arrays are (res, res) with row i at
+    y = ys[i] and column j at x = xs[j].
+    """
+
+    def __init__(self, model: Model, xlim, ylim, resolution: int = 100, x_input: int = 0,
+                 y_input: int = 1, fixed=None):
+        self.resolution = res = check_number("grid resolution", resolution, integer=True)
+        n_in = len(model.inputs)
+        if not (0 <= x_input < n_in and 0 <= y_input < n_in):
+            raise NnvizError("the grid axes must be two of the model's inputs")
+        self.xlim, self.ylim = (float(xlim[0]), float(xlim[1])), (float(ylim[0]), float(ylim[1]))
+        self.xs = np.linspace(*self.xlim, res)
+        self.ys = np.linspace(*self.ylim, res)
+        gx, gy = np.meshgrid(self.xs, self.ys)
+        raw = np.empty((res * res, n_in))
+        raw[:] = 0.0 if fixed is None else np.asarray(fixed, dtype=float)
+        raw[:, x_input] = gx.ravel()
+        if y_input != x_input:
+            raw[:, y_input] = gy.ravel()
+        self.features = np.ascontiguousarray(model.transform(raw), dtype=np.float32)
+        # The features with a column of ones, so the first layer's X·W + b is one product
+        # [X 1]·[W; b] (adding b to res²×M values costs more than the product itself).
+        self._features1 = np.ones((res * res, self.features.shape[1] + 1), dtype=np.float32)
+        self._features1[:, :-1] = self.features
+
+    def evaluate(self, network) -> list[np.ndarray]:
+        """Per dense layer, A reshaped to (res, res, units), float32; the last is the output."""
+        res = self.resolution
+        # Weights beyond float32's range (the last finite ones before a divergence) overflow
+        # here; such maps show ±float32 max (NaN, from inf − inf, shows 0) instead of failing.
+        with np.errstate(over="ignore", invalid="ignore"):
+            outs = self._forward(network)
+        for a in outs:
+            if not np.isfinite(a).all():
+                np.nan_to_num(a, copy=False, nan=0.0)
+        return [a.reshape(res, res, -1) for a in outs]
+
+    def _forward(self, network) -> list[np.ndarray]:
+        """A per dense layer over the grid, float32: the operations of
+        ``Network.layer_outputs`` with the first bias folded into the product, run over blocks
+        of rows (about ``_BLOCK`` values of the widest layer each) so every intermediate stays
+        in cache; each layer's block is computed in place in its slice of the result."""
+        weights = []
+        for k, dense in enumerate(network.dense):
+            if k == 0:
+                Wb = np.empty((dense.fan_in + 1, dense.fan_out), dtype=np.float32)
+                Wb[:-1] = dense.W
+                Wb[-1] = dense.b
+                weights.append((Wb, None))
+            else:
+                weights.append((dense.W.astype(np.float32), dense.b.astype(np.float32)))
+        features = self._features1
+        n = len(features)
+        outs = [np.empty((n, dense.fan_out), dtype=np.float32) for dense in network.dense]
+        blocks = -(-n * max(dense.fan_out for dense in network.dense) // _BLOCK)
+        rows = max(1, -(-n // blocks))
+        for start in range(0, n, rows):
+            stop = min(start + rows, n)
+            a = features[start:stop]
+            for (W, b), act, out in zip(weights, network.act, outs):
+                z = np.matmul(a, W, out=out[start:stop])
+                if b is not None:
+                    z += b
+                a = act.function.value(z, z)
+                if a is not z:   # a table function that returned a new array
+                    z[...] = a
+                    a = z
+        return outs

@@ -1,0 +1,102 @@
+"""Loss layers: half squared error (regression) and binary log-loss (classification).
+
+Every loss works per sample: ``forward`` returns the vector e (m, 1) of per-row losses and the
+batch loss E is their mean (``reduction="mean"``, the update η/m Σ δ aᵀ of seed 002) or their
+sum (``reduction="sum"``, seed 001 §5.2's accumulation). ``backward`` returns the per-row
+derivative; the 1/m of the mean is applied once, where the parameter gradients are formed.
+``per_row`` and ``backward`` write into ``out`` (shape (m, 1)) when given.
+
+Two corrections to seed 001 §9:
+- §9.1 writes ∂E/∂a = y − a for E = ½(y − a)²; the derivative is a − y (the seed's sign would
+  climb the loss).
+- §9.2's E = −Σ y log a is the multi-class form. One sigmoid output needs the binary form
+  e = −[y log ŷ + (1 − y) log(1 − ŷ)]. It is computed from the logit z as
+  softplus(z) − y·z, which never overflows, and its derivative through the sigmoid is
+  ∂e/∂z = ŷ − y.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from nnviz.errors import NnvizError
+from nnviz.core.layers import ones
+
+REDUCTIONS = ("mean", "sum")
+_ZERO = np.array(0.0)   # a 0-d operand costs NumPy less per call than a Python float
+
+
+class Loss:
+    """Base class. ``fused`` is True when ``backward`` already returns ∂e/∂z at the logit,
+    so the output activation's own backward is skipped (its derivative is folded in)."""
+
+    name = ""
+    formula = ""
+    fused = False
+
+    def __init__(self, output_activation: str, reduction: str = "mean"):
+        if reduction not in REDUCTIONS:
+            raise NnvizError(f"unknown reduction {reduction!r} (choose from: mean, sum)")
+        self.reduction = reduction
+        self.output_activation = output_activation
+
+    def reduce(self, e: np.ndarray) -> float:
+        """E from the per-row losses e (m, 1)."""
+        total = float(e.reshape(-1).dot(ones(len(e))))   # Σ_rows e, one BLAS call
+        return total / len(e) if self.reduction == "mean" else total
+
+    def scale(self, m: int) -> float:
+        """The factor on Σ_rows in every parameter gradient: 1/m or 1."""
+        return 1.0 / m if self.reduction == "mean" else 1.0
+
+
+class SquaredError(Loss):
+    """e = ½(ŷ − y)²; ∂e/∂ŷ = ŷ − y. Fused with an identity output (then δ = ŷ − y at z)."""
+
+    name = "squared_error"
+    formula = "e = ½(ŷ − y)²"
+
+    def __init__(self, output_activation: str = "identity", reduction: str = "mean"):
+        super().__init__(output_activation, reduction)
+        self.fused = output_activation == "identity"
+
+    def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
+        d = np.subtract(a, y, out=out)
+        e = 0.5 * d
+        e *= d
+        return e
+
+    def backward(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
+        return np.subtract(a, y, out)
+
+
+class LogLoss(Loss):
+    """e = −[y log ŷ + (1 − y) log(1 − ŷ)] with ŷ = sigmoid(z), computed as softplus(z) − y·z."""
+
+    name = "log_loss"
+    formula = "e = −[y·log ŷ + (1 − y)·log(1 − ŷ)]"
+    fused = True
+
+    def __init__(self, output_activation: str = "sigmoid", reduction: str = "mean"):
+        if output_activation != "sigmoid":
+            raise NnvizError("log_loss needs a sigmoid output (use squared_error for other outputs)")
+        super().__init__(output_activation, reduction)
+
+    def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
+        e = np.logaddexp(_ZERO, z, out)
+        np.subtract(e, np.multiply(y, z), e)
+        return e
+
+    def backward(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
+        return np.subtract(a, y, out)
+
+
+LOSSES = {"squared_error": SquaredError, "log_loss": LogLoss}
+NAMES = tuple(LOSSES)
+
+
+def make(name: str, output_activation: str, reduction: str = "mean") -> Loss:
+    try:
+        cls = LOSSES[name]
+    except (KeyError, TypeError):
+        raise NnvizError(f"unknown loss {name!r} (choose from: {', '.join(NAMES)})") from None
+    return cls(output_activation, reduction)

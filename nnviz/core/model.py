@@ -1,0 +1,46 @@
+"""The whole inference pipeline: raw inputs → features → scaling → network → output.
+
+This is what a weights file holds and what every export reproduces.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.data import features as features_mod
+from nnviz.errors import NnvizError
+from nnviz.core.network import Network
+
+TASKS = ("classification", "regression")
+
+
+@dataclass
+class Model:
+    network: Network
+    inputs: list[str]                # raw columns a user supplies, in order
+    features: list[str]              # what the first layer sees (input names or expressions)
+    scaler: "features_mod.Scaler | None"  # standardisation of the features, or None
+    task: str = "classification"
+    loss: str = "log_loss"
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise NnvizError(f"unknown task {self.task!r} (choose from: classification, regression)")
+        self.features = features_mod.check_features(list(self.features), list(self.inputs))
+        if len(self.features) != self.network.n_inputs:
+            raise NnvizError(f"{len(self.features)} features but the first layer takes "
+                             f"{self.network.n_inputs} inputs")
+
+    def transform(self, X_raw: np.ndarray) -> np.ndarray:
+        """Raw inputs (n, len(inputs)) → scaled features (n, p), float64."""
+        X_raw = np.asarray(X_raw, dtype=np.float64)
+        if X_raw.ndim != 2 or X_raw.shape[1] != len(self.inputs):
+            raise NnvizError(f"expected {len(self.inputs)} input columns ({', '.join(self.inputs)}), "
+                             f"got data of shape {X_raw.shape}")
+        F = features_mod.expand(X_raw, self.inputs, self.features)
+        return self.scaler.transform(F) if self.scaler is not None else F
+
+    def predict(self, X_raw: np.ndarray) -> np.ndarray:
+        """(n,) probabilities of class 1 (classification) or predicted values (regression)."""
+        return self.network.predict(self.transform(X_raw))[:, 0]

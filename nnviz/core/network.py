@@ -1,0 +1,162 @@
+"""A dense network: an ordered list of (Dense, Activation) pairs built from layer sizes.
+
+``Network([p, M, 1])`` is the default p→M→1 net; ``Network([p, M1, M2, 1])`` adds a hidden
+layer; nothing assumes two layers. All parameters live in one flat float64 vector
+(``params``), and all gradients in another (``grads``); each layer's W and b are views into it.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from nnviz.core import activations
+from nnviz.errors import NnvizError
+from nnviz.core.layers import Activation, Dense
+from nnviz.validate import check_number
+
+MAX_UNITS = 256
+MAX_INPUTS = 1024
+
+
+class Network:
+    def __init__(self, sizes: Sequence[int], hidden_activation: str | Sequence[str] = "tanh",
+                 output_activation: str = "sigmoid"):
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise NnvizError("a network needs at least an input and an output size")
+        sizes = ([check_number("inputs", sizes[0], integer=True, low=1, high=MAX_INPUTS)]
+                 + [check_number("hidden units", s, integer=True, low=1, high=MAX_UNITS)
+                    for s in sizes[1:-1]]
+                 + [check_number("output units", sizes[-1], integer=True)])
+        if sizes[-1] != 1:
+            raise NnvizError(f"the output layer has one unit (got {sizes[-1]})")
+        n_hidden = len(sizes) - 2
+        if isinstance(hidden_activation, str):
+            hidden_activation = [hidden_activation] * n_hidden
+        names = list(hidden_activation) + [output_activation]
+        if len(names) != len(sizes) - 1:
+            raise NnvizError(f"{len(sizes) - 2} hidden layers need {len(sizes) - 2} activations, got {len(names) - 1}")
+        for name in names:
+            activations.get(name)
+        self.sizes = sizes
+        total = sum((fi + 1) * fo for fi, fo in zip(sizes[:-1], sizes[1:]))
+        self.params = np.zeros(total)
+        self.grads = np.zeros(total)
+        # 1 where a parameter is a weight, 0 where it is a bias (regularization skips biases).
+        self.weight_mask = np.zeros(total)
+        self.dense: list[Dense] = []
+        self.act: list[Activation] = []
+        offset = 0
+        for fan_in, fan_out, name in zip(sizes[:-1], sizes[1:], names):
+            nw = fan_in * fan_out
+            W = self.params[offset:offset + nw].reshape(fan_in, fan_out)
+            dW = self.grads[offset:offset + nw].reshape(fan_in, fan_out)
+            self.weight_mask[offset:offset + nw] = 1.0
+            b = self.params[offset + nw:offset + nw + fan_out]
+            db = self.grads[offset + nw:offset + nw + fan_out]
+            Wb = self.params[offset:offset + nw + fan_out].reshape(fan_in + 1, fan_out)
+            dWb = self.grads[offset:offset + nw + fan_out].reshape(fan_in + 1, fan_out)
+            offset += nw + fan_out
+            self.dense.append(Dense(W, b, dW, db, Wb, dWb))
+            self.act.append(Activation(name))
+
+    # --- shape ---------------------------------------------------------------------------
+    @property
+    def n_inputs(self) -> int:
+        return self.sizes[0]
+
+    @property
+    def hidden_sizes(self) -> list[int]:
+        return self.sizes[1:-1]
+
+    @property
+    def activations(self) -> list[str]:
+        """Activation names, one per dense layer (the last is the output's)."""
+        return [a.name for a in self.act]
+
+    @property
+    def n_layers(self) -> int:
+        """Number of dense layers (hidden layers + 1)."""
+        return len(self.dense)
+
+    def parameter_count(self) -> int:
+        """Σ (fan_in + 1)·fan_out; (p+1)·M + M + 1 for one hidden layer (seed 003 10.1)."""
+        return int(self.params.size)
+
+    def parameter_formula(self) -> str:
+        """The count written out, e.g. ``(p+1)·M + M + 1 = (2+1)·4 + 4 + 1 = 17``."""
+        s = self.sizes
+        if len(s) == 3:
+            return f"(p+1)·M + M + 1 = ({s[0]}+1)·{s[1]} + {s[1]} + 1 = {self.parameter_count()}"
+        symbolic = " + ".join(f"(n{k}+1)·n{k + 1}" for k in range(len(s) - 1))
+        numeric = " + ".join(f"({a}+1)·{b}" for a, b in zip(s[:-1], s[1:]))
+        return f"{symbolic} = {numeric} = {self.parameter_count()}"
+
+    # --- weights -------------------------------------------------------------------------
+    def get_weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Copies of (W, b) per dense layer."""
+        return [(d.W.copy(), d.b.copy()) for d in self.dense]
+
+    def set_weights(self, weights: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+        if len(weights) != len(self.dense):
+            raise NnvizError(f"expected weights for {len(self.dense)} layers, got {len(weights)}")
+        for k, (d, (W, b)) in enumerate(zip(self.dense, weights), 1):
+            W = np.asarray(W, dtype=float)
+            b = np.asarray(b, dtype=float).reshape(-1)
+            if W.shape != d.W.shape or b.shape != d.b.shape:
+                raise NnvizError(f"layer {k}: weights {W.shape} and biases {b.shape} do not fit "
+                                 f"a layer of shape {d.W.shape}")
+            d.W[...] = W
+            d.b[...] = b
+
+    def copy(self) -> "Network":
+        net = Network(self.sizes, self.activations[:-1], self.activations[-1])
+        net.params[...] = self.params
+        return net
+
+    # --- inference -----------------------------------------------------------------------
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Training forward pass: X (m, p) → ŷ (m, 1); every layer keeps what backward needs."""
+        a = X
+        for dense, act in zip(self.dense, self.act):
+            a = act.forward(dense.forward(a))
+        return a
+
+    def layer_outputs(self, X: np.ndarray, dtype=np.float64) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(Z, A) per dense layer for X (n, p), computed in ``dtype`` without touching the
+        training caches. Used for predictions, the decision-boundary grid (float32) and the
+        per-neuron maps: column j of layer k's A is unit j's output over all rows."""
+        a = np.asarray(X, dtype=dtype)
+        out = []
+        for dense, act in zip(self.dense, self.act):
+            z = np.dot(a, dense.W.astype(dtype, copy=False))
+            z += dense.b.astype(dtype, copy=False)
+            a = act.function.value(z)
+            out.append((z, a))
+        return out
+
+    def predict(self, X: np.ndarray, dtype=np.float64) -> np.ndarray:
+        """ŷ (n, 1): probability (sigmoid output) or value (identity output)."""
+        return self.layer_outputs(X, dtype)[-1][1]
+
+
+def transfer_weights(old: Network, new: Network, input_map: Sequence[int | None] | None = None) -> None:
+    """Copy into ``new`` every weight of ``old`` that still applies after a change of shape.
+
+    ``input_map[i]`` is the index in ``old`` of ``new``'s input i, or None for a new input
+    (default: same index). Hidden unit j keeps its weights while j exists in both networks;
+    everything else in ``new`` keeps the values it already has (its fresh initialisation).
+    """
+    if input_map is None:
+        input_map = [i if i < old.n_inputs else None for i in range(new.n_inputs)]
+    for k, (do, dn) in enumerate(zip(old.dense, new.dense)):
+        cols = min(do.fan_out, dn.fan_out)
+        if k == 0:
+            for i_new, i_old in enumerate(input_map):
+                if i_old is not None:
+                    dn.W[i_new, :cols] = do.W[i_old, :cols]
+        else:
+            rows = min(do.fan_in, dn.fan_in)
+            dn.W[:rows, :cols] = do.W[:rows, :cols]
+        dn.b[:cols] = do.b[:cols]

@@ -1,0 +1,116 @@
+"""The table a network learns from: raw inputs X (rows are samples) and one target column y.
+
+A :class:`Dataset` holds the *raw* input columns; feature expressions (``x1^2``, ``sin(x2)``)
+and standardisation are applied later (see :mod:`nnviz.data.features`). Datasets come from the toy
+generators (:func:`nnviz.data.datasets.generate`) or from a CSV file (:func:`nnviz.data.csvdata.load_dataset`);
+``source`` records how to make the same data again (:meth:`Dataset.from_source`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnviz.errors import NnvizError
+from nnviz.validate import check_number
+
+TASKS = ("classification", "regression")
+
+
+@dataclass
+class Dataset:
+    """Raw inputs and targets.
+
+    X: (n, n_inputs) float64, C-contiguous; row i is sample i, column j is input ``inputs[j]``.
+    y: (n,) float64; exactly 0.0 or 1.0 when ``task == "classification"``.
+    class_names: the original labels mapped to 0 and 1 (CSV data), else None.
+    source: how to regenerate the data, e.g. ``{"generator": "circle", "samples": 500,
+    "noise": 0.0, "seed": 0}`` or ``{"csv": path, "target": ..., ...}``.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    inputs: list[str]
+    task: str
+    name: str = ""
+    target: str = "y"
+    class_names: tuple[str, str] | None = None
+    source: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        X = np.ascontiguousarray(self.X, dtype=np.float64)
+        y = np.ascontiguousarray(self.y, dtype=np.float64)
+        if X.ndim != 2:
+            raise NnvizError(f"inputs must be a 2-D table (rows × columns), got shape {X.shape}")
+        if y.ndim != 1:
+            raise NnvizError(f"targets must be one column, got shape {y.shape}")
+        if X.shape[0] != y.shape[0]:
+            raise NnvizError(f"{X.shape[0]} input rows but {y.shape[0]} targets")
+        inputs = list(self.inputs)
+        if len(inputs) != X.shape[1] or not all(isinstance(s, str) for s in inputs):
+            raise NnvizError(f"{X.shape[1]} input columns need {X.shape[1]} names, got {inputs!r}")
+        if len(set(inputs)) != len(inputs):
+            raise NnvizError(f"input names must be distinct, got {', '.join(inputs)}")
+        if self.task not in TASKS:
+            raise NnvizError(f"unknown task {self.task!r} (choose from: {', '.join(TASKS)})")
+        if not np.isfinite(X).all():
+            r, c = np.argwhere(~np.isfinite(X))[0]
+            raise NnvizError(f"input {inputs[c]!r} in row {r + 1} is not a finite number ({X[r, c]})")
+        if not np.isfinite(y).all():
+            r = int(np.flatnonzero(~np.isfinite(y))[0])
+            raise NnvizError(f"target in row {r + 1} is not a finite number ({y[r]})")
+        if self.task == "classification" and not np.isin(y, (0.0, 1.0)).all():
+            r = int(np.flatnonzero(~np.isin(y, (0.0, 1.0)))[0])
+            raise NnvizError(f"classification targets must be 0 or 1; row {r + 1} has {y[r]:g}")
+        if self.class_names is not None:
+            names = tuple(self.class_names)
+            if len(names) != 2 or not all(isinstance(s, str) for s in names):
+                raise NnvizError(f"class_names must be two strings, got {self.class_names!r}")
+            self.class_names = names
+        self.X, self.y, self.inputs = X, y, inputs
+
+    @property
+    def n_samples(self) -> int:
+        """Number of rows n."""
+        return self.X.shape[0]
+
+    @property
+    def n_inputs(self) -> int:
+        """Number of raw input columns."""
+        return self.X.shape[1]
+
+    def split(self, test_ratio: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Shuffled (train, test) row indices, int64 arrays of lengths n − n_test and n_test.
+
+        ``n_test = round(n · test_ratio)``; a ratio of 0 gives an empty test array. Draws one
+        permutation from ``rng``. Raises NnvizError when a non-zero ratio leaves either side
+        with fewer than 2 rows.
+        """
+        ratio = check_number("test ratio", test_ratio)
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError("rng must be a numpy.random.Generator")
+        n = self.n_samples
+        n_test = int(round(n * ratio))
+        if ratio > 0 and (n_test < 2 or n - n_test < 2):
+            raise NnvizError(f"a test ratio of {ratio:g} leaves fewer than 2 rows on one side "
+                             f"({n - n_test} training, {n_test} test of {n} rows)")
+        order = rng.permutation(n).astype(np.int64, copy=False)
+        return order[n_test:].copy(), order[:n_test].copy()
+
+    @classmethod
+    def from_source(cls, source: dict) -> "Dataset":
+        """Make the data again from a ``source`` dict recorded by a generator or the CSV loader."""
+        if not isinstance(source, dict):
+            raise NnvizError("a dataset source must be an object")
+        if "generator" in source:
+            from nnviz.data import datasets
+            return datasets.generate(source["generator"], source.get("samples", 500),
+                                     source.get("noise", 0.0), source.get("seed", 0))
+        if "csv" in source:
+            from nnviz.data import csvdata
+            fmt = source.get("format")
+            return csvdata.load_dataset(
+                source["csv"], source.get("target", "y"), features=source.get("features"),
+                task=source.get("task"), fmt=csvdata.CsvFormat.from_dict(fmt) if fmt else None,
+                drop_missing=bool(source.get("drop_missing", False)))
+        raise NnvizError("a dataset source needs a 'generator' or a 'csv' entry")

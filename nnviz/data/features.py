@@ -1,0 +1,210 @@
+"""Feature expansion and standardisation: what the first layer sees.
+
+New variables make polynomial models linear (seed 001 §10.1): with the features x1, x2, x1^2,
+x2^2, x1*x2 a circle is a *linear* boundary. A feature is one of
+
+    NAME          a raw input column as it is (``x1``, or any CSV column name)
+    NAME^2        its square
+    NAME1*NAME2   the product of two inputs
+    sin(NAME)     its sine
+
+where NAME is an input name exactly as given (it may contain spaces and most characters;
+spaces around an operand are ignored). Parsing is a small strict matcher against the known
+input names: no eval. An expression that is itself an input name is that input, so a CSV
+column literally called ``a*b`` stays a plain column.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from nnviz.errors import NnvizError
+
+TOY_FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+KINDS = ("input", "square", "product", "sin")
+
+
+class Feature(NamedTuple):
+    """One parsed feature: ``kind`` in KINDS over input columns ``i`` and ``j`` (``j == i``
+    except for a product); ``text`` is the canonical expression."""
+    kind: str
+    i: int
+    j: int
+    text: str
+
+
+def parse_feature(expr: str, inputs) -> Feature:
+    """Parse one expression over the input names ``inputs`` (a sequence of str)."""
+    inputs = list(inputs)
+    if not isinstance(expr, str):
+        raise NnvizError(f"a feature must be text like 'x1^2', not {expr!r}")
+    index = {name: k for k, name in enumerate(inputs)}
+    s = expr.strip()
+    for candidate in (expr, s):
+        if candidate in index:
+            k = index[candidate]
+            return Feature("input", k, k, candidate)
+    if s.startswith("sin(") and s.endswith(")"):
+        name = s[4:-1].strip()
+        if name in index:
+            k = index[name]
+            return Feature("sin", k, k, f"sin({name})")
+    if s.endswith("^2"):
+        name = s[:-2].strip()
+        if name in index:
+            k = index[name]
+            return Feature("square", k, k, f"{name}^2")
+    matches = []
+    start = s.find("*")
+    while start != -1:
+        a, b = s[:start].strip(), s[start + 1:].strip()
+        if a in index and b in index:
+            matches.append((a, b))
+        start = s.find("*", start + 1)
+    if len(matches) > 1:
+        raise NnvizError(f"feature {expr!r} is ambiguous: it can be read as "
+                         + " or ".join(f"'{a}' * '{b}'" for a, b in matches))
+    if matches:
+        a, b = matches[0]
+        if a == b:
+            return Feature("square", index[a], index[a], f"{a}^2")
+        return Feature("product", index[a], index[b], f"{a}*{b}")
+    raise NnvizError(f"unknown feature {expr!r}: inputs are {', '.join(inputs)}")
+
+
+def parse_features(features, inputs) -> list[Feature]:
+    """Parse a list of expressions; at least one, no two with the same value (``x1*x2`` and
+    ``x2*x1`` or ``x1*x1`` and ``x1^2`` are duplicates)."""
+    if isinstance(features, str) or not hasattr(features, "__iter__"):
+        raise NnvizError(f"features must be a list of expressions, not {features!r}")
+    parsed, seen = [], {}
+    for expr in features:
+        f = parse_feature(expr, inputs)
+        key = (f.kind, f.i) if f.kind in ("input", "sin") else ("mul", min(f.i, f.j), max(f.i, f.j))
+        if key in seen:
+            raise NnvizError(f"feature {expr!r} duplicates {seen[key]!r}")
+        seen[key] = expr
+        parsed.append(f)
+    if not parsed:
+        raise NnvizError("at least one feature is needed")
+    return parsed
+
+
+def check_features(features, inputs) -> list[str]:
+    """Validate feature expressions against the input names; return their canonical texts."""
+    return [f.text for f in parse_features(features, inputs)]
+
+
+def expand(X: np.ndarray, inputs, features, dtype=np.float64) -> np.ndarray:
+    """Raw inputs X (n, len(inputs)) → features F (n, len(features)), C-contiguous ``dtype``.
+
+    Column c of F is feature ``features[c]`` evaluated on every row; each column is computed
+    with one vectorised operation straight into a preallocated array.
+    """
+    inputs = list(inputs)
+    feats = parse_features(features, inputs)
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != len(inputs):
+        raise ValueError(f"X must have shape (n, {len(inputs)}), got {X.shape}")
+    F = np.empty((X.shape[0], len(feats)), dtype=dtype)
+    for c, f in enumerate(feats):
+        out = F[:, c]
+        if f.kind == "input":
+            out[...] = X[:, f.i]
+        elif f.kind == "sin":
+            np.sin(X[:, f.i], out=out, casting="same_kind")
+        else:
+            np.multiply(X[:, f.i], X[:, f.j], out=out, casting="same_kind")
+    return F
+
+
+@dataclass
+class Scaler:
+    """Standardisation F → (F − mean) / std, column by column.
+
+    mean, std: (n_features,) float64 with std > 0, fitted on the training rows.
+    """
+
+    mean: np.ndarray
+    std: np.ndarray
+
+    def __post_init__(self):
+        self.mean = np.array(self.mean, dtype=np.float64).reshape(-1)
+        self.std = np.array(self.std, dtype=np.float64).reshape(-1)
+        if self.mean.shape != self.std.shape:
+            raise NnvizError(f"scaler has {self.mean.size} means but {self.std.size} standard deviations")
+
+    @property
+    def n_features(self) -> int:
+        return self.mean.size
+
+    @classmethod
+    def fit(cls, F: np.ndarray, names=None) -> "Scaler":
+        """Mean and (population) standard deviation of each column of F (n, k).
+
+        Raises NnvizError for a constant column (std 0, or below 1e-12·max(1, |mean|)),
+        naming it by ``names[c]`` when given.
+        """
+        F = np.asarray(F, dtype=np.float64)
+        if F.ndim != 2 or F.shape[0] == 0:
+            raise NnvizError(f"cannot standardize features of shape {F.shape}: need at least one row")
+        mean = F.mean(axis=0)
+        std = F.std(axis=0)
+        tiny = std < 1e-12 * np.maximum(1.0, np.abs(mean))
+        if tiny.any():
+            c = int(np.flatnonzero(tiny)[0])
+            name = names[c] if names is not None else f"column {c + 1}"
+            raise NnvizError(f"feature {name!r} is constant (std 0) and cannot be standardized; "
+                             "drop it or turn standardization off")
+        return cls(mean, std)
+
+    def _check(self, F):
+        F = np.asarray(F)
+        if F.ndim != 2 or F.shape[1] != self.n_features:
+            raise ValueError(f"expected features of shape (n, {self.n_features}), got {F.shape}")
+        dtype = F.dtype if F.dtype in (np.float32, np.float64) else np.float64
+        return F, dtype
+
+    def transform(self, F: np.ndarray) -> np.ndarray:
+        """(n, k) → new (n, k) array (F − mean) / std; float32 input stays float32, else float64."""
+        F, dtype = self._check(F)
+        return (F - self.mean.astype(dtype)) / self.std.astype(dtype)
+
+    def inverse_transform(self, S: np.ndarray) -> np.ndarray:
+        """(n, k) standardized → new (n, k) array S · std + mean."""
+        S, dtype = self._check(S)
+        return S * self.std.astype(dtype) + self.mean.astype(dtype)
+
+    def to_dict(self) -> dict:
+        """``{"mean": [...], "std": [...]}`` with plain floats (JSON-ready)."""
+        return {"mean": [float(v) for v in self.mean], "std": [float(v) for v in self.std]}
+
+    @classmethod
+    def from_dict(cls, d, n_features: int) -> "Scaler":
+        """Inverse of :meth:`to_dict`, checking there are ``n_features`` finite numbers each
+        and every std is > 0."""
+        if not isinstance(d, dict):
+            raise NnvizError("feature scaling must be an object with 'mean' and 'std'")
+        arrays = []
+        for key in ("mean", "std"):
+            values = d.get(key)
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+                raise NnvizError(f"feature scaling '{key}' must be a list of {n_features} numbers")
+            if len(values) != n_features:
+                raise NnvizError(f"feature scaling '{key}' has {len(values)} numbers, "
+                                 f"expected {n_features} (one per feature)")
+            try:
+                arr = np.array([float(v) if not isinstance(v, (bool, str)) else np.nan for v in values],
+                               dtype=np.float64)
+            except (TypeError, ValueError):
+                arr = np.array([np.nan])
+            if not np.isfinite(arr).all():
+                raise NnvizError(f"feature scaling '{key}' must hold finite numbers only")
+            arrays.append(arr)
+        mean, std = arrays
+        if (std <= 0).any():
+            c = int(np.flatnonzero(std <= 0)[0])
+            raise NnvizError(f"feature scaling 'std' must be > 0 (number {c + 1} is {std[c]:g})")
+        return cls(mean, std)

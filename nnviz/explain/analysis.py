@@ -1,0 +1,286 @@
+"""What the seeds prove, computed from a network: linear collapse, linear regions, gradient check.
+
+- **Linear collapse** (seed 003 §10.4): with identity hidden activations the network's output
+  pre-activation is one linear model, β = W⁽¹⁾W⁽²⁾…, β₀ = (b⁽¹⁾W⁽²⁾ + b⁽²⁾)… (eq. 10.18).
+- **Activation patterns** (seed 000; Aytekin, "Neural Networks are Decision Trees",
+  arXiv 2210.05189): for piecewise-linear activations every input x has a pattern a, the slope
+  each hidden unit is on, and inside one pattern the network is exactly linear:
+  z_out = x·W_eff + b_eff with W_eff = W⁽¹⁾ diag(a⁽¹⁾) W⁽²⁾ …, b_eff likewise.
+- **Gradient check**: backprop (the engine's own layers) against central differences.
+
+Everything here works in the space of the network's inputs, i.e. the scaled features (n, p).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnviz.core import activations
+from nnviz.errors import NnvizError
+from nnviz.core.network import Network
+
+PIECEWISE = tuple(name for name, f in activations.ACTIVATIONS.items() if f.piecewise_linear)
+
+
+# --- 1. linear collapse --------------------------------------------------------------------
+def is_linear(network: Network) -> bool:
+    return all(name == "identity" for name in network.activations[:-1])
+
+
+def linear_equivalent(network: Network) -> tuple[float, np.ndarray]:
+    """(β₀, β (p,)) with z_out = x·β + β₀ for every x, when every hidden activation is identity."""
+    if not is_linear(network):
+        raise NnvizError("the network is linear only when every hidden activation is identity "
+                         f"(these are {', '.join(network.activations[:-1])})")
+    A, c = np.eye(network.n_inputs), np.zeros(network.n_inputs)
+    for d in network.dense:  # carry the affine map x ↦ x·A + c through every layer
+        A, c = A @ d.W, c @ d.W + d.b
+    return float(c[0]), A[:, 0].copy()
+
+
+def least_squares(F: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """(intercept, coefficients) of the ordinary least-squares fit y ≈ F·β + β₀."""
+    F = np.asarray(F, dtype=float)
+    design = np.hstack([np.ones((len(F), 1)), F])
+    sol, *_ = np.linalg.lstsq(design, np.asarray(y, dtype=float).reshape(-1), rcond=None)
+    return float(sol[0]), sol[1:].copy()
+
+
+# --- 2. activation patterns and linear regions --------------------------------------------
+def _require_piecewise(network: Network):
+    bad = [a for a in network.activations[:-1] if a not in PIECEWISE]
+    if bad:
+        raise NnvizError("linear regions exist only for piecewise-linear hidden activations "
+                         f"({', '.join(PIECEWISE)}); this network uses {', '.join(sorted(set(bad)))}")
+
+
+def patterns(network: Network, F: np.ndarray) -> list[np.ndarray]:
+    """Per hidden layer, the slope vectors a (n, units) of every row of F (n, p)."""
+    _require_piecewise(network)
+    out = []
+    for (z, _), act in zip(network.layer_outputs(F)[:-1], network.act[:-1]):
+        out.append(act.function.slope(z))
+    return out
+
+
+def pattern_codes(network: Network, F: np.ndarray) -> np.ndarray:
+    """(n,) int64 labels: rows with the same activation pattern get the same label."""
+    bits = np.hstack([a != 1 for a in patterns(network, F)]) if network.n_layers > 1 else np.zeros((len(F), 0), bool)
+    if bits.shape[1] == 0:
+        return np.zeros(len(F), dtype=np.int64)
+    _, codes = np.unique(bits, axis=0, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64)
+
+
+def effective_linear(network: Network, a: list[np.ndarray]) -> tuple[np.ndarray, float]:
+    """(W_eff (p,), b_eff) of the output pre-activation for one pattern ``a`` (a list with one
+    slope vector per hidden layer): z_out = x·W_eff + b_eff wherever x has that pattern."""
+    A, c = np.eye(network.n_inputs), np.zeros(network.n_inputs)
+    for k, d in enumerate(network.dense):
+        A, c = A @ d.W, c @ d.W + d.b
+        if k < len(a):
+            A, c = A * a[k], c * a[k]  # · diag(a)
+    return A[:, 0].copy(), float(c[0])
+
+
+def count_regions(network: Network, F: np.ndarray) -> int:
+    """Distinct activation patterns among the rows of F (e.g. a grid over a box)."""
+    return int(pattern_codes(network, F).max() + 1) if len(F) else 0
+
+
+@dataclass
+class TreeNode:
+    """A test ``x·w + b > 0`` on hidden unit ``unit`` of hidden layer ``layer`` (both from 0),
+    or a leaf holding the linear model z_out = x·w + b of its pattern."""
+
+    w: np.ndarray
+    b: float
+    layer: int = -1
+    unit: int = -1
+    above: "TreeNode | None" = None   # the branch where the unit is active (z > 0)
+    below: "TreeNode | None" = None
+    pattern: list = field(default_factory=list)
+
+    @property
+    def leaf(self) -> bool:
+        return self.layer < 0
+
+    def leaves(self) -> int:
+        return 1 if self.leaf else sum(n.leaves() for n in (self.above, self.below) if n is not None)
+
+
+def decision_tree(network: Network, F: np.ndarray) -> TreeNode:
+    """The network as a decision tree (Aytekin 2022): each internal node tests one hidden unit's
+    pre-activation, a linear inequality in x given the tests above it; each leaf is the linear
+    model of its pattern. Branches no row of F reaches are pruned (the full tree has 2^units
+    leaves), so every pattern seen in F has exactly one leaf."""
+    _require_piecewise(network)
+    F = np.asarray(F, dtype=float)
+    units = [(k, j) for k, size in enumerate(network.hidden_sizes) for j in range(size)]
+    slope_of = [network.act[k].function.slope for k in range(len(network.hidden_sizes))]
+
+    def build(rows: np.ndarray, decided: dict, depth: int) -> TreeNode | None:
+        if len(rows) == 0:
+            return None
+        if depth == len(units):
+            a = [np.array([slope_of[k](np.array([1.0 if decided[(k, j)] else -1.0]))[0]
+                           for j in range(size)]) for k, size in enumerate(network.hidden_sizes)]
+            w, b = effective_linear(network, a)
+            return TreeNode(w, b, pattern=a)
+        k, j = units[depth]
+        # The unit's pre-activation is linear in x once the patterns of earlier layers are fixed.
+        a_before = [np.array([slope_of[kk](np.array([1.0 if decided[(kk, jj)] else -1.0]))[0]
+                              for jj in range(network.hidden_sizes[kk])]) for kk in range(k)]
+        A, c = np.eye(network.n_inputs), np.zeros(network.n_inputs)
+        for kk in range(k + 1):
+            d = network.dense[kk]
+            A, c = A @ d.W, c @ d.W + d.b
+            if kk < k:
+                A, c = A * a_before[kk], c * a_before[kk]
+        w, b = A[:, j].copy(), float(c[j])
+        active = F[rows] @ w + b > 0
+        node = TreeNode(w, b, layer=k, unit=j)
+        node.above = build(rows[active], {**decided, (k, j): True}, depth + 1)
+        node.below = build(rows[~active], {**decided, (k, j): False}, depth + 1)
+        if node.above is None and node.below is None:
+            return None
+        return node
+
+    root = build(np.arange(len(F)), {}, 0)
+    if root is None:
+        raise NnvizError("no rows to build the tree from")
+    return root
+
+
+def tree_predict(tree: TreeNode, F: np.ndarray) -> np.ndarray:
+    """z_out (n,) for every row of F by walking the tree; a row reaching a pruned branch gets NaN."""
+    F = np.asarray(F, dtype=float)
+    out = np.full(len(F), np.nan)
+
+    def walk(node, rows):
+        if node is None or len(rows) == 0:
+            return
+        if node.leaf:
+            out[rows] = F[rows] @ node.w + node.b
+            return
+        active = F[rows] @ node.w + node.b > 0
+        walk(node.above, rows[active])
+        walk(node.below, rows[~active])
+
+    walk(tree, np.arange(len(F)))
+    return out
+
+
+def _linear_text(w, b, names) -> str:
+    """``0.53·x1 − 0.11·x2 + 0.05`` (zero coefficients left out)."""
+    parts = [("−" if v < 0 else "+", f"{abs(v):.4g}·{n}") for v, n in zip(w, names) if v != 0]
+    parts.append(("−" if b < 0 else "+", f"{abs(b):.4g}"))
+    text = ("−" if parts[0][0] == "−" else "") + parts[0][1]
+    return text + "".join(f" {sign} {term}" for sign, term in parts[1:])
+
+
+def tree_text(tree: TreeNode, names, output: str = "z") -> str:
+    """The tree as indented text: ``if 0.53·x1 − 0.11·x2 + 0.05 > 0:  (h1 active)``."""
+    lines = []
+
+    def walk(node, indent):
+        pad = "    " * indent
+        if node.leaf:
+            lines.append(f"{pad}{output} = {_linear_text(node.w, node.b, names)}")
+            return
+        cond = _linear_text(node.w, node.b, names)
+        name = f"h{node.unit + 1}" if node.layer == 0 else f"h{node.layer + 1}.{node.unit + 1}"
+        for branch, word, op in ((node.above, "active", ">"), (node.below, "inactive", "≤")):
+            if branch is None:
+                lines.append(f"{pad}if {cond} {op} 0:   ({name} {word})  — no data here")
+                continue
+            lines.append(f"{pad}if {cond} {op} 0:   ({name} {word})")
+            walk(branch, indent + 1)
+
+    walk(tree, 0)
+    return "\n".join(lines)
+
+
+# --- 3. gradient check ------------------------------------------------------------------------
+@dataclass
+class GradCheck:
+    """Backprop vs finite differences. ``relative`` (n_params,) is |a − n| / max(|a| + |n|, 1e−6)
+    per parameter (in the order of ``network.params``); ``per_matrix`` maps "W1", "b1", … to
+    their largest relative error."""
+
+    analytic: np.ndarray
+    numeric: np.ndarray
+    relative: np.ndarray
+    per_matrix: dict
+    tolerance: float
+
+    @property
+    def max_relative(self) -> float:
+        return float(self.relative.max()) if self.relative.size else 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.max_relative <= self.tolerance
+
+    def summary(self) -> str:
+        verdict = "passes" if self.passed else "FAILS"
+        parts = ", ".join(f"{k} {v:.1e}" for k, v in self.per_matrix.items())
+        return (f"gradient check {verdict}: largest relative error {self.max_relative:.2e} "
+                f"(tolerance {self.tolerance:g}); per matrix: {parts}")
+
+
+def gradient_check(network: Network, loss, X: np.ndarray, y: np.ndarray, h: float = 1e-4,
+                   tolerance: float = 1e-6) -> GradCheck:
+    """Compare the engine's gradients of the batch loss on (X, y) with finite differences.
+
+    The analytic gradient comes from one recorded training step of the engine itself (its layers,
+    its loss), stopped before the update, on a copy of the network; nothing is changed. The
+    numeric one is the five-point central difference
+    (8·(E(θ+h) − E(θ−h)) − (E(θ+2h) − E(θ−2h))) / 12h, accurate to O(h⁴), so round-off stays
+    near 1e−12. Relative errors use a floor of 1e−6 on |a| + |n| (gradients below that are
+    compared absolutely). A relu kink within 2h of a pre-activation can make one entry fail."""
+    from nnviz.core.trainer import Trainer
+
+    net = network.copy()
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float).reshape(-1, 1)
+    tr = Trainer(net, loss, X, y, batch_size=None, shuffle=False, lr=0.0)
+    for stage in tr.stage_step():
+        if stage.name == "dense1.backward":
+            break
+    analytic = net.grads.copy()
+    numeric = np.empty_like(analytic)
+
+    def batch_loss():
+        z, a = net.layer_outputs(X)[-1]
+        return loss.reduce(loss.per_row(z, a, y))
+
+    with np.errstate(all="ignore"):
+        for i in range(net.params.size):
+            old = net.params[i]
+            e = {}
+            for k in (-2, -1, 1, 2):
+                net.params[i] = old + k * h
+                e[k] = batch_loss()
+            net.params[i] = old
+            numeric[i] = (8 * (e[1] - e[-1]) - (e[2] - e[-2])) / (12 * h)
+    relative = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-6)
+    per_matrix, offset = {}, 0
+    for k, d in enumerate(network.dense, 1):
+        for name, size in ((f"W{k}", d.W.size), (f"b{k}", d.b.size)):
+            per_matrix[name] = float(relative[offset:offset + size].max())
+            offset += size
+    return GradCheck(analytic, numeric, relative, per_matrix, tolerance)
+
+
+def unscale_tree(tree: TreeNode, mean: np.ndarray, std: np.ndarray) -> None:
+    """Rewrite every test and leaf from standardized features f = (x − μ)/σ to the features
+    themselves: w·f + b = (w/σ)·x + (b − Σ w·μ/σ). Changes ``tree`` in place."""
+    def walk(node):
+        if node is None:
+            return
+        node.w, node.b = node.w / std, float(node.b - np.sum(node.w * mean / std))
+        walk(node.above)
+        walk(node.below)
+    walk(tree)

@@ -1,0 +1,1 @@
+"""Files: weights, sessions, exporters, and atomic writes."""

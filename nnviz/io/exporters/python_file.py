@@ -1,0 +1,160 @@
+"""``.py``: the network as code — a standalone script that needs only NumPy (playground #39).
+
+The script holds the weights as literals (``repr`` of each float64, so they are exact) and a
+``predict(X)`` that runs the same pipeline as the engine, operation for operation: raw inputs
+→ features → scaling → layers → output. Run as a program it reads a CSV file whose header
+names the inputs and prints one prediction per line.
+
+Every name that came from a user (input and feature names, which may hold any character) is
+written with ``repr`` or ``json.dumps``, never pasted raw, so no name can break out of a string
+or a comment. nnviz writes these scripts; it never imports or runs one.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from nnviz import __version__
+from nnviz.data.features import parse_features
+from nnviz.io.fileio import atomic_write
+from nnviz.core.model import Model
+
+ACTIVATION_CODE = {
+    "identity": "z",
+    "relu": "np.maximum(z, 0)",
+    "leaky_relu": "np.where(z > 0, z, z * 0.01)",
+    "tanh": "_tanh(z)",
+    "sigmoid": "_sigmoid(z)",
+}
+
+TEMPLATE = '''\
+"""A trained nnviz network as a standalone NumPy script (nnviz {version}).
+
+    {sizes} network, activations {activations}; {what}.
+
+predict(X): X is (n, {n_inputs}) raw inputs, columns in the order of INPUTS; returns (n,).
+As a program: python {{this file}} input.csv  — the CSV header names the inputs; prints one
+prediction per line.
+
+Weights run from-to: W has shape (fan_in, fan_out) and each layer computes a = act(a @ W + b).
+"""
+import csv
+import sys
+
+import numpy as np
+
+TASK = {task}
+INPUTS = {inputs}
+FEATURES = {features}
+MEAN = {mean}
+STD = {std}
+LAYERS = [  # (W (fan_in, fan_out), b (fan_out,), activation)
+{layers}
+]
+
+
+def _sigmoid(z):
+    a = np.tanh(z * 0.5)  # 0.5·(1 + tanh(z/2)) = 1/(1 + e^-z), without overflow
+    a += 1
+    a *= 0.5
+    return a
+
+
+def _tanh(z):
+    # (1 - t*t)/(1 + t*t) with t = exp(-|z|), then the sign of z: nnviz's float64 tanh
+    t = np.exp(-np.abs(z))
+    t *= t
+    return np.copysign((1.0 - t) / (t + 1.0), z)
+
+
+def _activation(name, z):
+{activation_code}
+    raise ValueError("unknown activation " + repr(name))
+
+
+def features(X):
+    """Raw inputs (n, {n_inputs}) -> features (n, {n_features})."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != {n_inputs}:
+        raise ValueError("expected X of shape (n, {n_inputs}), got " + repr(X.shape))
+    F = np.empty((X.shape[0], {n_features}))
+{feature_code}
+    return F
+
+
+def predict(X):
+    """{what_cap} for each row of raw inputs X (n, {n_inputs})."""
+    a = features(X)
+    if MEAN is not None:
+        a = (a - MEAN) / STD
+    for W, b, name in LAYERS:
+        z = a @ W
+        z += b
+        a = _activation(name, z)
+    return a[:, 0]
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.exit("usage: python " + argv[0] + " input.csv  (a header row naming the inputs)")
+    with open(argv[1], newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    header = [h.strip() for h in rows[0]]
+    missing = [name for name in INPUTS if name not in header]
+    if missing:
+        sys.exit("missing input column(s): " + ", ".join(map(repr, missing)))
+    cols = [header.index(name) for name in INPUTS]
+    X = np.array([[float(r[c]) for c in cols] for r in rows[1:] if r], dtype=np.float64)
+    for value in predict(X.reshape(-1, len(INPUTS))):
+        print(repr(float(value)))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
+'''
+
+
+def _array_code(a: np.ndarray, indent: str) -> str:
+    if a.ndim == 1:
+        return "np.array([" + ", ".join(repr(float(v)) for v in a) + "])"
+    rows = (indent + "    [" + ", ".join(repr(float(v)) for v in row) + "]," for row in a)
+    return "np.array([\n" + "\n".join(rows) + "\n" + indent + "])"
+
+
+def source(model: Model) -> str:
+    """The script's text."""
+    net = model.network
+    feats = parse_features(model.features, model.inputs)
+    feature_code = []
+    for c, f in enumerate(feats):
+        if f.kind == "input":
+            expr = f"X[:, {f.i}]"
+        elif f.kind == "sin":
+            expr = f"np.sin(X[:, {f.i}])"
+        else:
+            expr = f"np.multiply(X[:, {f.i}], X[:, {f.j}])"
+        feature_code.append(f"    F[:, {c}] = {expr}  # {json.dumps(f.text)}")
+    layers = []
+    for d, act in zip(net.dense, net.activations):
+        layers.append(f"    ({_array_code(d.W, '    ')},\n     {_array_code(d.b, '    ')},"
+                      f" {act!r}),")
+    acts = sorted(set(net.activations))
+    activation_code = "\n".join(f"    if name == {name!r}:\n        return {ACTIVATION_CODE[name]}"
+                                for name in acts)
+    what = ("the output is P(class 1)" if model.task == "classification"
+            else "the output is the predicted value")
+    return TEMPLATE.format(
+        version=__version__, sizes=" → ".join(map(str, net.sizes)),
+        activations=", ".join(net.activations), what=what,
+        what_cap="P(class 1)" if model.task == "classification" else "The predicted value",
+        n_inputs=len(model.inputs), n_features=len(feats), task=repr(model.task),
+        inputs=repr(list(model.inputs)), features=repr([f.text for f in feats]),
+        mean=_array_code(model.scaler.mean, "") if model.scaler is not None else "None",
+        std=_array_code(model.scaler.std, "") if model.scaler is not None else "None",
+        layers="\n".join(layers), activation_code=activation_code,
+        feature_code="\n".join(feature_code))
+
+
+def save(model: Model, path) -> None:
+    atomic_write(path, source(model).encode("utf-8"))
