@@ -108,7 +108,7 @@ def test_gradient_check_passes(hidden, loss_name, out, reduction):
 
 def test_gradient_check_catches_a_wrong_derivative(monkeypatch):
     f = activations.ACTIVATIONS["tanh"]
-    wrong = activations.ActivationFunction("tanh", f.value, lambda z, a: 1 - a, None, f.formula,
+    wrong = activations.ActivationFunction("tanh", f.value, lambda z, a, out=None: 1 - a, None, f.formula,
                                            f.derivative_formula)
     monkeypatch.setitem(activations.ACTIVATIONS, "tanh", wrong)
     net = random_net([2, 4, 1], "tanh", "sigmoid", seed=1)

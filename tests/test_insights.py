@@ -64,7 +64,7 @@ def test_gradient_check_button(panel, session):
 def test_gradient_check_button_catches_a_wrong_derivative(panel, session, monkeypatch):
     f = activations.ACTIVATIONS["tanh"]
     monkeypatch.setitem(activations.ACTIVATIONS, "tanh", activations.ActivationFunction(
-        "tanh", f.value, lambda z, a: 2 - a * a, None, f.formula, f.derivative_formula))
+        "tanh", f.value, lambda z, a, out=None: 2 - a * a, None, f.formula, f.derivative_formula))
     session.set_hidden([5])  # rebuild so the layers take the injected derivative
     session.step_batch()
     panel.gradcheck_button.click()

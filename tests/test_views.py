@@ -377,7 +377,7 @@ def test_heatmaps_follow_a_step(heatmaps, session):
     session.step_batch()
     net = session.network
     np.testing.assert_array_equal(heatmaps.current_array("W1"), net.dense[0].W)
-    np.testing.assert_array_equal(heatmaps.current_array("H"), net.act[0].a)
+    np.testing.assert_array_equal(heatmaps.current_array("H"), session.trainer.last_activations()[0])
     assert heatmaps.current_array("H").shape == (10, 4)
     np.testing.assert_array_equal(heatmaps.current_array("dW1"), net.dense[0].dW)
     np.testing.assert_array_equal(heatmaps.current_array("dW2"), net.dense[1].dW)
@@ -426,11 +426,11 @@ def test_heatmap_readout(qtbot, heatmaps, session):
     _hover(heatmaps, heatmaps.cell_center("H", 0, 0))
     assert heatmaps.readout.text() == ""          # no batch yet: nothing to read
     session.step_batch()                          # the cursor stays: the readout follows
-    a = session.network.act[0].a
+    a = session.trainer.last_activations()[0]
     _hover(heatmaps, heatmaps.cell_center("H", 3, 1))
     assert heatmaps.readout.text() == f"H[4, h2] = {a[3, 1]:.4g}"
     session.step_batch()
-    assert heatmaps.readout.text() == f"H[4, h2] = {session.network.act[0].a[3, 1]:.4g}"
+    assert heatmaps.readout.text() == f"H[4, h2] = {session.trainer.last_activations()[0][3, 1]:.4g}"
     _hover(heatmaps, heatmaps.image_rect("W1").topLeft() - QPointF(3, 3))  # beside it
     assert heatmaps.readout.text() == ""
 

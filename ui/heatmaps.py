@@ -760,8 +760,9 @@ class HeatmapPanel(HoverReadout, QWidget):
         notes: dict[str, str] = {}
         for k, d in enumerate(net.dense):
             sources += [d.W, d.b.reshape(1, -1), d.dW]
+        batch = self.session.trainer.last_activations()
         for k, key in enumerate(self._act_keys):
-            a = net.act[k].a
+            a = None if batch is None else batch[k]
             if a is None or a.ndim != 2 or a.shape[1] != net.sizes[k + 1]:
                 sources.append(np.zeros((1, net.sizes[k + 1])))
                 notes[key] = "no batch"

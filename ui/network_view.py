@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (QFrame, QGraphicsItem, QGraphicsPathItem, QGraphi
                                QToolTip, QWidget)
 
 from nnviz.errors import NnvizError
-from nnviz.core.stages import Symbols, sup
+from nnviz.core.stages import StageKind, Symbols, sup
 
 from . import colors, dialogs
 
@@ -841,7 +841,7 @@ class NetworkView(QGraphicsView):
         if focus is not None and focus >= net.n_layers:  # not this network's stage
             self._stage, focus = None, None
         phase = None if self._stage is None else self._stage.phase
-        if focus is not None and phase == "backward" and stage.name == f"dense{stage.layer}.backward":
+        if focus is not None and phase == "backward" and stage.kind is StageKind.DENSE_BACKWARD:
             # ∂E/∂W⁽ᵏ⁾ of this step: the stage's own copy (right when walking back through it too).
             grad = np.asarray(stage.result) if stage.results else None
             if grad is None or grad.shape != net.dense[focus].W.shape:

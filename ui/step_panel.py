@@ -381,7 +381,7 @@ class StepPanel(QWidget):
                     item.setToolTip(s.title)
                     self.stage_list.addItem(item)
             self.stage_list.setCurrentRow(self.session.stage_index)
-            m = explain._batch_size(stage) if stage is not None and stage.phase != "update" else 0
+            m = explain.batch_size(stage) if stage is not None and stage.phase != "update" else 0
             if m:
                 self.sample_spin.setRange(1, m)
                 self.sample = min(self.sample, m - 1)

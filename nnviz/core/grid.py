@@ -2,13 +2,14 @@
 
 The grid's scaled features depend only on the data, the features and the view, so they are
 computed once (float32) and each frame costs one forward pass: ``Network.layer_outputs`` in
-float32 over res² rows, which also yields each hidden unit's map (Playground's thumbnails).
+float32 over res² rows (the layers' own forward methods), which also yields each hidden unit's map (Playground's thumbnails).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from nnviz.errors import NnvizError
+from nnviz.core.layers import Dense
 from nnviz.core.model import Model
 from nnviz.validate import check_number
 
@@ -59,19 +60,12 @@ class Grid:
         return [a.reshape(res, res, -1) for a in outs]
 
     def _forward(self, network) -> list[np.ndarray]:
-        """A per dense layer over the grid, float32: the operations of
-        ``Network.layer_outputs`` with the first bias folded into the product, run over blocks
-        of rows (about ``_BLOCK`` values of the widest layer each) so every intermediate stays
-        in cache; each layer's block is computed in place in its slice of the result."""
-        weights = []
-        for k, dense in enumerate(network.dense):
-            if k == 0:
-                Wb = np.empty((dense.fan_in + 1, dense.fan_out), dtype=np.float32)
-                Wb[:-1] = dense.W
-                Wb[-1] = dense.b
-                weights.append((Wb, None))
-            else:
-                weights.append((dense.W.astype(np.float32), dense.b.astype(np.float32)))
+        """A per dense layer over the grid, float32: the layers' own forward methods on
+        float32 copies of the weights, the first layer's input with its ones column, run over
+        blocks of rows (about ``_BLOCK`` values of the widest layer each) so every intermediate
+        stays in cache; each layer's block is computed in place in its slice of the result."""
+        layers = [(Dense(dense.Wb.astype(np.float32)), act)
+                  for dense, act in zip(network.dense, network.act)]
         features = self._features1
         n = len(features)
         outs = [np.empty((n, dense.fan_out), dtype=np.float32) for dense in network.dense]
@@ -80,12 +74,7 @@ class Grid:
         for start in range(0, n, rows):
             stop = min(start + rows, n)
             a = features[start:stop]
-            for (W, b), act, out in zip(weights, network.act, outs):
-                z = np.matmul(a, W, out=out[start:stop])
-                if b is not None:
-                    z += b
-                a = act.function.value(z, z)
-                if a is not z:   # a table function that returned a new array
-                    z[...] = a
-                    a = z
+            for (dense, act), out in zip(layers, outs):
+                z = dense.forward(a, out[start:stop])
+                a = act.forward(z, z)
         return outs

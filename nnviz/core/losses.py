@@ -19,9 +19,21 @@ from __future__ import annotations
 import numpy as np
 
 from nnviz.errors import NnvizError
-from nnviz.core.layers import ones
 
 REDUCTIONS = ("mean", "sum")
+_ONES: dict[int, np.ndarray] = {}
+
+
+def ones(m: int) -> np.ndarray:
+    """A read-only vector of m ones, made once per length: a sum over rows written as the
+    product onesᵀ·e is one BLAS call (cheaper than a NumPy reduction on a batch)."""
+    v = _ONES.get(m)
+    if v is None:
+        if len(_ONES) >= 8:
+            _ONES.clear()
+        v = _ONES[m] = np.ones(m)
+        v.flags.writeable = False
+    return v
 _ZERO = np.array(0.0)   # a 0-d operand costs NumPy less per call than a Python float
 
 

@@ -50,16 +50,13 @@ class Network:
         offset = 0
         for fan_in, fan_out, name in zip(sizes[:-1], sizes[1:], names):
             nw = fan_in * fan_out
-            W = self.params[offset:offset + nw].reshape(fan_in, fan_out)
-            dW = self.grads[offset:offset + nw].reshape(fan_in, fan_out)
+            end = offset + nw + fan_out
             self.weight_mask[offset:offset + nw] = 1.0
-            b = self.params[offset + nw:offset + nw + fan_out]
-            db = self.grads[offset + nw:offset + nw + fan_out]
-            Wb = self.params[offset:offset + nw + fan_out].reshape(fan_in + 1, fan_out)
-            dWb = self.grads[offset:offset + nw + fan_out].reshape(fan_in + 1, fan_out)
-            offset += nw + fan_out
-            self.dense.append(Dense(W, b, dW, db, Wb, dWb))
+            # W then b: [W; b] is one (fan_in + 1, fan_out) block of the flat vector.
+            self.dense.append(Dense(self.params[offset:end].reshape(fan_in + 1, fan_out),
+                                    self.grads[offset:end].reshape(fan_in + 1, fan_out)))
             self.act.append(Activation(name))
+            offset = end
 
     # --- shape ---------------------------------------------------------------------------
     @property
@@ -116,23 +113,17 @@ class Network:
         return net
 
     # --- inference -----------------------------------------------------------------------
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """Training forward pass: X (m, p) → ŷ (m, 1); every layer keeps what backward needs."""
-        a = X
-        for dense, act in zip(self.dense, self.act):
-            a = act.forward(dense.forward(a))
-        return a
-
     def layer_outputs(self, X: np.ndarray, dtype=np.float64) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(Z, A) per dense layer for X (n, p), computed in ``dtype`` without touching the
-        training caches. Used for predictions, the decision-boundary grid (float32) and the
-        per-neuron maps: column j of layer k's A is unit j's output over all rows."""
+        """(Z, A) per dense layer for X (n, p), computed in ``dtype`` by the layers' own forward
+        methods (as X·W + b, the form every export writes). Used for predictions, the analysis
+        views and tests: column j of layer k's A is unit j's output over all rows."""
         a = np.asarray(X, dtype=dtype)
         out = []
         for dense, act in zip(self.dense, self.act):
-            z = np.dot(a, dense.W.astype(dtype, copy=False))
-            z += dense.b.astype(dtype, copy=False)
-            a = act.function.value(z)
+            if dtype != np.float64:
+                dense = Dense(dense.Wb.astype(dtype))
+            z = dense.forward(a)
+            a = act.forward(z)
             out.append((z, a))
         return out
 

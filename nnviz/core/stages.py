@@ -13,6 +13,7 @@ layer, Z⁽ᵏ⁾ its pre-activation, H (or H⁽ᵏ⁾ with several hidden layer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
@@ -34,13 +35,37 @@ def shape_text(a) -> str:
     return "[" + "×".join(str(s) for s in a.shape) + "]"
 
 
+class StageKind(str, Enum):
+    """What a stage does. The values are plain strings (``"dense_forward"``), so a kind compares
+    equal to its name and is written as it is in JSON."""
+
+    DENSE_FORWARD = "dense_forward"
+    ACTIVATION_FORWARD = "activation_forward"
+    LOSS = "loss_forward"
+    LOSS_BACKWARD = "loss_backward"
+    ACTIVATION_BACKWARD = "activation_backward"
+    DENSE_BACKWARD = "dense_backward"
+    UPDATE = "update"
+
+    @property
+    def phase(self) -> str:
+        """``"forward"``, ``"loss"``, ``"backward"`` or ``"update"``."""
+        return _PHASES[self]
+
+
+_PHASES = {StageKind.DENSE_FORWARD: "forward", StageKind.ACTIVATION_FORWARD: "forward",
+           StageKind.LOSS: "loss", StageKind.LOSS_BACKWARD: "backward",
+           StageKind.ACTIVATION_BACKWARD: "backward", StageKind.DENSE_BACKWARD: "backward",
+           StageKind.UPDATE: "update"}
+
+
 @dataclass
 class Stage:
     """One recorded operation.
 
-    ``operands`` and ``results`` map display names (``"W⁽¹⁾"``) to copies of the arrays.
-    ``layer`` is the 1-based dense layer the operation belongs to (None for the loss and the
-    update); ``phase`` is ``"forward"``, ``"loss"``, ``"backward"`` or ``"update"``.
+    ``kind`` says what the operation is and ``layer`` which 1-based dense layer it belongs to
+    (None for the loss and the update); code decides by these two, never by the display
+    ``name``. ``operands`` and ``results`` map display names (``"W⁽¹⁾"``) to copies of the arrays.
     ``info`` holds what an explanation needs besides the arrays: the activation, loss,
     reduction, m, optimizer and its settings, and (update) the optimizer state before and after
     per parameter (``info["state"]``: name → (before, after)).
@@ -48,7 +73,7 @@ class Stage:
 
     name: str
     title: str
-    phase: str
+    kind: StageKind
     layer: int | None
     equations: list[str]
     shapes: list[str]
@@ -58,6 +83,10 @@ class Stage:
     info: dict = field(default_factory=dict)
 
     @property
+    def phase(self) -> str:
+        return self.kind.phase
+
+    @property
     def result(self) -> np.ndarray:
         """The main result (the first one)."""
         return next(iter(self.results.values()))
@@ -65,7 +94,7 @@ class Stage:
     def to_dict(self) -> dict:
         """JSON-ready: arrays as nested lists."""
         return {
-            "name": self.name, "title": self.title, "phase": self.phase, "layer": self.layer,
+            "name": self.name, "title": self.title, "kind": self.kind.value, "phase": self.phase, "layer": self.layer,
             "equations": self.equations, "shapes": self.shapes, "notes": self.notes,
             "operands": {k: np.asarray(v).tolist() for k, v in self.operands.items()},
             "results": {k: np.asarray(v).tolist() for k, v in self.results.items()},
@@ -116,7 +145,7 @@ def _c(a):
 
 def dense_forward(sym: Symbols, k: int, x, W, b, z) -> Stage:
     return Stage(
-        f"dense{k}.forward", f"Forward: fully connected layer {k}", "forward", k,
+        f"dense{k}.forward", f"Forward: fully connected layer {k}", StageKind.DENSE_FORWARD, k,
         [f"{sym.z(k)} = {sym.a(k - 1)} · {sym.W(k)} + {sym.b(k)}"],
         [f"{shape_text(x)}·{shape_text(W)} + {shape_text(b)} → {shape_text(z)}"],
         {sym.a(k - 1): _c(x), sym.W(k): _c(W), sym.b(k): _c(b)}, {sym.z(k): _c(z)},
@@ -130,7 +159,7 @@ def activation_forward(sym: Symbols, k: int, function, z, a) -> Stage:
         results["a (slopes)"] = _c(function.slope(z))
         notes.append(f"Piecewise linear: {sym.a(k)} = a ⊙ {sym.z(k)}, a = slope of the piece each z is on.")
     return Stage(
-        f"activation{k}.forward", f"Forward: activation {function.name} of layer {k}", "forward", k,
+        f"activation{k}.forward", f"Forward: activation {function.name} of layer {k}", StageKind.ACTIVATION_FORWARD, k,
         [f"{sym.a(k)} = {function.name}({sym.z(k)})"],
         [f"{shape_text(z)} → {shape_text(a)}"],
         {sym.z(k): _c(z)}, results, notes, {"activation": function.name})
@@ -146,7 +175,7 @@ def loss_forward(sym: Symbols, loss, z, a, y, e, E) -> Stage:
         operands = {sym.z(n): _c(z), **operands}
         notes.append("Computed from the logit z as e = softplus(z) − y·z, which never overflows.")
     return Stage(
-        "loss.forward", f"Loss: {loss.name.replace('_', ' ')}", "loss", None,
+        "loss.forward", f"Loss: {loss.name.replace('_', ' ')}", StageKind.LOSS, None,
         [loss.formula, reduce], [f"{shape_text(a)}, {shape_text(y)} → {shape_text(e)} → E"],
         operands, {"e": _c(e), "E": np.array(E)}, notes,
         {"loss": loss.name, "reduction": loss.reduction, "m": m, "fused": loss.fused,
@@ -164,7 +193,7 @@ def loss_backward(sym: Symbols, loss, a, y, d) -> Stage:
         name = sym.delta(n)
     else:
         eq, note, name = "∂e/∂ŷ = ŷ − y", "Derivative of ½(ŷ − y)² with respect to ŷ.", "∂e/∂ŷ"
-    return Stage("loss.backward", "Backward: loss", "backward", n, [eq],
+    return Stage("loss.backward", "Backward: loss", StageKind.LOSS_BACKWARD, n, [eq],
                  [f"{shape_text(a)} − {shape_text(y)} → {shape_text(d)}"],
                  {"ŷ": _c(a), "y": _c(y)}, {name: _c(d)}, [note],
                  {"loss": loss.name, "reduction": loss.reduction, "m": len(y), "fused": loss.fused})
@@ -172,7 +201,7 @@ def loss_backward(sym: Symbols, loss, a, y, d) -> Stage:
 
 def activation_backward(sym: Symbols, k: int, function, grad_a, dadz, d) -> Stage:
     return Stage(
-        f"activation{k}.backward", f"Backward: activation {function.name} of layer {k}", "backward", k,
+        f"activation{k}.backward", f"Backward: activation {function.name} of layer {k}", StageKind.ACTIVATION_BACKWARD, k,
         [f"{sym.delta(k)} = ∂e/∂{sym.a(k)} ⊙ σ′({sym.z(k)})"],
         [f"{shape_text(grad_a)} ⊙ {shape_text(dadz)} → {shape_text(d)}"],
         {f"∂e/∂{sym.a(k)}": _c(grad_a), f"σ′({sym.z(k)})": _c(dadz)}, {sym.delta(k): _c(d)},
@@ -192,7 +221,7 @@ def dense_backward(sym: Symbols, k: int, reduction: str, x, delta, W, dW, db, dx
         shapes.append(f"{shape_text(delta)}·{shape_text(W.T)} → {shape_text(dx)}")
         results[f"∂e/∂{sym.a(k - 1)}"] = _c(dx)
     return Stage(
-        f"dense{k}.backward", f"Backward: fully connected layer {k}", "backward", k, eqs, shapes,
+        f"dense{k}.backward", f"Backward: fully connected layer {k}", StageKind.DENSE_BACKWARD, k, eqs, shapes,
         {sym.a(k - 1): _c(x), sym.delta(k): _c(delta), sym.W(k): _c(W)}, results,
         [f"{sym.a(k - 1)}ᵀ·{sym.delta(k)} is the sum over rows of the outer products "
          f"{sym.a(k - 1).lower() if k > 1 else 'x'}ᵢᵀ δᵢ (seed 002), not a Hadamard product."],
@@ -241,5 +270,5 @@ def update(sym: Symbols, optimizer, lr: float, l1: float, l2: float, before, gra
                         _c(state_before[key][sl]).reshape(np.shape(arr)),
                         _c(state_after[key][sl]).reshape(np.shape(arr)))
                     offset += size
-    return Stage("update", f"Update: {optimizer.name}", "update", None, eqs,
+    return Stage("update", f"Update: {optimizer.name}", StageKind.UPDATE, None, eqs,
                  ["every parameter keeps its shape"], operands, results, notes, info)

@@ -2,18 +2,18 @@
 
 :meth:`Trainer.step` runs one mini-batch update; :meth:`Trainer.stage_step` runs the *same*
 code as a generator that yields a recorded :class:`~nnviz.core.stages.Stage` after every operation,
-so a step-through view can pause between them. :meth:`Trainer._step` is that generator;
-the training loops (``step``, ``steps``, ``run_for``, ``epoch``) run :meth:`Trainer._fast_step`,
-which runs the same NumPy operations in the same order (the layer methods' bodies written out,
-to save their calls) without stopping to record, so both give the same numbers bit for bit.
+so a step-through view can pause between them. :meth:`Trainer._step` is that generator, the
+one copy of a training step: the training loops (``step``, ``steps``, ``run_for``, ``epoch``)
+run it with recording off, when it yields nothing and runs the same layer methods on the same
+arrays, so both give the same numbers bit for bit.
 
-The fast path allocates nothing the size of a batch: every layer writes into arrays made once
-per batch size (:class:`_Workspace`), and the 1/m of a mean loss is applied to the flat gradient
-vector in one operation.
+A step allocates nothing the size of a batch: every layer writes into arrays made once per
+batch size (:class:`_Workspace`). Every layer's input carries a column of ones, so each
+X·W + b is the single product [X 1]·[W; b] and each [∂W; ∂b] the single [X 1]ᵀ·δ.
 
 Each epoch the training rows are shuffled (one draw from the run's Generator) into a buffer whose
-rows carry an extra 1, and the batches are contiguous slices of it: no per-step copies of the
-data, and the first layer's X·W + b is the single product [X 1]·[W; b].
+rows carry that extra 1, and the batches are contiguous slices of it: no per-step copies of the
+data.
 
 At each epoch's end the history evaluates the network on the whole training and test sets, block
 by block through arrays kept between epochs.
@@ -32,7 +32,6 @@ import numpy as np
 
 from nnviz.core import optimizers, stages
 from nnviz.errors import NnvizError
-from nnviz.core.layers import ones
 from nnviz.core.losses import Loss
 from nnviz.core.network import Network
 from nnviz.validate import check_number
@@ -104,46 +103,41 @@ _EVAL_BLOCK = 1 << 15
 
 
 class _Workspace:
-    """The fast path's arrays for batches of m rows, made once: per dense layer
-    ``(Z, A, σ′(Z), ∂e/∂Z, ∂e/∂X)`` (the last None for the first layer, whose input is the
-    data), and the loss's per-row e and ∂e/∂ŷ (m, 1).
+    """The step's arrays for batches of m rows, made once per batch size.
 
-    ``forward`` lists per layer what its forward pass needs, ``(dense, activation, σ, Z, A)``;
-    ``backward`` per layer, last first, ``(dense, activation step or None, ∂e/∂X)``, where the
-    activation step ``(activation, σ′, σ′(Z), ∂e/∂Z)`` is None for an output activation the
-    loss folds in. ``scale`` is the loss's factor on every gradient (1/m or 1)."""
+    ``forward`` holds per dense layer ``(dense, activation, Z, A, X1)``: Z and A = σ(Z) are
+    (m, fan_out); a hidden layer's A is a view of X1 = [A 1] (m, fan_out + 1), the next layer's
+    input with its ones column. ``backward`` holds per layer, last first, ``(k, dense,
+    activation, input, Z, A, σ′(Z), ∂e/∂Z, ∂e/∂X)``, where ``activation`` is None for an output
+    activation the loss folds in, ``input`` is None for the first layer (its input is the
+    batch) and ∂e/∂X is None for the first layer. ``e`` and ``d`` are the loss's per-row e and
+    ∂e/∂ŷ; ``scale`` is the loss's factor on every gradient (1/m, or None for 1)."""
 
     def __init__(self, network: Network, loss: Loss, m: int):
-        self.layers = []
-        for k, dense in enumerate(network.dense):
-            shape = (m, dense.fan_out)
-            self.layers.append((np.empty(shape), np.empty(shape), np.empty(shape),
-                                np.empty(shape), np.empty((m, dense.fan_in)) if k else None))
-        self.e = np.empty((m, 1))
-        self.d = np.empty((m, 1))
-        self.scale = loss.scale(m)
-        self.scale_array = np.array(self.scale)   # a 0-d operand: cheaper per call
-        self.ones = ones(m)
-        self.forward = [(dense, act, _writer(act.function.value, act._value_out), Z, A)
-                        for dense, act, (Z, A, _, _, _) in zip(network.dense, network.act,
-                                                               self.layers)]
-        self.forward_rest = self.forward[1:]
-        self.backward = []
         L = network.n_layers
+        self.forward = []
+        for k, (dense, act) in enumerate(zip(network.dense, network.act), 1):
+            Z = np.empty((m, dense.fan_out))
+            if k < L:
+                X1 = np.empty((m, dense.fan_out + 1))
+                X1[:, -1] = 1.0
+                A = X1[:, :-1]
+            else:
+                X1, A = None, np.empty((m, dense.fan_out))
+            self.forward.append((dense, act, Z, A, X1))
+        self.backward = []
         for k in range(L, 0, -1):
-            dense, act = network.dense[k - 1], network.act[k - 1]
-            _, _, D, G, GX = self.layers[k - 1]
-            step = None if k == L and loss.fused else (
-                act, _writer(act.function.derivative, act._derivative_out), D, G)
-            self.backward.append((dense, step, GX))
-
-
-def _writer(fn, takes_out: bool):
-    """``fn`` itself when it writes into its last argument ``out``; otherwise a wrapper that
-    takes ``out`` and returns ``fn``'s new array."""
-    if takes_out:
-        return fn
-    return lambda *args: fn(*args[:-1])
+            dense, act, Z, A, _ = self.forward[k - 1]
+            fused = k == L and loss.fused
+            self.backward.append((
+                k, dense, None if fused else act, self.forward[k - 2][4] if k > 1 else None,
+                Z, A, None if fused else np.empty(Z.shape), None if fused else np.empty(Z.shape),
+                np.empty((m, dense.fan_in)) if k > 1 else None))
+        out = network.sizes[-1]
+        self.e = np.empty((m, out))
+        self.d = np.empty((m, out))
+        scale = loss.scale(m)
+        self.scale = None if scale == 1.0 else np.array(scale)  # a 0-d operand: cheaper per call
 
 
 class Trainer:
@@ -190,6 +184,7 @@ class Trainer:
         self._ones = np.ones_like(network.params)
         self._penalty = np.empty_like(network.params)
         self._work: dict[int, _Workspace] = {}
+        self._last_work: _Workspace | None = None
         self._eval_key = None
         self._eval_bufs: list = []
         self.pos = 0
@@ -247,7 +242,8 @@ class Trainer:
     def step(self) -> float:
         """One mini-batch update; returns the batch loss E (NaN when diverged)."""
         with np.errstate(all="ignore"):
-            self._fast_step()
+            for _ in self._step(False):
+                pass
         return self.last_loss
 
     def stage_step(self):
@@ -262,12 +258,13 @@ class Trainer:
 
     def steps(self, count: int) -> int:
         """Up to ``count`` steps; stops early on divergence. Returns the steps done."""
+        step = self._step
         with np.errstate(all="ignore"):
-            fast_step = self._fast_step
             for done in range(count):
                 if self.diverged:
                     return done
-                fast_step()
+                for _ in step(False):
+                    pass
         return count
 
     def run_for(self, seconds: float, max_steps: int = 1 << 30) -> int:
@@ -275,10 +272,11 @@ class Trainer:
         clock = time.perf_counter
         end = clock() + seconds
         done = 0
-        fast_step = self._fast_step
+        step = self._step
         with np.errstate(all="ignore"):
             while done < max_steps and not self.diverged:
-                fast_step()
+                for _ in step(False):
+                    pass
                 done += 1
                 if clock() >= end:
                     break
@@ -290,68 +288,76 @@ class Trainer:
         done = 0
         with np.errstate(all="ignore"):
             while self.epoch_count == start and not self.diverged:
-                self._fast_step()
+                for _ in self._step(False):
+                    pass
                 done += 1
         return done
 
     def _next_batch(self):
+        """The next batch as ([X 1], y): contiguous slices of this epoch's order."""
         n = len(self.X)
         if self.pos == 0 and self.shuffle:
             perm = self.rng.permutation(n)
             np.take(self.X, perm, axis=0, out=self._Xs)
             np.take(self.y, perm, axis=0, out=self._ys)
         end = min(self.pos + self._batch, n)
-        return self._Xs[self.pos:end], self._ys[self.pos:end], self._Xs1[self.pos:end]
+        return self._Xs1[self.pos:end], self._ys[self.pos:end]
 
     def _step(self, record: bool):
+        """One mini-batch update, the only copy of it: forward layer by layer, the loss, backward
+        layer by layer, the update. With ``record`` it yields a :class:`~nnviz.core.stages.Stage`
+        after every operation (the step-through pauses there); without, it yields nothing
+        and the same operations run on the same arrays, so both give the same bits."""
         if self.diverged:
             self.last_loss = math.nan
             return
         net, loss = self.network, self.loss
+        X1b, yb = self._next_batch()
+        m = len(yb)
+        work = self._work.get(m) or self._workspace(m)
+        self._last_work = work
+        self.last_batch = (X1b[:, :-1], yb)  # what the step-through and gradient-check views show
         sym = stages.Symbols(net.n_layers) if record else None
-        Xb, yb, X1b = self._next_batch()
-        self.last_batch = (Xb, yb)  # what the step-through and gradient-check views show
-        m = len(Xb)
         # Forward, layer by layer.
-        a = Xb
-        for k, (dense, act) in enumerate(zip(net.dense, net.act), 1):
-            x = a
-            z = dense.forward(x, x1=X1b if k == 1 else None)
+        x = X1b
+        for k, (dense, act, Z, A, X1) in enumerate(work.forward, 1):
+            z = dense.forward(x, Z)
             if record:
-                yield stages.dense_forward(sym, k, x, dense.W, dense.b, z)
-            a = act.forward(z)
+                yield stages.dense_forward(sym, k, x[:, :-1], dense.W, dense.b, z)
+            a = act.forward(z, A)
             if record:
                 yield stages.activation_forward(sym, k, act.function, z, a)
-        e = loss.per_row(z, a, yb)
-        E = loss.reduce(e)
+            x = X1
+        E = loss.reduce(loss.per_row(z, a, yb, work.e))
         self.last_loss = E
         if record:
-            yield stages.loss_forward(sym, loss, z, a, yb, e, E)
+            yield stages.loss_forward(sym, loss, z, a, yb, work.e, E)
         if not math.isfinite(E):
             self._diverge("the loss is not finite")
             return
         # Backward, layer by layer, right to left.
-        d = loss.backward(z, a, yb)
+        d = loss.backward(z, a, yb, work.d)
         if record:
             yield stages.loss_backward(sym, loss, a, yb, d)
-        scale = loss.scale(m)
-        L = net.n_layers
-        for k in range(L, 0, -1):
-            dense, act = net.dense[k - 1], net.act[k - 1]
-            if not (k == L and loss.fused):
+        scale = work.scale
+        for k, dense, act, x, Z, A, D, G, GX in work.backward:
+            if act is not None:
                 grad_a = d
-                d = act.backward(grad_a)
+                dadz, d = act.backward(Z, A, grad_a, D, G)
                 if record:
-                    yield stages.activation_backward(sym, k, act.function, grad_a, act.dadz, d)
+                    yield stages.activation_backward(sym, k, act.function, grad_a, dadz, d)
+            if x is None:
+                x = X1b
             delta = d
-            d = dense.backward(delta, scale, input_grad=k > 1)
+            d = dense.backward(x, delta, scale, GX is not None, GX)
             if record:
-                yield stages.dense_backward(sym, k, loss.reduction, dense.x, delta, dense.W,
+                yield stages.dense_backward(sym, k, loss.reduction, x[:, :-1], delta, dense.W,
                                             dense.dW, dense.db, d)
         # Update.
-        self._add_penalties()
-        before = net.get_weights() if record else None
-        opt_before = self.optimizer.state() if record else None
+        if self._l2 or self._l1:
+            self._add_penalties()
+        if record:
+            before, opt_before = net.get_weights(), self.optimizer.state()
         if not self._update(m):
             return
         if record:
@@ -359,55 +365,11 @@ class Trainer:
             yield stages.update(sym, self.optimizer, self._lr, self._l1, self._l2, before,
                                 grads_by_layer, net.get_weights(), opt_before, self.optimizer.state())
 
-    def _fast_step(self) -> None:
-        """One step of :meth:`_step` with nothing recorded: the same operations in the same
-        order (those of ``Dense.forward``/``backward`` and ``Activation.forward``/``backward``,
-        written out here to save their calls), writing into the workspace for this batch size
-        and leaving the layers' caches (x, z, a, σ′(z)) as the layer methods do."""
-        if self.diverged:
-            self.last_loss = math.nan
-            return
-        loss = self.loss
-        Xb, yb, X1b = self._next_batch()
-        self.last_batch = (Xb, yb)
-        m = len(Xb)
-        work = self._work.get(m) or self._workspace(m)
-        dense, act, value, Z, A = work.forward[0]
-        dense.x, dense.x1 = Xb, X1b
-        X1b.dot(dense.Wb, Z)
-        act.z = Z
-        act.a = a = value(Z, A)
-        add = np.add
-        for dense, act, value, Z, A in work.forward_rest:
-            dense.x, dense.x1 = a, None
-            a.dot(dense.W, Z)
-            add(Z, dense.b, Z)
-            act.z = Z
-            act.a = a = value(Z, A)
-        E = loss.reduce(loss.per_row(Z, a, yb, work.e))
-        self.last_loss = E
-        if not math.isfinite(E):
-            self._diverge("the loss is not finite")
-            return
-        d = loss.backward(Z, a, yb, work.d)
-        for dense, step, GX in work.backward:
-            if step is not None:
-                act, derivative, D, G = step
-                act.dadz = D = derivative(act.z, act.a, D)
-                d = np.multiply(d, D, G)
-            if dense.x1 is not None:
-                dense.x1.T.dot(d, dense.dWb)
-            else:
-                dense.x.T.dot(d, dense.dW)
-                work.ones.dot(d, dense.db)
-            if GX is not None:
-                d = d.dot(dense.W.T, GX)
-        if work.scale != 1.0:
-            net = self.network
-            np.multiply(net.grads, work.scale_array, net.grads)  # every layer's dW, db *= scale
-        if self._l2 or self._l1:
-            self._add_penalties()
-        self._update(m)
+    def last_activations(self) -> list[np.ndarray] | None:
+        """A per dense layer (m, units) from the last step's forward pass (views of the
+        trainer's arrays: copy to keep), or None before the first step."""
+        work = self._last_work
+        return None if work is None else [A for _, _, _, A, _ in work.forward]
 
     def _workspace(self, m: int) -> "_Workspace":
         work = _Workspace(self.network, self.loss, m)
@@ -470,33 +432,33 @@ class Trainer:
             return float(np.mean(e)), metric(self.task, y, a)
 
     def _output_layer(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """The output layer's (Z, A), each (n, 1), for every row of X: the operations of
-        ``Network.layer_outputs``, run over blocks of rows through hidden-layer arrays kept
-        between calls, so an epoch's evaluation allocates no (n, units) arrays."""
+        """The output layer's (Z, A), each (n, outputs), for every row of X: the layers' own
+        forward methods run over blocks of rows through arrays kept between calls (each
+        block's input with its ones column), so an epoch's evaluation allocates no
+        (n, units) arrays."""
         net = self.network
         n = len(X)
         z_out = np.empty((n, net.sizes[-1]))
         a_out = np.empty((n, net.sizes[-1]))
-        hidden = net.sizes[1:-1]
-        rows = max(1, _EVAL_BLOCK // max(hidden, default=1))
+        rows = max(1, _EVAL_BLOCK // max(net.sizes[:-1]))
         if self._eval_key != (tuple(net.sizes), rows):
             self._eval_key = (tuple(net.sizes), rows)
-            self._eval_bufs = [(np.empty((rows, u)), np.empty((rows, u))) for u in hidden]
-        outputs = self._eval_bufs + [(z_out, a_out)]
+            # [X 1] for the first layer, then per hidden layer its Z and [A 1].
+            self._eval_bufs = [np.ones((rows, units + 1)) for units in net.sizes[:-1]]
+            self._eval_z = [np.empty((rows, units)) for units in net.sizes[1:-1]]
+        x1s, zs = self._eval_bufs, self._eval_z
+        hidden = list(zip(net.dense[:-1], net.act[:-1], zs, x1s[1:]))
+        last, last_act = net.dense[-1], net.act[-1]
         for start in range(0, n, rows):
             stop = min(start + rows, n)
-            a = X[start:stop]
-            for dense, act, (zs, as_) in zip(net.dense, net.act, outputs):
-                if zs is z_out:
-                    zb, ab = z_out[start:stop], a_out[start:stop]
-                else:
-                    zb, ab = zs[:stop - start], as_[:stop - start]
-                z = np.dot(a, dense.W, zb)
-                np.add(z, dense.b, z)
-                a = act.function.value(z, ab) if act._value_out else act.function.value(z)
-                if a is not ab:
-                    ab[...] = a
-                    a = ab
+            r = stop - start
+            x1 = x1s[0][:r]
+            x1[:, :-1] = X[start:stop]
+            for dense, act, z, nxt in hidden:
+                nxt = nxt[:r]
+                act.forward(dense.forward(x1, z[:r]), nxt[:, :-1])
+                x1 = nxt
+            last_act.forward(last.forward(x1, z_out[start:stop]), a_out[start:stop])
         return z_out, a_out
 
     def record_history(self) -> None:

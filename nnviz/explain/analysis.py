@@ -19,6 +19,7 @@ import numpy as np
 from nnviz.core import activations
 from nnviz.errors import NnvizError
 from nnviz.core.network import Network
+from nnviz.core.stages import StageKind
 
 PIECEWISE = tuple(name for name, f in activations.ACTIVATIONS.items() if f.piecewise_linear)
 
@@ -247,7 +248,7 @@ def gradient_check(network: Network, loss, X: np.ndarray, y: np.ndarray, h: floa
     y = np.asarray(y, dtype=float).reshape(-1, 1)
     tr = Trainer(net, loss, X, y, batch_size=None, shuffle=False, lr=0.0)
     for stage in tr.stage_step():
-        if stage.name == "dense1.backward":
+        if stage.kind is StageKind.DENSE_BACKWARD and stage.layer == 1:
             break
     analytic = net.grads.copy()
     numeric = np.empty_like(analytic)

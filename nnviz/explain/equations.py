@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnviz.core import activations
-from nnviz.core.stages import Stage, shape_text
+from nnviz.core import activations, losses
+from nnviz.core.layers import Activation, Dense
+from nnviz.core.stages import Stage, StageKind, shape_text
 
 ROW = "row"
 COLUMN = "column"
@@ -94,14 +95,10 @@ def _elem(name: str, j: int, n: int) -> str:
 
 
 # --- kinds ---------------------------------------------------------------------------------
-def kind(stage: Stage) -> str:
-    """``dense_forward``, ``activation_forward``, ``loss_forward``, ``loss_backward``,
-    ``activation_backward``, ``dense_backward`` or ``update``."""
-    if stage.name == "update":
-        return "update"
-    head, _, tail = stage.name.partition(".")
-    base = head.rstrip("0123456789")
-    return f"{base}_{tail}"
+def kind(stage: Stage) -> StageKind:
+    """The stage's :class:`~nnviz.core.stages.StageKind` (equal to its string value, e.g.
+    ``"dense_backward"``)."""
+    return stage.kind
 
 
 def _keys(d: dict) -> list[str]:
@@ -121,7 +118,7 @@ def equations(stage: Stage, notation: str = ROW) -> list[tuple[str, str]]:
     kd = kind(stage)
     if notation == ROW:
         shapes = list(stage.shapes)
-        if kd == "update":
+        if kd is StageKind.UPDATE:
             shapes = [_update_shapes(stage)] + [""] * (len(stage.equations) - 1)
         shapes += [""] * (len(stage.equations) - len(shapes))
         return list(zip(stage.equations, shapes))
@@ -141,30 +138,30 @@ def _col_shape(a) -> str:
 def _column_equations(stage: Stage, kd: str) -> list[tuple[str, str]]:
     ops, res = stage.operands, stage.results
     ok, rk = _keys(ops), _keys(res)
-    if kd == "dense_forward":
+    if kd is StageKind.DENSE_FORWARD:
         x, W, b = ok
         z = rk[0]
         return [(f"{{{z}}} = [{W}ᵀ]·{{{x}}} ⊕ {{{b}}}",
                  f"{_col_shape(ops[W])}·{_col_shape(ops[x])} ⊕ {_col_shape(ops[b])} → {_col_shape(res[z])}")]
-    if kd == "activation_forward":
+    if kd is StageKind.ACTIVATION_FORWARD:
         z, a = ok[0], rk[0]
         return [(f"{{{a}}} = {stage.info.get('activation', 'σ')}({{{z}}})",
                  f"{_col_shape(ops[z])} → {_col_shape(res[a])}")]
-    if kd == "loss_forward":
+    if kd is StageKind.LOSS:
         eq, red = stage.equations[0], stage.equations[1].replace("Σ_rows", "Σ_columns")
         return [(eq + "   (one column per sample)",
                  f"{_col_shape(ops['ŷ'])}, {_col_shape(ops['y'])} → {_col_shape(res['e'])}"),
                 (red, "")]
-    if kd == "loss_backward":
+    if kd is StageKind.LOSS_BACKWARD:
         d = rk[0]
         return [(f"{{{d}}} = {{ŷ}} ⊖ {{y}}",
                  f"{_col_shape(ops['ŷ'])} ⊖ {_col_shape(ops['y'])} → {_col_shape(res[d])}")]
-    if kd == "activation_backward":
+    if kd is StageKind.ACTIVATION_BACKWARD:
         g, s = ok
         d = rk[0]
         return [(f"{{{d}}} = {{{g}}} ⊙ {{{s}}}",
                  f"{_col_shape(ops[g])} ⊙ {_col_shape(ops[s])} → {_col_shape(res[d])}")]
-    if kd == "dense_backward":
+    if kd is StageKind.DENSE_BACKWARD:
         x, d, W = ok
         f = _scale_text(stage)
         dW, db = rk[0], rk[1]
@@ -177,7 +174,7 @@ def _column_equations(stage: Stage, kd: str) -> list[tuple[str, str]]:
             out.append((f"{{{dx}}} = [{W}]·{{{d}}}",
                         f"{shape_text(ops[W])}·{_col_shape(ops[d])} → {_col_shape(res[dx])}"))
         return out
-    if kd == "update":
+    if kd is StageKind.UPDATE:
         opt = stage.info.get("optimizer", "sgd")
         if opt == "sgd":
             eqs = ["[Wᵀ] ← [Wᵀ] ⊖ η·[∂E/∂Wᵀ]", "{b} ← {b} ⊖ η·{∂E/∂b}"]
@@ -255,14 +252,14 @@ def _cap(lines: list[str], total: int, what: str) -> list[str]:
 def index_form(stage: Stage, sample: int = 0, notation: str = ROW) -> list[str]:
     """The stage's numbers for one sample (0-based row of the batch), element by element."""
     kd = kind(stage)
-    fn = globals().get(f"_index_{kd}")
+    fn = _INDEX_FORMS.get(kd)
     if fn is None:
         return []
-    m = _batch_size(stage)
-    if kd != "update" and m:
+    m = batch_size(stage)
+    if kd is not StageKind.UPDATE and m:
         sample = max(0, min(int(sample), m - 1))
     lines = fn(stage, sample)
-    if notation == COLUMN and lines and kd == "dense_forward":
+    if notation == COLUMN and lines and kd is StageKind.DENSE_FORWARD:
         x_name = _keys(stage.operands)[0]
         lines[0] = lines[0].replace(f"{x_name} row {sample + 1}", f"column {sample + 1} of {{{x_name}}}")
     return lines
@@ -273,16 +270,17 @@ def notes(stage: Stage, notation: str = ROW) -> list[str]:
     if notation == ROW:
         return list(stage.notes)
     kd = kind(stage)
-    if kd == "dense_forward":
+    if kd is StageKind.DENSE_FORWARD:
         return ["Each column is one sample; {b} is added to every column."]
-    if kd == "dense_backward":
+    if kd is StageKind.DENSE_BACKWARD:
         x_name, d_name, _ = _keys(stage.operands)
         return [f"{{{d_name}}}·{{{x_name}}}ᵀ is the sum over samples of the outer products "
                 f"{{δᵢ}}{{{_letter(x_name)}ᵢ}}ᵀ (seed 002), not a Hadamard product."]
     return [n.replace("Σ_rows", "Σ_columns") for n in stage.notes]
 
 
-def _batch_size(stage: Stage) -> int:
+def batch_size(stage: Stage) -> int:
+    """m, the rows of the stage's batch (0 when it has none)."""
     if "m" in stage.info:
         return int(stage.info["m"])
     for v in stage.operands.values():
@@ -461,6 +459,17 @@ def _index_update(stage: Stage, i: int) -> list[str]:
     return lines
 
 
+_INDEX_FORMS = {
+    StageKind.DENSE_FORWARD: _index_dense_forward,
+    StageKind.ACTIVATION_FORWARD: _index_activation_forward,
+    StageKind.LOSS: _index_loss_forward,
+    StageKind.LOSS_BACKWARD: _index_loss_backward,
+    StageKind.ACTIVATION_BACKWARD: _index_activation_backward,
+    StageKind.DENSE_BACKWARD: _index_dense_backward,
+    StageKind.UPDATE: _index_update,
+}
+
+
 # --- seed views ----------------------------------------------------------------------------
 @dataclass
 class SeedView:
@@ -476,7 +485,7 @@ def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
     """Seed 000: a piecewise-linear σ is σ(z) = a ⊙ z with a the slope of each z's piece."""
     title = "Hadamard form (seed 000): σ(z) = a ⊙ z"
     kd = kind(stage)
-    if kd not in ("activation_forward", "activation_backward"):
+    if kd not in (StageKind.ACTIVATION_FORWARD, StageKind.ACTIVATION_BACKWARD):
         return SeedView(title, ["Go to an activation stage (activation k forward or backward) to "
                                 "see σ(z) written as a ⊙ z."], None, False)
     name = stage.info.get("activation", "")
@@ -485,9 +494,9 @@ def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
         return SeedView(title, [f"{name or 'This activation'} is not piecewise linear: its slope changes "
                                 "continuously with z, so no constant slope vector a exists. Seed 000's "
                                 "form holds for relu, leaky_relu and identity."], None, False)
-    m = _batch_size(stage)
+    m = batch_size(stage)
     i = max(0, min(int(sample), m - 1))
-    if kd == "activation_backward":
+    if kd is StageKind.ACTIVATION_BACKWARD:
         g_name, s_name = _keys(stage.operands)
         s = np.asarray(stage.operands[s_name], dtype=float)
         return SeedView(title, [
@@ -521,7 +530,7 @@ def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
 def outer_products(stage: Stage, terms: int = OUTER_TERMS, notation: str = ROW) -> SeedView:
     """Seed 002: ∂E/∂W is a sum over the batch of per-sample outer products, not a Hadamard product."""
     title = "Outer products (seed 002): ∂E/∂W = Σ over samples of δ·aᵀ"
-    if kind(stage) != "dense_backward":
+    if kind(stage) is not StageKind.DENSE_BACKWARD:
         return SeedView(title, ["Go to a dense backward stage (dense k backward) to see ∂E/∂W as a "
                                 "sum of outer products."], None, False)
     x_name, d_name, _ = _keys(stage.operands)
@@ -573,48 +582,50 @@ def row_by_row_gradients(stages: list[Stage]) -> dict:
     accumulator and scales once at the end. Returns ``{"dW": [...], "db": [...],
     "partial": [[D after row 1, ...] per layer], "contrib": [[row terms] per layer], "m": m}``.
     """
-    by = {s.name: s for s in stages}
-    L = sum(1 for s in stages if kind(s) == "dense_forward")
-    if L == 0 or "loss.forward" not in by:
+    by = {(s.kind, s.layer): s for s in stages}
+    L = sum(1 for s in stages if s.kind is StageKind.DENSE_FORWARD)
+    if L == 0 or (StageKind.LOSS, None) not in by:
         raise ValueError("row by row needs the forward stages and the loss of this step")
-    Ws, bs, fns = [], [], []
+    layers, acts = [], []
     for k in range(1, L + 1):
-        f = by[f"dense{k}.forward"]
+        f = by[(StageKind.DENSE_FORWARD, k)]
         x_name, W_name, b_name = _keys(f.operands)
         if k == 1:
             X = np.asarray(f.operands[x_name], dtype=float)
-        Ws.append(np.asarray(f.operands[W_name], dtype=float))
-        bs.append(np.asarray(f.operands[b_name], dtype=float))
-        fns.append(activations.get(by[f"activation{k}.forward"].info["activation"]))
-    loss = by["loss.forward"]
+        layers.append(Dense.of(f.operands[W_name], f.operands[b_name]))
+        acts.append(Activation(by[(StageKind.ACTIVATION_FORWARD, k)].info["activation"]))
+    loss = by[(StageKind.LOSS, None)]
     y = np.asarray(loss.operands["y"], dtype=float)
     fused = loss.info.get("fused", True)
+    loss_fn = losses.make(loss.info["loss"], loss.info["output_activation"])
     m = len(X)
     scale = 1.0 / m if loss.info.get("reduction", "mean") == "mean" else 1.0
-    DW = [np.zeros_like(W) for W in Ws]
-    Db = [np.zeros_like(b) for b in bs]
+    DW = [np.zeros_like(d.W) for d in layers]
+    Db = [np.zeros_like(d.b) for d in layers]
     partial = [[] for _ in range(L)]
     contrib = [[] for _ in range(L)]
+    # The engine's own layers, one row at a time: forward, then backward, adding each row's
+    # gradient (the layer writes it into its dW, db) to the accumulators.
     for r in range(m):
         a = X[r:r + 1]
         ins, zs, outs = [], [], []
-        for W, b, fn in zip(Ws, bs, fns):
+        for dense, act in zip(layers, acts):
             ins.append(a)
-            z = a @ W + b
-            a = fn.value(z)
+            z = dense.forward(a)
+            a = act.forward(z)
             zs.append(z)
             outs.append(a)
-        d = a - y[r:r + 1]               # ∂e/∂ŷ (or δ at the logit when fused)
-        if not fused:
-            d = d * fns[-1].derivative(zs[-1], outs[-1])
+        d = loss_fn.backward(zs[-1], a, y[r:r + 1])   # ∂e/∂ŷ (or δ at the logit when fused)
         for k in range(L - 1, -1, -1):
-            term = ins[k].T @ d          # this row's outer product
+            if k < L - 1 or not fused:
+                _, d = acts[k].backward(zs[k], outs[k], d)
+            d_in = layers[k].backward(ins[k], d, None, input_grad=k > 0)
+            term = layers[k].dW.copy()          # this row's outer product
             DW[k] += term
-            Db[k] += d[0]
+            Db[k] += layers[k].db
             partial[k].append(DW[k].copy())
             contrib[k].append(term)
-            if k:
-                d = (d @ Ws[k].T) * fns[k - 1].derivative(zs[k - 1], outs[k - 1])
+            d = d_in
     return {"dW": [scale * D for D in DW], "db": [scale * D for D in Db], "partial": partial,
             "contrib": contrib, "m": m, "scale": scale}
 
@@ -624,7 +635,7 @@ def row_by_row(stages: list[Stage], stage: Stage | None = None, notation: str = 
     one) next to the vectorised gradient that stage holds."""
     title = "Row by row (seed 001 §5.2): accumulate each row's gradient"
     stage = stage if stage is not None else (stages[-1] if stages else None)
-    if stage is None or kind(stage) != "dense_backward":
+    if stage is None or kind(stage) is not StageKind.DENSE_BACKWARD:
         return SeedView(title, ["Go to a dense backward stage (dense k backward) to compute its "
                                 "gradient one row at a time."], None, False)
     try:
@@ -657,7 +668,7 @@ def row_by_row(stages: list[Stage], stage: Stage | None = None, notation: str = 
 
 def notation_note(stage: Stage, notation: str = ROW, sample: int = 0) -> list[str]:
     """Seed 003 / seed 001 §5.1: the one-sample equation the batch equation stacks."""
-    if kind(stage) != "dense_forward":
+    if kind(stage) is not StageKind.DENSE_FORWARD:
         if notation == COLUMN:
             return ["Column notation (seed 001): every sample is a column; matrices appear "
                     "transposed ([Wᵀ] is fan_out×fan_in)."]
