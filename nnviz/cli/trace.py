@@ -21,7 +21,7 @@ MAX_TRACE_ROWS = 10_000
 
 def add_parser(sub) -> None:
     t = sub.add_parser("trace", help="run one training step and print every operation with its numbers")
-    t.add_argument("--weights", required=True, metavar="FILE", help="a weights file (.json or .npz)")
+    t.add_argument("--weights", required=True, metavar="FILE", help="a weights file (.json, .npz, .safetensors) or a .nnviz session")
     t.add_argument("--input", required=True, metavar="FILE.csv", help="the rows of the batch")
     t.add_argument("--target", required=True, metavar="COLUMN", help="the CSV column to predict")
     t.add_argument("--rows", type=float, help="use only the first ROWS rows (default: all)")
@@ -57,10 +57,10 @@ def _array_text(a) -> str:
 
 
 def run(args) -> int:
+    from nnviz.cli import convert as cli_convert
     from nnviz.data import csvdata
-    from nnviz.io import weights_io
 
-    model = weights_io.load(args.weights)
+    model = cli_convert.load(args.weights)   # every format predict and info read
     lr = check_number("learning rate", args.lr)
     ds = csvdata.load_dataset(args.input, args.target, features=list(model.inputs), task=model.task)
     X_raw, y = ds.X, ds.y
