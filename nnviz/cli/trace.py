@@ -80,9 +80,10 @@ def run(args) -> int:
             d["index_form"] = explain.index_form(st, sample, args.notation)
             d["matrix_form"] = [{"equation": e, "shapes": s} for e, s in explain.equations(st, args.notation)]
             out.append(d)
-        return _emit(json.dumps({"rows": len(X_raw), "lr": lr, "optimizer": args.optimizer,
-                                 "reduction": args.reduction, "notation": args.notation,
-                                 "stages": out}, ensure_ascii=False))
+        print(json.dumps({"rows": len(X_raw), "lr": lr, "optimizer": args.optimizer,
+                          "reduction": args.reduction, "notation": args.notation,
+                          "stages": out}, ensure_ascii=False))
+        return 0
     blocks = []
     for i, st in enumerate(stages, 1):
         lines = [f"[{i}/{len(stages)}] {st.name}: {st.title}"]
@@ -97,16 +98,5 @@ def run(args) -> int:
             lines.append("  index form:")
             lines += [f"    {line}" for line in idx]
         blocks.append("\n".join(lines))
-    return _emit("\n\n".join(blocks))
-
-
-def _emit(text: str) -> int:
-    """Print ``text``; a reader that stops early (``| head``) is not an error."""
-    import os
-    import sys
-
-    try:
-        print(text, flush=True)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print("\n\n".join(blocks))   # a closed pipe (| head) is handled in nnviz.cli.main.main
     return 0
