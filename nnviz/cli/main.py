@@ -86,7 +86,9 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--l2", type=float, default=0.0)
     r.add_argument("--init", choices=init.METHODS, default="uniform")
     r.add_argument("--weights", metavar="FILE", help="start from these weights instead of an init")
-    r.add_argument("--no-shuffle", action="store_true")
+    r.add_argument("--no-shuffle", action="store_true",
+                   help="keep the rows in file order: batches are the file's rows in turn "
+                        "(the seed still picks the test rows)")
     r.add_argument("--no-standardize", action="store_true")
     o = t.add_argument_group("output")
     o.add_argument("--export", metavar="FILE", help="write the trained weights (.json, .npz, "
