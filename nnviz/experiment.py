@@ -2,7 +2,9 @@
 
 Everything random after the data comes from one ``numpy.random.Generator`` seeded with
 ``Config.seed`` — the split, the initial weights, each epoch's shuffle — so the same settings
-give the same run, bit for bit. The CLI and the app both build their runs here.
+give the same run, bit for bit. With ``shuffle`` off the rows keep the table's order: the
+training rows (and the test rows) are in file order, so the first batch is the file's first
+rows. The CLI and the app both build their runs here.
 """
 from __future__ import annotations
 
@@ -107,6 +109,12 @@ def build(config: Config, dataset: Dataset | None = None, weights: Model | None 
     feats = check_features(list(config.features), dataset.inputs)
     rng = np.random.default_rng(seed)
     train_idx, test_idx = dataset.split(config.test_ratio, rng)
+    if not config.shuffle:
+        # No shuffling means the table's order: the seed still picks the test rows (the same
+        # draw, so the initial weights do not change), but each side keeps the rows in file
+        # order, and with no test set the training rows are the file's rows, first to last.
+        train_idx.sort()
+        test_idx.sort()
     F = expand(dataset.X, dataset.inputs, feats)
     if weights is not None:
         scaler = weights.scaler

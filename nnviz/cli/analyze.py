@@ -20,7 +20,8 @@ MAX_GRADCHECK_ROWS = 64
 
 def add_parser(sub) -> None:
     a = sub.add_parser("analyze", help="linear collapse, linear regions, decision tree, gradient check")
-    a.add_argument("weights", metavar="WEIGHTS")
+    a.add_argument("weights", metavar="WEIGHTS",
+                   help="a weights file (.json, .npz, .safetensors) or a .nnviz session")
     a.add_argument("--data", metavar="FILE.csv", help="rows for least squares, the box and the gradient check")
     a.add_argument("--target", metavar="COLUMN")
     a.add_argument("--resolution", type=float, default=200, help="grid points per side of the box (default 200)")
@@ -48,10 +49,10 @@ def _box(args, model, X_raw):
 
 
 def run(args) -> int:
+    from nnviz.cli import convert as cli_convert
     from nnviz.data import csvdata
-    from nnviz.io import weights_io
 
-    model = weights_io.load(args.weights)
+    model = cli_convert.load(args.weights)   # every format predict and info read
     net = model.network
     res = check_number("grid resolution", args.resolution, integer=True)
     if bool(args.data) != bool(args.target):
@@ -85,7 +86,7 @@ def run(args) -> int:
             report["least_squares"] = None
     else:
         why = (f"not a linear model: hidden activations are {', '.join(net.activations[:-1])}; "
-               "only identity hidden units collapse to linear regression (seed 003 §10.4)")
+               "only identity hidden units collapse to linear regression")
         report["linear_equivalent"] = None
         report["linear_reason"] = why
         lines.append(f"linear       {why}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 
@@ -20,6 +21,10 @@ from nnviz.validate import check_number
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2, as for every other user error
         raise NnvizError(message)
+
+    def exit(self, status=0, message=None):  # after --help: flush where main() sees a closed pipe
+        sys.stdout.flush()
+        super().exit(status, message)
 
 
 def _int_or_full(text: str):
@@ -81,7 +86,9 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--l2", type=float, default=0.0)
     r.add_argument("--init", choices=init.METHODS, default="uniform")
     r.add_argument("--weights", metavar="FILE", help="start from these weights instead of an init")
-    r.add_argument("--no-shuffle", action="store_true")
+    r.add_argument("--no-shuffle", action="store_true",
+                   help="keep the rows in file order: batches are the file's rows in turn "
+                        "(the seed still picks the test rows)")
     r.add_argument("--no-standardize", action="store_true")
     o = t.add_argument_group("output")
     o.add_argument("--export", metavar="FILE", help="write the trained weights (.json, .npz, "
@@ -259,27 +266,50 @@ def _info(args) -> int:
 
 def main(argv=None, launch_gui=None) -> int:
     """Run the command line. ``launch_gui`` starts the app (the ``nnviz`` entry point in ``ui``
-    passes it, so the engine never imports the app)."""
+    passes it, so the engine never imports the app).
+
+    A reader that stops early (``nnviz info F | head -1``) is not an error: the command ends
+    quietly with status 0."""
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = make_parser().parse_args(argv)
-        if args.command in (None, "gui"):
-            if launch_gui is None:
-                raise NnvizError("the desktop app starts with the 'nnviz' command")
-            return launch_gui()
-        if args.command == "analyze":
-            from nnviz.cli import analyze as cli_analyze
-            return cli_analyze.run(args)
-        if args.command == "convert":
-            from nnviz.cli import convert as cli_convert
-            return cli_convert.run(args)
-        if args.command == "trace":
-            from nnviz.cli import trace as cli_trace
-            return cli_trace.run(args)
-        return {"train": _train, "predict": _predict, "info": _info}[args.command](args)
+        code = _run(argv, launch_gui)
+        sys.stdout.flush()   # inside the try: buffered output meets a closed pipe here, not at exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
     except NnvizError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("nnviz: interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at the null device, so the interpreter's last flush of what is
+    still buffered does not meet the closed pipe again (the recipe in Python's ``signal`` docs)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):   # stdout replaced by an object with no file
+        pass
+
+
+def _run(argv, launch_gui) -> int:
+    args = make_parser().parse_args(argv)
+    if args.command in (None, "gui"):
+        if launch_gui is None:
+            raise NnvizError("the desktop app starts with the 'nnviz' command")
+        return launch_gui()
+    if args.command == "analyze":
+        from nnviz.cli import analyze as cli_analyze
+        return cli_analyze.run(args)
+    if args.command == "convert":
+        from nnviz.cli import convert as cli_convert
+        return cli_convert.run(args)
+    if args.command == "trace":
+        from nnviz.cli import trace as cli_trace
+        return cli_trace.run(args)
+    return {"train": _train, "predict": _predict, "info": _info}[args.command](args)

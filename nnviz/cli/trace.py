@@ -21,7 +21,7 @@ MAX_TRACE_ROWS = 10_000
 
 def add_parser(sub) -> None:
     t = sub.add_parser("trace", help="run one training step and print every operation with its numbers")
-    t.add_argument("--weights", required=True, metavar="FILE", help="a weights file (.json or .npz)")
+    t.add_argument("--weights", required=True, metavar="FILE", help="a weights file (.json, .npz, .safetensors) or a .nnviz session")
     t.add_argument("--input", required=True, metavar="FILE.csv", help="the rows of the batch")
     t.add_argument("--target", required=True, metavar="COLUMN", help="the CSV column to predict")
     t.add_argument("--rows", type=float, help="use only the first ROWS rows (default: all)")
@@ -57,10 +57,10 @@ def _array_text(a) -> str:
 
 
 def run(args) -> int:
+    from nnviz.cli import convert as cli_convert
     from nnviz.data import csvdata
-    from nnviz.io import weights_io
 
-    model = weights_io.load(args.weights)
+    model = cli_convert.load(args.weights)   # every format predict and info read
     lr = check_number("learning rate", args.lr)
     ds = csvdata.load_dataset(args.input, args.target, features=list(model.inputs), task=model.task)
     X_raw, y = ds.X, ds.y
@@ -80,9 +80,10 @@ def run(args) -> int:
             d["index_form"] = explain.index_form(st, sample, args.notation)
             d["matrix_form"] = [{"equation": e, "shapes": s} for e, s in explain.equations(st, args.notation)]
             out.append(d)
-        return _emit(json.dumps({"rows": len(X_raw), "lr": lr, "optimizer": args.optimizer,
-                                 "reduction": args.reduction, "notation": args.notation,
-                                 "stages": out}, ensure_ascii=False))
+        print(json.dumps({"rows": len(X_raw), "lr": lr, "optimizer": args.optimizer,
+                          "reduction": args.reduction, "notation": args.notation,
+                          "stages": out}, ensure_ascii=False))
+        return 0
     blocks = []
     for i, st in enumerate(stages, 1):
         lines = [f"[{i}/{len(stages)}] {st.name}: {st.title}"]
@@ -97,16 +98,5 @@ def run(args) -> int:
             lines.append("  index form:")
             lines += [f"    {line}" for line in idx]
         blocks.append("\n".join(lines))
-    return _emit("\n\n".join(blocks))
-
-
-def _emit(text: str) -> int:
-    """Print ``text``; a reader that stops early (``| head``) is not an error."""
-    import os
-    import sys
-
-    try:
-        print(text, flush=True)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print("\n\n".join(blocks))   # a closed pipe (| head) is handled in nnviz.cli.main.main
     return 0
