@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+from nnviz.data.sources import regenerate
+
 from nnviz.data import csvdata
 from nnviz.data.csvdata import CsvFormat, load_dataset, read_columns, read_table, sniff
 from nnviz.data.dataset import Dataset
@@ -237,7 +239,7 @@ def test_decimal_comma_dataset_and_source_round_trip(write):
     assert d.X.tolist() == [[1.5, 2.0], [3.0, 4.25], [5.0, 6.0]] and d.y.tolist() == [0.1, 0.7, 1.9]
     assert d.source["format"] == {"delimiter": ";", "decimal": ",", "has_header": True,
                                   "encoding": "utf-8"}
-    again = Dataset.from_source(d.source)
+    again = regenerate(d.source)
     assert np.array_equal(again.X, d.X) and np.array_equal(again.y, d.y)
 
 

@@ -4,6 +4,8 @@ import math
 import numpy as np
 import pytest
 
+from nnviz.data.sources import regenerate
+
 from nnviz.data import datasets
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
@@ -233,7 +235,7 @@ def test_split_ratio_is_validated(ratio):
 
 def test_dataset_from_source_regenerates():
     d = datasets.generate("spiral", 77, 0.1, 3)
-    again = Dataset.from_source(d.source)
+    again = regenerate(d.source)
     assert np.array_equal(d.X, again.X) and np.array_equal(d.y, again.y)
     with pytest.raises(NnvizError, match="generator"):
-        Dataset.from_source({"something": 1})
+        regenerate({"something": 1})

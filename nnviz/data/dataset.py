@@ -3,7 +3,7 @@
 A :class:`Dataset` holds the *raw* input columns; feature expressions (``x1^2``, ``sin(x2)``)
 and standardisation are applied later (see :mod:`nnviz.data.features`). Datasets come from the toy
 generators (:func:`nnviz.data.datasets.generate`) or from a CSV file (:func:`nnviz.data.csvdata.load_dataset`);
-``source`` records how to make the same data again (:meth:`Dataset.from_source`).
+``source`` records how to make the same data again (:func:`nnviz.data.sources.regenerate`).
 """
 from __future__ import annotations
 
@@ -96,21 +96,3 @@ class Dataset:
                              f"({n - n_test} training, {n_test} test of {n} rows)")
         order = rng.permutation(n).astype(np.int64, copy=False)
         return order[n_test:].copy(), order[:n_test].copy()
-
-    @classmethod
-    def from_source(cls, source: dict) -> "Dataset":
-        """Make the data again from a ``source`` dict recorded by a generator or the CSV loader."""
-        if not isinstance(source, dict):
-            raise NnvizError("a dataset source must be an object")
-        if "generator" in source:
-            from nnviz.data import datasets
-            return datasets.generate(source["generator"], source.get("samples", 500),
-                                     source.get("noise", 0.0), source.get("seed", 0))
-        if "csv" in source:
-            from nnviz.data import csvdata
-            fmt = source.get("format")
-            return csvdata.load_dataset(
-                source["csv"], source.get("target", "y"), features=source.get("features"),
-                task=source.get("task"), fmt=csvdata.CsvFormat.from_dict(fmt) if fmt else None,
-                drop_missing=bool(source.get("drop_missing", False)))
-        raise NnvizError("a dataset source needs a 'generator' or a 'csv' entry")

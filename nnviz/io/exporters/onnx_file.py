@@ -23,7 +23,7 @@ from nnviz.io import weights_io
 from nnviz.data.features import parse_features
 from nnviz.io.fileio import atomic_write
 from nnviz.core.model import Model
-from nnviz.io.exporters import require
+from nnviz.io.exporters.optional import require
 
 OPSET = 17
 IR_VERSION = 8

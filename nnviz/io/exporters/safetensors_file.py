@@ -27,7 +27,7 @@ from nnviz.io import weights_io
 from nnviz.errors import NnvizError
 from nnviz.io.fileio import atomic_write, read_bytes
 from nnviz.core.model import Model
-from nnviz.io.exporters import require
+from nnviz.io.exporters.optional import require
 
 TORCH_NAMES = {"identity": "Identity()", "relu": "ReLU()", "leaky_relu": "LeakyReLU(0.01)",
                "tanh": "Tanh()", "sigmoid": "Sigmoid()"}
