@@ -4,7 +4,7 @@ import pytest
 
 from nnviz.data.sources import regenerate
 
-from nnviz.data import csvdata
+from nnviz.data import csvdata, csvparse, csvtable
 from nnviz.data.csvdata import CsvFormat, load_dataset, read_columns, read_table, sniff
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
@@ -131,8 +131,8 @@ def test_quoted_fields_fast_and_csv_paths_agree(write):
 
 
 def test_many_blocks(write, monkeypatch):
-    monkeypatch.setattr(csvdata, "_BLOCK_CHARS", 64)
-    monkeypatch.setattr(csvdata, "_CSV_ROWS", 7)
+    monkeypatch.setattr(csvparse, "_BLOCK_CHARS", 64)
+    monkeypatch.setattr(csvparse, "_CSV_ROWS", 7)
     lines = ["a,b"] + [f"{i},{i * 0.5}" for i in range(200)] + ["200,oops"]
     t = read_table(write("\n".join(lines) + "\n"))
     assert t.n_rows == 201 and t.values[:200, 0].tolist() == list(range(200))
@@ -185,7 +185,7 @@ def test_missing_folder_and_too_big(write, tmp_path):
     with pytest.raises(NnvizError) as e:
         read_table(path, max_bytes=1024)
     assert str(e.value) == "data.csv is 4 KB, over the 1 KB limit; raise the limit to load it"
-    assert csvdata._human(300 * 1024 ** 2) == "300 MB"
+    assert csvtable.human_size(300 * 1024 ** 2) == "300 MB"
 
 
 # --- load_dataset ----------------------------------------------------------------------------
@@ -419,7 +419,7 @@ def test_write_dataset_round_trip(write, tmp_path, content, target, kwargs):
 
 def _per_cell_only(monkeypatch):
     """Turn off the whole-block NumPy parse: every block is split into cells."""
-    monkeypatch.setattr(csvdata, "_numeric_block", lambda *a: (None, 0))
+    monkeypatch.setattr(csvparse, "_numeric_block", lambda *a: (None, 0))
 
 
 @pytest.mark.parametrize("content", [
@@ -451,7 +451,7 @@ def test_numeric_block_path_reads_what_the_cell_path_reads(write, monkeypatch, c
 
 def test_label_column_blocks_read_what_the_cell_path_reads(write, monkeypatch):
     """Many blocks of numbers with a text label (first or last), cut at max_rows."""
-    monkeypatch.setattr(csvdata, "_BLOCK_CHARS", 512)
+    monkeypatch.setattr(csvparse, "_BLOCK_CHARS", 512)
     rng = np.random.default_rng(5)
     v = rng.standard_normal((3000, 3)).round(4)
     labels = rng.choice(["malignant", "benign", "", "7"], 3000)
@@ -462,7 +462,7 @@ def test_label_column_blocks_read_what_the_cell_path_reads(write, monkeypatch):
         for max_rows in (None, 1234):
             with monkeypatch.context() as mp:
                 fast = read_table(path, max_rows=max_rows)
-                mp.setattr(csvdata, "_numeric_block", lambda *a: (None, 0))
+                mp.setattr(csvparse, "_numeric_block", lambda *a: (None, 0))
                 slow = read_table(path, max_rows=max_rows)
             assert fast.text == slow.text and fast.values.tobytes() == slow.values.tobytes()
             assert fast.row_numbers.tolist() == slow.row_numbers.tolist()
@@ -471,7 +471,7 @@ def test_label_column_blocks_read_what_the_cell_path_reads(write, monkeypatch):
 def test_rows_beyond_the_first_block_estimate(write, monkeypatch):
     # Long rows first, then short ones: the array reserved from the first block's bytes per
     # row is too small and grows; the preview stops at max_rows.
-    monkeypatch.setattr(csvdata, "_BLOCK_CHARS", 256)
+    monkeypatch.setattr(csvparse, "_BLOCK_CHARS", 256)
     lines = ["a,b"] + [f"{i}.000000001,{i}.000000001" for i in range(20)] + [f"{i},{i}" for i in range(20, 3000)]
     path = write("\n".join(lines) + "\n")
     t = read_table(path)
@@ -515,7 +515,7 @@ def test_load_dataset_builds_x_in_the_table_memory_as_a_copy_would(write, featur
 def test_loading_holds_at_most_two_copies_of_the_table(write, monkeypatch, label):
     import tracemalloc
 
-    monkeypatch.setattr(csvdata, "_BLOCK_CHARS", 1 << 14)
+    monkeypatch.setattr(csvparse, "_BLOCK_CHARS", 1 << 14)
     n, k = 20_000, 10
     rng = np.random.default_rng(0)
     v = (rng.standard_normal((n, k - 1)) * 100).round(6)
