@@ -3,22 +3,15 @@ from __future__ import annotations
 
 import math
 
+from nnviz import settings
 from nnviz.errors import NnvizError
 
-# name -> (low, high, inclusive-low); the GUI reads its spin-box ranges from here.
+# label -> (low, high): the declared settings' ranges (nnviz.settings), then the numbers that
+# are not settings of a run. The app's spin boxes take the same ranges from the declarations.
 LIMITS = {
-    "learning rate": (0.0, 10.0),
-    "noise": (0.0, 1.0),
-    "samples": (4, 100_000),
-    "batch size": (1, 1_000_000),
-    "hidden units": (1, 256),
-    "hidden layers": (1, 15),        # a weights file holds up to 16 dense layers
-    "test ratio": (0.0, 0.9),
+    **settings.limits(),
     "epochs": (1, 1_000_000),
     "steps": (1, 100_000_000),
-    "l1": (0.0, 10.0),
-    "l2": (0.0, 10.0),
-    "seed": (0, 2**32 - 1),
     "grid resolution": (2, 2000),
 }
 
