@@ -44,14 +44,14 @@ from nnviz.experiment import Config, Experiment
 from nnviz.data.features import Scaler
 from nnviz.io.fileio import atomic_write, read_bytes
 from nnviz.core.model import Model
-from nnviz.core.network import MAX_INPUTS, MAX_UNITS, Network
+from nnviz.core.network import MAX_INPUTS, Network
 from nnviz.core.trainer import Divergence, History, Trainer
+from nnviz.settings import MAX_LAYERS, MAX_UNITS, TASKS
 
 FORMAT = "nnviz-session"
 VERSION = 1
 EXTENSION = ".nnviz"
 MAX_ROWS = 1_000_000
-MAX_LAYERS = 16
 MAX_HISTORY = 10_000_000
 MAX_UNPACKED = 1024 * 1024 ** 2      # bytes of all arrays together, once decompressed
 MAX_HEADER = 16 * 1024 ** 2
@@ -272,7 +272,7 @@ def _dataset(r: _Reader, d, arrays) -> Dataset:
                                  r.number(d.get("noise"), "data.noise"),
                                  r.integer(d.get("seed"), "data.seed"))
     inputs = r.names(d.get("inputs"), "data.inputs")
-    task = r.string(d.get("task"), "data.task", ("classification", "regression"))
+    task = r.string(d.get("task"), "data.task", TASKS)
     X = r.array(arrays, "data_X", (None, len(inputs)))
     if not 1 <= X.shape[0] <= MAX_ROWS:
         r.fail(f"the data has {X.shape[0]} rows; the limit is {MAX_ROWS}")
@@ -312,7 +312,7 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
     if inputs != list(ds.inputs):
         r.fail("the model's inputs are not the data's columns")
     feats = r.names(m.get("features"), "model.features")
-    task = r.string(m.get("task"), "model.task", ("classification", "regression"))
+    task = r.string(m.get("task"), "model.task", TASKS)
     loss_name = r.string(m.get("loss"), "model.loss", losses.NAMES)
     reduction = r.string(m.get("reduction"), "model.reduction", losses.REDUCTIONS)
     sizes = m.get("sizes")
