@@ -158,8 +158,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lr", "float", 0.03, label="learning rate", low=0.0, high=10.0,
             help="Learning rate η: the step size of every update θ ← θ − η·∂E/∂θ."),
     Setting("batch_size", "int", 10, optional=True, low=1, high=1_000_000, parse=_int_or_full,
-            syntax="or 'full'",
-            help="Rows per update (m). 1 is stochastic gradient descent; full batch (none) uses "
+            syntax="a count, or 'full'",
+            help="Rows per update (m). 1 is stochastic gradient descent; full batch uses "
                  "every training row."),
     Setting("optimizer", "str", "sgd", choices="nnviz.core.optimizers:NAMES",
             help="How the gradient moves the weights: plain SGD, momentum (β = 0.9) or Adam."),
@@ -255,7 +255,7 @@ def add_arguments(groups: dict, settings=None) -> None:
     """Add a flag per setting to ``groups`` (group name -> argparse group or parser)."""
     for s in (SETTINGS if settings is None else settings):
         g = groups[s.group]
-        text = s.help + (f" ({s.syntax})" if s.syntax else "")
+        text = f"{s.help.rstrip('.')} ({s.syntax})." if s.syntax else s.help
         default = s.value() if s.cli_default == "same" else s.cli_default
         if s.kind == "bool":
             g.add_argument(s.cli_flag, dest=s.name, default=s.default,
