@@ -5,7 +5,7 @@ The file is a NumPy ``.npz`` archive (a zip of ``.npy`` arrays, read with
 
 header (JSON string)
     ``format`` = ``nnviz-session``, ``version`` = 1; ``config`` (every setting of
-    :class:`~nnviz.experiment.Config`); ``data``: ``{"kind": "generator", …settings}`` for
+    :class:`~nnviz.settings.Config`); ``data``: ``{"kind": "generator", …settings}`` for
     untouched toy data (made again from its seed) or ``{"kind": "rows", inputs, task, name,
     target, class_names, source}`` for a table or edited points (the rows themselves are in
     ``data_X``/``data_y``); ``model`` (inputs, features, task, loss, reduction, sizes,
@@ -31,16 +31,17 @@ import math
 import tokenize
 import zipfile
 import zlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from nnviz import settings
 from nnviz.core import activations, losses, optimizers
 from nnviz.data import datasets
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
-from nnviz.experiment import Config, Experiment
+from nnviz.experiment import Experiment
 from nnviz.data.features import Scaler
 from nnviz.io.fileio import atomic_write, read_bytes
 from nnviz.core.model import Model
@@ -203,45 +204,33 @@ class _Reader:
         return a
 
 
-CONFIG_TYPES = {
-    "dataset": "str", "samples": "int", "noise": "num", "features": "names", "test_ratio": "num",
-    "seed": "int", "hidden": "ints", "activation": "str_or_names", "task": "opt_str",
-    "loss": "opt_str", "reduction": "str", "lr": "num", "batch_size": "opt_int",
-    "optimizer": "str", "l1": "num", "l2": "num", "init": "str", "shuffle": "bool",
-    "standardize": "bool",
-}
+def _setting(r: _Reader, s: settings.Setting, v):
+    """The value of setting ``s`` read from the file, checked by its declared kind."""
+    what = f"config.{s.name}"
+    if v is None and s.optional:
+        return None
+    if s.kind == "str":
+        return r.string(v, what)
+    if s.kind == "int":
+        return r.integer(v, what, 1 if s.optional else 0)
+    if s.kind == "float":
+        return r.number(v, what)
+    if s.kind == "names":
+        return r.names(v, what)
+    if s.kind == "ints":
+        if not isinstance(v, list) or not 1 <= len(v) <= MAX_LAYERS:
+            r.fail(f"'{what}' must be a list of unit counts")
+        return [r.integer(x, what, s.low, s.high) for x in v]
+    if s.kind == "str_or_names":
+        return r.string(v, what) if isinstance(v, str) else r.names(v, what, MAX_LAYERS)
+    if not isinstance(v, bool):
+        r.fail(f"'{what}' must be true or false")
+    return v
 
 
-def _config(r: _Reader, d) -> Config:
+def _config(r: _Reader, d):
     d = r.obj(d, "config")
-    values = {}
-    for f in fields(Config):
-        kind = CONFIG_TYPES[f.name]
-        v = d.get(f.name)
-        what = f"config.{f.name}"
-        if kind == "str":
-            v = r.string(v, what)
-        elif kind == "int":
-            v = r.integer(v, what)
-        elif kind == "num":
-            v = r.number(v, what)
-        elif kind == "names":
-            v = r.names(v, what)
-        elif kind == "ints":
-            if not isinstance(v, list) or not 1 <= len(v) <= MAX_LAYERS:
-                r.fail(f"'{what}' must be a list of unit counts")
-            v = [r.integer(x, what, 1, MAX_UNITS) for x in v]
-        elif kind == "str_or_names":
-            v = r.string(v, what) if isinstance(v, str) else r.names(v, what, MAX_LAYERS)
-        elif kind == "opt_str":
-            v = None if v is None else r.string(v, what)
-        elif kind == "opt_int":
-            v = None if v is None else r.integer(v, what, 1)
-        elif kind == "bool":
-            if not isinstance(v, bool):
-                r.fail(f"'{what}' must be true or false")
-        values[f.name] = v
-    return Config(**values)
+    return settings.Config(**{s.name: _setting(r, s, d.get(s.name)) for s in settings.SETTINGS})
 
 
 def _rng(r: _Reader, state, what: str) -> np.random.Generator:
