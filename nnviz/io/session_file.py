@@ -204,33 +204,43 @@ class _Reader:
         return a
 
 
-def _setting(r: _Reader, s: settings.Setting, v):
-    """The value of setting ``s`` read from the file, checked by its declared kind."""
+def _setting(r: _Reader, s: settings.Setting, d: dict):
+    """The value of setting ``s`` in the file's ``config``, within its declared range and
+    choices; the declared default when the file has none (it was written before the setting
+    existed)."""
     what = f"config.{s.name}"
+    if s.name not in d:
+        return s.value()
+    v = d[s.name]
     if v is None and s.optional:
         return None
-    if s.kind == "str":
-        return r.string(v, what)
     if s.kind == "int":
-        return r.integer(v, what, 1 if s.optional else 0)
+        return r.integer(v, what, s.low, s.high)
     if s.kind == "float":
-        return r.number(v, what)
-    if s.kind == "names":
-        return r.names(v, what)
+        v = r.number(v, what)
+        if not s.low <= v <= s.high:
+            r.fail(f"'{what}' must be a number from {s.low:g} to {s.high:g}")
+        return v
     if s.kind == "ints":
-        if not isinstance(v, list) or not 1 <= len(v) <= MAX_LAYERS:
-            r.fail(f"'{what}' must be a list of unit counts")
+        if not isinstance(v, list) or not 1 <= len(v) <= MAX_LAYERS - 1:
+            r.fail(f"'{what}' must be a list of 1 to {MAX_LAYERS - 1} unit counts")
         return [r.integer(x, what, s.low, s.high) for x in v]
-    if s.kind == "str_or_names":
-        return r.string(v, what) if isinstance(v, str) else r.names(v, what, MAX_LAYERS)
-    if not isinstance(v, bool):
-        r.fail(f"'{what}' must be true or false")
+    if s.kind == "bool":
+        if not isinstance(v, bool):
+            r.fail(f"'{what}' must be true or false")
+        return v
+    choices = s.options if s.strict else None
+    if s.kind == "str" or (s.kind == "str_or_names" and isinstance(v, str)):
+        return r.string(v, what, choices)
+    v = r.names(v, what, MAX_LAYERS - 1 if s.kind == "str_or_names" else MAX_INPUTS)
+    for name in v if choices is not None else ():
+        r.string(name, what, choices)
     return v
 
 
 def _config(r: _Reader, d):
     d = r.obj(d, "config")
-    return settings.Config(**{s.name: _setting(r, s, d.get(s.name)) for s in settings.SETTINGS})
+    return settings.Config(**{s.name: _setting(r, s, d) for s in settings.SETTINGS})
 
 
 def _rng(r: _Reader, state, what: str) -> np.random.Generator:
