@@ -29,15 +29,17 @@ TIPS = {
     "test": "Fraction of the points held out for testing (outlined in the output plot).",
     "regenerate": "Draw the data again with the current settings.",
     "lr": "Learning rate η: the step size of every update θ ← θ − η·∂E/∂θ.",
-    "batch": "Rows per update (m). 1 is stochastic gradient descent; 'full batch' uses every training row.",
+    "batch": "Rows per update (m). 1 is stochastic gradient descent; full batch uses every training row.",
     "full": "Use every training row in each update (batch gradient descent).",
     "activation": "Activation σ of the hidden units. relu, leaky_relu and identity are piecewise linear: σ(z) = a ⊙ z.",
     "optimizer": "How the gradient moves the weights: plain SGD, momentum (β = 0.9) or Adam.",
     "reg": "Penalty added to the weights' gradient: L2 adds λ·W, L1 adds λ·sign(W). Biases are not penalised.",
-    "rate": "Regularization rate λ.",
-    "init": "Initial weights: uniform[−1, 1] (seed 001 §5.1), Xavier (Glorot) or He.",
+    "rate": "Regularization rate λ of the penalty chosen beside it.\n"
+            "L1 regularization rate λ: adds λ·sign(W) to the weights' gradient (biases are not penalised).\n"
+            "L2 regularization rate λ: adds λ·W to the weights' gradient (biases are not penalised).",
+    "init": "Initial weights: uniform on [−1, 1], Xavier (Glorot) or He.",
     "seed": "Seed of the run's random generator: the same seed gives the same data split, weights and shuffles.",
-    "reduction": "Batch loss E = mean of the rows' losses (update η/m Σ δ aᵀ) or their sum (seed 001 §5.2).",
+    "reduction": "Batch loss E = mean of the rows' losses (update η/m Σ δ aᵀ) or their sum (the step grows with the batch).",
 }
 
 
@@ -89,7 +91,7 @@ class DataPanel(QWidget):
                                      "(click: class 1, Shift+click: class 0, Ctrl+click: remove).")
         box = QGroupBox("Features")
         box.setToolTip("Inputs the first layer sees. New variables such as x1² make polynomial "
-                       "models linear in the inputs (seed 001 §10.1).")
+                       "models linear in the inputs.")
         self._feature_grid = QGridLayout(box)
         self.feature_boxes: dict[str, QCheckBox] = {}
         self._make_feature_boxes(TOY_FEATURES)
@@ -210,7 +212,7 @@ class HyperPanel(QWidget):
         lr_validator.setLocale(QLocale.c())  # "0.03" and "1e-05", whatever the user's locale
         self.lr.setValidator(lr_validator)
         self.batch = QSpinBox()
-        self.batch.setRange(1, 100_000)
+        self.batch.setRange(1, 1_000_000)
         self.batch.setKeyboardTracking(False)
         self.batch.setToolTip(TIPS["batch"])
         self.full = QCheckBox("full batch")
