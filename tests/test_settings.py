@@ -90,7 +90,16 @@ def test_each_shared_constant_is_defined_once():
     assert dataset.TASKS is model.TASKS is csvdata.TASKS is weights_io.TASKS is settings.TASKS
     assert weights_io.MAX_LAYERS is session_file.MAX_LAYERS is settings.MAX_LAYERS
     assert weights_io.MAX_UNITS is session_file.MAX_UNITS is settings.MAX_UNITS
-    assert network.MAX_UNITS == settings.MAX_UNITS
+    assert network.MAX_UNITS is settings.MAX_UNITS
+    # (small ints are shared objects, so also look for a second definition in the source)
+    import pathlib
+    import re
+
+    engine = pathlib.Path(settings.__file__).parent
+    for name in ("TASKS", "MAX_UNITS", "MAX_LAYERS"):
+        homes = [p.relative_to(engine).as_posix() for p in engine.rglob("*.py")
+                 if re.search(rf"^{name}\s*=", p.read_text(encoding="utf-8"), re.M)]
+        assert homes == ["settings.py"], (name, homes)
 
 
 # --- command line ----------------------------------------------------------------------
