@@ -8,7 +8,7 @@ rows. The CLI and the app both build their runs here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,33 +20,8 @@ from nnviz.data.features import Scaler, check_features, expand
 from nnviz.core.model import Model
 from nnviz.core.network import Network
 from nnviz.core.trainer import Trainer
-from nnviz.validate import check_number
-
-
-@dataclass
-class Config:
-    dataset: str = "circle"
-    samples: int = 500
-    noise: float = 0.0
-    features: list[str] = field(default_factory=lambda: ["x1", "x2"])
-    test_ratio: float = 0.5
-    seed: int = 0
-    hidden: list[int] = field(default_factory=lambda: [4])
-    activation: str | list[str] = "tanh"  # one name, or one per hidden layer
-    task: str | None = None          # None: from the data
-    loss: str | None = None          # None: log_loss for classification, squared_error for regression
-    reduction: str = "mean"
-    lr: float = 0.03
-    batch_size: int | None = 10      # None: full batch
-    optimizer: str = "sgd"
-    l1: float = 0.0
-    l2: float = 0.0
-    init: str = "uniform"
-    shuffle: bool = True
-    standardize: bool = True
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+from nnviz.settings import Config  # noqa: F401 (the settings of a run; declared in nnviz.settings)
+from nnviz.settings import check_number
 
 
 @dataclass

@@ -15,7 +15,7 @@ from nnviz.core.grid import Grid
 from nnviz.core.losses import make as make_loss
 from nnviz.core.network import Network
 from nnviz.core.trainer import Trainer
-from nnviz.validate import LIMITS, check_number
+from nnviz.settings import LIMITS, check_number
 from ui import dialogs
 
 # Qt's ranges when a program sets none.

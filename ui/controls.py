@@ -1,7 +1,8 @@
 """The two settings panels: data (dataset, samples, noise, split, features) and
 hyperparameters (learning rate, batch size, activation, optimizer, regularization, init, seed).
 
-Each control's range comes from :data:`nnviz.validate.LIMITS`, so the GUI and the engine agree.
+Each setting's control takes its range or choices and its tooltip from the setting's declaration
+(:mod:`nnviz.settings`), so the GUI and the engine agree; ``controls`` maps setting names to them.
 Changes go to the session; the panels re-read the session on ``settingsChanged``.
 """
 from __future__ import annotations
@@ -12,32 +13,23 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from nnviz.core import activations, init, losses, optimizers
-from nnviz.data import datasets
+from nnviz import settings
 from nnviz.errors import NnvizError
 from nnviz.data.features import TOY_FEATURES
-from nnviz.validate import LIMITS
 
 from . import dialogs
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
+INT_MAX = 2**31 - 1    # a QSpinBox holds a C int
+
+# Tooltips of the controls that are not one setting; a setting's control explains itself with
+# the setting's declared help (nnviz.settings).
 TIPS = {
-    "dataset": "Built-in 2-D problem. Classification: circle, xor, gauss, spiral, moons; regression: plane, multigauss, sine.",
-    "samples": "Number of points generated (train + test).",
-    "noise": "Amount of noise added to the data (0 = clean, 1 = very noisy).",
-    "test": "Fraction of the points held out for testing (outlined in the output plot).",
     "regenerate": "Draw the data again with the current settings.",
-    "lr": "Learning rate η: the step size of every update θ ← θ − η·∂E/∂θ.",
-    "batch": "Rows per update (m). 1 is stochastic gradient descent; 'full batch' uses every training row.",
     "full": "Use every training row in each update (batch gradient descent).",
-    "activation": "Activation σ of the hidden units. relu, leaky_relu and identity are piecewise linear: σ(z) = a ⊙ z.",
-    "optimizer": "How the gradient moves the weights: plain SGD, momentum (β = 0.9) or Adam.",
     "reg": "Penalty added to the weights' gradient: L2 adds λ·W, L1 adds λ·sign(W). Biases are not penalised.",
-    "rate": "Regularization rate λ.",
-    "init": "Initial weights: uniform[−1, 1] (seed 001 §5.1), Xavier (Glorot) or He.",
-    "seed": "Seed of the run's random generator: the same seed gives the same data split, weights and shuffles.",
-    "reduction": "Batch loss E = mean of the rows' losses (update η/m Σ δ aᵀ) or their sum (seed 001 §5.2).",
+    "rate": "Regularization rate λ of the penalty chosen beside it.",
 }
 
 
@@ -48,6 +40,24 @@ def _combo(items, tip, parent=None) -> QComboBox:
     return c
 
 
+def choice_box(name: str) -> QComboBox:
+    """A combo box with the declared choices of setting ``name``, its help as tooltip."""
+    s = settings.get(name)
+    return _combo(s.options, s.help)
+
+
+def number_box(name: str, step: float) -> QSpinBox | QDoubleSpinBox:
+    """A spin box over the declared range of setting ``name`` (an int's top cut to what a
+    QSpinBox holds), its help as tooltip; it reports only finished edits."""
+    s = settings.get(name)
+    box = QSpinBox() if s.kind == "int" else QDoubleSpinBox()
+    box.setRange(s.low, min(s.high, INT_MAX) if s.kind == "int" else s.high)
+    box.setSingleStep(step)
+    box.setToolTip(s.help)
+    box.setKeyboardTracking(False)
+    return box
+
+
 class DataPanel(QWidget):
     """Dataset, samples, noise, test ratio, feature toggles and Regenerate."""
 
@@ -56,22 +66,11 @@ class DataPanel(QWidget):
         self.setObjectName("dataPanel")
         self.session = session
         form = QFormLayout()
-        self.dataset = _combo(datasets.NAMES, TIPS["dataset"])
+        self.dataset = choice_box("dataset")
         self.dataset.setObjectName("datasetCombo")
-        self.samples = QSpinBox()
-        self.samples.setRange(*LIMITS["samples"])
-        self.samples.setSingleStep(50)
-        self.samples.setToolTip(TIPS["samples"])
-        self.noise = QDoubleSpinBox()
-        self.noise.setRange(*LIMITS["noise"])
-        self.noise.setSingleStep(0.05)
-        self.noise.setToolTip(TIPS["noise"])
-        self.test_ratio = QDoubleSpinBox()
-        self.test_ratio.setRange(*LIMITS["test ratio"])
-        self.test_ratio.setSingleStep(0.05)
-        self.test_ratio.setToolTip(TIPS["test"])
-        for w in (self.samples, self.noise, self.test_ratio):
-            w.setKeyboardTracking(False)
+        self.samples = number_box("samples", 50)
+        self.noise = number_box("noise", 0.05)
+        self.test_ratio = number_box("test_ratio", 0.05)
         form.addRow("Dataset", self.dataset)
         form.addRow("Samples", self.samples)
         form.addRow("Noise", self.noise)
@@ -88,8 +87,7 @@ class DataPanel(QWidget):
         self.clear_points.setToolTip("Remove every point added by hand on the output plot "
                                      "(click: class 1, Shift+click: class 0, Ctrl+click: remove).")
         box = QGroupBox("Features")
-        box.setToolTip("Inputs the first layer sees. New variables such as x1² make polynomial "
-                       "models linear in the inputs (seed 001 §10.1).")
+        box.setToolTip(settings.get("features").help)
         self._feature_grid = QGridLayout(box)
         self.feature_boxes: dict[str, QCheckBox] = {}
         self._make_feature_boxes(TOY_FEATURES)
@@ -100,6 +98,8 @@ class DataPanel(QWidget):
         lay.addWidget(self.clear_points)
         lay.addWidget(box)
         lay.addStretch(1)
+        self.controls = {"dataset": self.dataset, "samples": self.samples, "noise": self.noise,
+                         "features": box, "test_ratio": self.test_ratio}
         self.dataset.currentTextChanged.connect(lambda name: self._change(dataset=name))
         self.samples.valueChanged.connect(lambda v: self._change(samples=v))
         self.noise.valueChanged.connect(lambda v: self._change(noise=v))
@@ -204,39 +204,35 @@ class HyperPanel(QWidget):
         self.lr = QComboBox()
         self.lr.setEditable(True)
         self.lr.addItems([f"{v:g}" for v in LEARNING_RATES])
-        self.lr.setToolTip(TIPS["lr"])
+        self.lr.setToolTip(settings.get("lr").help)
         self.lr.setObjectName("lrCombo")
-        lr_validator = QDoubleValidator(*LIMITS["learning rate"], 12, self.lr)
+        lr_validator = QDoubleValidator(*settings.get("lr").limits, 12, self.lr)
         lr_validator.setLocale(QLocale.c())  # "0.03" and "1e-05", whatever the user's locale
         self.lr.setValidator(lr_validator)
-        self.batch = QSpinBox()
-        self.batch.setRange(1, 100_000)
-        self.batch.setKeyboardTracking(False)
-        self.batch.setToolTip(TIPS["batch"])
+        self.batch = number_box("batch_size", 1)
         self.full = QCheckBox("full batch")
         self.full.setToolTip(TIPS["full"])
         batch_row = QHBoxLayout()
         batch_row.addWidget(self.batch, 1)
         batch_row.addWidget(self.full)
-        self.activation = _combo(activations.NAMES, TIPS["activation"])
+        self.activation = choice_box("activation")
         self.activation.setObjectName("activationCombo")
-        self.optimizer = _combo(optimizers.NAMES, TIPS["optimizer"])
+        self.optimizer = choice_box("optimizer")
         self.reg = _combo(("none", "L1", "L2"), TIPS["reg"])
-        self.rate = QDoubleSpinBox()
+        self.rate = number_box("l1", 0.001)   # the rate of L1 or L2, whichever is chosen
         self.rate.setDecimals(4)
-        self.rate.setRange(0.0, LIMITS["l2"][1])
-        self.rate.setSingleStep(0.001)
-        self.rate.setKeyboardTracking(False)
-        self.rate.setToolTip(TIPS["rate"])
+        l1, l2 = settings.get("l1"), settings.get("l2")
+        self.rate.setRange(max(l1.low, l2.low), min(l1.high, l2.high))
+        self.rate.setToolTip("\n".join((TIPS["rate"], l1.help, l2.help)))
         reg_row = QHBoxLayout()
         reg_row.addWidget(self.reg)
         reg_row.addWidget(self.rate, 1)
-        self.init = _combo(init.METHODS, TIPS["init"])
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.seed.setKeyboardTracking(False)
-        self.seed.setToolTip(TIPS["seed"])
-        self.reduction = _combo(losses.REDUCTIONS, TIPS["reduction"])
+        self.init = choice_box("init")
+        self.seed = number_box("seed", 1)
+        self.reduction = choice_box("reduction")
+        self.controls = {"lr": self.lr, "batch_size": self.batch, "activation": self.activation,
+                         "optimizer": self.optimizer, "l1": self.rate, "l2": self.rate,
+                         "init": self.init, "seed": self.seed, "reduction": self.reduction}
         form.addRow("Learning rate", self.lr)
         form.addRow("Batch size", batch_row)
         form.addRow("Activation", self.activation)
@@ -275,7 +271,7 @@ class HyperPanel(QWidget):
             kind = event.type()
             confirm = kind == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter)
             if (confirm or kind == QEvent.FocusOut) and not edit.hasAcceptableInput():
-                lo, hi = LIMITS["learning rate"]
+                lo, hi = settings.get("lr").limits
                 self.rejected_text = (f"learning rate must be a number from {lo:g} to {hi:g}, "
                                       f"not {edit.text().strip()!r}; it stays {self.session.config.lr:g}")
                 window = self.window()

@@ -27,6 +27,7 @@ from dataclasses import replace
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from nnviz import settings
 from nnviz.data import csvdata
 from nnviz.core import init as init_mod
 from nnviz.data.dataset import Dataset
@@ -57,6 +58,8 @@ SPEEDS = (1, 2, 5, 20, 100, 1000, 0)  # max steps per frame; 0 = as many as fit 
 SPEED_NAMES = ("1 step/frame", "2 steps/frame", "5 steps/frame", "20 steps/frame",
                "100 steps/frame", "1000 steps/frame", "as fast as possible")
 GRID_RESOLUTION = 100
+# Settings that change the run as it goes, without a rebuild (Session.set_training).
+TRAINING_SETTINGS = ("lr", "batch_size", "optimizer", "l1", "l2", "shuffle")
 
 
 def default_config() -> Config:
@@ -403,26 +406,41 @@ class Session(QObject):
         csvdata.write_dataset(self.dataset, path)
 
     # --- training settings (no rebuild: the run goes on) --------------------------------
-    def set_lr(self, value: float):
-        self.trainer.lr = value
-        self.config.lr = self.trainer.lr
-        self.trainer.clear_divergence()
+    def set_training(self, **changes):
+        """Change settings the run takes as it goes (``TRAINING_SETTINGS``): each value is
+        checked against its declaration first, so a bad one changes nothing."""
+        unknown = set(changes) - set(TRAINING_SETTINGS)
+        if unknown:
+            raise KeyError(f"not a training setting: {', '.join(sorted(unknown))}")
+        values = {name: settings.check(name, v) for name, v in changes.items()}
+        for name, v in values.items():
+            setattr(self.config, name, v)
+        self._sync_trainer(values)
         self.settingsChanged.emit()
+
+    def _sync_trainer(self, values: dict):
+        """The trainer keeps copies of these settings today; once it reads them from the
+        config (``exp.config``) this goes."""
+        tr = self.trainer
+        for name, v in values.items():
+            if name == "optimizer":
+                tr.set_optimizer(v)
+            else:
+                setattr(tr, name, v)
+
+    def set_lr(self, value: float):
+        value = settings.check("lr", value)
+        self.trainer.clear_divergence()     # a new rate may go on where the old one diverged
+        self.set_training(lr=value)
 
     def set_batch_size(self, value: int | None):
-        self.trainer.batch_size = value
-        self.config.batch_size = value
-        self.settingsChanged.emit()
+        self.set_training(batch_size=value)
 
     def set_optimizer(self, name: str):
-        self.trainer.set_optimizer(name)
-        self.config.optimizer = name
-        self.settingsChanged.emit()
+        self.set_training(optimizer=name)
 
     def set_regularization(self, l1: float, l2: float):
-        self.trainer.l1, self.trainer.l2 = l1, l2
-        self.config.l1, self.config.l2 = self.trainer.l1, self.trainer.l2
-        self.settingsChanged.emit()
+        self.set_training(l1=l1, l2=l2)
 
     def set_speed(self, index: int):
         self.speed = max(0, min(len(SPEEDS) - 1, int(index)))

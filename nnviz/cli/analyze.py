@@ -13,7 +13,7 @@ import numpy as np
 from nnviz.explain import analysis
 from nnviz.core import losses
 from nnviz.errors import NnvizError
-from nnviz.validate import check_number
+from nnviz.settings import check_number
 
 MAX_GRADCHECK_ROWS = 64
 

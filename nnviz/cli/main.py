@@ -12,10 +12,9 @@ import os
 import sys
 import time
 
-from nnviz.core import activations, init, losses, optimizers
-from nnviz.data import datasets
+from nnviz import settings
 from nnviz.errors import NnvizError
-from nnviz.validate import check_number
+from nnviz.settings import check_number
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,29 +26,6 @@ class _Parser(argparse.ArgumentParser):
         super().exit(status, message)
 
 
-def _int_or_full(text: str):
-    if text == "full":
-        return None
-    try:
-        return check_number("batch size", text, integer=True)
-    except NnvizError as exc:
-        raise argparse.ArgumentTypeError(f"{exc} (or 'full')") from None
-
-
-def _hidden(text: str) -> list[int]:
-    try:
-        return [check_number("hidden units", t, integer=True) for t in text.split(",")]
-    except NnvizError as exc:
-        raise argparse.ArgumentTypeError(f"{exc}; give a unit count or a list such as 8,4") from None
-
-
-def _csv_list(text: str) -> list[str]:
-    items = [t.strip() for t in text.split(",")]
-    if not all(items):
-        raise NnvizError(f"empty name in list {text!r}")
-    return items
-
-
 def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="nnviz", description="See the matrix equations of a neural network.")
     sub = p.add_subparsers(dest="command")
@@ -57,9 +33,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a network headless")
     d = t.add_argument_group("data")
-    d.add_argument("--dataset", choices=datasets.NAMES, help="built-in 2-D dataset")
-    d.add_argument("--samples", type=float, default=500)
-    d.add_argument("--noise", type=float, default=0.0)
+    n = t.add_argument_group("network")
+    r = t.add_argument_group("training")
+    settings.add_arguments({"data": d, "network": n, "training": r})  # one flag per setting
     d.add_argument("--data", metavar="FILE.csv", help="your own CSV table")
     d.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
     d.add_argument("--positive-class", metavar="LABEL",
@@ -67,29 +43,9 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("--drop-missing", action="store_true",
                    help="drop CSV rows with an empty or NA cell in a used column")
     d.add_argument("--max-mb", type=float, default=200, help="refuse CSV files larger than this")
-    d.add_argument("--features", type=_csv_list, help="comma-separated (default x1,x2, or all CSV columns)")
-    d.add_argument("--test-ratio", type=float, default=0.5)
-    d.add_argument("--seed", type=float, default=0)
-    n = t.add_argument_group("network")
-    n.add_argument("--hidden", type=_hidden, default=[4], help="units per hidden layer, e.g. 4 or 8,4")
-    n.add_argument("--activation", choices=activations.NAMES, default="tanh")
-    n.add_argument("--task", choices=("classification", "regression"))
-    n.add_argument("--loss", choices=losses.NAMES)
-    n.add_argument("--reduction", choices=losses.REDUCTIONS, default="mean")
-    r = t.add_argument_group("training")
-    r.add_argument("--lr", type=float, default=0.03)
-    r.add_argument("--batch-size", type=_int_or_full, default=10, help="rows per update, or 'full'")
     r.add_argument("--epochs", type=float)
     r.add_argument("--steps", type=float)
-    r.add_argument("--optimizer", choices=optimizers.NAMES, default="sgd")
-    r.add_argument("--l1", type=float, default=0.0)
-    r.add_argument("--l2", type=float, default=0.0)
-    r.add_argument("--init", choices=init.METHODS, default="uniform")
     r.add_argument("--weights", metavar="FILE", help="start from these weights instead of an init")
-    r.add_argument("--no-shuffle", action="store_true",
-                   help="keep the rows in file order: batches are the file's rows in turn "
-                        "(the seed still picks the test rows)")
-    r.add_argument("--no-standardize", action="store_true")
     o = t.add_argument_group("output")
     o.add_argument("--export", metavar="FILE", help="write the trained weights (.json, .npz, "
                    ".safetensors, .onnx, .py, or .csv for a folder of CSV files)")
@@ -115,8 +71,6 @@ def make_parser() -> argparse.ArgumentParser:
 
 # --- train -------------------------------------------------------------------------------
 def _config_from(args):
-    from nnviz.experiment import Config
-
     if args.data and args.dataset:
         raise NnvizError("give --dataset or --data, not both")
     if args.target and not args.data:
@@ -127,17 +81,7 @@ def _config_from(args):
         raise NnvizError("--positive-class and --drop-missing go with --data")
     if args.epochs is not None and args.steps is not None:
         raise NnvizError("give --epochs or --steps, not both")
-    config = Config(
-        dataset=args.dataset or "circle",
-        samples=check_number("samples", args.samples, integer=True),
-        noise=check_number("noise", args.noise),
-        test_ratio=check_number("test ratio", args.test_ratio),
-        seed=check_number("seed", args.seed, integer=True),
-        hidden=args.hidden, activation=args.activation, task=args.task, loss=args.loss,
-        reduction=args.reduction, lr=check_number("learning rate", args.lr),
-        batch_size=args.batch_size, optimizer=args.optimizer,
-        l1=check_number("l1", args.l1), l2=check_number("l2", args.l2), init=args.init,
-        shuffle=not args.no_shuffle, standardize=not args.no_standardize)
+    config = settings.Config(**settings.values_from_args(args))
     dataset = None
     if args.data:
         from nnviz.data import csvdata
@@ -147,8 +91,6 @@ def _config_from(args):
                                        max_bytes=int(max_mb * 1024 ** 2),
                                        positive_class=args.positive_class)
         config.features = args.features or list(dataset.inputs)
-    elif args.features:
-        config.features = args.features
     weights = None
     if args.weights:
         from nnviz.cli import convert as cli_convert

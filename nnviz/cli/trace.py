@@ -14,7 +14,7 @@ import numpy as np
 from nnviz.explain import equations as explain
 from nnviz.core import losses, optimizers
 from nnviz.errors import NnvizError
-from nnviz.validate import check_number
+from nnviz.settings import check_number
 
 MAX_TRACE_ROWS = 10_000
 

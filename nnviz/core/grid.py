@@ -11,7 +11,7 @@ import numpy as np
 from nnviz.errors import NnvizError
 from nnviz.core.layers import Dense
 from nnviz.core.model import Model
-from nnviz.validate import check_number
+from nnviz.settings import check_number
 
 
 # Values of the widest layer per block of grid rows in ``Grid._forward``.

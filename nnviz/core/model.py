@@ -11,8 +11,7 @@ import numpy as np
 from nnviz.data import features as features_mod
 from nnviz.errors import NnvizError
 from nnviz.core.network import Network
-
-TASKS = ("classification", "regression")
+from nnviz.settings import TASKS
 
 
 @dataclass
@@ -26,7 +25,7 @@ class Model:
 
     def __post_init__(self):
         if self.task not in TASKS:
-            raise NnvizError(f"unknown task {self.task!r} (choose from: classification, regression)")
+            raise NnvizError(f"unknown task {self.task!r} (choose from: {', '.join(TASKS)})")
         self.features = features_mod.check_features(list(self.features), list(self.inputs))
         if len(self.features) != self.network.n_inputs:
             raise NnvizError(f"{len(self.features)} features but the first layer takes "

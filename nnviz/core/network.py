@@ -13,9 +13,9 @@ import numpy as np
 from nnviz.core import activations
 from nnviz.errors import NnvizError
 from nnviz.core.layers import Activation, Dense
-from nnviz.validate import check_number
+from nnviz.settings import check_number
 
-MAX_UNITS = 256
+from nnviz.settings import MAX_UNITS  # declared once, with the settings
 MAX_INPUTS = 1024
 
 

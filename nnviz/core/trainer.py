@@ -34,7 +34,7 @@ from nnviz.core import optimizers, stages
 from nnviz.errors import NnvizError
 from nnviz.core.losses import Loss
 from nnviz.core.network import Network
-from nnviz.validate import check_number
+from nnviz.settings import check_number
 
 
 @dataclass

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nnviz.errors import NnvizError
-from nnviz.validate import check_number
-
-TASKS = ("classification", "regression")
+from nnviz.settings import TASKS
+from nnviz.settings import check_number
 
 
 @dataclass

@@ -29,7 +29,7 @@ import numpy as np
 
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
-from nnviz.validate import check_number
+from nnviz.settings import check_number
 
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral", "moons")
 REGRESSION = ("plane", "multigauss", "sine")
@@ -43,7 +43,7 @@ _TARGET_NOISE = 0.5
 def generate(name: str, n_samples: int = 500, noise: float = 0.0, seed: int = 0) -> Dataset:
     """A toy dataset: X (n_samples, 2) float64 with inputs ["x1", "x2"], y (n_samples,) float64.
 
-    Raises NnvizError for an unknown name or an argument out of range (see ``validate.LIMITS``).
+    Raises NnvizError for an unknown name or an argument out of range (see ``settings.LIMITS``).
     """
     if not isinstance(name, str) or name not in NAMES:
         raise NnvizError(f"unknown dataset {name!r} (choose from: {', '.join(NAMES)})")

@@ -5,7 +5,7 @@ The file is a NumPy ``.npz`` archive (a zip of ``.npy`` arrays, read with
 
 header (JSON string)
     ``format`` = ``nnviz-session``, ``version`` = 1; ``config`` (every setting of
-    :class:`~nnviz.experiment.Config`); ``data``: ``{"kind": "generator", …settings}`` for
+    :class:`~nnviz.settings.Config`); ``data``: ``{"kind": "generator", …settings}`` for
     untouched toy data (made again from its seed) or ``{"kind": "rows", inputs, task, name,
     target, class_names, source}`` for a table or edited points (the rows themselves are in
     ``data_X``/``data_y``); ``model`` (inputs, features, task, loss, reduction, sizes,
@@ -31,27 +31,28 @@ import math
 import tokenize
 import zipfile
 import zlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from nnviz import settings
 from nnviz.core import activations, losses, optimizers
 from nnviz.data import datasets
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
-from nnviz.experiment import Config, Experiment
+from nnviz.experiment import Experiment
 from nnviz.data.features import Scaler
 from nnviz.io.fileio import atomic_write, read_bytes
 from nnviz.core.model import Model
-from nnviz.core.network import MAX_INPUTS, MAX_UNITS, Network
+from nnviz.core.network import MAX_INPUTS, Network
 from nnviz.core.trainer import Divergence, History, Trainer
+from nnviz.settings import MAX_LAYERS, MAX_UNITS, TASKS
 
 FORMAT = "nnviz-session"
 VERSION = 1
 EXTENSION = ".nnviz"
 MAX_ROWS = 1_000_000
-MAX_LAYERS = 16
 MAX_HISTORY = 10_000_000
 MAX_UNPACKED = 1024 * 1024 ** 2      # bytes of all arrays together, once decompressed
 MAX_HEADER = 16 * 1024 ** 2
@@ -203,45 +204,43 @@ class _Reader:
         return a
 
 
-CONFIG_TYPES = {
-    "dataset": "str", "samples": "int", "noise": "num", "features": "names", "test_ratio": "num",
-    "seed": "int", "hidden": "ints", "activation": "str_or_names", "task": "opt_str",
-    "loss": "opt_str", "reduction": "str", "lr": "num", "batch_size": "opt_int",
-    "optimizer": "str", "l1": "num", "l2": "num", "init": "str", "shuffle": "bool",
-    "standardize": "bool",
-}
+def _setting(r: _Reader, s: settings.Setting, d: dict):
+    """The value of setting ``s`` in the file's ``config``, within its declared range and
+    choices; the declared default when the file has none (it was written before the setting
+    existed)."""
+    what = f"config.{s.name}"
+    if s.name not in d:
+        return s.value()
+    v = d[s.name]
+    if v is None and s.optional:
+        return None
+    if s.kind == "int":
+        return r.integer(v, what, s.low, s.high)
+    if s.kind == "float":
+        v = r.number(v, what)
+        if not s.low <= v <= s.high:
+            r.fail(f"'{what}' must be a number from {s.low:g} to {s.high:g}")
+        return v
+    if s.kind == "ints":
+        if not isinstance(v, list) or not 1 <= len(v) <= MAX_LAYERS - 1:
+            r.fail(f"'{what}' must be a list of 1 to {MAX_LAYERS - 1} unit counts")
+        return [r.integer(x, what, s.low, s.high) for x in v]
+    if s.kind == "bool":
+        if not isinstance(v, bool):
+            r.fail(f"'{what}' must be true or false")
+        return v
+    choices = s.options if s.strict else None
+    if s.kind == "str" or (s.kind == "str_or_names" and isinstance(v, str)):
+        return r.string(v, what, choices)
+    v = r.names(v, what, MAX_LAYERS - 1 if s.kind == "str_or_names" else MAX_INPUTS)
+    for name in v if choices is not None else ():
+        r.string(name, what, choices)
+    return v
 
 
-def _config(r: _Reader, d) -> Config:
+def _config(r: _Reader, d):
     d = r.obj(d, "config")
-    values = {}
-    for f in fields(Config):
-        kind = CONFIG_TYPES[f.name]
-        v = d.get(f.name)
-        what = f"config.{f.name}"
-        if kind == "str":
-            v = r.string(v, what)
-        elif kind == "int":
-            v = r.integer(v, what)
-        elif kind == "num":
-            v = r.number(v, what)
-        elif kind == "names":
-            v = r.names(v, what)
-        elif kind == "ints":
-            if not isinstance(v, list) or not 1 <= len(v) <= MAX_LAYERS:
-                r.fail(f"'{what}' must be a list of unit counts")
-            v = [r.integer(x, what, 1, MAX_UNITS) for x in v]
-        elif kind == "str_or_names":
-            v = r.string(v, what) if isinstance(v, str) else r.names(v, what, MAX_LAYERS)
-        elif kind == "opt_str":
-            v = None if v is None else r.string(v, what)
-        elif kind == "opt_int":
-            v = None if v is None else r.integer(v, what, 1)
-        elif kind == "bool":
-            if not isinstance(v, bool):
-                r.fail(f"'{what}' must be true or false")
-        values[f.name] = v
-    return Config(**values)
+    return settings.Config(**{s.name: _setting(r, s, d) for s in settings.SETTINGS})
 
 
 def _rng(r: _Reader, state, what: str) -> np.random.Generator:
@@ -272,7 +271,7 @@ def _dataset(r: _Reader, d, arrays) -> Dataset:
                                  r.number(d.get("noise"), "data.noise"),
                                  r.integer(d.get("seed"), "data.seed"))
     inputs = r.names(d.get("inputs"), "data.inputs")
-    task = r.string(d.get("task"), "data.task", ("classification", "regression"))
+    task = r.string(d.get("task"), "data.task", TASKS)
     X = r.array(arrays, "data_X", (None, len(inputs)))
     if not 1 <= X.shape[0] <= MAX_ROWS:
         r.fail(f"the data has {X.shape[0]} rows; the limit is {MAX_ROWS}")
@@ -312,7 +311,7 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
     if inputs != list(ds.inputs):
         r.fail("the model's inputs are not the data's columns")
     feats = r.names(m.get("features"), "model.features")
-    task = r.string(m.get("task"), "model.task", ("classification", "regression"))
+    task = r.string(m.get("task"), "model.task", TASKS)
     loss_name = r.string(m.get("loss"), "model.loss", losses.NAMES)
     reduction = r.string(m.get("reduction"), "model.reduction", losses.REDUCTIONS)
     sizes = m.get("sizes")

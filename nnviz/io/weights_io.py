@@ -31,12 +31,12 @@ from nnviz.core import activations, losses
 from nnviz.errors import NnvizError
 from nnviz.data.features import Scaler
 from nnviz.io.fileio import atomic_write, read_bytes
-from nnviz.core.model import TASKS, Model
-from nnviz.core.network import MAX_INPUTS, MAX_UNITS, Network
+from nnviz.core.model import Model
+from nnviz.core.network import MAX_INPUTS, Network
+from nnviz.settings import MAX_LAYERS, MAX_UNITS, TASKS
 
 FORMAT = "nnviz-weights"
 VERSION = 1
-MAX_LAYERS = 16
 MAX_NAME = 200
 FORMATS = (".json", ".npz")
 
