@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from nnviz import settings, validate
+from nnviz import settings
 from nnviz.cli import main as cli
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, build
@@ -77,9 +77,9 @@ def test_check_refuses_with_one_sentence(name, value, message):
 def test_the_engines_limits_are_the_declared_ranges():
     for s in SETTINGS:
         if s.limits is not None:
-            assert validate.LIMITS[s.what] == s.limits
-    assert validate.LIMITS["hidden layers"] == (1, settings.MAX_LAYERS - 1)
-    assert validate.LIMITS["hidden units"] == (1, settings.MAX_UNITS)
+            assert settings.LIMITS[s.what] == s.limits
+    assert settings.LIMITS["hidden layers"] == (1, settings.MAX_LAYERS - 1)
+    assert settings.LIMITS["hidden units"] == (1, settings.MAX_UNITS)
 
 
 def test_each_shared_constant_is_defined_once():
