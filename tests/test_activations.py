@@ -111,3 +111,22 @@ def test_float32_sigmoid_matches_float64():
     assert s32.dtype == np.float32
     s64 = sigmoid(z.astype(np.float32).astype(np.float64))
     assert np.abs(s32.astype(np.float64) - s64).max() <= 2.5e-7
+
+
+def test_every_row_fills_the_table():
+    """Exporters and explanations read the row: none of its fields may be missing."""
+    for name, fn in activations.ACTIVATIONS.items():
+        assert fn.name == name
+        for field in ("element_formula", "element_numeric", "onnx_op", "torch_module", "numpy_expr"):
+            assert getattr(fn, field) is not None, (name, field)
+        assert (fn.slope_rule is not None) == fn.piecewise_linear, name
+
+
+@pytest.mark.parametrize("name", activations.NAMES)
+def test_numpy_source_computes_the_engine_bits(name):
+    """The ``.py`` export's source for each activation gives the engine's float64 bits."""
+    fn = activations.get(name)
+    ns = {"np": np}
+    exec(fn.numpy_helper, ns)
+    z = _points(np.float64)
+    np.testing.assert_array_equal(eval(fn.numpy_expr, ns, {"z": z}), fn.value(z))

@@ -1,11 +1,14 @@
-"""Activation functions, their derivatives, and (for piecewise-linear ones) their slope vectors.
+"""Activation functions: one table row per activation, holding all nnviz knows about it.
 
-A table in the style of scikit-learn's ``neural_network/_base.py``. Every function works
-element-wise on an array of any shape and keeps its dtype (float64 for training, float32 for
-pixels).
+A table in the style of scikit-learn's ``neural_network/_base.py``. A row holds the function,
+its derivative and (for piecewise-linear ones) its slope vector; the formula texts the
+explanations print; and how each exporter writes it (ONNX operator, ``torch.nn`` module,
+NumPy source). Exporters and explanations read the row, so a constant such as
+:data:`LEAKY_SLOPE` is written once, here. Every function works element-wise on an array of
+any shape and keeps its dtype (float64 for training, float32 for pixels).
 
-Seed 000: a piecewise-linear activation is a Hadamard product, σ(z) = a ⊙ z, where ``a`` holds
-the slope of the piece each element ``z_i`` falls on. :func:`slopes` returns that ``a``.
+A piecewise-linear activation is a Hadamard product, σ(z) = a ⊙ z, where ``a`` holds the
+slope of the piece each element ``z_i`` falls on; the row's ``slope(z)`` returns that ``a``.
 """
 from __future__ import annotations
 
@@ -199,13 +202,53 @@ def _sigmoid_derivative(z, a, out=None):
     return out
 
 
+# Source text of the helpers the ``.py`` export writes into its script: they compute what
+# ``_tanh`` and ``_sigmoid`` above compute, operation for operation, so a script predicts
+# nnviz's bits.
+_TANH_NUMPY_HELPER = """\
+def _tanh(z):
+    # (1 - t*t)/(1 + t*t) with t = exp(-|z|), then the sign of z: nnviz's float64 tanh
+    t = np.exp(-np.abs(z))
+    t *= t
+    return np.copysign((1.0 - t) / (t + 1.0), z)
+"""
+
+_SIGMOID_NUMPY_HELPER = """\
+def _sigmoid(z):
+    a = np.tanh(z * 0.5)  # 0.5·(1 + tanh(z/2)) = 1/(1 + e^-z), without overflow
+    a += 1
+    a *= 0.5
+    return a
+"""
+
+
+def _leaky_numeric(z: float) -> str:
+    """The numeric middle of ``a = … = value`` for one leaky-relu unit: the piece z is on."""
+    return "{zv}" if z > 0 else f"{LEAKY_SLOPE}·{{zvp}}"
+
+
 @dataclass(frozen=True)
 class ActivationFunction:
-    """One row of the table.
+    """One row of the table: everything nnviz knows about one activation.
 
-    ``value(z, out=None)`` is σ(z); ``derivative(z, a, out=None)`` is σ′(z) given z and
-    a = σ(z) (whichever is cheaper); both write into ``out`` when given; ``slope(z)`` is the slope vector of seed 000 for piecewise-linear functions, or
-    None. ``formula`` and ``derivative_formula`` are how the step-through panel writes them.
+    Engine: ``value(z, out=None)`` is σ(z); ``derivative(z, a, out=None)`` is σ′(z) given z
+    and a = σ(z) (whichever is cheaper); both write into ``out`` when given and return it;
+    ``slope(z)`` is the slope vector of the Hadamard form σ(z) = a ⊙ z for piecewise-linear
+    functions, or None.
+
+    Text: ``formula`` and ``derivative_formula`` are how the step-through panel writes them.
+    ``element_formula`` is one unit of one sample with ``{a}`` and ``{z}`` for the names, and
+    ``element_numeric`` the same with the number in (``{zv}``, or ``{zvp}`` parenthesised when
+    negative); a callable of z gives the template for that z (the piece z is on).
+    ``slope_rule`` says in words what the slope vector holds.
+
+    Export: ``onnx_op`` and ``onnx_attrs`` are the ONNX operator and its attributes (as
+    (name, value) pairs); ``torch_module`` is the ``torch.nn`` constructor as text;
+    ``numpy_expr`` is a NumPy expression in ``z`` for the ``.py`` export, calling the function
+    defined in ``numpy_helper`` when it needs one.
+
+    The fields after ``derivative_formula`` have defaults so a test can build a row from the
+    first six alone; every row of :data:`ACTIVATIONS` fills them all.
     """
 
     name: str
@@ -214,26 +257,56 @@ class ActivationFunction:
     slope: Callable[[np.ndarray], np.ndarray] | None
     formula: str
     derivative_formula: str
+    element_formula: str | None = None
+    element_numeric: str | Callable[[float], str] | None = None
+    slope_rule: str | None = None
+    onnx_op: str | None = None
+    onnx_attrs: tuple[tuple[str, float], ...] = ()
+    torch_module: str | None = None
+    numpy_expr: str | None = None
+    numpy_helper: str = ""
 
     @property
     def piecewise_linear(self) -> bool:
         return self.slope is not None
 
 
-ACTIVATIONS: dict[str, ActivationFunction] = {
-    "identity": ActivationFunction("identity", _identity, _ones, lambda z: np.ones_like(z),
-                                   "σ(z) = z", "σ′(z) = 1"),
-    "relu": ActivationFunction("relu", _relu, _relu_slope, _relu_slope,
-                               "σ(z) = max(0, z)", "σ′(z) = [z > 0]"),
-    "leaky_relu": ActivationFunction("leaky_relu", _leaky_relu, _leaky_slope, _leaky_slope,
-                                     f"σ(z) = z if z > 0 else {LEAKY_SLOPE}·z",
-                                     f"σ′(z) = 1 if z > 0 else {LEAKY_SLOPE}"),
-    "tanh": ActivationFunction("tanh", _tanh, _tanh_derivative, None,
-                               "σ(z) = tanh(z)", "σ′(z) = 1 − tanh²(z)"),
-    "sigmoid": ActivationFunction("sigmoid", _sigmoid, _sigmoid_derivative, None,
-                                  "σ(z) = 1 / (1 + e⁻ᶻ)", "σ′(z) = σ(z)·(1 − σ(z))"),
-}
+_ROWS = (
+    ActivationFunction(
+        "identity", _identity, _ones, lambda z: np.ones_like(z),
+        "σ(z) = z", "σ′(z) = 1",
+        element_formula="{a} = {z}", element_numeric="{zv}", slope_rule="1 everywhere",
+        onnx_op="Identity", torch_module="Identity()", numpy_expr="z"),
+    ActivationFunction(
+        "relu", _relu, _relu_slope, _relu_slope,
+        "σ(z) = max(0, z)", "σ′(z) = [z > 0]",
+        element_formula="{a} = max(0, {z})", element_numeric="max(0, {zv})",
+        slope_rule="1 where z > 0, 0 where z ≤ 0",
+        onnx_op="Relu", torch_module="ReLU()", numpy_expr="np.maximum(z, 0)"),
+    ActivationFunction(
+        "leaky_relu", _leaky_relu, _leaky_slope, _leaky_slope,
+        f"σ(z) = z if z > 0 else {LEAKY_SLOPE}·z", f"σ′(z) = 1 if z > 0 else {LEAKY_SLOPE}",
+        element_formula=f"{{a}} = {{z}} if {{z}} > 0 else {LEAKY_SLOPE}·{{z}}",
+        element_numeric=_leaky_numeric,
+        slope_rule=f"1 where z > 0, {LEAKY_SLOPE} where z ≤ 0",
+        onnx_op="LeakyRelu", onnx_attrs=(("alpha", LEAKY_SLOPE),),
+        torch_module=f"LeakyReLU({LEAKY_SLOPE!r})",
+        numpy_expr=f"np.where(z > 0, z, z * {LEAKY_SLOPE!r})"),
+    ActivationFunction(
+        "tanh", _tanh, _tanh_derivative, None,
+        "σ(z) = tanh(z)", "σ′(z) = 1 − tanh²(z)",
+        element_formula="{a} = tanh({z})", element_numeric="tanh({zv})",
+        onnx_op="Tanh", torch_module="Tanh()",
+        numpy_expr="_tanh(z)", numpy_helper=_TANH_NUMPY_HELPER),
+    ActivationFunction(
+        "sigmoid", _sigmoid, _sigmoid_derivative, None,
+        "σ(z) = 1 / (1 + e⁻ᶻ)", "σ′(z) = σ(z)·(1 − σ(z))",
+        element_formula="{a} = 1/(1 + e^(−{z}))", element_numeric="1/(1 + e^(−{zvp}))",
+        onnx_op="Sigmoid", torch_module="Sigmoid()",
+        numpy_expr="_sigmoid(z)", numpy_helper=_SIGMOID_NUMPY_HELPER),
+)
 
+ACTIVATIONS: dict[str, ActivationFunction] = {row.name: row for row in _ROWS}
 NAMES = tuple(ACTIVATIONS)
 
 

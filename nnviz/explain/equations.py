@@ -308,13 +308,12 @@ def _index_dense_forward(stage: Stage, i: int) -> list[str]:
     return _cap(lines, n_out + 1, "units")
 
 
-_FORMS = {
-    "identity": ("{a} = {z}", "{zv}"),
-    "relu": ("{a} = max(0, {z})", "max(0, {zv})"),
-    "leaky_relu": ("{a} = {z} if {z} > 0 else 0.01·{z}", None),
-    "tanh": ("{a} = tanh({z})", "tanh({zv})"),
-    "sigmoid": ("{a} = 1/(1 + e^(−{z}))", "1/(1 + e^(−{zvp}))"),
-}
+def _element_forms(name: str):
+    """The symbolic and numeric templates of one unit's activation line (the table's row)."""
+    fn = activations.ACTIVATIONS.get(name)
+    if fn is None or fn.element_formula is None:
+        return "{a} = σ({z})", "σ({zv})"
+    return fn.element_formula, fn.element_numeric
 
 
 def _index_activation_forward(stage: Stage, i: int) -> list[str]:
@@ -322,17 +321,13 @@ def _index_activation_forward(stage: Stage, i: int) -> list[str]:
     a_name = _keys(stage.results)[0]
     z = np.asarray(stage.operands[z_name], dtype=float)
     a = np.asarray(stage.results[a_name], dtype=float)
-    name = stage.info.get("activation", "")
-    sym_t, num_t = _FORMS.get(name, ("{a} = σ({z})", "σ({zv})"))
+    sym_t, num_t = _element_forms(stage.info.get("activation", ""))
     n = z.shape[1]
     lines = [f"sample {i + 1}:"]
     for j in range(min(n, MAX_LINES)):
         zs, as_ = _elem(z_name, j, n), _elem(a_name, j, n)
-        zv = fmt(z[i, j])
-        if num_t is None:   # leaky relu: the piece it is on
-            num = f"{zv}" if z[i, j] > 0 else f"0.01·{par(z[i, j])}"
-        else:
-            num = num_t.format(zv=zv, zvp=par(z[i, j]))
+        template = num_t(z[i, j]) if callable(num_t) else num_t   # a callable: the piece z is on
+        num = template.format(zv=fmt(z[i, j]), zvp=par(z[i, j]))
         lines.append(f"{sym_t.format(a=as_, z=zs)} = {num} = {fmt(a[i, j])}")
     return _cap(lines, n + 1, "units")
 
@@ -472,6 +467,12 @@ class SeedView:
     applies: bool = True
 
 
+def _piecewise_names() -> str:
+    """"relu, leaky_relu and identity": the table's piecewise-linear rows."""
+    names = [n for n, f in activations.ACTIVATIONS.items() if f.piecewise_linear]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
     """Seed 000: a piecewise-linear σ is σ(z) = a ⊙ z with a the slope of each z's piece."""
     title = "Hadamard form (seed 000): σ(z) = a ⊙ z"
@@ -483,8 +484,8 @@ def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
     fn = activations.get(name) if name in activations.ACTIVATIONS else None
     if fn is None or not fn.piecewise_linear:
         return SeedView(title, [f"{name or 'This activation'} is not piecewise linear: its slope changes "
-                                "continuously with z, so no constant slope vector a exists. Seed 000's "
-                                "form holds for relu, leaky_relu and identity."], None, False)
+                                "continuously with z, so no constant slope vector a exists. The Hadamard "
+                                f"form holds for {_piecewise_names()}."], None, False)
     m = _batch_size(stage)
     i = max(0, min(int(sample), m - 1))
     if kd == "activation_backward":
@@ -501,8 +502,7 @@ def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
     slopes = np.asarray(stage.results.get("a (slopes)", fn.slope(z)), dtype=float)
     prod = slopes * z
     diff_all = float(np.max(np.abs(prod - h))) if h.size else 0.0
-    rule = {"relu": "1 where z > 0, 0 where z ≤ 0", "leaky_relu": "1 where z > 0, 0.01 where z ≤ 0",
-            "identity": "1 everywhere"}.get(name, "its slope there")
+    rule = fn.slope_rule or "its slope there"
     terms = ", ".join(f"{fmt(a)}·{par(v)}" for a, v in zip(slopes[i], z[i]))
     lines = [
         f"{name} is linear on each piece, so {a_name} = a ⊙ {z_name}: a holds the slope of the piece "
