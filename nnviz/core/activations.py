@@ -1,11 +1,14 @@
-"""Activation functions, their derivatives, and (for piecewise-linear ones) their slope vectors.
+"""Activation functions: one table row per activation, holding all nnviz knows about it.
 
-A table in the style of scikit-learn's ``neural_network/_base.py``. Every function works
-element-wise on an array of any shape and keeps its dtype (float64 for training, float32 for
-pixels).
+A table in the style of scikit-learn's ``neural_network/_base.py``. A row holds the function,
+its derivative and (for piecewise-linear ones) its slope vector; the formula texts the
+explanations print; and how each exporter writes it (ONNX operator, ``torch.nn`` module,
+NumPy source). Exporters and explanations read the row, so a constant such as
+:data:`LEAKY_SLOPE` is written once, here. Every function works element-wise on an array of
+any shape and keeps its dtype (float64 for training, float32 for pixels).
 
-Seed 000: a piecewise-linear activation is a Hadamard product, σ(z) = a ⊙ z, where ``a`` holds
-the slope of the piece each element ``z_i`` falls on. :func:`slopes` returns that ``a``.
+A piecewise-linear activation is a Hadamard product, σ(z) = a ⊙ z, where ``a`` holds the
+slope of the piece each element ``z_i`` falls on; the row's ``slope(z)`` returns that ``a``.
 """
 from __future__ import annotations
 
@@ -44,48 +47,38 @@ def _leaky_relu(z, out=None):
 
 # Constants as 0-d arrays of each float type: NumPy converts a Python or NumPy scalar operand
 # on every call, and on arrays of a few hundred values that conversion is a visible share.
-_HALF = {np.dtype(t): np.array(0.5, dtype=t) for t in (np.float32, np.float64)}
 _ONES = {np.dtype(t): np.array(1.0, dtype=t) for t in (np.float32, np.float64)}
-_ONE = _ONES[np.dtype(np.float64)]
-_MINUS_ONE = np.array(-1.0)
 
 
 def _sigmoid(z, out=None):
-    # 0.5·(1 + tanh(z/2)) equals 1/(1+e^-z) and never overflows. NumPy's tanh here, not the
-    # table's: the output layer is one column, where one call beats the exp form's eight (and
-    # on the grid's one column per pixel the rational form saves nothing either).
-    half, one = _HALF.get(z.dtype), _ONES.get(z.dtype)
-    if half is None:
-        half, one = z.dtype.type(0.5), z.dtype.type(1)
-    a = np.multiply(z, half, out)
-    np.tanh(a, a)
-    np.add(a, one, a)
-    np.multiply(a, half, a)
-    return a
+    """σ(z) = 1/(1 + e⁻ᶻ) for z ≥ 0 and eᶻ/(1 + eᶻ) for z < 0, both as num/(1 + t) with
+    t = e^(−|z|) ∈ [0, 1] and num = max(t, sign z) (1 where z > 0, t where z < 0, and at
+    z = ±0 both are 1): one ``exp`` of a value ≤ 0, so nothing overflows and the tail keeps
+    its relative precision (σ(−700) = e⁻⁷⁰⁰/(1 + e⁻⁷⁰⁰) to about 1 ulp; the form
+    0.5·(1 + tanh(z/2)) cancels there and gives 0 from z ≈ −38).
 
+    Error: ``exp`` is within 1 ulp and the add and the divide round once each, so the
+    relative error is ≤ 2 eps ≈ 4.4e-16 to first order (tested against an exact reference
+    on [−700, 700]); below z ≈ −708 the result is subnormal and stays within one step
+    2⁻¹⁰⁷⁴ of the exact value. ±inf → 1/0, NaN → NaN, ±1000 → 1/0; no floating-point
+    warning (e^(−1000) underflows to 0, which NumPy does not report by default).
 
-def _tanh_float64(z, out=None):
-    """tanh(z) = (1 − t²)/(1 + t²) with t = e^(−|z|) ∈ [0, 1], then the sign of z.
-
-    NumPy's float64 ``exp`` is about four times as fast as its float64 ``tanh`` on CPUs
-    without AVX-512, and this form costs one ``exp`` and six cheap passes. t is an ``exp``
-    of a value ≤ 0 and t² ≤ 1, so nothing overflows; the sign comes from ``copysign``, so the
-    function is exactly odd (tanh(−0) = −0); ±inf → ±1, NaN → NaN; no floating-point warning.
-    ``out`` may be z. Accuracy against ``np.tanh``, measured on 6·10⁶ points (|z| ≤ 20 evenly
-    and normal(0, 3)): absolute error ≤ 2.3e-16 (one ulp of values near 1); relative error
-    ≤ 1.1e-15 for |z| ≥ 0.1 and ≤ 3e-16 for |z| ≥ 1. For |z| < 0.1 the absolute error stays
-    ≤ 1e-16 (10⁶ points from 1e-300 to 0.1), so there the relative error grows like
-    1e-16/|z| (t² is rounded near 1).
+    Seven passes, none a type conversion (``sign`` rather than a boolean mask), so small
+    arrays stay cheap: on a (10, 1) output column it costs about twice the tanh form (two
+    microseconds more per call). ``out`` may be z: z is read only by the first two passes.
     """
-    if out is None:
-        out = np.empty_like(z)
-    t = np.copysign(z, _MINUS_ONE, np.empty_like(z) if out is z else out)   # −|z|; z is read again
-    np.exp(t, t)
-    np.multiply(t, t, t)
-    num = np.subtract(_ONE, t, _scratch(t, 1)[0])
-    np.add(t, _ONE, t)
-    np.divide(num, t, t)
-    return np.copysign(t, z, out)
+    if not isinstance(z, np.ndarray):   # a scalar: work on a 0-d array
+        z = np.asarray(z)
+    one = _ONES.get(z.dtype)
+    if one is None:
+        one = z.dtype.type(1)
+    t = np.abs(z, out=np.empty_like(z))
+    out = np.sign(z, out=np.empty_like(z) if out is None else out)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.maximum(t, out, out=out)
+    np.add(t, one, out=t)
+    return np.divide(out, t, out=out)
 
 
 # float32: a [13/6] rational function of z clamped to ±7.905, odd numerator over even
@@ -142,8 +135,8 @@ _SCRATCH_MAX = 1 << 18
 
 def _scratch(x, count: int):
     """``count`` arrays of x's shape and dtype for intermediate values: views of buffers this
-    thread keeps between calls (for up to 2¹⁸ values), so repeated calls (every training step,
-    the grid every frame) neither allocate nor fault in fresh pages."""
+    thread keeps between calls (for up to 2¹⁸ values), so repeated calls (the grid, every
+    frame) neither allocate nor fault in fresh pages."""
     n = x.size
     if n > _SCRATCH_MAX:
         return [np.empty_like(x) for _ in range(count)]
@@ -158,10 +151,10 @@ def _scratch(x, count: int):
 
 
 def _tanh(z, out=None):
+    """tanh(z): NumPy's in float64 (within about 1 ulp everywhere, tanh(z) = z for tiny z,
+    and vectorised on current CPUs); in float32 the rational form above (the grid's pixels)."""
     if not isinstance(z, np.ndarray):   # a scalar: work on a 0-d array
         z = np.asarray(z)
-    if z.dtype == np.float64:
-        return _tanh_float64(z, out)
     if z.dtype == np.float32:
         return _tanh_float32(z, out)
     return np.tanh(z, out=out)
@@ -199,13 +192,43 @@ def _sigmoid_derivative(z, a, out=None):
     return out
 
 
+# Source text of the helper the ``.py`` export writes into its script: it computes what
+# ``_sigmoid`` above computes, operation for operation, so a script predicts nnviz's bits.
+_SIGMOID_NUMPY_HELPER = """\
+def _sigmoid(z):
+    # 1/(1 + e^-z) for z >= 0 and e^z/(1 + e^z) for z < 0, with t = e^-|z| <= 1: no overflow
+    t = np.exp(-np.abs(z))
+    return np.maximum(t, np.sign(z)) / (t + 1.0)
+"""
+
+
+def _leaky_numeric(z: float) -> str:
+    """The numeric middle of ``a = … = value`` for one leaky-relu unit: the piece z is on."""
+    return "{zv}" if z > 0 else f"{LEAKY_SLOPE}·{{zvp}}"
+
+
 @dataclass(frozen=True)
 class ActivationFunction:
-    """One row of the table.
+    """One row of the table: everything nnviz knows about one activation.
 
-    ``value(z, out=None)`` is σ(z); ``derivative(z, a, out=None)`` is σ′(z) given z and
-    a = σ(z) (whichever is cheaper); both write into ``out`` when given; ``slope(z)`` is the slope vector of seed 000 for piecewise-linear functions, or
-    None. ``formula`` and ``derivative_formula`` are how the step-through panel writes them.
+    Engine: ``value(z, out=None)`` is σ(z); ``derivative(z, a, out=None)`` is σ′(z) given z
+    and a = σ(z) (whichever is cheaper); both write into ``out`` when given and return it;
+    ``slope(z)`` is the slope vector of the Hadamard form σ(z) = a ⊙ z for piecewise-linear
+    functions, or None.
+
+    Text: ``formula`` and ``derivative_formula`` are how the step-through panel writes them.
+    ``element_formula`` is one unit of one sample with ``{a}`` and ``{z}`` for the names, and
+    ``element_numeric`` the same with the number in (``{zv}``, or ``{zvp}`` parenthesised when
+    negative); a callable of z gives the template for that z (the piece z is on).
+    ``slope_rule`` says in words what the slope vector holds.
+
+    Export: ``onnx_op`` and ``onnx_attrs`` are the ONNX operator and its attributes (as
+    (name, value) pairs); ``torch_module`` is the ``torch.nn`` constructor as text;
+    ``numpy_expr`` is a NumPy expression in ``z`` for the ``.py`` export, calling the function
+    defined in ``numpy_helper`` when it needs one.
+
+    The fields after ``derivative_formula`` have defaults so a test can build a row from the
+    first six alone; every row of :data:`ACTIVATIONS` fills them all.
     """
 
     name: str
@@ -214,26 +237,56 @@ class ActivationFunction:
     slope: Callable[[np.ndarray], np.ndarray] | None
     formula: str
     derivative_formula: str
+    element_formula: str | None = None
+    element_numeric: str | Callable[[float], str] | None = None
+    slope_rule: str | None = None
+    onnx_op: str | None = None
+    onnx_attrs: tuple[tuple[str, float], ...] = ()
+    torch_module: str | None = None
+    numpy_expr: str | None = None
+    numpy_helper: str = ""
 
     @property
     def piecewise_linear(self) -> bool:
         return self.slope is not None
 
 
-ACTIVATIONS: dict[str, ActivationFunction] = {
-    "identity": ActivationFunction("identity", _identity, _ones, lambda z: np.ones_like(z),
-                                   "σ(z) = z", "σ′(z) = 1"),
-    "relu": ActivationFunction("relu", _relu, _relu_slope, _relu_slope,
-                               "σ(z) = max(0, z)", "σ′(z) = [z > 0]"),
-    "leaky_relu": ActivationFunction("leaky_relu", _leaky_relu, _leaky_slope, _leaky_slope,
-                                     f"σ(z) = z if z > 0 else {LEAKY_SLOPE}·z",
-                                     f"σ′(z) = 1 if z > 0 else {LEAKY_SLOPE}"),
-    "tanh": ActivationFunction("tanh", _tanh, _tanh_derivative, None,
-                               "σ(z) = tanh(z)", "σ′(z) = 1 − tanh²(z)"),
-    "sigmoid": ActivationFunction("sigmoid", _sigmoid, _sigmoid_derivative, None,
-                                  "σ(z) = 1 / (1 + e⁻ᶻ)", "σ′(z) = σ(z)·(1 − σ(z))"),
-}
+_ROWS = (
+    ActivationFunction(
+        "identity", _identity, _ones, lambda z: np.ones_like(z),
+        "σ(z) = z", "σ′(z) = 1",
+        element_formula="{a} = {z}", element_numeric="{zv}", slope_rule="1 everywhere",
+        onnx_op="Identity", torch_module="Identity()", numpy_expr="z"),
+    ActivationFunction(
+        "relu", _relu, _relu_slope, _relu_slope,
+        "σ(z) = max(0, z)", "σ′(z) = [z > 0]",
+        element_formula="{a} = max(0, {z})", element_numeric="max(0, {zv})",
+        slope_rule="1 where z > 0, 0 where z ≤ 0",
+        onnx_op="Relu", torch_module="ReLU()", numpy_expr="np.maximum(z, 0)"),
+    ActivationFunction(
+        "leaky_relu", _leaky_relu, _leaky_slope, _leaky_slope,
+        f"σ(z) = z if z > 0 else {LEAKY_SLOPE}·z", f"σ′(z) = 1 if z > 0 else {LEAKY_SLOPE}",
+        element_formula=f"{{a}} = {{z}} if {{z}} > 0 else {LEAKY_SLOPE}·{{z}}",
+        element_numeric=_leaky_numeric,
+        slope_rule=f"1 where z > 0, {LEAKY_SLOPE} where z ≤ 0",
+        onnx_op="LeakyRelu", onnx_attrs=(("alpha", LEAKY_SLOPE),),
+        torch_module=f"LeakyReLU({LEAKY_SLOPE!r})",
+        numpy_expr=f"np.where(z > 0, z, z * {LEAKY_SLOPE!r})"),
+    ActivationFunction(
+        "tanh", _tanh, _tanh_derivative, None,
+        "σ(z) = tanh(z)", "σ′(z) = 1 − tanh²(z)",
+        element_formula="{a} = tanh({z})", element_numeric="tanh({zv})",
+        onnx_op="Tanh", torch_module="Tanh()",
+        numpy_expr="np.tanh(z)"),
+    ActivationFunction(
+        "sigmoid", _sigmoid, _sigmoid_derivative, None,
+        "σ(z) = 1 / (1 + e⁻ᶻ)", "σ′(z) = σ(z)·(1 − σ(z))",
+        element_formula="{a} = 1/(1 + e^(−{z}))", element_numeric="1/(1 + e^(−{zvp}))",
+        onnx_op="Sigmoid", torch_module="Sigmoid()",
+        numpy_expr="_sigmoid(z)", numpy_helper=_SIGMOID_NUMPY_HELPER),
+)
 
+ACTIVATIONS: dict[str, ActivationFunction] = {row.name: row for row in _ROWS}
 NAMES = tuple(ACTIVATIONS)
 
 

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from nnviz.core import activations
 from nnviz.core.stages import Stage, StageKind
 from nnviz.explain.text import (COLUMN, MAX_LINES, ROW, batch_size, cap, elem, fmt, keys, kind,
                                 letter, par, sub, sum_terms, vec)
@@ -43,13 +44,12 @@ def _index_dense_forward(stage: Stage, i: int) -> list[str]:
     return cap(lines, n_out + 1, "units")
 
 
-_FORMS = {
-    "identity": ("{a} = {z}", "{zv}"),
-    "relu": ("{a} = max(0, {z})", "max(0, {zv})"),
-    "leaky_relu": ("{a} = {z} if {z} > 0 else 0.01·{z}", None),
-    "tanh": ("{a} = tanh({z})", "tanh({zv})"),
-    "sigmoid": ("{a} = 1/(1 + e^(−{z}))", "1/(1 + e^(−{zvp}))"),
-}
+def _element_forms(name: str):
+    """The symbolic and numeric templates of one unit's activation line (the table's row)."""
+    fn = activations.ACTIVATIONS.get(name)
+    if fn is None or fn.element_formula is None:
+        return "{a} = σ({z})", "σ({zv})"
+    return fn.element_formula, fn.element_numeric
 
 
 def _index_activation_forward(stage: Stage, i: int) -> list[str]:
@@ -57,17 +57,13 @@ def _index_activation_forward(stage: Stage, i: int) -> list[str]:
     a_name = keys(stage.results)[0]
     z = np.asarray(stage.operands[z_name], dtype=float)
     a = np.asarray(stage.results[a_name], dtype=float)
-    name = stage.info.get("activation", "")
-    sym_t, num_t = _FORMS.get(name, ("{a} = σ({z})", "σ({zv})"))
+    sym_t, num_t = _element_forms(stage.info.get("activation", ""))
     n = z.shape[1]
     lines = [f"sample {i + 1}:"]
     for j in range(min(n, MAX_LINES)):
         zs, as_ = elem(z_name, j, n), elem(a_name, j, n)
-        zv = fmt(z[i, j])
-        if num_t is None:   # leaky relu: the piece it is on
-            num = f"{zv}" if z[i, j] > 0 else f"0.01·{par(z[i, j])}"
-        else:
-            num = num_t.format(zv=zv, zvp=par(z[i, j]))
+        template = num_t(z[i, j]) if callable(num_t) else num_t   # a callable: the piece z is on
+        num = template.format(zv=fmt(z[i, j]), zvp=par(z[i, j]))
         lines.append(f"{sym_t.format(a=as_, z=zs)} = {num} = {fmt(a[i, j])}")
     return cap(lines, n + 1, "units")
 

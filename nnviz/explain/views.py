@@ -25,6 +25,12 @@ class SeedView:
     applies: bool = True
 
 
+def _piecewise_names() -> str:
+    """"relu, leaky_relu and identity": the table's piecewise-linear rows."""
+    names = [n for n, f in activations.ACTIVATIONS.items() if f.piecewise_linear]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
     """Seed 000: a piecewise-linear σ is σ(z) = a ⊙ z with a the slope of each z's piece."""
     title = "Hadamard form (seed 000): σ(z) = a ⊙ z"
@@ -36,8 +42,8 @@ def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
     fn = activations.get(name) if name in activations.ACTIVATIONS else None
     if fn is None or not fn.piecewise_linear:
         return SeedView(title, [f"{name or 'This activation'} is not piecewise linear: its slope changes "
-                                "continuously with z, so no constant slope vector a exists. Seed 000's "
-                                "form holds for relu, leaky_relu and identity."], None, False)
+                                "continuously with z, so no constant slope vector a exists. The Hadamard "
+                                f"form holds for {_piecewise_names()}."], None, False)
     m = batch_size(stage)
     i = max(0, min(int(sample), m - 1))
     if kd is StageKind.ACTIVATION_BACKWARD:
@@ -54,8 +60,7 @@ def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
     slopes = np.asarray(stage.results.get("a (slopes)", fn.slope(z)), dtype=float)
     prod = slopes * z
     diff_all = float(np.max(np.abs(prod - h))) if h.size else 0.0
-    rule = {"relu": "1 where z > 0, 0 where z ≤ 0", "leaky_relu": "1 where z > 0, 0.01 where z ≤ 0",
-            "identity": "1 everywhere"}.get(name, "its slope there")
+    rule = fn.slope_rule or "its slope there"
     terms = ", ".join(f"{fmt(a)}·{par(v)}" for a, v in zip(slopes[i], z[i]))
     lines = [
         f"{name} is linear on each piece, so {a_name} = a ⊙ {z_name}: a holds the slope of the piece "

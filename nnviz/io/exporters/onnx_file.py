@@ -4,7 +4,8 @@
       → feature expansion: Gather one column per input used, then per feature
         x (Identity of the column), x² and a·b (Mul), sin x (Sin); Concat along axis 1
       → scaling: Sub(mean), Div(std)                        (absent when scaling is off)
-      → per layer: Gemm(h, Wᵀ, b, transB=1) → Relu | LeakyRelu(alpha=0.01) | Tanh | Sigmoid | Identity
+      → per layer: Gemm(h, Wᵀ, b, transB=1) → the activation's operator (Relu, LeakyRelu,
+        Tanh, Sigmoid or Identity, with attributes: the row of nnviz.core.activations)
       → Cast(float) → output [N, 1] float32: P(class 1), or the predicted value
 
 The graph computes in float64 like the engine does, so its output matches nnviz's to float32
@@ -22,14 +23,12 @@ from nnviz import __version__
 from nnviz.io import weights_io
 from nnviz.data.features import parse_features
 from nnviz.io.fileio import atomic_write
+from nnviz.core import activations
 from nnviz.core.model import Model
 from nnviz.io.exporters.optional import require
 
 OPSET = 17
 IR_VERSION = 8
-ACTIVATION_OPS = {"identity": ("Identity", {}), "relu": ("Relu", {}),
-                  "leaky_relu": ("LeakyRelu", {"alpha": 0.01}), "tanh": ("Tanh", {}),
-                  "sigmoid": ("Sigmoid", {})}
 
 
 def build(model: Model):
@@ -77,8 +76,8 @@ def build(model: Model):
         W = const(f"W{k}_transposed", d.W.T.astype(np.float64))
         b = const(f"b{k}", d.b.astype(np.float64))
         z = node("Gemm", [h, W, b], f"z{k}", transB=1)
-        op, attrs = ACTIVATION_OPS[act]
-        h = node(op, [z], f"a{k}", **attrs)
+        fn = activations.get(act)
+        h = node(fn.onnx_op, [z], f"a{k}", **dict(fn.onnx_attrs))
     node("Cast", [h], "output", to=TensorProto.FLOAT)
 
     n_in = len(model.inputs)

@@ -18,15 +18,8 @@ import numpy as np
 from nnviz import __version__
 from nnviz.data.features import parse_features
 from nnviz.io.fileio import atomic_write
+from nnviz.core import activations
 from nnviz.core.model import Model
-
-ACTIVATION_CODE = {
-    "identity": "z",
-    "relu": "np.maximum(z, 0)",
-    "leaky_relu": "np.where(z > 0, z, z * 0.01)",
-    "tanh": "_tanh(z)",
-    "sigmoid": "_sigmoid(z)",
-}
 
 TEMPLATE = '''\
 """A trained nnviz network as a standalone NumPy script (nnviz {version}).
@@ -54,21 +47,7 @@ LAYERS = [  # (W (fan_in, fan_out), b (fan_out,), activation)
 ]
 
 
-def _sigmoid(z):
-    a = np.tanh(z * 0.5)  # 0.5·(1 + tanh(z/2)) = 1/(1 + e^-z), without overflow
-    a += 1
-    a *= 0.5
-    return a
-
-
-def _tanh(z):
-    # (1 - t*t)/(1 + t*t) with t = exp(-|z|), then the sign of z: nnviz's float64 tanh
-    t = np.exp(-np.abs(z))
-    t *= t
-    return np.copysign((1.0 - t) / (t + 1.0), z)
-
-
-def _activation(name, z):
+{helpers}def _activation(name, z):
 {activation_code}
     raise ValueError("unknown activation " + repr(name))
 
@@ -139,9 +118,12 @@ def source(model: Model) -> str:
     for d, act in zip(net.dense, net.activations):
         layers.append(f"    ({_array_code(d.W, '    ')},\n     {_array_code(d.b, '    ')},"
                       f" {act!r}),")
-    acts = sorted(set(net.activations))
-    activation_code = "\n".join(f"    if name == {name!r}:\n        return {ACTIVATION_CODE[name]}"
-                                for name in acts)
+    used = [activations.get(name) for name in sorted(set(net.activations))]
+    activation_code = "\n".join(f"    if name == {fn.name!r}:\n        return {fn.numpy_expr}"
+                                for fn in used)
+    # each helper a used activation calls, in table order, two blank lines after each
+    helpers = "".join(fn.numpy_helper + "\n\n" for fn in activations.ACTIVATIONS.values()
+                      if fn.numpy_helper and fn.name in net.activations)
     what = ("the output is P(class 1)" if model.task == "classification"
             else "the output is the predicted value")
     return TEMPLATE.format(
@@ -152,7 +134,7 @@ def source(model: Model) -> str:
         inputs=repr(list(model.inputs)), features=repr([f.text for f in feats]),
         mean=_array_code(model.scaler.mean, "") if model.scaler is not None else "None",
         std=_array_code(model.scaler.std, "") if model.scaler is not None else "None",
-        layers="\n".join(layers), activation_code=activation_code,
+        layers="\n".join(layers), activation_code=activation_code, helpers=helpers,
         feature_code="\n".join(feature_code))
 
 

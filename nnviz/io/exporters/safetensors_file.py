@@ -26,11 +26,10 @@ import numpy as np
 from nnviz.io import weights_io
 from nnviz.errors import NnvizError
 from nnviz.io.fileio import atomic_write, read_bytes
+from nnviz.core import activations
 from nnviz.core.model import Model
 from nnviz.io.exporters.optional import require
 
-TORCH_NAMES = {"identity": "Identity()", "relu": "ReLU()", "leaky_relu": "LeakyReLU(0.01)",
-               "tanh": "Tanh()", "sigmoid": "Sigmoid()"}
 MAX_HEADER = 16 * 1024 * 1024
 
 
@@ -39,7 +38,7 @@ def sequential_text(model: Model) -> str:
     parts = []
     for d, act in zip(model.network.dense, model.network.activations):
         parts.append(f"Linear({d.W.shape[0]}, {d.W.shape[1]})")
-        parts.append(TORCH_NAMES[act])
+        parts.append(activations.get(act).torch_module)
     return f"nn.Sequential({', '.join(parts)})"
 
 
