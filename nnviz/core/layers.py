@@ -33,6 +33,7 @@ class Dense:
     def __init__(self, Wb: np.ndarray, dWb: np.ndarray | None = None):
         self.Wb = Wb
         self.W, self.b = Wb[:-1], Wb[-1]
+        self.fan_in, self.fan_out = self.W.shape
         self.dWb = dWb
         if dWb is not None:
             self.dW, self.db = dWb[:-1], dWb[-1]
@@ -46,14 +47,6 @@ class Dense:
         Wb[-1] = np.asarray(b, dtype=dtype).reshape(-1)
         return cls(Wb, np.zeros_like(Wb))
 
-    @property
-    def fan_in(self) -> int:
-        return self.W.shape[0]
-
-    @property
-    def fan_out(self) -> int:
-        return self.W.shape[1]
-
     def forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Z = X·W + b, (m, fan_out), into ``out`` (C-contiguous) when given.
 
@@ -65,23 +58,21 @@ class Dense:
         z = x.dot(self.W, out)
         return np.add(z, self.b, z)
 
-    def backward(self, x: np.ndarray, delta: np.ndarray, scale=None, input_grad: bool = True,
+    def backward(self, x: np.ndarray, delta: np.ndarray, input_grad: bool = True,
                  out: np.ndarray | None = None):
         """delta = ∂e/∂Z (m, fan_out), one row per sample; ``x`` as given to forward.
 
-        Writes ∂E/∂W = scale · Xᵀ·delta, a sum of per-row outer products xᵢᵀδᵢ, and
-        ∂E/∂b = scale · Σ_rows delta into ``dWb`` (one product [X 1]ᵀ·delta when x carries the
-        ones column). ``scale`` is 1/m for a mean loss (None: 1). Returns ∂e/∂X = delta·Wᵀ
-        (m, fan_in), into ``out`` when given, or None when ``input_grad`` is False (the first
-        layer's input is the data).
+        Writes Xᵀ·delta, the sum over rows of the outer products xᵢᵀδᵢ, into ``dW`` and
+        Σ_rows delta into ``db`` (one product [X 1]ᵀ·delta when x carries the ones column):
+        the gradients of a summed loss. A mean loss's 1/m is applied by the caller, once to
+        every layer's gradients together. Returns ∂e/∂X = delta·Wᵀ (m, fan_in), into ``out``
+        when given, or None when ``input_grad`` is False (the first layer's input is the data).
         """
         if x.shape[1] != self.fan_in:
             x.T.dot(delta, self.dWb)
         else:
             x.T.dot(delta, self.dW)
             np.sum(delta, axis=0, out=self.db)
-        if scale is not None:
-            np.multiply(self.dWb, scale, self.dWb)
         return delta.dot(self.W.T, out) if input_grad else None
 
 

@@ -105,13 +105,14 @@ _EVAL_BLOCK = 1 << 15
 class _Workspace:
     """The step's arrays for batches of m rows, made once per batch size.
 
-    ``forward`` holds per dense layer ``(dense, activation, Z, A, X1)``: Z and A = σ(Z) are
-    (m, fan_out); a hidden layer's A is a view of X1 = [A 1] (m, fan_out + 1), the next layer's
-    input with its ones column. ``backward`` holds per layer, last first, ``(k, dense,
-    activation, input, Z, A, σ′(Z), ∂e/∂Z, ∂e/∂X)``, where ``activation`` is None for an output
-    activation the loss folds in, ``input`` is None for the first layer (its input is the
-    batch) and ∂e/∂X is None for the first layer. ``e`` and ``d`` are the loss's per-row e and
-    ∂e/∂ŷ; ``scale`` is the loss's factor on every gradient (1/m, or None for 1)."""
+    ``forward`` holds per dense layer ``(dense.forward, activation.forward, Z, A, X1)``: Z and
+    A = σ(Z) are (m, fan_out); a hidden layer's A is a view of X1 = [A 1] (m, fan_out + 1), the
+    next layer's input with its ones column (None for the output layer). ``backward`` holds per
+    layer, last first, ``(k, dense, activation, input, Z, A, σ′(Z), ∂e/∂Z, ∂e/∂X)``, where
+    ``activation`` is None for an output activation the loss folds in, ``input`` is None for
+    the first layer (its input is the batch) and ∂e/∂X is None for the first layer. ``e`` and
+    ``d`` are the loss's per-row e and ∂e/∂ŷ; ``scale`` is the loss's factor on every gradient
+    (1/m, or None for 1)."""
 
     def __init__(self, network: Network, loss: Loss, m: int):
         L = network.n_layers
@@ -124,15 +125,16 @@ class _Workspace:
                 A = X1[:, :-1]
             else:
                 X1, A = None, np.empty((m, dense.fan_out))
-            self.forward.append((dense, act, Z, A, X1))
+            self.forward.append((dense.forward, act.forward, Z, A, X1))
         self.backward = []
         for k in range(L, 0, -1):
-            dense, act, Z, A, _ = self.forward[k - 1]
+            _, _, Z, A, _ = self.forward[k - 1]
             fused = k == L and loss.fused
             self.backward.append((
-                k, dense, None if fused else act, self.forward[k - 2][4] if k > 1 else None,
+                k, network.dense[k - 1], None if fused else network.act[k - 1],
+                self.forward[k - 2][4] if k > 1 else None,
                 Z, A, None if fused else np.empty(Z.shape), None if fused else np.empty(Z.shape),
-                np.empty((m, dense.fan_in)) if k > 1 else None))
+                np.empty((m, network.dense[k - 1].fan_in)) if k > 1 else None))
         out = network.sizes[-1]
         self.e = np.empty((m, out))
         self.d = np.empty((m, out))
@@ -192,7 +194,7 @@ class Trainer:
         self.epoch_count = 0
         self.last_loss = math.nan
         self.diverged: Divergence | None = None
-        self.last_batch: tuple | None = None
+        self._last_rows: tuple | None = None
         self.history = History()
         self.record_history()
 
@@ -311,22 +313,25 @@ class Trainer:
         if self.diverged:
             self.last_loss = math.nan
             return
-        net, loss = self.network, self.loss
+        loss = self.loss
         X1b, yb = self._next_batch()
         m = len(yb)
         work = self._work.get(m) or self._workspace(m)
         self._last_work = work
-        self.last_batch = (X1b[:, :-1], yb)  # what the step-through and gradient-check views show
-        sym = stages.Symbols(net.n_layers) if record else None
+        self._last_rows = (X1b, yb)
+        if record:
+            net = self.network
+            sym = stages.Symbols(net.n_layers)
         # Forward, layer by layer.
         x = X1b
-        for k, (dense, act, Z, A, X1) in enumerate(work.forward, 1):
-            z = dense.forward(x, Z)
+        for k, (forward, activate, Z, A, X1) in enumerate(work.forward, 1):
+            z = forward(x, Z)
             if record:
+                dense = net.dense[k - 1]
                 yield stages.dense_forward(sym, k, x[:, :-1], dense.W, dense.b, z)
-            a = act.forward(z, A)
+            a = activate(z, A)
             if record:
-                yield stages.activation_forward(sym, k, act.function, z, a)
+                yield stages.activation_forward(sym, k, net.act[k - 1].function, z, a)
             x = X1
         E = loss.reduce(loss.per_row(z, a, yb, work.e))
         self.last_loss = E
@@ -349,10 +354,15 @@ class Trainer:
             if x is None:
                 x = X1b
             delta = d
-            d = dense.backward(x, delta, scale, GX is not None, GX)
+            d = dense.backward(x, delta, GX is not None, GX)
             if record:
+                if scale is not None:   # shown as it is: ∂E/∂W⁽ᵏ⁾ with its 1/m
+                    np.multiply(dense.dWb, scale, dense.dWb)
                 yield stages.dense_backward(sym, k, loss.reduction, x[:, :-1], delta, dense.W,
                                             dense.dW, dense.db, d)
+        if scale is not None and not record:   # a mean loss: 1/m on every layer's gradients
+            grads = self.network.grads          # at once (the same products, so the same bits)
+            np.multiply(grads, scale, grads)
         # Update.
         if self._l2 or self._l1:
             self._add_penalties()
@@ -364,6 +374,15 @@ class Trainer:
             grads_by_layer = [(d.dW, d.db) for d in net.dense]
             yield stages.update(sym, self.optimizer, self._lr, self._l1, self._l2, before,
                                 grads_by_layer, net.get_weights(), opt_before, self.optimizer.state())
+
+    @property
+    def last_batch(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(X, y) of the last step's batch (views: copy to keep), or None before the first
+        step: what the step-through and gradient-check views show."""
+        if self._last_rows is None:
+            return None
+        X1b, yb = self._last_rows
+        return X1b[:, :-1], yb
 
     def last_activations(self) -> list[np.ndarray] | None:
         """A per dense layer (m, units) from the last step's forward pass (views of the

@@ -168,7 +168,7 @@ def row_by_row_gradients(stages: list[Stage]) -> dict:
         for k in range(L - 1, -1, -1):
             if k < L - 1 or not fused:
                 _, d = acts[k].backward(zs[k], outs[k], d)
-            d_in = layers[k].backward(ins[k], d, None, input_grad=k > 0)
+            d_in = layers[k].backward(ins[k], d, input_grad=k > 0)
             term = layers[k].dW.copy()          # this row's outer product
             DW[k] += term
             Db[k] += layers[k].db
