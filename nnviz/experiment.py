@@ -19,7 +19,8 @@ from nnviz.errors import NnvizError
 from nnviz.data.features import Scaler, check_features, expand
 from nnviz.core.model import Model
 from nnviz.core.network import Network
-from nnviz.core.trainer import Trainer
+from nnviz.core.trainer import TRAINING_SETTINGS, Trainer
+from nnviz import settings
 from nnviz.settings import Config  # noqa: F401 (the settings of a run; declared in nnviz.settings)
 from nnviz.settings import check_number
 
@@ -52,8 +53,7 @@ class Experiment:
         old = self.trainer
         self.trainer = Trainer(self.network, old.loss, self.F_train, self.dataset.y[self.train_idx],
                                self.F_test, self.dataset.y[self.test_idx], task=old.task,
-                               lr=old.lr, batch_size=old.batch_size, optimizer=old.optimizer.name,
-                               l1=old.l1, l2=old.l2, shuffle=old.shuffle, rng=self.rng)
+                               config=self.config, rng=self.rng)
         return self.trainer
 
 
@@ -109,8 +109,9 @@ def build(config: Config, dataset: Dataset | None = None, weights: Model | None 
         net.params[...] = weights.network.params
     y = dataset.y
     F_train, F_test = F[train_idx], F[test_idx]
+    for name in TRAINING_SETTINGS:   # scripts get the checks the CLI and the app make
+        settings.check(name, getattr(config, name))
     trainer = Trainer(net, loss, F_train, y[train_idx], F_test, y[test_idx], task=task,
-                      lr=config.lr, batch_size=config.batch_size, optimizer=config.optimizer,
-                      l1=config.l1, l2=config.l2, shuffle=config.shuffle, rng=rng)
+                      config=config, rng=rng)
     model = Model(net, list(dataset.inputs), feats, scaler, task, loss_name)
     return Experiment(config, dataset, train_idx, test_idx, F_train, F_test, model, trainer, rng)

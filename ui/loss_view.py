@@ -297,7 +297,7 @@ class LossPlot(HeaderPlotWidget):
         pair("loss", _num(b[_TRAIN, i]), _num(b[_TEST, i]))
         pair(m, _metric(b[_TRAIN_M, i], m), _metric(b[_TEST_M, i], m))
         if m == "R²" and self.session.model.loss == "squared_error":
-            from nnviz.core.trainer import rmse  # RMSE = √(2 · mean ½(ŷ − y)²)
+            from nnviz.core.history import rmse
             pair("RMSE", _num(rmse("squared_error", b[_TRAIN, i])),
                  _num(rmse("squared_error", b[_TEST, i])))
         self.readout.set_runs(runs)

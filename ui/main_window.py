@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
                 f"loss train {f(h.train_loss[-1])} / test {f(h.test_loss[-1])}   "
                 f"{kind} train {f(h.train_metric[-1])} / test {f(h.test_metric[-1])}")
         if self.session.task != "classification":
-            from nnviz.core.trainer import rmse
+            from nnviz.core.history import rmse
             loss = self.session.model.loss
             text += (f"   RMSE train {f(rmse(loss, h.train_loss[-1]))}"
                      f" / test {f(rmse(loss, h.test_loss[-1]))}")

@@ -28,6 +28,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from nnviz import settings
+from nnviz.core.trainer import TRAINING_SETTINGS
 from nnviz.data import csvdata
 from nnviz.core import init as init_mod
 from nnviz.data.dataset import Dataset
@@ -58,8 +59,6 @@ SPEEDS = (1, 2, 5, 20, 100, 1000, 0)  # max steps per frame; 0 = as many as fit 
 SPEED_NAMES = ("1 step/frame", "2 steps/frame", "5 steps/frame", "20 steps/frame",
                "100 steps/frame", "1000 steps/frame", "as fast as possible")
 GRID_RESOLUTION = 100
-# Settings that change the run as it goes, without a rebuild (Session.set_training).
-TRAINING_SETTINGS = ("lr", "batch_size", "optimizer", "l1", "l2", "shuffle")
 
 
 def default_config() -> Config:
@@ -397,7 +396,6 @@ class Session(QObject):
         exp.F_train, exp.F_test = F[exp.train_idx], F[exp.test_idx]
         self._drop_stages()
         exp.restart()
-        exp.trainer.batch_size = self.config.batch_size
         self._added = np.asarray(added, dtype=bool)
         self._after_structure_change()
 
@@ -415,18 +413,7 @@ class Session(QObject):
         values = {name: settings.check(name, v) for name, v in changes.items()}
         for name, v in values.items():
             setattr(self.config, name, v)
-        self._sync_trainer(values)
         self.settingsChanged.emit()
-
-    def _sync_trainer(self, values: dict):
-        """The trainer keeps copies of these settings today; once it reads them from the
-        config (``exp.config``) this goes."""
-        tr = self.trainer
-        for name, v in values.items():
-            if name == "optimizer":
-                tr.set_optimizer(v)
-            else:
-                setattr(tr, name, v)
 
     def set_lr(self, value: float):
         value = settings.check("lr", value)

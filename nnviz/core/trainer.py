@@ -26,77 +26,19 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from nnviz.core import optimizers, stages
 from nnviz.errors import NnvizError
+from nnviz.core.history import Divergence, History, metric
 from nnviz.core.losses import Loss
 from nnviz.core.network import Network
-from nnviz.settings import check_number
+from nnviz import settings
 
 
-@dataclass
-class Divergence:
-    """Where training stopped: the step (1-based, the one that went non-finite) and why."""
-
-    step: int
-    epoch: int
-    reason: str
-
-    @property
-    def message(self) -> str:
-        return (f"training diverged at step {self.step} (epoch {self.epoch}): {self.reason}; "
-                "the last finite parameters were restored — try a smaller learning rate")
-
-
-@dataclass
-class History:
-    """Per-epoch records. Losses are mean per-row losses over the whole set, so train and test
-    compare whatever the reduction; ``*_metric`` is accuracy (classification) or R² (regression).
-    Test entries are NaN when there is no test set."""
-
-    epoch: list = field(default_factory=list)
-    step: list = field(default_factory=list)
-    train_loss: list = field(default_factory=list)
-    test_loss: list = field(default_factory=list)
-    train_metric: list = field(default_factory=list)
-    test_metric: list = field(default_factory=list)
-
-    def append(self, epoch, step, train, test):
-        self.epoch.append(epoch)
-        self.step.append(step)
-        self.train_loss.append(train[0])
-        self.train_metric.append(train[1])
-        self.test_loss.append(test[0])
-        self.test_metric.append(test[1])
-
-    def __len__(self):
-        return len(self.epoch)
-
-    def to_dict(self) -> dict:
-        return {k: list(v) for k, v in self.__dict__.items()}
-
-
-def metric(task: str, y: np.ndarray, yhat: np.ndarray) -> float:
-    """Accuracy at threshold 0.5 (classification) or R² (regression); y, ŷ of shape (n, 1)."""
-    if len(y) == 0:
-        return math.nan
-    if task == "classification":
-        return float(np.mean((yhat > 0.5) == (y > 0.5)))
-    ss_res = float(np.sum((y - yhat) ** 2))
-    ss_tot = float(np.sum((y - y.mean()) ** 2))
-    return 1.0 - ss_res / ss_tot if ss_tot > 0 else (1.0 if ss_res == 0 else 0.0)
-
-
-def rmse(loss_name: str, mean_loss: float) -> float:
-    """Root-mean-square error √(mean (ŷ − y)²) from a history entry of the ``squared_error``
-    loss, whose per-row loss is ½(ŷ − y)²: RMSE = √(2 · mean loss). NaN for other losses."""
-    if loss_name != "squared_error" or not math.isfinite(mean_loss) or mean_loss < 0:
-        return math.nan
-    return math.sqrt(2.0 * mean_loss)
-
+# The settings a trainer reads from its config at every step.
+TRAINING_SETTINGS = ("lr", "batch_size", "optimizer", "l1", "l2", "shuffle")
 
 # The per-epoch evaluation runs the hidden layers over blocks of about this many values.
 _EVAL_BLOCK = 1 << 15
@@ -150,9 +92,8 @@ class Trainer:
     """
 
     def __init__(self, network: Network, loss: Loss, X, y, X_test=None, y_test=None, *,
-                 task: str = "classification", lr: float = 0.03, batch_size: int | None = 10,
-                 optimizer: str = "sgd", l1: float = 0.0, l2: float = 0.0, shuffle: bool = True,
-                 rng: np.random.Generator | None = None):
+                 task: str = "classification", config=None,
+                 rng: np.random.Generator | None = None, **training):
         self.network = network
         self.loss = loss
         self.task = task
@@ -170,12 +111,15 @@ class Trainer:
             self.X_test = np.ascontiguousarray(X_test, dtype=np.float64)
             self.y_test = np.ascontiguousarray(y_test, dtype=np.float64).reshape(-1, 1)
         self.rng = rng if rng is not None else np.random.default_rng(0)
-        self.shuffle = bool(shuffle)
-        self.lr = lr
-        self.l1 = l1
-        self.l2 = l2
-        self.batch_size = batch_size
-        self.set_optimizer(optimizer)
+        # The run's settings have one owner, ``config``: the trainer reads them at every step
+        # and keeps no copy. Keyword settings (lr=…, batch_size=…) are written into it.
+        self.config = config if config is not None else settings.Config()
+        unknown = set(training) - set(TRAINING_SETTINGS)
+        if unknown:
+            raise TypeError(f"unknown training settings: {', '.join(sorted(unknown))}")
+        for name, value in training.items():
+            setattr(self.config, name, settings.check(name, value))
+        self._optimizer = optimizers.make(self.config.optimizer, network.params.size)
         # The rows in this epoch's order, each extended by a 1: the first layer computes
         # [X 1]·[W; b] in one product. ``_Xs`` is the X part.
         self._Xs1 = np.ones((len(self.X), self.X.shape[1] + 1))
@@ -198,45 +142,43 @@ class Trainer:
         self.history = History()
         self.record_history()
 
-    # --- settings (validated, so scripts get the GUI's protection) -----------------------
-    @property
-    def lr(self) -> float:
-        return self._lr
+    # --- settings: read from and written to ``config``, validated on the way in -------------
+    def _setting(name: str, doc: str):
+        def get(self):
+            return getattr(self.config, name)
 
-    @lr.setter
-    def lr(self, value):
-        self._lr = check_number("learning rate", value)
+        def set_(self, value):
+            setattr(self.config, name, settings.check(name, value))
+        return property(get, set_, doc=doc)
 
-    @property
-    def l1(self):
-        return self._l1
-
-    @l1.setter
-    def l1(self, value):
-        self._l1 = check_number("l1", value)
-
-    @property
-    def l2(self):
-        return self._l2
-
-    @l2.setter
-    def l2(self, value):
-        self._l2 = check_number("l2", value)
+    lr = _setting("lr", "Learning rate η.")
+    l1 = _setting("l1", "L1 rate λ₁.")
+    l2 = _setting("l2", "L2 rate λ₂.")
+    shuffle = _setting("shuffle", "Shuffle the rows at each epoch's start (else file order).")
+    del _setting
 
     @property
     def batch_size(self) -> int:
-        """Rows per update; equals the training-set size for full batch."""
-        return self._batch
+        """Rows per update; equals the training-set size for full batch (setting None)."""
+        b = self.config.batch_size
+        n = len(self.X)
+        return n if b is None else min(b, n)
 
     @batch_size.setter
     def batch_size(self, value):
-        n = len(self.X)
-        self._batch = n if value is None else min(check_number("batch size", value, integer=True), n)
-        self._work = {}
+        self.config.batch_size = settings.check("batch_size", value)
 
     def set_optimizer(self, name: str) -> None:
         """Switch optimizer; its state starts fresh."""
-        self.optimizer = optimizers.make(name, self.network.params.size)
+        self.config.optimizer = settings.check("optimizer", name)
+        self._optimizer = optimizers.make(self.config.optimizer, self.network.params.size)
+
+    @property
+    def optimizer(self):
+        """The optimizer the settings name, with its state (made fresh when they name another)."""
+        if self._optimizer.name != self.config.optimizer:
+            self._optimizer = optimizers.make(self.config.optimizer, self.network.params.size)
+        return self._optimizer
 
     # --- training ------------------------------------------------------------------------
     # Overflow on the way to a divergence is expected and reported through ``diverged``, so
@@ -298,12 +240,22 @@ class Trainer:
     def _next_batch(self):
         """The next batch as ([X 1], y): contiguous slices of this epoch's order."""
         n = len(self.X)
-        if self.pos == 0 and self.shuffle:
+        if self.pos == 0 and self.config.shuffle:
             perm = self.rng.permutation(n)
             np.take(self.X, perm, axis=0, out=self._Xs)
             np.take(self.y, perm, axis=0, out=self._ys)
-        end = min(self.pos + self._batch, n)
+        end = min(self.pos + self.batch_size, n)
         return self._Xs1[self.pos:end], self._ys[self.pos:end]
+
+    def epoch_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(X, y) of the training rows in this epoch's order (views: copy to keep); a saved
+        session stores them so that a reopened run continues with the same batches."""
+        return self._Xs, self._ys
+
+    def set_epoch_rows(self, X, y) -> None:
+        """Restore the epoch's row order saved by :meth:`epoch_rows`."""
+        self._Xs[...] = X
+        self._ys[...] = np.asarray(y).reshape(-1, 1)
 
     def _step(self, record: bool):
         """One mini-batch update, the only copy of it: forward layer by layer, the loss, backward
@@ -364,7 +316,8 @@ class Trainer:
             grads = self.network.grads          # at once (the same products, so the same bits)
             np.multiply(grads, scale, grads)
         # Update.
-        if self._l2 or self._l1:
+        config = self.config
+        if config.l2 or config.l1:
             self._add_penalties()
         if record:
             before, opt_before = net.get_weights(), self.optimizer.state()
@@ -372,7 +325,7 @@ class Trainer:
             return
         if record:
             grads_by_layer = [(d.dW, d.db) for d in net.dense]
-            yield stages.update(sym, self.optimizer, self._lr, self._l1, self._l2, before,
+            yield stages.update(sym, self.optimizer, config.lr, config.l1, config.l2, before,
                                 grads_by_layer, net.get_weights(), opt_before, self.optimizer.state())
 
     @property
@@ -399,18 +352,19 @@ class Trainer:
 
     def _add_penalties(self) -> None:
         """Add the L2 and L1 terms' gradients (weights only, not biases) to ``grads``."""
-        if not (self._l2 or self._l1):
+        l1, l2 = self.config.l1, self.config.l2
+        if not (l2 or l1):
             return
         net = self.network
         params, grads = net.params, net.grads
-        if self._l2:
+        if l2:
             np.multiply(params, net.weight_mask, out=self._penalty)
-            self._penalty *= self._l2
+            self._penalty *= l2
             grads += self._penalty
-        if self._l1:
+        if l1:
             np.sign(params, out=self._penalty)
             self._penalty *= net.weight_mask
-            self._penalty *= self._l1
+            self._penalty *= l1
             grads += self._penalty
 
     def _update(self, m: int) -> bool:
@@ -418,7 +372,7 @@ class Trainer:
         (and, at an epoch's end, the history). False when the step diverged."""
         params = self.network.params
         np.copyto(self._backup, params)
-        self.optimizer.update(params, self.network.grads, self._lr)
+        self.optimizer.update(params, self.network.grads, self.config.lr)
         # Σθ is finite only if every θ is (a sum as a dot product with ones: one BLAS call).
         if not math.isfinite(params.dot(self._ones)):
             np.copyto(params, self._backup)
@@ -486,4 +440,4 @@ class Trainer:
 
     @property
     def steps_per_epoch(self) -> int:
-        return -(-len(self.X) // self._batch)
+        return -(-len(self.X) // self.batch_size)

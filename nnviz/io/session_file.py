@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from nnviz import settings
-from nnviz.core import activations, losses, optimizers
+from nnviz.core import activations, losses
 from nnviz.data import datasets
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
@@ -46,8 +46,9 @@ from nnviz.data.features import Scaler
 from nnviz.io.fileio import atomic_write, read_bytes
 from nnviz.core.model import Model
 from nnviz.core.network import MAX_INPUTS, Network
-from nnviz.core.trainer import Divergence, History, Trainer
-from nnviz.settings import MAX_LAYERS, MAX_UNITS, TASKS
+from nnviz.core.history import Divergence, History
+from nnviz.core.trainer import Trainer
+from nnviz.settings import MAX_LAYERS, TASKS
 
 FORMAT = "nnviz-session"
 VERSION = 1
@@ -120,8 +121,7 @@ def to_bytes(exp: Experiment, initial_params=None, initial_rng: dict | None = No
     arrays["initial_params"] = net.params if initial_params is None else np.asarray(initial_params, np.float64)
     arrays["train_idx"] = np.asarray(exp.train_idx, np.int64)
     arrays["test_idx"] = np.asarray(exp.test_idx, np.int64)
-    arrays["shuffled_X"] = tr._Xs
-    arrays["shuffled_y"] = tr._ys
+    arrays["shuffled_X"], arrays["shuffled_y"] = tr.epoch_rows()
     arrays["added"] = added
     for key, value in tr.optimizer.state().items():
         arrays[f"opt_{key}"] = np.asarray(value)
@@ -348,12 +348,10 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
     t = r.obj(header.get("trainer"), "trainer")
     rng = _rng(r, header.get("rng"), "rng")
     initial_rng = _rng(r, header.get("initial_rng"), "initial_rng").bit_generator.state
+    # The run's settings are the config's (the trainer section repeats them for readers of
+    # older files).
     trainer = Trainer(net, loss, F_train, ds.y[train_idx], F_test, ds.y[test_idx], task=task,
-                      lr=r.number(t.get("lr"), "trainer.lr"),
-                      batch_size=r.integer(t.get("batch_size"), "trainer.batch_size", 1),
-                      optimizer=r.string(t.get("optimizer"), "trainer.optimizer", optimizers.NAMES),
-                      l1=r.number(t.get("l1"), "trainer.l1"), l2=r.number(t.get("l2"), "trainer.l2"),
-                      shuffle=t.get("shuffle") is True, rng=rng)
+                      config=config, rng=rng)
     n_train = len(train_idx)
     trainer.pos = r.integer(t.get("pos"), "trainer.pos", 0, n_train - 1)
     trainer.step_count = r.integer(t.get("step_count"), "trainer.step_count")
@@ -366,8 +364,8 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
         trainer.diverged = Divergence(r.integer(div.get("step"), "diverged.step"),
                                       r.integer(div.get("epoch"), "diverged.epoch"),
                                       r.string(div.get("reason"), "diverged.reason"))
-    trainer._Xs[...] = r.array(arrays, "shuffled_X", (n_train, sizes[0]))
-    trainer._ys[...] = r.array(arrays, "shuffled_y", (n_train, 1))
+    trainer.set_epoch_rows(r.array(arrays, "shuffled_X", (n_train, sizes[0])),
+                           r.array(arrays, "shuffled_y", (n_train, 1)))
     state = {}
     for key, template in trainer.optimizer.state().items():
         a = r.array(arrays, f"opt_{key}", np.shape(template), kind="fiu")

@@ -1,0 +1,68 @@
+"""What training records: the per-epoch history, where a run diverged, and the metrics."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Divergence:
+    """Where training stopped: the step (1-based, the one that went non-finite) and why."""
+
+    step: int
+    epoch: int
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return (f"training diverged at step {self.step} (epoch {self.epoch}): {self.reason}; "
+                "the last finite parameters were restored — try a smaller learning rate")
+
+
+@dataclass
+class History:
+    """Per-epoch records. Losses are mean per-row losses over the whole set, so train and test
+    compare whatever the reduction; ``*_metric`` is accuracy (classification) or R² (regression).
+    Test entries are NaN when there is no test set."""
+
+    epoch: list = field(default_factory=list)
+    step: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    train_metric: list = field(default_factory=list)
+    test_metric: list = field(default_factory=list)
+
+    def append(self, epoch, step, train, test):
+        self.epoch.append(epoch)
+        self.step.append(step)
+        self.train_loss.append(train[0])
+        self.train_metric.append(train[1])
+        self.test_loss.append(test[0])
+        self.test_metric.append(test[1])
+
+    def __len__(self):
+        return len(self.epoch)
+
+    def to_dict(self) -> dict:
+        return {k: list(v) for k, v in self.__dict__.items()}
+
+
+def metric(task: str, y: np.ndarray, yhat: np.ndarray) -> float:
+    """Accuracy at threshold 0.5 (classification) or R² (regression); y, ŷ of shape (n, 1)."""
+    if len(y) == 0:
+        return math.nan
+    if task == "classification":
+        return float(np.mean((yhat > 0.5) == (y > 0.5)))
+    ss_res = float(np.sum((y - yhat) ** 2))
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    return 1.0 - ss_res / ss_tot if ss_tot > 0 else (1.0 if ss_res == 0 else 0.0)
+
+
+def rmse(loss_name: str, mean_loss: float) -> float:
+    """Root-mean-square error √(mean (ŷ − y)²) from a history entry of the ``squared_error``
+    loss, whose per-row loss is ½(ŷ − y)²: RMSE = √(2 · mean loss). NaN for other losses."""
+    if loss_name != "squared_error" or not math.isfinite(mean_loss) or mean_loss < 0:
+        return math.nan
+    return math.sqrt(2.0 * mean_loss)
