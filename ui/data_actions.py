@@ -1,5 +1,5 @@
 """The File menu's data entries: Open data… (the import dialog), Open sample data › (the tables
-in ``assets/datasets``), Save data as CSV… and Clear points.
+in the package data ``nnviz/data/samples``), Save data as CSV… and Clear points.
 
 Actions (objectNames): actionOpenData (Ctrl+Shift+O), actionSaveData, actionClearPoints,
 and one ``actionSample_<file stem>`` per bundled table.
@@ -7,6 +7,7 @@ and one ``actionSample_<file stem>`` per bundled table.
 from __future__ import annotations
 
 import os
+from importlib.resources import as_file, files
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -18,8 +19,10 @@ from . import dialogs
 from .actions import make_action
 from .data_dialog import DataImportDialog
 
-DATASETS = Path(__file__).resolve().parent.parent / "assets" / "datasets"
-# (file, target column, menu text): real tables, their sources in assets/datasets/README.md.
+# Package data, so the tables ship in the wheel; a Path for a regular install (as_file() makes a
+# real file when the package is imported from an archive).
+DATASETS = files("nnviz.data") / "samples"
+# (file, target column, menu text): real tables, their sources and licences in samples/README.md.
 SAMPLES = (
     ("breast_cancer.csv", "diagnosis", "Breast cancer (569 × 30, classification)"),
     ("diabetes.csv", "progression", "Diabetes progression (442 × 10, regression)"),
@@ -45,7 +48,7 @@ def install(window, menu) -> None:
     for file, target, text in SAMPLES:
         stem = Path(file).stem
         a = action(f"actionSample_{stem}", text, lambda _c=False, f=file: open_sample(window, f),
-                   tip=f"Train on {file} (see assets/datasets/README.md for its source)")
+                   tip=f"Train on {file} (its source and licence: nnviz/data/samples/README.md)")
         samples.addAction(a)
     acts.append(samples.menuAction())
     acts.append(action("actionSaveData", "Save data as CSV…", lambda: save_data(window), None,
@@ -92,7 +95,8 @@ def open_sample(window, file: str) -> bool:
     session = window.session
     session.pause()
     try:
-        ds = csvdata.load_dataset(DATASETS / file, target)
+        with as_file(DATASETS / file) as path:
+            ds = csvdata.load_dataset(path, target)
         session.set_dataset(ds, standardize=True, test_ratio=SAMPLE_TEST_RATIO,
                             seed=session.config.seed)
     except NnvizError as exc:

@@ -7,10 +7,10 @@ actionReinitialize, actionAddNeuron, actionRemoveNeuron, actionExportWeights.
 from __future__ import annotations
 
 import math
-from pathlib import Path
+from importlib.resources import files
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtCore import QBuffer, QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QIcon, QImageReader, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox,
                                QScrollArea, QToolBar)
 
@@ -28,13 +28,28 @@ from .plot_base import RunsLabel
 from .session import SPEED_NAMES, Session
 from .step_panel import StepPanel
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SETTINGS_VERSION = 1
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
 def app_icon() -> QIcon:
-    path = ASSETS / "nnviz.svg"
-    return QIcon(str(path)) if path.exists() else QIcon()
+    """The nnviz icon (package data ``ui/icons/nnviz.svg``) drawn at the usual icon sizes; a null
+    icon if the file is missing. Read as bytes, so no file has to stay on disk (the package may be
+    imported from an archive)."""
+    try:
+        data = (files("ui") / "icons" / "nnviz.svg").read_bytes()
+    except OSError:
+        return QIcon()
+    icon = QIcon()
+    for size in ICON_SIZES:
+        buffer = QBuffer()
+        buffer.setData(data)
+        reader = QImageReader(buffer, b"svg")
+        reader.setScaledSize(QSize(size, size))
+        image = reader.read()
+        if not image.isNull():
+            icon.addPixmap(QPixmap.fromImage(image))
+    return icon
 
 
 class MainWindow(QMainWindow):
