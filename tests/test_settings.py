@@ -89,7 +89,7 @@ def test_each_shared_constant_is_defined_once():
 
     assert dataset.TASKS is model.TASKS is csvdata.TASKS is weights_io.TASKS is settings.TASKS
     assert weights_io.MAX_LAYERS is session_file.MAX_LAYERS is settings.MAX_LAYERS
-    assert weights_io.MAX_UNITS is session_file.MAX_UNITS is settings.MAX_UNITS
+    assert weights_io.MAX_UNITS is settings.MAX_UNITS
     assert network.MAX_UNITS is settings.MAX_UNITS
     # (small ints are shared objects, so also look for a second definition in the source)
     import pathlib
