@@ -23,11 +23,6 @@ def ask_open_path(parent: QWidget | None, title: str, filters: str, start: str =
     return path
 
 
-def ask_directory(parent: QWidget | None, title: str, start: str = "") -> str:
-    """A folder, or "" when the user cancels."""
-    return QFileDialog.getExistingDirectory(parent, title, start)
-
-
 def ask_save_discard_cancel(parent: QWidget | None, title: str, text: str) -> str:
     """SAVE, DISCARD or CANCEL (Escape and closing the box mean CANCEL)."""
     box = QMessageBox(QMessageBox.Warning, title, text,

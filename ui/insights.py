@@ -151,7 +151,6 @@ class InsightsPanel(QTabWidget):
             f"{rows}</table><p>Distance between them: <b>{dist:.4g}</b></p>"
             "<p style='color:#666'>β = W⁽¹⁾W⁽²⁾…, β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾… in the standardized features "
             "the first layer sees; least squares uses the same training rows.</p>" + note)
-        self.linear_distance = dist
 
     def _set_linear_html(self, text: str):
         """Lay the text out again only when it changed (not on every frame of Play; this also

@@ -597,9 +597,6 @@ class Session(QObject):
         self._timer.stop()
         self.playingChanged.emit(False)
 
-    def toggle_play(self):
-        self.pause() if self._playing else self.play()
-
     def _tick(self):
         if not self._playing:
             return

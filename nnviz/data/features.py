@@ -23,11 +23,10 @@ import numpy as np
 from nnviz.errors import NnvizError
 
 TOY_FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
-KINDS = ("input", "square", "product", "sin")
 
 
 class Feature(NamedTuple):
-    """One parsed feature: ``kind`` in KINDS over input columns ``i`` and ``j`` (``j == i``
+    """One parsed feature: ``kind`` (input, square, product or sin) over input columns ``i`` and ``j`` (``j == i``
     except for a product); ``text`` is the canonical expression."""
     kind: str
     i: int
