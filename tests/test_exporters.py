@@ -34,9 +34,18 @@ def X():
     return np.random.default_rng(7).uniform(-6, 6, size=(300, 2))
 
 
+def needs(*exts):
+    """Skip (rather than fail) where a format's optional package is not installed."""
+    for ext in exts:
+        module = exporters.REQUIRES.get(ext, (None,))[0]
+        if module:
+            pytest.importorskip(module)
+
+
 @pytest.mark.parametrize("arch", list(ARCHITECTURES))
 @pytest.mark.parametrize("ext", [".json", ".npz", ".safetensors"])
 def test_round_trip_app_file_app_identical(tmp_path, X, arch, ext):
+    needs(ext)
     model = trained(arch)
     path = tmp_path / f"w{ext}"
     assert exporters.export(model, path) == path
@@ -76,6 +85,7 @@ def test_onnx_pipeline_equals_engine(tmp_path, X, arch):
 
 
 def test_safetensors_layout_and_metadata(tmp_path):
+    needs(".safetensors")
     from safetensors import safe_open
     model = trained("deep_relu")
     path = tmp_path / "w.safetensors"
@@ -196,6 +206,7 @@ def good_bytes(ext, tmp_path):
 
 @pytest.mark.parametrize("ext", [".json", ".npz", ".safetensors"])
 def test_corrupted_and_truncated_files_rejected(tmp_path, ext):
+    needs(ext)
     data = good_bytes(ext, tmp_path)
     bad = tmp_path / f"bad{ext}"
     enc = "utf-32-le" if ext == ".npz" else "utf-8"  # NumPy stores the header as UTF-32
@@ -211,6 +222,7 @@ def test_corrupted_and_truncated_files_rejected(tmp_path, ext):
 
 
 def test_safetensors_rejects_wrong_shapes_and_foreign_files(tmp_path):
+    needs(".safetensors")
     from safetensors.numpy import save_file
     model = trained()
     raw = safetensors_file.to_bytes(model)
@@ -229,10 +241,16 @@ def test_safetensors_rejects_wrong_shapes_and_foreign_files(tmp_path):
         exporters.load(tmp_path / "c.safetensors")
 
 
+@pytest.fixture(scope="module")
+def fuzz_good():
+    needs(".safetensors")
+    return safetensors_file.to_bytes(trained("default", 10))
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(blob=st.binary(max_size=400), cut=st.integers(0, 2000), flip=st.integers(0, 2000))
-def test_safetensors_reader_fuzz(blob, cut, flip):
-    good = FUZZ_GOOD
+def test_safetensors_reader_fuzz(fuzz_good, blob, cut, flip):
+    good = fuzz_good
     mutated = bytearray(good[: max(cut, 1)] if cut < len(good) else good)
     mutated[flip % len(mutated)] ^= 0xFF
     for data in (blob, bytes(mutated), good[:cut] + blob):
@@ -242,11 +260,10 @@ def test_safetensors_reader_fuzz(blob, cut, flip):
             pass
 
 
-FUZZ_GOOD = safetensors_file.to_bytes(trained("default", 10))
-
 
 @pytest.mark.parametrize("ext", [".json", ".npz", ".safetensors", ".onnx", ".py", ".csv"])
 def test_interrupted_write_keeps_old_file(tmp_path, monkeypatch, ext):
+    needs(ext)
     old_model, new_model = trained("default", 10), trained("deep_relu", 10)
     target = exporters.export(old_model, tmp_path / f"w{ext}")
     before = {p.name: p.read_bytes() for p in target.iterdir()} if target.is_dir() else target.read_bytes()
@@ -263,6 +280,7 @@ def test_interrupted_write_keeps_old_file(tmp_path, monkeypatch, ext):
 
 
 def test_cli_train_export_and_convert(tmp_path, capsys):
+    needs(".onnx", ".safetensors")
     onnx_path, st_path = tmp_path / "w.onnx", tmp_path / "w.safetensors"
     assert cli_main(["train", "--epochs", "3", "--features", "x1,x2,x1^2", "--export", str(st_path)]) == 0
     capsys.readouterr()

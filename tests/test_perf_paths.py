@@ -114,14 +114,3 @@ def test_grid_forward_matches_the_network_in_float32():
     for o, (_, a) in zip(outs, ref):
         assert o.dtype == np.float32
         np.testing.assert_allclose(o.reshape(a.shape), a, atol=2e-6)
-
-
-def test_benchmarks_are_not_collected_by_the_test_run():
-    """``tests/bench/`` holds scripts that time things; pytest's default ``python_files``
-    (``test_*.py``, ``*_test.py``) must not match them, or every test run would time them."""
-    from pathlib import Path
-
-    bench = Path(__file__).parent / "bench"
-    scripts = sorted(p.name for p in bench.glob("*.py"))
-    assert "run_all.py" in scripts and "bench_engine.py" in scripts
-    assert not [s for s in scripts if s.startswith("test_") or s.endswith("_test.py")]
