@@ -120,6 +120,7 @@ class Trainer:
         for name, value in training.items():
             setattr(self.config, name, settings.check(name, value))
         self._optimizer = optimizers.make(self.config.optimizer, network.params.size)
+        self._lr = (None, None)
         # The rows in this epoch's order, each extended by a 1: the first layer computes
         # [X 1]·[W; b] in one product. ``_Xs`` is the X part.
         self._Xs1 = np.ones((len(self.X), self.X.shape[1] + 1))
@@ -239,13 +240,14 @@ class Trainer:
 
     def _next_batch(self):
         """The next batch as ([X 1], y): contiguous slices of this epoch's order."""
-        n = len(self.X)
-        if self.pos == 0 and self.config.shuffle:
+        n, pos, config = len(self.X), self.pos, self.config
+        if pos == 0 and config.shuffle:
             perm = self.rng.permutation(n)
             np.take(self.X, perm, axis=0, out=self._Xs)
             np.take(self.y, perm, axis=0, out=self._ys)
-        end = min(self.pos + self.batch_size, n)
-        return self._Xs1[self.pos:end], self._ys[self.pos:end]
+        b = config.batch_size
+        end = n if b is None or pos + b > n else pos + b
+        return self._Xs1[pos:end], self._ys[pos:end]
 
     def epoch_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """(X, y) of the training rows in this epoch's order (views: copy to keep); a saved
@@ -372,7 +374,10 @@ class Trainer:
         (and, at an epoch's end, the history). False when the step diverged."""
         params = self.network.params
         np.copyto(self._backup, params)
-        self.optimizer.update(params, self.network.grads, self.config.lr)
+        lr = self.config.lr
+        if lr != self._lr[0]:   # η as a 0-d array: NumPy takes it for less than a float
+            self._lr = (lr, np.array(lr))
+        self.optimizer.update(params, self.network.grads, self._lr[1])
         # Σθ is finite only if every θ is (a sum as a dot product with ones: one BLAS call).
         if not math.isfinite(params.dot(self._ones)):
             np.copyto(params, self._backup)
