@@ -11,6 +11,8 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nnviz-test-config-")
 # Nor the user's real data folder (the recovery file lives there).
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="nnviz-test-data-")
 
+import gc  # noqa: E402
+
 import pytest  # noqa: E402
 
 
@@ -84,6 +86,34 @@ def _discard_unsaved_on_close(request):
         dialogs.ask_save_discard_cancel = real
 
 
+def _top_level_widgets(app):
+    """``app.topLevelWidgets()``, without the cyclic GC running while PySide converts the list.
+
+    Qt returns raw pointers, which PySide wraps one by one; a new wrapper is an allocation, and
+    an allocation can start the cyclic GC. pyqtgraph gives every plot parentless, Python-owned
+    QMenus (``PlotItem.ctrlMenu``, the ``ViewBoxMenu`` that ``setMenuEnabled(False)`` drops)
+    that sit in reference cycles, so such a collection deletes top-level menus that are further
+    down the list, and wrapping their pointers then reads freed memory (a segfault in
+    ``PySide::getWrapperForQObject``). So the GC is off during the call; afterwards the
+    returned wrappers keep the Python-owned ones alive, and a widget Qt deletes later only
+    invalidates its wrapper. (No ``gc.collect()`` first: it took about 0.2 s a call here.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return app.topLevelWidgets()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@pytest.fixture
+def top_level_widgets():
+    """() → the application's top-level widgets, listed safely (see ``_top_level_widgets``);
+    a test must not call ``QApplication.topLevelWidgets()`` itself."""
+    from PySide6.QtWidgets import QApplication
+    return lambda: _top_level_widgets(QApplication.instance())
+
+
 @pytest.fixture(autouse=True)
 def _no_leaked_widgets(request):
     """Fail a Qt test that leaves a visible top-level widget or an active QTimer behind."""
@@ -94,15 +124,16 @@ def _no_leaked_widgets(request):
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
-    before = {id(w) for w in app.topLevelWidgets()} if app else set()
+    before = {id(w) for w in _top_level_widgets(app)} if app else set()
     yield
     app = QApplication.instance()
     if app is None:
         return
     app.processEvents()
-    leaked = [w for w in app.topLevelWidgets() if id(w) not in before and w.isVisible()]
-    timers = [t for w in app.topLevelWidgets() if id(w) not in before
-              for t in w.findChildren(QTimer) if t.isActive()]
+    widgets = _top_level_widgets(app)  # held to the end: see _top_level_widgets
+    new = [w for w in widgets if id(w) not in before]
+    leaked = [w for w in new if w.isVisible()]
+    timers = [t for w in new for t in w.findChildren(QTimer) if t.isActive()]
     for w in leaked:
         w.close()
         w.deleteLater()

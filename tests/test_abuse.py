@@ -74,15 +74,15 @@ def answered(monkeypatch):
 
 
 @pytest.fixture
-def window(kept_layout, answered, window):
+def window(kept_layout, answered, window, top_level_widgets):
     """The main window (conftest); the abuse floats and closes panels, so the remembered
     layout is put back, and boxes and floating panels it opened close with the test."""
     app = QApplication.instance()
-    before = set(map(id, app.topLevelWidgets()))
+    before = set(map(id, top_level_widgets()))
     window.answered = answered
     yield window
     # Boxes and floating panels the abuse opened (non-modal, so allowed) close with the test.
-    for other in app.topLevelWidgets():
+    for other in top_level_widgets():
         if id(other) not in before and other.isVisible():
             other.close()
     app.processEvents()

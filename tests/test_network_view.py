@@ -301,10 +301,10 @@ def test_minimum_size_stays_inside(qtbot, session):
             assert visible.contains(v.node_item(k, j).sceneBoundingRect())
 
 
-def test_hover_tooltips_show_the_current_values(view, session, qtbot):
+def test_hover_tooltips_show_the_current_values(view, session, qtbot, top_level_widgets):
     from PySide6.QtCore import QEvent
     from PySide6.QtGui import QHelpEvent
-    from PySide6.QtWidgets import QApplication, QToolTip
+    from PySide6.QtWidgets import QToolTip
 
     session.set_weight(0, 1, 3, -0.4)
     edge = view.edge_item(0, 1, 3)
@@ -320,6 +320,6 @@ def test_hover_tooltips_show_the_current_values(view, session, qtbot):
         assert f"{session.network.dense[0].b[1]:.4g}" in text
     finally:
         QToolTip.hideText()
-        for w in QApplication.topLevelWidgets():
+        for w in top_level_widgets():
             if type(w).__name__ == "QTipLabel":
                 w.close()
