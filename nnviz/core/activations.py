@@ -34,7 +34,8 @@ def _identity(z, out=None):
 
 
 def _relu(z, out=None):
-    return np.maximum(z, 0, out=out)
+    zero = _ZEROS.get(z.dtype)
+    return np.maximum(z, 0 if zero is None else zero, out=out)
 
 
 def _leaky_relu(z, out=None):
@@ -49,6 +50,8 @@ def _leaky_relu(z, out=None):
 # on every call, and on arrays of a few hundred values that conversion is a visible share.
 _ONES = {np.dtype(t): np.array(1.0, dtype=t) for t in (np.float32, np.float64)}
 _UNITS = {d: (one, -one) for d, one in _ONES.items()}   # (1, −1) per float type
+_ZEROS = {d: np.zeros((), d) for d in _ONES}
+_F32 = np.dtype(np.float32)
 
 
 def _sigmoid(z, out=None):
@@ -154,7 +157,7 @@ def _tanh(z, out=None):
     and vectorised on current CPUs); in float32 the rational form above (the grid's pixels)."""
     if not isinstance(z, np.ndarray):   # a scalar: work on a 0-d array
         z = np.asarray(z)
-    if z.dtype == np.float32:
+    if z.dtype is _F32:
         return _tanh_float32(z, out)
     return np.tanh(z, out=out)
 
@@ -169,7 +172,8 @@ def _ones(z, a, out=None):
 def _relu_slope(z, a=None, out=None):
     if out is None:
         return (z > 0).astype(z.dtype)
-    return np.greater(z, 0, out=out)
+    zero = _ZEROS.get(z.dtype)
+    return np.greater(z, 0 if zero is None else zero, out=out)
 
 
 def _leaky_slope(z, a=None, out=None):

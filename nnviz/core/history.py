@@ -54,7 +54,7 @@ def metric(task: str, y: np.ndarray, yhat: np.ndarray) -> float:
     if len(y) == 0:
         return math.nan
     if task == "classification":
-        return float(np.mean((yhat > 0.5) == (y > 0.5)))
+        return np.count_nonzero((yhat > 0.5) == (y > 0.5)) / len(y)
     ss_res = float(np.sum((y - yhat) ** 2))
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     return 1.0 - ss_res / ss_tot if ss_tot > 0 else (1.0 if ss_res == 0 else 0.0)

@@ -104,12 +104,16 @@ class Trainer:
                              f"{network.n_inputs} inputs")
         if len(self.X) == 0:
             raise NnvizError("there are no training rows")
-        if X_test is None or len(X_test) == 0:
-            self.X_test = np.empty((0, network.n_inputs))
-            self.y_test = np.empty((0, 1))
-        else:
-            self.X_test = np.ascontiguousarray(X_test, dtype=np.float64)
+        # The test rows are kept with a column of ones, as the training rows are, so the
+        # per-epoch evaluation runs on them without a copy; ``X_test`` is the X part.
+        n_test = 0 if X_test is None else len(X_test)
+        self._X_test1 = np.ones((n_test, network.n_inputs + 1))
+        self.X_test = self._X_test1[:, :-1]
+        if n_test:
+            self.X_test[...] = np.asarray(X_test, dtype=np.float64).reshape(n_test, -1)
             self.y_test = np.ascontiguousarray(y_test, dtype=np.float64).reshape(-1, 1)
+        else:
+            self.y_test = np.empty((0, 1))
         self.rng = rng if rng is not None else np.random.default_rng(0)
         # The run's settings have one owner, ``config``: the trainer reads them at every step
         # and keeps no copy. Keyword settings (lr=…, batch_size=…) are written into it.
@@ -401,7 +405,8 @@ class Trainer:
 
     # --- evaluation ----------------------------------------------------------------------
     def evaluate(self, X, y) -> tuple[float, float]:
-        """(mean per-row loss, metric) of the current network on (X, y); NaNs when empty."""
+        """(mean per-row loss, metric) of the current network on (X, y); NaNs when empty. X may
+        carry a last column of ones ([X 1])."""
         if len(X) == 0:
             return math.nan, math.nan
         with np.errstate(all="ignore"):
@@ -410,12 +415,13 @@ class Trainer:
             return float(np.mean(e)), metric(self.task, y, a)
 
     def _output_layer(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """The output layer's (Z, A), each (n, outputs), for every row of X: the layers' own
-        forward methods run over blocks of rows through arrays kept between calls (each
-        block's input with its ones column), so an epoch's evaluation allocates no
+        """The output layer's (Z, A), each (n, outputs), for every row of X (or of [X 1]): the
+        layers' own forward methods run over blocks of rows through arrays kept between calls
+        (each block's input with its ones column), so an epoch's evaluation allocates no
         (n, units) arrays."""
         net = self.network
         n = len(X)
+        with_ones = X.shape[1] == net.n_inputs + 1
         z_out = np.empty((n, net.sizes[-1]))
         a_out = np.empty((n, net.sizes[-1]))
         rows = max(1, _EVAL_BLOCK // max(net.sizes[:-1]))
@@ -430,8 +436,11 @@ class Trainer:
         for start in range(0, n, rows):
             stop = min(start + rows, n)
             r = stop - start
-            x1 = x1s[0][:r]
-            x1[:, :-1] = X[start:stop]
+            if with_ones:
+                x1 = X[start:stop]
+            else:
+                x1 = x1s[0][:r]
+                x1[:, :-1] = X[start:stop]
             for dense, act, z, nxt in hidden:
                 nxt = nxt[:r]
                 act.forward(dense.forward(x1, z[:r]), nxt[:, :-1])
@@ -440,8 +449,11 @@ class Trainer:
         return z_out, a_out
 
     def record_history(self) -> None:
+        """Append this epoch's mean losses and metrics over the whole training and test sets
+        (the training rows in this epoch's order: the same rows, already with their ones)."""
         self.history.append(self.epoch_count, self.step_count,
-                            self.evaluate(self.X, self.y), self.evaluate(self.X_test, self.y_test))
+                            self.evaluate(self._Xs1, self._ys),
+                            self.evaluate(self._X_test1, self.y_test))
 
     @property
     def steps_per_epoch(self) -> int:
