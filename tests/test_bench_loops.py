@@ -80,3 +80,18 @@ def test_tuned_loop_makes_its_buffers_once_per_batch_size():
 def test_benchmark_self_check_row():
     row = bench.check_same_math(steps=40)
     assert row.ok is True and row.target == "≤ 1e-12"
+
+
+def test_the_step_without_recording_hooks_computes_the_same_bits():
+    """The 'recording hooks, off' row compares the step with the same source minus every
+    ``if record:`` block; that comparison means something only if both train alike."""
+    X, y = bench.make_data(2)
+    real, bare = (bench.nnviz_trainer(X, y, 8, 10, "tanh") for _ in range(2))
+    bare_step = bench._step_without_recording_hooks()
+    real.steps(230)
+    with np.errstate(all="ignore"):
+        for _ in range(230):
+            for _ in bare_step(bare, False):
+                pass
+    assert real.network.params.tobytes() == bare.network.params.tobytes()
+    assert real.history.to_dict() == bare.history.to_dict()
