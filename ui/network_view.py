@@ -80,33 +80,14 @@ WIDTH_STEPS = 4  # edge widths are quantised to 1/4 px so unchanged pens can be 
 WIDE_EDGES_MAX = 64  # a layer with more weights draws its edges one pixel wide
 
 
-def lut_index(values, vmax: float) -> np.ndarray:
-    """The colormap row of each value on ±vmax, exactly as :func:`colors.color` picks it."""
-    v = np.asarray(values, dtype=np.float64)
-    if not (np.isfinite(vmax) and vmax > 0):
-        return np.full(v.shape, 128, dtype=np.intp)
-    with np.errstate(all="ignore"):
-        t = 0.5 + 0.5 * np.clip(v / vmax, -1.0, 1.0)
-    idx = np.rint(t * 255)
-    return np.where(np.isfinite(v), idx, 128).astype(np.intp)
-
-
 def map_images(values: np.ndarray, vmax) -> list[QImage]:
     """(res_y, res_x, units) values → one QImage per unit on the symmetric scale ±vmax.
 
     ``vmax`` is a scalar or one value per unit. Row i of ``values`` is y = ys[i]; the images are
-    flipped so +y is up. Vectorised: one float32 pass and one lookup in a 32-bit LUT for all
-    units (values exactly halfway between two rows may round up where colors.color rounds to even).
+    flipped so +y is up. Vectorised: one pass of :func:`colors.lut_index` and one lookup in a
+    32-bit LUT for all units.
     """
-    values = np.asarray(values, dtype=np.float32)
-    vmax = np.asarray(vmax, dtype=np.float64)
-    vmax = np.where(np.isfinite(vmax) & (vmax > 0), vmax, 1.0)
-    t = values * (127.5 / vmax).astype(np.float32)
-    t += np.float32(128.0)               # 127.5 for the centre, +0.5 to round by truncation
-    np.clip(t, 0.0, 255.99, out=t)
-    if np.isnan(t).any():
-        t[np.isnan(t)] = 128.0
-    idx = t.astype(np.uint8)
+    idx = colors.lut_index(values, vmax)
     argb = LUT32[np.ascontiguousarray(idx[::-1].transpose(2, 0, 1))]  # (units, h, w) uint32
     _, h, w = argb.shape
     return [QImage(argb[u].data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()
@@ -780,7 +761,7 @@ class NetworkView(QGraphicsView):
                 values, scale = self._grad, _finite_max(self._grad) or 1.0
             else:
                 values, scale = d.W, vmax
-            idx = lut_index(values, scale)
+            idx = colors.lut_index(values, scale)
             with np.errstate(all="ignore"):
                 rel = np.nan_to_num(np.minimum(1.0, np.abs(values) / scale), nan=0.0)
             gain = self._width_gain[k]
@@ -794,7 +775,7 @@ class NetworkView(QGraphicsView):
                     if edge.glow.isVisible():
                         edge.refresh_glow()
             for bias, node, b, ci in zip(self._bias[k], self._nodes[k + 1], d.b.tolist(),
-                                         lut_index(d.b, vmax).tolist()):
+                                         colors.lut_index(d.b, vmax).tolist()):
                 bias.set_value(b)
                 node.set_bias_color(self._colors[ci])
 
