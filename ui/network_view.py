@@ -5,8 +5,9 @@ unit i of layer k to unit j of layer k+1 is the weight ``network.dense[k].W[i, j
 "from-to": W is fan_in × fan_out): its colour is the sign and size of w on the shared diverging
 scale (±max|W| over the network), its width grows with |w| (in a layer of at most 64 weights;
 a denser layer draws every edge one pixel wide). Every non-input node shows its bias
-(text under it, and the colour of its ring). For 2-D data every node carries a small map of its
-own output over the input plane (the grid of :meth:`Session.grid_outputs`).
+(text under it, and the colour of its ring). With two inputs or more every node carries a small
+map of its own output over the Output plot's plane (the grid of :meth:`Session.grid_outputs`: the
+two inputs on the plot's axes vary, any others are held at their training mean).
 
 Items are created only on ``structureChanged``; ``paramsChanged`` (up to 60 Hz while training)
 only updates pens, texts and pixmaps; a resize only moves them. The layout is computed in
@@ -429,6 +430,7 @@ class NetworkView(QGraphicsView):
         session.structureChanged.connect(self._on_structure_changed)
         session.paramsChanged.connect(self._on_params_changed)
         session.stageChanged.connect(self._on_stage_changed)
+        session.axesChanged.connect(self._on_axes_changed)
         self._on_structure_changed()
         if 0 <= session.stage_index < len(session.stages):  # a step-through already under way
             self._on_stage_changed(session.stages[session.stage_index])
@@ -487,7 +489,9 @@ class NetworkView(QGraphicsView):
 
     # --- building (structure changes only) ---------------------------------------------
     def _has_maps(self) -> bool:
-        return len(self.session.model.inputs) == 2
+        """Maps need a plane: two inputs, or two of more (the Output plot's slice, the others
+        held at their training mean). One input has none."""
+        return len(self.session.model.inputs) >= 2
 
     def _on_structure_changed(self):
         if self._hovered_node is not None:
@@ -532,14 +536,25 @@ class NetworkView(QGraphicsView):
         self._input_maps()
         self._on_params_changed()
 
+    def _on_axes_changed(self):
+        """The Output plot shows another slice: every map shows it too."""
+        self._input_maps()
+        self._unit_maps()
+
     def _input_maps(self):
-        """The input nodes' maps: each scaled feature over the grid (changes only with the data)."""
+        """The input nodes' maps: each scaled feature over the grid (changes only with the data
+        and the plot's axes). A feature held constant over the slice is drawn on the scale of
+        the features that vary (so one held near its mean is near white, not a saturated noise
+        of its last digits)."""
         if not self._has_maps():
             return
         grid = self.session.grid()
         res = grid.resolution
         F = grid.features.reshape(res, res, -1)
         vmax = [_finite_max(F[:, :, i]) for i in range(F.shape[2])]
+        varies = [bool(np.ptp(F[:, :, i]) > 0) for i in range(F.shape[2])]
+        shared = max((v for v, var in zip(vmax, varies) if var), default=0.0) or max(vmax)
+        vmax = [v if var else shared for v, var in zip(vmax, varies)]
         for node, image in zip(self._nodes[0], map_images(F, vmax)):
             node.set_image(image)
 
