@@ -6,7 +6,8 @@ from PySide6.QtGui import QColor
 
 from ui import colors
 from ui.heatmaps import HeatmapPanel
-from ui.network_view import NetworkView, map_images
+from ui.network_items import map_images
+from ui.network_view import NetworkView
 
 VALUES = np.concatenate([np.linspace(-1.0, 1.0, 2001), [-3.0, -1.0001, 1.0001, 7.5, np.inf, -np.inf]])
 

@@ -241,7 +241,7 @@ def test_forward_and_loss_stages_highlight(view, session):
 
 
 def test_layer_buttons_use_given_actions(view, session):
-    from ui.network_view import _LayerControls
+    from ui.network_items import _LayerControls
 
     add, remove = QAction("Add neuron", view), QAction("Remove neuron", view)
     add.triggered.connect(lambda: session.add_neuron(0))
@@ -259,7 +259,7 @@ def test_layer_buttons_use_given_actions(view, session):
 
 
 def test_own_buttons_call_the_session(view, session, qtbot):
-    from ui.network_view import _LayerControls
+    from ui.network_items import _LayerControls
 
     controls = [w for w in view.findChildren(_LayerControls) if w.isVisibleTo(view)]
     qtbot.mouseClick(controls[0].add, Qt.MouseButton.LeftButton)
