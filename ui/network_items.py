@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmap
                                QHBoxLayout, QLabel, QToolButton, QWidget)
 
 from . import colors
+from .canvas_layout import ring_width
 
 if TYPE_CHECKING:
     from .network_view import NetworkView
@@ -27,11 +28,6 @@ HOVER = QColor(25, 30, 40, 100)
 FORWARD_GLOW = QColor(255, 166, 0, 150)    # amber: the forward pass
 BACKWARD_GLOW = QColor(145, 75, 215, 140)  # violet: the backward pass
 HEADER_HEIGHT = 34
-NODE_MAX = 56.0      # largest node side (px)
-NODE_SPARSE = 40.0   # a column with few units keeps at least this when others are crowded
-ROW_MIN = 9.0        # smallest vertical pitch before the scene scrolls
-GAP_MIN = 56.0       # smallest horizontal room for the edges between two columns
-STEP_MAX = 300.0     # widest column spacing (wide windows centre the diagram)
 EDGE_HIT_WIDTH = 8.0
 
 
@@ -60,7 +56,6 @@ def _num(x: float) -> str:
 
 LUT32 = colors.LUT32
 WIDTH_STEPS = 4  # edge widths are quantised to 1/4 px so unchanged pens can be skipped
-WIDE_EDGES_MAX = 64  # a layer with more weights draws its edges one pixel wide
 
 
 def map_images(values: np.ndarray, vmax) -> list[QImage]:
@@ -134,7 +129,7 @@ class NodeItem(_Hovered, QGraphicsRectItem):
         self.size = size
         self.setPos(center.x() - size / 2, center.y() - size / 2)
         self.setRect(0, 0, size, size)
-        self.ring = max(1.5, min(3.0, size / 15)) if self.k >= 0 else 1.0
+        self.ring = ring_width(self.k + 1, size)
         r = self.ring / 2 + 0.5
         self.border.setRect(-r, -r, size + 2 * r, size + 2 * r)
         pen = self.border.pen()

@@ -33,9 +33,9 @@ from nnviz.core.stages import StageKind, Symbols, sup
 
 from . import colors, dialogs
 
-from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, GAP_MIN,
-                            HEADER_HEIGHT, INK, NODE_MAX, NODE_SPARSE, ROW_MIN, STEP_MAX,
-                            WIDE_EDGES_MAX, WIDTH_STEPS, BiasText, EdgeItem, NodeItem,
+from .canvas_layout import canvas_layout, label_pixels
+from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, HEADER_HEIGHT, INK,
+                            WIDTH_STEPS, BiasText, EdgeItem, NodeItem,
                             _LayerControls, _finite_max, _font, _place_text, _text, map_images)
 
 
@@ -268,136 +268,59 @@ class NetworkView(QGraphicsView):
 
     # --- geometry (structure changes and resizes) ----------------------------------------
     def _layout(self):
-        """Place every item for the current viewport size (pixels; the view never scales)."""
+        """Place every item for the current viewport size (:func:`canvas_layout`)."""
         if not self._nodes:
             return
-        net = self.session.network
-        sizes = net.sizes
-        cols = len(sizes)
         vp = self.viewport().size()
-        W, H = max(vp.width(), 240), max(vp.height(), 160)
-        name_h = QFontMetricsF(self._name_font).height()
-        bias_h = QFontMetricsF(self._bias_font).height()
         cap_h = QFontMetricsF(self._caption_font).height()
-        top, bottom = 12.0, cap_h + 16.0
-        avail = H - top - bottom
-
-        # Input labels shrink a little when there are many inputs.
-        label_px = max(8.0, min(13.0, avail / sizes[0] - 3))
+        label_px = label_pixels(self.session.network.sizes[0], vp.height(), cap_h)
         if self._label_font.pixelSize() != int(round(label_px)):
             self._label_font = _font(label_px)
             for item in self._features:
                 item.setFont(self._label_font)
-        label_w = max(item.boundingRect().width() for item in self._features) + 12.0
-        left, right = 8.0 + label_w, 12.0 + 18.0
-
-        # Node side: what the densest column leaves, capped by the width.
-        t_width = (W - left - right - (cols - 1) * GAP_MIN) / cols
-
-        def fit(c: int) -> tuple[float, int]:
-            """(side, text level) for column c: 2 = name + bias, 1 = bias, 0 = none."""
-            row = max(ROW_MIN, avail / sizes[c])
-            if c == 0:
-                return max(4.0, min(NODE_MAX, t_width, row - 8.0)), 0
-            for level, extra, least in ((2, name_h + bias_h + 16.0, 30.0), (1, bias_h + 9.0, 18.0)):
-                side = min(NODE_MAX, t_width, row - extra - 4.0)
-                if side >= least:
-                    return side, level
-            return max(4.0, min(t_width, 0.72 * row)), 0
-
-        fitted = [fit(c) for c in range(cols)]
-        common = min(side for side, _ in fitted)
-        sides, levels = [], []
-        for c, (side, level) in enumerate(fitted):
-            side = common if common >= 20 else min(side, max(common, NODE_SPARSE))
-            sides.append(side)
-            row = avail / sizes[c]
-            if c > 0:  # re-derive the text level for the side actually used
-                level = 2 if row >= side + name_h + bias_h + 16 and side >= 26 else \
-                    1 if row >= side + bias_h + 9 else 0
-            levels.append(level)
-        # A unit's map samples every step-th grid point when its square has fewer pixels than
-        # half the grid: what a smooth downscale of the whole grid would show, at a fraction of
-        # the work per frame (a 100×100 map in a 20 px square draws 1 point in 25).
-        res, dpr = self.session.grid().resolution, self.devicePixelRatioF()
-        steps = [max(1, int(res // max(1.0, side * dpr))) for side in sides]
-        steps_changed = steps != self._map_steps
-        self._map_steps = steps
-        shared = min(levels[1:-1] or levels[-1:])  # one text style for the hidden columns
-        levels = [levels[0]] + [shared] * (cols - 2) + [levels[-1]]
-        dense_c = max(range(cols), key=lambda c: sizes[c])
-        extra = [(name_h + bias_h + 16 if lv == 2 else bias_h + 9 if lv == 1 else 4) for lv in levels]
-        dense_pitch = max(ROW_MIN, avail / sizes[dense_c])
-        pitches = []
-        for c in range(cols):
-            row = max(ROW_MIN, avail / sizes[c])
-            pitches.append(min(row, max(dense_pitch, sides[c] + extra[c] + 26)))
-        content_h = max(p * n for p, n in zip(pitches, sizes))
-        scene_h = max(H, top + content_h + bottom)
-        span = max(avail, content_h)
-
-        # Column centres: equal steps, capped; centred when the window is wide.
-        need = [(sides[c] + sides[c + 1]) / 2 + GAP_MIN for c in range(cols - 1)]
-        free = W - left - right - sides[0] / 2 - sides[-1] / 2
-        step = min(STEP_MAX, free / max(1, cols - 1))
-        step = max([step] + need)
-        width = left + sides[0] / 2 + step * (cols - 1) + sides[-1] / 2 + right
-        shift = max(0.0, (W - width) / 2)
-        xs = [shift + left + sides[0] / 2 + c * step for c in range(cols)]
-        scene_w = max(W, width)
-        self._column_x = xs
-
-        maps = self._has_maps()
-        centers = []
-        for c, n in enumerate(sizes):
-            y0 = top + (span - pitches[c] * n) / 2
-            ys = [y0 + (j + 0.5) * pitches[c] for j in range(n)]
-            centers.append(ys)
-            for j, node in enumerate(self._nodes[c]):
-                node.set_label(self.unit_name(c - 1, j), c > 0 and not maps and sides[c] >= 16)
-                node.set_geometry(QPointF(xs[c], ys[j]), sides[c])
-            if c == 0:
-                for j, item in enumerate(self._features):
-                    r = item.boundingRect()
-                    _place_text(item, xs[0] - sides[0] / 2 - 9, ys[j] - r.height() / 2, "right")
-                continue
-            for j, name in enumerate(self._names[c]):
-                name.setVisible(levels[c] == 2 and (maps or sides[c] < 16))
-                _place_text(name, xs[c], ys[j] - sides[c] / 2 - 7 - name_h)
-            for j, bias in enumerate(self._bias[c - 1]):
-                bias.setVisible(levels[c] >= 1)
-                bias.set_anchor(QPointF(xs[c], ys[j] + sides[c] / 2 + 5))
-
-        # Crowded columns get thinner edges (4 px of |w| range when there is room); a layer of
-        # more weights than Playground's largest (8×8) draws them one pixel wide, its colour
-        # alone showing w: Qt strokes a wider antialiased curve ~4× slower (75 against 18 µs),
-        # 14 ms a frame for the 240 weights of 30 inputs, and that many thick lines are a blur.
-        gain = [0.0 if len(self._flat_edges[k]) > WIDE_EDGES_MAX
-                else max(1.5, min(4.0, 0.25 * min(pitches[k], pitches[k + 1])))
-                for k in range(cols - 1)]
-        if gain != self._width_gain:
-            self._width_gain = gain
+        name_h = QFontMetricsF(self._name_font).height()
+        g = canvas_layout(
+            self.session.network.sizes, vp.width(), vp.height(),
+            label_width=max(item.boundingRect().width() for item in self._features),
+            name_h=name_h, bias_h=QFontMetricsF(self._bias_font).height(), caption_h=cap_h,
+            has_maps=self._has_maps(), resolution=self.session.grid().resolution,
+            dpr=self.devicePixelRatioF())
+        steps_changed = g.map_steps != self._map_steps
+        self._map_steps = g.map_steps
+        self._column_x = g.xs
+        for c, column in enumerate(self._nodes):
+            for j, node in enumerate(column):
+                node.set_label(self.unit_name(c - 1, j), g.label_inside[c])
+                node.set_geometry(QPointF(*g.centers[c][j]), g.sides[c])
+        for item, (x, y) in zip(self._features, g.feature_anchor):
+            _place_text(item, x, y - item.boundingRect().height() / 2, "right")
+        for c in range(1, len(self._nodes)):
+            for name, (x, y) in zip(self._names[c], g.name_anchor[c]):
+                name.setVisible(g.name_visible[c])
+                _place_text(name, x, y)
+            for bias, anchor in zip(self._bias[c - 1], g.bias_anchor[c]):
+                bias.setVisible(g.levels[c] >= 1)
+                bias.set_anchor(QPointF(*anchor))
+        if g.width_gain != self._width_gain:
+            self._width_gain = g.width_gain
             for layer in self._flat_edges:
                 for edge in layer:
                     edge.key = -1
             self._update_edges()
         if steps_changed and self._built_maps:
             self._unit_maps()
-        for k, layer in enumerate(self._edges):
-            x0 = xs[k] + sides[k] / 2 + self._nodes[k][0].ring + 1.5
-            x1 = xs[k + 1] - sides[k + 1] / 2 - self._nodes[k + 1][0].ring - 1.5
-            for i, row in enumerate(layer):
-                for j, edge in enumerate(row):
-                    edge.set_curve(QPointF(x0, centers[k][i]), QPointF(x1, centers[k + 1][j]))
-
-        cap_y = scene_h - bottom + 6
+        for layer, ends in zip(self._edges, g.edges):
+            for row, row_ends in zip(layer, ends):
+                for edge, (p0, p1) in zip(row, row_ends):
+                    edge.set_curve(QPointF(*p0), QPointF(*p1))
+        xs = g.xs
         for c, item in enumerate(self._column_captions):
-            _place_text(item, xs[c], cap_y)
+            _place_text(item, xs[c], g.caption_y)
         for k, item in enumerate(self._matrix_captions):
-            _place_text(item, (xs[k] + xs[k + 1]) / 2, cap_y)
+            _place_text(item, (xs[k] + xs[k + 1]) / 2, g.caption_y)
             widest = max(self._column_captions[c].boundingRect().width() for c in (k, k + 1))
-            item.setVisible((item.boundingRect().width() + widest) / 2 + 24 <= step / 2)
-        self._scene.setSceneRect(QRectF(0, 0, scene_w, scene_h))
+            item.setVisible((item.boundingRect().width() + widest) / 2 + 24 <= g.step / 2)
+        self._scene.setSceneRect(QRectF(0, 0, *g.scene_size))
         self._place_header()
 
     def _place_header(self, *_):
