@@ -13,7 +13,10 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmap
                                QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
                                QHBoxLayout, QLabel, QToolButton, QWidget)
 
-from . import colors
+from nnviz.core.stages import sup
+from nnviz.errors import NnvizError
+
+from . import colors, dialogs
 from .canvas_layout import ring_width
 
 if TYPE_CHECKING:
@@ -348,3 +351,37 @@ class _LayerControls(QWidget):
             action = button.defaultAction()
             if action is None or action.icon().isNull():
                 button.setText(sign)
+
+
+class ParameterEdits:
+    """The canvas's edits: a click on an edge or a bias text asks for the new value and hands
+    it to the session (a mixin of :class:`~ui.network_view.NetworkView`)."""
+
+    def _ask_weight(self, k: int, i: int, j: int, current: float) -> float | None:
+        """Ask the user for a new value of ``dense[k].W[i, j]``; None when cancelled."""
+        label = (f"Weight W{sup(k + 1)}[{i + 1},{j + 1}] from {self.unit_name(k - 1, i)} "
+                 f"to {self.unit_name(k, j)}:")
+        return dialogs.ask_number(self, "Edit weight", label, current, -1e6, 1e6, 3)
+
+    def _ask_bias(self, k: int, j: int, current: float) -> float | None:
+        """Ask the user for a new value of ``dense[k].b[j]``; None when cancelled."""
+        label = f"Bias b{sup(k + 1)}[{j + 1}] of {self.unit_name(k, j)}:"
+        return dialogs.ask_number(self, "Edit bias", label, current, -1e6, 1e6, 3)
+
+    def _edit_weight(self, k: int, i: int, j: int):
+        value = self._ask_weight(k, i, j, float(self.session.network.dense[k].W[i, j]))
+        if value is None:
+            return
+        try:
+            self.session.set_weight(k, i, j, value)
+        except NnvizError as exc:
+            self.session.message.emit(str(exc))
+
+    def _edit_bias(self, k: int, j: int):
+        value = self._ask_bias(k, j, float(self.session.network.dense[k].b[j]))
+        if value is None:
+            return
+        try:
+            self.session.set_bias(k, j, value)
+        except NnvizError as exc:
+            self.session.message.emit(str(exc))

@@ -31,15 +31,15 @@ from PySide6.QtWidgets import (QFrame, QGraphicsScene, QGraphicsSimpleTextItem, 
 from nnviz.errors import NnvizError
 from nnviz.core.stages import StageKind, Symbols, sup
 
-from . import colors, dialogs
+from . import colors
 
 from .canvas_layout import canvas_layout, label_pixels
 from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, HEADER_HEIGHT, INK,
-                            WIDTH_STEPS, BiasText, EdgeItem, NodeItem,
+                            WIDTH_STEPS, BiasText, ParameterEdits, EdgeItem, NodeItem,
                             _LayerControls, _finite_max, _font, _place_text, _text, map_images)
 
 
-class NetworkView(QGraphicsView):
+class NetworkView(ParameterEdits, QGraphicsView):
     """The p→M→1 network as a diagram; see the module docstring."""
 
     def __init__(self, session, parent=None):
@@ -480,32 +480,3 @@ class NetworkView(QGraphicsView):
                 QToolTip.hideText()
             return True
         return super().viewportEvent(event)
-
-    def _ask_weight(self, k: int, i: int, j: int, current: float) -> float | None:
-        """Ask the user for a new value of ``dense[k].W[i, j]``; None when cancelled."""
-        label = (f"Weight W{sup(k + 1)}[{i + 1},{j + 1}] from {self.unit_name(k - 1, i)} "
-                 f"to {self.unit_name(k, j)}:")
-        return dialogs.ask_number(self, "Edit weight", label, current, -1e6, 1e6, 3)
-
-    def _ask_bias(self, k: int, j: int, current: float) -> float | None:
-        """Ask the user for a new value of ``dense[k].b[j]``; None when cancelled."""
-        label = f"Bias b{sup(k + 1)}[{j + 1}] of {self.unit_name(k, j)}:"
-        return dialogs.ask_number(self, "Edit bias", label, current, -1e6, 1e6, 3)
-
-    def _edit_weight(self, k: int, i: int, j: int):
-        value = self._ask_weight(k, i, j, float(self.session.network.dense[k].W[i, j]))
-        if value is None:
-            return
-        try:
-            self.session.set_weight(k, i, j, value)
-        except NnvizError as exc:
-            self.session.message.emit(str(exc))
-
-    def _edit_bias(self, k: int, j: int):
-        value = self._ask_bias(k, j, float(self.session.network.dense[k].b[j]))
-        if value is None:
-            return
-        try:
-            self.session.set_bias(k, j, value)
-        except NnvizError as exc:
-            self.session.message.emit(str(exc))
