@@ -150,11 +150,9 @@ def test_output_thumbnail_matches_the_grid(view, session):
     n = img.width()
     for r, c in ((0, 0), (3, n - 5), (n - 1, n // 2)):
         p = float(out[step // 2 + (n - 1 - r) * step, step // 2 + c * step])  # row 0: top
-        expected = colors.LUT[int(round((0.5 + 0.5 * (2 * p - 1)) * 255))]
+        expected = colors.LUT[colors.lut_index(2.0 * p - 1.0, 1.0)]
         got = QColor(img.pixel(c, r))
-        assert abs(got.red() - int(expected[0])) <= 2
-        assert abs(got.green() - int(expected[1])) <= 2
-        assert abs(got.blue() - int(expected[2])) <= 2
+        assert (got.red(), got.green(), got.blue()) == tuple(int(e) for e in expected)
 
 
 def test_thumbnails_follow_the_weights(view, session):
@@ -166,8 +164,9 @@ def test_thumbnails_follow_the_weights(view, session):
     res = h.shape[0]
     step, n = _grid_step(after, res), after.width()
     top_left = float(h[step // 2 + (n - 1) * step, step // 2])
-    expected = colors.LUT[int(round((0.5 + 0.5 * top_left) * 255))]  # tanh: ±1
-    assert abs(QColor(after.pixel(0, 0)).red() - int(expected[0])) <= 2
+    expected = colors.LUT[colors.lut_index(top_left, 1.0)]  # tanh: ±1
+    got = QColor(after.pixel(0, 0))
+    assert (got.red(), got.green(), got.blue()) == tuple(int(e) for e in expected)
 
 
 def test_input_thumbnail_is_the_feature(view, session):
@@ -242,7 +241,7 @@ def test_forward_and_loss_stages_highlight(view, session):
 
 
 def test_layer_buttons_use_given_actions(view, session):
-    from ui.network_view import _LayerControls
+    from ui.network_items import _LayerControls
 
     add, remove = QAction("Add neuron", view), QAction("Remove neuron", view)
     add.triggered.connect(lambda: session.add_neuron(0))
@@ -260,7 +259,7 @@ def test_layer_buttons_use_given_actions(view, session):
 
 
 def test_own_buttons_call_the_session(view, session, qtbot):
-    from ui.network_view import _LayerControls
+    from ui.network_items import _LayerControls
 
     controls = [w for w in view.findChildren(_LayerControls) if w.isVisibleTo(view)]
     qtbot.mouseClick(controls[0].add, Qt.MouseButton.LeftButton)

@@ -27,17 +27,17 @@ def argb_table(lut: np.ndarray) -> np.ndarray:
 
 
 LUT32 = argb_table(LUT)
+LUT_SIZE = len(LUT)
+NEUTRAL_INDEX = LUT_SIZE // 2   # the row of 0 (and of NaN on the canvas)
 CLASS0 = QColor(*LUT[24])   # blue
 CLASS1 = QColor(*LUT[232])  # red
-NEUTRAL = QColor(*LUT[128])
+NEUTRAL = QColor(*LUT[NEUTRAL_INDEX])
 
 
 def color(value: float, vmax: float) -> QColor:
-    """The colour of ``value`` on the symmetric scale [−vmax, vmax]."""
-    if not np.isfinite(value) or vmax <= 0:
-        return QColor(NEUTRAL)
-    t = 0.5 + 0.5 * max(-1.0, min(1.0, value / vmax))
-    return QColor(*LUT[int(round(t * 255))])
+    """The colour of ``value`` on the symmetric scale [−vmax, vmax] (:func:`lut_index`'s row;
+    NaN, or no scale, is :data:`NEUTRAL`)."""
+    return QColor(*LUT[int(lut_index(value, vmax))])
 
 
 def symmetric_levels(*arrays) -> tuple[float, float]:
@@ -51,31 +51,74 @@ def symmetric_levels(*arrays) -> tuple[float, float]:
     return -m, m
 
 
+def _rows(arr, low, scale, n: int, finite: bool):
+    """(rows, NaN mask or None): THE value → colour-table row rule (see :func:`color_indices`)."""
+    # A heatmap is a handful of cells: the cost is the number of NumPy calls, so a few ufuncs
+    # with ``out`` (np.clip's wrapper alone costs more than the arithmetic).
+    idx = np.subtract(arr, low)
+    if not isinstance(idx, np.ndarray) or idx.ndim == 0 or idx.dtype.kind != "f":
+        idx = np.array(idx, dtype=np.float64)
+    idx *= scale
+    nan = None
+    if not finite:
+        with np.errstate(invalid="ignore"):  # +inf and −inf in one array
+            finite = math.isfinite(float(np.add.reduce(idx, axis=None)))
+    if not finite:
+        nan = np.isnan(idx)
+        if nan.any():
+            idx[nan] = 0.0
+        else:
+            nan = None
+    np.minimum(idx, n - 1, out=idx)
+    np.maximum(idx, 0, out=idx)
+    return idx.astype(np.intp), nan
+
+
+def color_indices(arr, low, high, *, scale=None, finite: bool = False, n: int = LUT_SIZE,
+                  nan_index: int = NEUTRAL_INDEX) -> np.ndarray:
+    """The one value → colour-table row rule, used by every view (the canvas's edges, rings
+    and maps, the heatmaps, the output image, the step panel's cells).
+
+    row = clip((v − low)·n / (high − low), 0, n − 1), truncated, with n the table's length
+    (pyqtgraph's own ImageItem rule); ±inf go to the ends, a NaN to ``nan_index``. ``low`` and
+    ``scale`` may be arrays like ``arr`` (each entry's low and n / (high − low); ``high`` is then
+    not used). ``finite``: the caller knows every entry is finite. Returns intp rows.
+    """
+    if scale is None:
+        scale = n / ((high - low) or 1.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        rows, nan = _rows(arr, low, scale, n, finite)
+    if nan is not None:
+        rows[nan] = nan_index
+    return rows
+
+
+def lut_index(values, vmax) -> np.ndarray:
+    """:func:`color_indices` on the symmetric levels (−vmax, vmax): the row of :data:`LUT` of
+    each value (NaN, or a ``vmax`` that is not a positive number: :data:`NEUTRAL_INDEX`).
+    ``vmax`` may be one value per last-axis entry of ``values``."""
+    v = np.asarray(values, dtype=np.float64)
+    vmax = np.asarray(vmax, dtype=np.float64)
+    ok = np.isfinite(vmax) & (vmax > 0)
+    safe = np.where(ok, vmax, 1.0)
+    rows = color_indices(v, -safe, None, scale=LUT_SIZE / (2.0 * safe))
+    if not ok.all():
+        rows = np.where(ok, rows, NEUTRAL_INDEX)
+    return rows
+
+
 def argb_pixels(arr: np.ndarray, low, high, out=None, finite: bool = False,
                 scale=None, table: np.ndarray = LUT32) -> np.ndarray:
     """``arr`` through ``table`` (default :data:`LUT32`) on the levels (low, high), as uint32
-    ARGB32 pixels (heatmaps, the output image).
-
-    The cell colour rule: index = clip((v − low)·n / (high − low), 0, n − 1), truncated, with n
-    the table's length; a NaN cell is transparent (the background shows). ``low`` and
-    ``scale`` may be arrays like ``arr`` (each entry's low and n / (high − low); ``high`` is then
-    not used). ``finite``: the caller knows every entry is finite. ``out``: a uint32 array of
+    ARGB32 pixels (heatmaps, the output image): the rows of :func:`color_indices` (same
+    arguments); a NaN cell is transparent (the background shows). ``out``: a uint32 array of
     ``arr``'s shape to fill.
     """
     n = len(table)
     if scale is None:
         scale = n / ((high - low) or 1.0)
-    # A heatmap is a handful of cells: the cost is the number of NumPy calls, so a few ufuncs
-    # with ``out`` (np.clip's wrapper alone costs more than the arithmetic).
-    idx = np.subtract(arr, low)
-    idx *= scale
-    nan = None
-    if not finite and not math.isfinite(float(np.add.reduce(idx, axis=None))):
-        nan = np.isnan(idx)
-        idx[nan] = 0.0
-    np.minimum(idx, n - 1, out=idx)
-    np.maximum(idx, 0, out=idx)
-    argb = table.take(idx.astype(np.intp), out=out, mode="clip")
+    rows, nan = _rows(arr, low, scale, n, finite)
+    argb = table.take(rows, out=out, mode="clip")
     if nan is not None:
         argb[nan] = 0
     return argb

@@ -5,8 +5,9 @@ unit i of layer k to unit j of layer k+1 is the weight ``network.dense[k].W[i, j
 "from-to": W is fan_in × fan_out): its colour is the sign and size of w on the shared diverging
 scale (±max|W| over the network), its width grows with |w| (in a layer of at most 64 weights;
 a denser layer draws every edge one pixel wide). Every non-input node shows its bias
-(text under it, and the colour of its ring). For 2-D data every node carries a small map of its
-own output over the input plane (the grid of :meth:`Session.grid_outputs`).
+(text under it, and the colour of its ring). With two inputs or more every node carries a small
+map of its own output over the Output plot's plane (the grid of :meth:`Session.grid_outputs`: the
+two inputs on the plot's axes vary, any others are held at their training mean).
 
 Items are created only on ``structureChanged``; ``paramsChanged`` (up to 60 Hz while training)
 only updates pens, texts and pixmaps; a resize only moves them. The layout is computed in
@@ -23,375 +24,22 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import (QAction, QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter,
-                           QPainterPath, QPainterPathStroker, QPalette, QPen, QPixmap)
-from PySide6.QtWidgets import (QFrame, QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
-                               QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
-                               QGraphicsView, QHBoxLayout, QLabel, QToolButton,
-                               QToolTip, QWidget)
+from PySide6.QtGui import QAction, QBrush, QColor, QFontMetricsF, QImage, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (QFrame, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView,
+                               QLabel, QToolTip, QWidget)
 
 from nnviz.errors import NnvizError
 from nnviz.core.stages import StageKind, Symbols, sup
 
-from . import colors, dialogs
+from . import colors
 
-BACKGROUND = QColor(252, 252, 253)
-INK = QColor(40, 44, 52)
-MUTED = QColor(105, 111, 122)
-FAINT = QColor(150, 155, 165)
-OUTLINE = QColor(160, 164, 172)
-HOVER = QColor(25, 30, 40, 100)
-FORWARD_GLOW = QColor(255, 166, 0, 150)    # amber: the forward pass
-BACKWARD_GLOW = QColor(145, 75, 215, 140)  # violet: the backward pass
-HEADER_HEIGHT = 34
-NODE_MAX = 56.0      # largest node side (px)
-NODE_SPARSE = 40.0   # a column with few units keeps at least this when others are crowded
-ROW_MIN = 9.0        # smallest vertical pitch before the scene scrolls
-GAP_MIN = 56.0       # smallest horizontal room for the edges between two columns
-STEP_MAX = 300.0     # widest column spacing (wide windows centre the diagram)
-EDGE_HIT_WIDTH = 8.0
+from .canvas_layout import canvas_layout, label_pixels
+from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, HEADER_HEIGHT, INK,
+                            WIDTH_STEPS, BiasText, ParameterEdits, EdgeItem, NodeItem,
+                            _LayerControls, _finite_max, _font, _place_text, _text, map_images)
 
 
-def _font(pixels: float, bold: bool = False) -> QFont:
-    f = QFont()
-    f.setPixelSize(max(1, int(round(pixels))))
-    f.setBold(bold)
-    return f
-
-
-def _finite_max(a) -> float:
-    """max |a| over finite values, or 0."""
-    a = np.abs(np.asarray(a, dtype=np.float64))
-    a = a[np.isfinite(a)]
-    return float(a.max()) if a.size else 0.0
-
-
-def _num(x: float) -> str:
-    """Two decimals, without the "-0.00" of a tiny negative; e-notation from 10⁵ on (weights
-    restored after a divergence can be 1e100: a label stays short)."""
-    if abs(x) >= 1e5:
-        return f"{x:.2e}"
-    text = f"{x:.2f}"
-    return "0.00" if text == "-0.00" else text
-
-
-LUT32 = colors.LUT32
-WIDTH_STEPS = 4  # edge widths are quantised to 1/4 px so unchanged pens can be skipped
-WIDE_EDGES_MAX = 64  # a layer with more weights draws its edges one pixel wide
-
-
-def lut_index(values, vmax: float) -> np.ndarray:
-    """The colormap row of each value on ±vmax, exactly as :func:`colors.color` picks it."""
-    v = np.asarray(values, dtype=np.float64)
-    if not (np.isfinite(vmax) and vmax > 0):
-        return np.full(v.shape, 128, dtype=np.intp)
-    with np.errstate(all="ignore"):
-        t = 0.5 + 0.5 * np.clip(v / vmax, -1.0, 1.0)
-    idx = np.rint(t * 255)
-    return np.where(np.isfinite(v), idx, 128).astype(np.intp)
-
-
-def map_images(values: np.ndarray, vmax) -> list[QImage]:
-    """(res_y, res_x, units) values → one QImage per unit on the symmetric scale ±vmax.
-
-    ``vmax`` is a scalar or one value per unit. Row i of ``values`` is y = ys[i]; the images are
-    flipped so +y is up. Vectorised: one float32 pass and one lookup in a 32-bit LUT for all
-    units (values exactly halfway between two rows may round up where colors.color rounds to even).
-    """
-    values = np.asarray(values, dtype=np.float32)
-    vmax = np.asarray(vmax, dtype=np.float64)
-    vmax = np.where(np.isfinite(vmax) & (vmax > 0), vmax, 1.0)
-    t = values * (127.5 / vmax).astype(np.float32)
-    t += np.float32(128.0)               # 127.5 for the centre, +0.5 to round by truncation
-    np.clip(t, 0.0, 255.99, out=t)
-    if np.isnan(t).any():
-        t[np.isnan(t)] = 128.0
-    idx = t.astype(np.uint8)
-    argb = LUT32[np.ascontiguousarray(idx[::-1].transpose(2, 0, 1))]  # (units, h, w) uint32
-    _, h, w = argb.shape
-    return [QImage(argb[u].data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()
-            for u in range(argb.shape[0])]
-
-
-# --- scene items ---------------------------------------------------------------------------
-class _Hovered:
-    """Tells the view when the pointer enters or leaves the item (``_hover_slot`` names the
-    view's handler)."""
-    _hover_slot = ""
-
-    def hoverEnterEvent(self, event):
-        getattr(self.view, self._hover_slot)(self, True)
-        super().hoverEnterEvent(event)
-
-    def hoverLeaveEvent(self, event):
-        getattr(self.view, self._hover_slot)(self, False)
-        super().hoverLeaveEvent(event)
-
-
-class NodeItem(_Hovered, QGraphicsRectItem):
-    """One unit: a square (its map, when there is one) in a ring coloured by its bias.
-
-    ``border`` is the ring (its pen colour is the bias colour); ``map`` holds the thumbnail.
-    """
-
-    _hover_slot = "_node_hovered"
-
-    def __init__(self, view: "NetworkView", k: int, j: int):
-        super().__init__()
-        self.view, self.k, self.j = view, k, j
-        self.size = 1.0
-        self.setAcceptHoverEvents(True)
-        self.setPen(QPen(Qt.PenStyle.NoPen))
-        self.setBrush(QBrush(QColor(242, 243, 246)))
-        self.setZValue(2)
-        self.halo = QGraphicsPathItem(self)
-        self.halo.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
-        self.halo.setPen(QPen(Qt.PenStyle.NoPen))
-        self.halo.setVisible(False)
-        self.halo.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.map = QGraphicsPixmapItem(self)
-        self.map.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-        self.map.setVisible(False)
-        self.map.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.border = QGraphicsRectItem(self)
-        self.border.setBrush(QBrush(Qt.BrushStyle.NoBrush))
-        self.border.setPen(QPen(OUTLINE, 1.0))
-        self.border.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.inner = QGraphicsSimpleTextItem(self)  # the unit's name, when there is no map
-        self.inner.setBrush(QBrush(MUTED))
-        self.inner.setVisible(False)
-        self.inner.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.ring = 1.0
-        self.image: QImage | None = None
-        self.hovered = False
-        self.stage_color: QColor | None = None
-
-    def set_geometry(self, center: QPointF, size: float):
-        self.size = size
-        self.setPos(center.x() - size / 2, center.y() - size / 2)
-        self.setRect(0, 0, size, size)
-        self.ring = max(1.5, min(3.0, size / 15)) if self.k >= 0 else 1.0
-        r = self.ring / 2 + 0.5
-        self.border.setRect(-r, -r, size + 2 * r, size + 2 * r)
-        pen = self.border.pen()
-        pen.setWidthF(self.ring)
-        self.border.setPen(pen)
-        m = self.ring + max(2.0, min(4.0, 0.09 * size))
-        path = QPainterPath()
-        path.addRoundedRect(QRectF(-m, -m, size + 2 * m, size + 2 * m), m * 0.8, m * 0.8)
-        self.halo.setPath(path)
-        if self.image is not None:
-            self.map.setScale(size / max(1, self.image.width()))
-        self.inner.setFont(_font(min(13.0, 0.36 * size)))
-        r = self.inner.boundingRect()
-        self.inner.setPos((size - r.width()) / 2, (size - r.height()) / 2)
-
-    def set_bias_color(self, color: QColor):
-        self.border.setPen(QPen(color, self.ring))
-
-    def set_label(self, text: str, visible: bool):
-        self.inner.setText(text)
-        self.inner.setVisible(visible)
-
-    def set_image(self, image: QImage):
-        self.image = image
-        self.map.setPixmap(QPixmap.fromImage(image))
-        self.map.setScale(self.size / max(1, image.width()))
-        self.map.setVisible(True)
-
-    def set_state(self, hovered: bool | None = None, stage_color: QColor | None | bool = False):
-        if hovered is not None:
-            self.hovered = hovered
-        if stage_color is not False:
-            self.stage_color = stage_color
-        color = HOVER if self.hovered else self.stage_color
-        self.halo.setVisible(color is not None)
-        if color is not None:
-            self.halo.setBrush(QBrush(color))
-
-    def tooltip_text(self) -> str:
-        return self.view.node_tooltip(self.k, self.j)
-
-    def mousePressEvent(self, event):
-        event.ignore()
-
-    def mouseDoubleClickEvent(self, event):
-        if self.k >= 0 and event.button() == Qt.MouseButton.LeftButton:
-            self.view._edit_bias(self.k, self.j)  # works when the bias text is hidden too
-        else:
-            event.ignore()
-
-
-class EdgeItem(_Hovered, QGraphicsPathItem):
-    """Weight ``dense[k].W[i, j]``: a curve from unit i of layer k to unit j of layer k+1."""
-
-    _hover_slot = "_edge_hovered"
-
-    def __init__(self, view: "NetworkView", k: int, i: int, j: int):
-        super().__init__()
-        self.view, self.k, self.i, self.j = view, k, i, j
-        self._shape: QPainterPath | None = None
-        self.key = -1  # colour row and width step of the current pen
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setZValue(0)
-        self.glow = QGraphicsPathItem(self)
-        self.glow.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
-        self.glow.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.glow.setVisible(False)
-        self.hovered = False
-        self.stage_color: QColor | None = None
-
-    def set_curve(self, p0: QPointF, p1: QPointF):
-        mid = (p0.x() + p1.x()) / 2
-        path = QPainterPath(p0)
-        path.cubicTo(QPointF(mid, p0.y()), QPointF(mid, p1.y()), p1)
-        self._shape = None
-        self.setPath(path)
-        self.glow.setPath(path)
-
-    def shape(self) -> QPainterPath:  # a wide, constant hit area (the pen can be 0.5 px)
-        if self._shape is None:
-            stroker = QPainterPathStroker()
-            stroker.setWidth(EDGE_HIT_WIDTH)
-            self._shape = stroker.createStroke(self.path())
-        return self._shape
-
-    def set_state(self, hovered: bool | None = None, stage_color: QColor | None | bool = False):
-        if hovered is not None:
-            self.hovered = hovered
-        if stage_color is not False:
-            self.stage_color = stage_color
-        self.refresh_glow()
-
-    def refresh_glow(self):
-        color = HOVER if self.hovered else self.stage_color
-        self.glow.setVisible(color is not None)
-        if color is not None:
-            pen = QPen(color, self.pen().widthF() + 4.0)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            self.glow.setPen(pen)
-        self.setZValue(1 if self.hovered else 0)
-
-    def tooltip_text(self) -> str:
-        return self.view._edge_tooltip_shown(self.k, self.i, self.j)
-
-    def mousePressEvent(self, event):
-        if event.button() == Qt.MouseButton.LeftButton:
-            event.accept()
-        else:
-            event.ignore()
-
-    def mouseReleaseEvent(self, event):
-        if event.button() == Qt.MouseButton.LeftButton and self.shape().contains(event.pos()):
-            self.view._edit_weight(self.k, self.i, self.j)
-
-
-class BiasText(QGraphicsSimpleTextItem):
-    """``b=0.12`` under a node; a click edits the bias."""
-
-    def __init__(self, view: "NetworkView", k: int, j: int, font: QFont):
-        super().__init__()
-        self.view, self.k, self.j = view, k, j
-        self.setFont(font)
-        self.setBrush(QBrush(MUTED))
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setZValue(3)
-        self.anchor = QPointF()  # top centre
-
-    def set_anchor(self, anchor: QPointF):
-        self.anchor = anchor
-        self._place()
-
-    def _place(self):
-        r = self.boundingRect()
-        self.setPos(self.anchor.x() - r.width() / 2, self.anchor.y())
-
-    def set_value(self, b: float):
-        text = f"b={_num(b)}"
-        if text != self.text():
-            self.setText(text)
-            self._place()
-
-    def tooltip_text(self) -> str:
-        b = float(self.view.session.network.dense[self.k].b[self.j])
-        return f"bias of {self.view.unit_name(self.k, self.j)}: b = {b:.4g}\nclick to edit"
-
-    def hoverEnterEvent(self, event):
-        self.setBrush(QBrush(INK))
-        super().hoverEnterEvent(event)
-
-    def hoverLeaveEvent(self, event):
-        self.setBrush(QBrush(MUTED))
-        super().hoverLeaveEvent(event)
-
-    def mousePressEvent(self, event):
-        if event.button() == Qt.MouseButton.LeftButton:
-            event.accept()
-        else:
-            event.ignore()
-
-    def mouseReleaseEvent(self, event):
-        if event.button() == Qt.MouseButton.LeftButton and self.contains(event.pos()):
-            self.view._edit_bias(self.k, self.j)
-
-
-def _text(scene: QGraphicsScene, text: str, font: QFont, color: QColor) -> QGraphicsSimpleTextItem:
-    item = scene.addSimpleText(text, font)
-    item.setBrush(QBrush(color))
-    item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-    item.setZValue(3)  # above a node's glow
-    return item
-
-
-def _place_text(item: QGraphicsSimpleTextItem, x: float, y: float, align: str = "center"):
-    """Put ``item`` with its top at y, its centre (or right edge, align="right") at x."""
-    r = item.boundingRect()
-    left = x - r.width() if align == "right" else x - r.width() / 2
-    item.setPos(left, y)
-
-
-# --- header row (lives in the view's top margin) --------------------------------------------
-class _LayerControls(QWidget):
-    """``[−] 4 neurons [+]`` above one hidden layer."""
-
-    def __init__(self, parent: QWidget):
-        super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(5)
-        self.remove = QToolButton(self)
-        self.add = QToolButton(self)
-        self.label = QLabel(self)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setStyleSheet("color: rgb(40, 44, 52);")
-        for button in (self.remove, self.add):
-            button.setFixedSize(24, 24)
-        row.addWidget(self.remove)
-        row.addWidget(self.label)
-        row.addWidget(self.add)
-
-    def use_actions(self, add: QAction | None, remove: QAction | None):
-        for button, action in ((self.add, add), (self.remove, remove)):
-            if action is None:
-                continue
-            button.setDefaultAction(action)
-            if action.icon().isNull():
-                # The button copies the action's text again whenever the action changes.
-                action.changed.connect(self._show_signs)
-            else:
-                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self._show_signs()
-
-    def _show_signs(self):
-        for button, sign in ((self.add, "+"), (self.remove, "−")):
-            action = button.defaultAction()
-            if action is None or action.icon().isNull():
-                button.setText(sign)
-
-
-class NetworkView(QGraphicsView):
+class NetworkView(ParameterEdits, QGraphicsView):
     """The p→M→1 network as a diagram; see the module docstring."""
 
     def __init__(self, session, parent=None):
@@ -448,6 +96,7 @@ class NetworkView(QGraphicsView):
         session.structureChanged.connect(self._on_structure_changed)
         session.paramsChanged.connect(self._on_params_changed)
         session.stageChanged.connect(self._on_stage_changed)
+        session.axesChanged.connect(self._on_axes_changed)
         self._on_structure_changed()
         if 0 <= session.stage_index < len(session.stages):  # a step-through already under way
             self._on_stage_changed(session.stages[session.stage_index])
@@ -506,7 +155,9 @@ class NetworkView(QGraphicsView):
 
     # --- building (structure changes only) ---------------------------------------------
     def _has_maps(self) -> bool:
-        return len(self.session.model.inputs) == 2
+        """Maps need a plane: two inputs, or two of more (the Output plot's slice, the others
+        held at their training mean). One input has none."""
+        return len(self.session.model.inputs) >= 2
 
     def _on_structure_changed(self):
         if self._hovered_node is not None:
@@ -551,14 +202,25 @@ class NetworkView(QGraphicsView):
         self._input_maps()
         self._on_params_changed()
 
+    def _on_axes_changed(self):
+        """The Output plot shows another slice: every map shows it too."""
+        self._input_maps()
+        self._unit_maps()
+
     def _input_maps(self):
-        """The input nodes' maps: each scaled feature over the grid (changes only with the data)."""
+        """The input nodes' maps: each scaled feature over the grid (changes only with the data
+        and the plot's axes). A feature held constant over the slice is drawn on the scale of
+        the features that vary (so one held near its mean is near white, not a saturated noise
+        of its last digits)."""
         if not self._has_maps():
             return
         grid = self.session.grid()
         res = grid.resolution
         F = grid.features.reshape(res, res, -1)
         vmax = [_finite_max(F[:, :, i]) for i in range(F.shape[2])]
+        varies = [bool(np.ptp(F[:, :, i]) > 0) for i in range(F.shape[2])]
+        shared = max((v for v, var in zip(vmax, varies) if var), default=0.0) or max(vmax)
+        vmax = [v if var else shared for v, var in zip(vmax, varies)]
         for node, image in zip(self._nodes[0], map_images(F, vmax)):
             node.set_image(image)
 
@@ -606,136 +268,59 @@ class NetworkView(QGraphicsView):
 
     # --- geometry (structure changes and resizes) ----------------------------------------
     def _layout(self):
-        """Place every item for the current viewport size (pixels; the view never scales)."""
+        """Place every item for the current viewport size (:func:`canvas_layout`)."""
         if not self._nodes:
             return
-        net = self.session.network
-        sizes = net.sizes
-        cols = len(sizes)
         vp = self.viewport().size()
-        W, H = max(vp.width(), 240), max(vp.height(), 160)
-        name_h = QFontMetricsF(self._name_font).height()
-        bias_h = QFontMetricsF(self._bias_font).height()
         cap_h = QFontMetricsF(self._caption_font).height()
-        top, bottom = 12.0, cap_h + 16.0
-        avail = H - top - bottom
-
-        # Input labels shrink a little when there are many inputs.
-        label_px = max(8.0, min(13.0, avail / sizes[0] - 3))
+        label_px = label_pixels(self.session.network.sizes[0], vp.height(), cap_h)
         if self._label_font.pixelSize() != int(round(label_px)):
             self._label_font = _font(label_px)
             for item in self._features:
                 item.setFont(self._label_font)
-        label_w = max(item.boundingRect().width() for item in self._features) + 12.0
-        left, right = 8.0 + label_w, 12.0 + 18.0
-
-        # Node side: what the densest column leaves, capped by the width.
-        t_width = (W - left - right - (cols - 1) * GAP_MIN) / cols
-
-        def fit(c: int) -> tuple[float, int]:
-            """(side, text level) for column c: 2 = name + bias, 1 = bias, 0 = none."""
-            row = max(ROW_MIN, avail / sizes[c])
-            if c == 0:
-                return max(4.0, min(NODE_MAX, t_width, row - 8.0)), 0
-            for level, extra, least in ((2, name_h + bias_h + 16.0, 30.0), (1, bias_h + 9.0, 18.0)):
-                side = min(NODE_MAX, t_width, row - extra - 4.0)
-                if side >= least:
-                    return side, level
-            return max(4.0, min(t_width, 0.72 * row)), 0
-
-        fitted = [fit(c) for c in range(cols)]
-        common = min(side for side, _ in fitted)
-        sides, levels = [], []
-        for c, (side, level) in enumerate(fitted):
-            side = common if common >= 20 else min(side, max(common, NODE_SPARSE))
-            sides.append(side)
-            row = avail / sizes[c]
-            if c > 0:  # re-derive the text level for the side actually used
-                level = 2 if row >= side + name_h + bias_h + 16 and side >= 26 else \
-                    1 if row >= side + bias_h + 9 else 0
-            levels.append(level)
-        # A unit's map samples every step-th grid point when its square has fewer pixels than
-        # half the grid: what a smooth downscale of the whole grid would show, at a fraction of
-        # the work per frame (a 100×100 map in a 20 px square draws 1 point in 25).
-        res, dpr = self.session.grid().resolution, self.devicePixelRatioF()
-        steps = [max(1, int(res // max(1.0, side * dpr))) for side in sides]
-        steps_changed = steps != self._map_steps
-        self._map_steps = steps
-        shared = min(levels[1:-1] or levels[-1:])  # one text style for the hidden columns
-        levels = [levels[0]] + [shared] * (cols - 2) + [levels[-1]]
-        dense_c = max(range(cols), key=lambda c: sizes[c])
-        extra = [(name_h + bias_h + 16 if lv == 2 else bias_h + 9 if lv == 1 else 4) for lv in levels]
-        dense_pitch = max(ROW_MIN, avail / sizes[dense_c])
-        pitches = []
-        for c in range(cols):
-            row = max(ROW_MIN, avail / sizes[c])
-            pitches.append(min(row, max(dense_pitch, sides[c] + extra[c] + 26)))
-        content_h = max(p * n for p, n in zip(pitches, sizes))
-        scene_h = max(H, top + content_h + bottom)
-        span = max(avail, content_h)
-
-        # Column centres: equal steps, capped; centred when the window is wide.
-        need = [(sides[c] + sides[c + 1]) / 2 + GAP_MIN for c in range(cols - 1)]
-        free = W - left - right - sides[0] / 2 - sides[-1] / 2
-        step = min(STEP_MAX, free / max(1, cols - 1))
-        step = max([step] + need)
-        width = left + sides[0] / 2 + step * (cols - 1) + sides[-1] / 2 + right
-        shift = max(0.0, (W - width) / 2)
-        xs = [shift + left + sides[0] / 2 + c * step for c in range(cols)]
-        scene_w = max(W, width)
-        self._column_x = xs
-
-        maps = self._has_maps()
-        centers = []
-        for c, n in enumerate(sizes):
-            y0 = top + (span - pitches[c] * n) / 2
-            ys = [y0 + (j + 0.5) * pitches[c] for j in range(n)]
-            centers.append(ys)
-            for j, node in enumerate(self._nodes[c]):
-                node.set_label(self.unit_name(c - 1, j), c > 0 and not maps and sides[c] >= 16)
-                node.set_geometry(QPointF(xs[c], ys[j]), sides[c])
-            if c == 0:
-                for j, item in enumerate(self._features):
-                    r = item.boundingRect()
-                    _place_text(item, xs[0] - sides[0] / 2 - 9, ys[j] - r.height() / 2, "right")
-                continue
-            for j, name in enumerate(self._names[c]):
-                name.setVisible(levels[c] == 2 and (maps or sides[c] < 16))
-                _place_text(name, xs[c], ys[j] - sides[c] / 2 - 7 - name_h)
-            for j, bias in enumerate(self._bias[c - 1]):
-                bias.setVisible(levels[c] >= 1)
-                bias.set_anchor(QPointF(xs[c], ys[j] + sides[c] / 2 + 5))
-
-        # Crowded columns get thinner edges (4 px of |w| range when there is room); a layer of
-        # more weights than Playground's largest (8×8) draws them one pixel wide, its colour
-        # alone showing w: Qt strokes a wider antialiased curve ~4× slower (75 against 18 µs),
-        # 14 ms a frame for the 240 weights of 30 inputs, and that many thick lines are a blur.
-        gain = [0.0 if len(self._flat_edges[k]) > WIDE_EDGES_MAX
-                else max(1.5, min(4.0, 0.25 * min(pitches[k], pitches[k + 1])))
-                for k in range(cols - 1)]
-        if gain != self._width_gain:
-            self._width_gain = gain
+        name_h = QFontMetricsF(self._name_font).height()
+        g = canvas_layout(
+            self.session.network.sizes, vp.width(), vp.height(),
+            label_width=max(item.boundingRect().width() for item in self._features),
+            name_h=name_h, bias_h=QFontMetricsF(self._bias_font).height(), caption_h=cap_h,
+            has_maps=self._has_maps(), resolution=self.session.grid().resolution,
+            dpr=self.devicePixelRatioF())
+        steps_changed = g.map_steps != self._map_steps
+        self._map_steps = g.map_steps
+        self._column_x = g.xs
+        for c, column in enumerate(self._nodes):
+            for j, node in enumerate(column):
+                node.set_label(self.unit_name(c - 1, j), g.label_inside[c])
+                node.set_geometry(QPointF(*g.centers[c][j]), g.sides[c])
+        for item, (x, y) in zip(self._features, g.feature_anchor):
+            _place_text(item, x, y - item.boundingRect().height() / 2, "right")
+        for c in range(1, len(self._nodes)):
+            for name, (x, y) in zip(self._names[c], g.name_anchor[c]):
+                name.setVisible(g.name_visible[c])
+                _place_text(name, x, y)
+            for bias, anchor in zip(self._bias[c - 1], g.bias_anchor[c]):
+                bias.setVisible(g.levels[c] >= 1)
+                bias.set_anchor(QPointF(*anchor))
+        if g.width_gain != self._width_gain:
+            self._width_gain = g.width_gain
             for layer in self._flat_edges:
                 for edge in layer:
                     edge.key = -1
             self._update_edges()
         if steps_changed and self._built_maps:
             self._unit_maps()
-        for k, layer in enumerate(self._edges):
-            x0 = xs[k] + sides[k] / 2 + self._nodes[k][0].ring + 1.5
-            x1 = xs[k + 1] - sides[k + 1] / 2 - self._nodes[k + 1][0].ring - 1.5
-            for i, row in enumerate(layer):
-                for j, edge in enumerate(row):
-                    edge.set_curve(QPointF(x0, centers[k][i]), QPointF(x1, centers[k + 1][j]))
-
-        cap_y = scene_h - bottom + 6
+        for layer, ends in zip(self._edges, g.edges):
+            for row, row_ends in zip(layer, ends):
+                for edge, (p0, p1) in zip(row, row_ends):
+                    edge.set_curve(QPointF(*p0), QPointF(*p1))
+        xs = g.xs
         for c, item in enumerate(self._column_captions):
-            _place_text(item, xs[c], cap_y)
+            _place_text(item, xs[c], g.caption_y)
         for k, item in enumerate(self._matrix_captions):
-            _place_text(item, (xs[k] + xs[k + 1]) / 2, cap_y)
+            _place_text(item, (xs[k] + xs[k + 1]) / 2, g.caption_y)
             widest = max(self._column_captions[c].boundingRect().width() for c in (k, k + 1))
-            item.setVisible((item.boundingRect().width() + widest) / 2 + 24 <= step / 2)
-        self._scene.setSceneRect(QRectF(0, 0, scene_w, scene_h))
+            item.setVisible((item.boundingRect().width() + widest) / 2 + 24 <= g.step / 2)
+        self._scene.setSceneRect(QRectF(0, 0, *g.scene_size))
         self._place_header()
 
     def _place_header(self, *_):
@@ -780,7 +365,7 @@ class NetworkView(QGraphicsView):
                 values, scale = self._grad, _finite_max(self._grad) or 1.0
             else:
                 values, scale = d.W, vmax
-            idx = lut_index(values, scale)
+            idx = colors.lut_index(values, scale)
             with np.errstate(all="ignore"):
                 rel = np.nan_to_num(np.minimum(1.0, np.abs(values) / scale), nan=0.0)
             gain = self._width_gain[k]
@@ -794,7 +379,7 @@ class NetworkView(QGraphicsView):
                     if edge.glow.isVisible():
                         edge.refresh_glow()
             for bias, node, b, ci in zip(self._bias[k], self._nodes[k + 1], d.b.tolist(),
-                                         lut_index(d.b, vmax).tolist()):
+                                         colors.lut_index(d.b, vmax).tolist()):
                 bias.set_value(b)
                 node.set_bias_color(self._colors[ci])
 
@@ -895,32 +480,3 @@ class NetworkView(QGraphicsView):
                 QToolTip.hideText()
             return True
         return super().viewportEvent(event)
-
-    def _ask_weight(self, k: int, i: int, j: int, current: float) -> float | None:
-        """Ask the user for a new value of ``dense[k].W[i, j]``; None when cancelled."""
-        label = (f"Weight W{sup(k + 1)}[{i + 1},{j + 1}] from {self.unit_name(k - 1, i)} "
-                 f"to {self.unit_name(k, j)}:")
-        return dialogs.ask_number(self, "Edit weight", label, current, -1e6, 1e6, 3)
-
-    def _ask_bias(self, k: int, j: int, current: float) -> float | None:
-        """Ask the user for a new value of ``dense[k].b[j]``; None when cancelled."""
-        label = f"Bias b{sup(k + 1)}[{j + 1}] of {self.unit_name(k, j)}:"
-        return dialogs.ask_number(self, "Edit bias", label, current, -1e6, 1e6, 3)
-
-    def _edit_weight(self, k: int, i: int, j: int):
-        value = self._ask_weight(k, i, j, float(self.session.network.dense[k].W[i, j]))
-        if value is None:
-            return
-        try:
-            self.session.set_weight(k, i, j, value)
-        except NnvizError as exc:
-            self.session.message.emit(str(exc))
-
-    def _edit_bias(self, k: int, j: int):
-        value = self._ask_bias(k, j, float(self.session.network.dense[k].b[j]))
-        if value is None:
-            return
-        try:
-            self.session.set_bias(k, j, value)
-        except NnvizError as exc:
-            self.session.message.emit(str(exc))
