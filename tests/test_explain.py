@@ -197,7 +197,7 @@ def test_column_notation():
     note = explain.notation_note(st["dense1.forward"], explain.COLUMN, 0)
     assert note[0].startswith("one sample (a column): {zᵢ} = [W⁽¹⁾ᵀ]·{xᵢ} ⊕ {b⁽¹⁾}   [2×2]·[2×1] ⊕ [2×1] → [2×1]")
     assert explain.notation_note(st["dense1.forward"], explain.ROW, 0)[1].startswith(
-        "the 2 rows stacked give Z⁽¹⁾ = X·W⁽¹⁾ + b⁽¹⁾ (seed 003 eq 10.13)")
+        "the 2 rows stacked give Z⁽¹⁾ = X·W⁽¹⁾ + b⁽¹⁾: b⁽¹⁾ is added to every row")
 
 
 def test_stage_text_and_to_dict_are_complete():

@@ -125,7 +125,7 @@ def test_toggles_answer_the_seeds(qtbot):
         diff = float(text.split("largest |row-by-row − vectorised| (W and b) = ")[1].split()[0]
                      .replace("−", "-"))
         assert diff <= 1e-12
-        # Column notation switches equations and orientation (seed 001 / seed 003).
+        # Column notation switches equations and orientation.
         assert "∂E/∂W⁽¹⁾ = (1/m) Xᵀ · δ⁽¹⁾" in text
         panel.toggles["column"].setChecked(True)
         text = panel.text()
@@ -134,7 +134,7 @@ def test_toggles_answer_the_seeds(qtbot):
         s.show_stage(0)
         assert "the 30 samples side by side as columns give {Z⁽¹⁾} = [W⁽¹⁾ᵀ]·{X} ⊕ {b⁽¹⁾}" in panel.text()
         panel.toggles["column"].setChecked(False)
-        assert "the 30 rows stacked give Z⁽¹⁾ = X·W⁽¹⁾ + b⁽¹⁾ (seed 003 eq 10.13)" in panel.text()
+        assert "the 30 rows stacked give Z⁽¹⁾ = X·W⁽¹⁾ + b⁽¹⁾: b⁽¹⁾ is added to every row" in panel.text()
     finally:
         s.shutdown()
 

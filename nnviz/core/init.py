@@ -1,6 +1,6 @@
 """Weight initialisation. Each method fills a network's parameters from the given Generator.
 
-- ``uniform``: every weight and bias from U[−1, 1] (seed 001 §5.1).
+- ``uniform``: every weight and bias from U[−1, 1].
 - ``xavier``: W from U[±√(6/(fan_in+fan_out))] (Glorot & Bengio 2010), biases 0.
 - ``he``: W from N(0, 2/fan_in) (He et al. 2015, for ReLU), biases 0.
 """

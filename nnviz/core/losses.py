@@ -1,15 +1,15 @@
 """Loss layers: half squared error (regression) and binary log-loss (classification).
 
 Every loss works per sample: ``forward`` returns the vector e (m, 1) of per-row losses and the
-batch loss E is their mean (``reduction="mean"``, the update η/m Σ δ aᵀ of seed 002) or their
-sum (``reduction="sum"``, seed 001 §5.2's accumulation). ``backward`` returns the per-row
+batch loss E is their mean (``reduction="mean"``, the update η/m Σ δ aᵀ) or their sum
+(``reduction="sum"``, the rows' gradients accumulated without 1/m). ``backward`` returns the per-row
 derivative; the 1/m of the mean is applied once, where the parameter gradients are formed.
 ``per_row`` and ``backward`` write into ``out`` (shape (m, 1)) when given.
 
-Two corrections to seed 001 §9:
-- §9.1 writes ∂E/∂a = y − a for E = ½(y − a)²; the derivative is a − y (the seed's sign would
-  climb the loss).
-- §9.2's E = −Σ y log a is the multi-class form. One sigmoid output needs the binary form
+Two slips that are easy to make, avoided here:
+- For E = ½(y − a)² the derivative is ∂E/∂a = a − y, not y − a (that sign would climb the
+  loss).
+- E = −Σ y log a is the multi-class form. One sigmoid output needs the binary form
   e = −[y log ŷ + (1 − y) log(1 − ŷ)]. It is computed from the logit z as
   softplus(z) − y·z, which never overflows, and its derivative through the sigmoid is
   ∂e/∂z = ŷ − y.

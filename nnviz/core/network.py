@@ -78,7 +78,7 @@ class Network:
         return len(self.dense)
 
     def parameter_count(self) -> int:
-        """Σ (fan_in + 1)·fan_out; (p+1)·M + M + 1 for one hidden layer (seed 003 10.1)."""
+        """Σ (fan_in + 1)·fan_out; (p+1)·M + M + 1 for one hidden layer."""
         return int(self.params.size)
 
     def parameter_formula(self) -> str:

@@ -224,7 +224,7 @@ def dense_backward(sym: Symbols, k: int, reduction: str, x, delta, W, dW, db, dx
         f"dense{k}.backward", f"Backward: fully connected layer {k}", StageKind.DENSE_BACKWARD, k, eqs, shapes,
         {sym.a(k - 1): _c(x), sym.delta(k): _c(delta), sym.W(k): _c(W)}, results,
         [f"{sym.a(k - 1)}ᵀ·{sym.delta(k)} is the sum over rows of the outer products "
-         f"{sym.a(k - 1).lower() if k > 1 else 'x'}ᵢᵀ δᵢ (seed 002), not a Hadamard product."],
+         f"{sym.a(k - 1).lower() if k > 1 else 'x'}ᵢᵀ δᵢ, not a Hadamard product."],
         {"reduction": reduction, "m": len(delta)})
 
 

@@ -1,6 +1,6 @@
 """Feature expansion and standardisation: what the first layer sees.
 
-New variables make polynomial models linear (seed 001 §10.1): with the features x1, x2, x1^2,
+New variables make polynomial models linear: with the features x1, x2, x1^2,
 x2^2, x1*x2 a circle is a *linear* boundary. A feature is one of
 
     NAME          a raw input column as it is (``x1``, or any CSV column name)

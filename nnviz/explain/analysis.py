@@ -1,8 +1,8 @@
-"""What the seeds prove, computed from a network: linear collapse, linear regions, gradient check.
+"""What a trained network amounts to: linear collapse, linear regions, gradient check.
 
-- **Linear collapse** (seed 003 §10.4): with identity hidden activations the network's output
-  pre-activation is one linear model, β = W⁽¹⁾W⁽²⁾…, β₀ = (b⁽¹⁾W⁽²⁾ + b⁽²⁾)… (eq. 10.18).
-- **Activation patterns** (seed 000; Aytekin, "Neural Networks are Decision Trees",
+- **Linear collapse**: with identity hidden activations the network's output pre-activation
+  is one linear model, β = W⁽¹⁾W⁽²⁾…, β₀ = (b⁽¹⁾W⁽²⁾ + b⁽²⁾)….
+- **Activation patterns** (the Hadamard form σ(z) = a ⊙ z; Aytekin, "Neural Networks are Decision Trees",
   arXiv 2210.05189): for piecewise-linear activations every input x has a pattern a, the slope
   each hidden unit is on, and inside one pattern the network is exactly linear:
   z_out = x·W_eff + b_eff with W_eff = W⁽¹⁾ diag(a⁽¹⁾) W⁽²⁾ …, b_eff likewise.

@@ -1,18 +1,17 @@
-"""What a recorded :class:`~nnviz.core.stages.Stage` means, written out: equations, numbers, seed views.
+"""What a recorded :class:`~nnviz.core.stages.Stage` means, written out: equations, numbers, views.
 
 Everything here reads a stage (and, for the row-by-row view, the stages before it) and returns
 text and arrays; nothing is trained or changed. The step-through panel and ``nnviz trace``
 show what these functions return.
 
 - :func:`equations`: the equations in matrix form with the shapes under the operands, in the
-  row-per-sample notation (Z = X·W + b, seed 003 eq 10.13) or the column notation
-  ({Z} = [Wᵀ]{X} ⊕ {B}, seed 001 §5.1).
+  row-per-sample notation (Z = X·W + b) or the column notation ({Z} = [Wᵀ]{X} ⊕ {B}).
 - :func:`arrays`: every operand and result as that notation orients it (the engine's arrays,
   transposed for the column notation).
 - :func:`index_form`: the same numbers for one sample, element by element
   (``z₂ = w₁₂·x₁ + w₂₂·x₂ + b₂ = 0.53·1.2 + (−0.11)·0.4 + 0.05 = 0.642``).
-- The seed views: :func:`hadamard_form` (seed 000), :func:`outer_products` (seed 002),
-  :func:`row_by_row` (seed 001 §5.2) and :func:`notation_note` (seed 003 / seed 001 §5.1).
+- The views (:mod:`nnviz.explain.views`): :func:`hadamard_form`, :func:`outer_products`,
+  :func:`row_by_row`, and :func:`notation_note` (one sample's equation in either notation).
 
 Numbers are written with four significant digits and a real minus sign.
 """
@@ -174,17 +173,17 @@ def notes(stage: Stage, notation: str = ROW) -> list[str]:
     if kd is StageKind.DENSE_BACKWARD:
         x_name, d_name, _ = keys(stage.operands)
         return [f"{{{d_name}}}·{{{x_name}}}ᵀ is the sum over samples of the outer products "
-                f"{{δᵢ}}{{{letter(x_name)}ᵢ}}ᵀ (seed 002), not a Hadamard product."]
+                f"{{δᵢ}}{{{letter(x_name)}ᵢ}}ᵀ, not a Hadamard product."]
     return [n.replace("Σ_rows", "Σ_columns") for n in stage.notes]
 
 
 def notation_note(stage: Stage, notation: str = ROW, sample: int = 0) -> list[str]:
-    """Seed 003 / seed 001 §5.1: the one-sample equation the batch equation stacks."""
+    """The one-sample equation the batch equation stacks, in row or column notation."""
     if kind(stage) is not StageKind.DENSE_FORWARD:
         if notation == COLUMN:
-            return ["Column notation (seed 001): every sample is a column; matrices appear "
+            return ["Column notation: every sample is a column; matrices appear "
                     "transposed ([Wᵀ] is fan_out×fan_in)."]
-        return ["Row notation (seed 003 eq 10.13): every sample is a row; W is fan_in×fan_out."]
+        return ["Row notation: every sample is a row; W is fan_in×fan_out."]
     x_name, W_name, b_name = keys(stage.operands)
     z_name = keys(stage.results)[0]
     W = np.asarray(stage.operands[W_name])
@@ -194,12 +193,12 @@ def notation_note(stage: Stage, notation: str = ROW, sample: int = 0) -> list[st
     xl, zl = letter(x_name), letter(z_name)
     if notation == COLUMN:
         return [f"one sample (a column): {{{zl}ᵢ}} = [{W_name}ᵀ]·{{{xl}ᵢ}} ⊕ {{{b_name}}}   "
-                f"[{n_out}×{n_in}]·[{n_in}×1] ⊕ [{n_out}×1] → [{n_out}×1]  (seed 001 eq 5, seed 003 eq 10.9)",
+                f"[{n_out}×{n_in}]·[{n_in}×1] ⊕ [{n_out}×1] → [{n_out}×1]",
                 f"the {m} samples side by side as columns give {{{z_name}}} = [{W_name}ᵀ]·{{{x_name}}} ⊕ {{{b_name}}}; "
                 f"sample {i} is column {i}."]
     return [f"one sample (a row): {zl}ᵢᵀ = {xl}ᵢᵀ·{W_name} + {b_name}   "
-            f"[1×{n_in}]·[{n_in}×{n_out}] + [1×{n_out}] → [1×{n_out}]  (seed 003 eq 10.10)",
-            f"the {m} rows stacked give {z_name} = {x_name}·{W_name} + {b_name} (seed 003 eq 10.13): "
+            f"[1×{n_in}]·[{n_in}×{n_out}] + [1×{n_out}] → [1×{n_out}]",
+            f"the {m} rows stacked give {z_name} = {x_name}·{W_name} + {b_name}: "
             f"{b_name} is added to every row; sample {i} is row {i}."]
 
 

@@ -32,8 +32,8 @@ def _piecewise_names() -> str:
 
 
 def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
-    """Seed 000: a piecewise-linear σ is σ(z) = a ⊙ z with a the slope of each z's piece."""
-    title = "Hadamard form (seed 000): σ(z) = a ⊙ z"
+    """A piecewise-linear σ is σ(z) = a ⊙ z with a the slope of each z's piece."""
+    title = "Hadamard form: σ(z) = a ⊙ z"
     kd = kind(stage)
     if kd not in (StageKind.ACTIVATION_FORWARD, StageKind.ACTIVATION_BACKWARD):
         return SeedView(title, ["Go to an activation stage (activation k forward or backward) to "
@@ -77,8 +77,8 @@ def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
 
 
 def outer_products(stage: Stage, terms: int = OUTER_TERMS, notation: str = ROW) -> SeedView:
-    """Seed 002: ∂E/∂W is a sum over the batch of per-sample outer products, not a Hadamard product."""
-    title = "Outer products (seed 002): ∂E/∂W = Σ over samples of δ·aᵀ"
+    """∂E/∂W is a sum over the batch of per-sample outer products, not a Hadamard product."""
+    title = "Outer products: ∂E/∂W = Σ over samples of δ·aᵀ"
     if kind(stage) is not StageKind.DENSE_BACKWARD:
         return SeedView(title, ["Go to a dense backward stage (dense k backward) to see ∂E/∂W as a "
                                 "sum of outer products."], None, False)
@@ -124,7 +124,7 @@ def outer_products(stage: Stage, terms: int = OUTER_TERMS, notation: str = ROW) 
 
 
 def row_by_row_gradients(stages: list[Stage]) -> dict:
-    """Seed 001 §5.2: the batch's gradients computed one row at a time and accumulated.
+    """The batch's gradients computed one row at a time and accumulated.
 
     Reads X, y, every W and b and the activations from the recorded forward stages, runs a
     forward and a backward pass for each row separately, adds each row's gradient to an
@@ -182,7 +182,7 @@ def row_by_row_gradients(stages: list[Stage]) -> dict:
 def row_by_row(stages: list[Stage], stage: Stage | None = None, notation: str = ROW) -> SeedView:
     """The row-by-row view for ``stage`` (a dense backward stage; default: the last recorded
     one) next to the vectorised gradient that stage holds."""
-    title = "Row by row (seed 001 §5.2): accumulate each row's gradient"
+    title = "Row by row: accumulate each row's gradient"
     stage = stage if stage is not None else (stages[-1] if stages else None)
     if stage is None or kind(stage) is not StageKind.DENSE_BACKWARD:
         return SeedView(title, ["Go to a dense backward stage (dense k backward) to compute its "
