@@ -13,9 +13,11 @@ _KEEP = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "XDG_CONF
 
 
 @pytest.fixture
-def bench(qapp):
+def bench(kept_layout, qapp):
     """bench_latency imported as the scripts import it; the environment variables its imports
-    set (BLAS threads, XDG folders) and pyqtgraph's global options put back afterwards."""
+    set (BLAS threads, XDG folders), pyqtgraph's global options and the remembered window
+    layout (the benchmark's window closes with Insights and Step through split off their tabs,
+    which closing saves) put back afterwards."""
     import pyqtgraph as pg
 
     env = {k: os.environ.get(k) for k in _KEEP}
