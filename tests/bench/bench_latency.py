@@ -26,7 +26,6 @@ Target (the issue): every interaction within 3× one step with its redraw.
 from __future__ import annotations
 
 import gc
-import math
 import os
 import sys
 import time
@@ -264,7 +263,11 @@ def rows_from(base, times, painted, repaint) -> list[C.Row]:
 
 
 def measure(quick: bool = False) -> list[C.Row]:
-    return rows_from(*measure_latency(repeats=3 if quick else 9))
+    start = C.load_average()
+    rows = rows_from(*measure_latency(repeats=3 if quick else 9))
+    # Absolute times depend on what else the machine runs; the ratios less so.
+    rows[0].case += f" ({start} at the start, {C.load_average().split(' ', 2)[2]} at the end)"
+    return rows
 
 
 def main(argv=None):
