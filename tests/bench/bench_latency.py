@@ -1,6 +1,6 @@
 """How long each interaction takes, against one mini-batch step with its full redraw.
 
-    python tests/bench/bench_latency.py [--quick]
+    python tests/bench/bench_latency.py [--quick] [--full-repaint]
 
 The main window runs offscreen at 1400×900 with every view showing (the layout of
 ``bench_ui.py``: Insights and Step through split off into the bottom row) on the default
@@ -20,6 +20,10 @@ unit and opening a sample table, which are separate rows). Before the timed roun
 runs untimed (first-use caches) and one untimed *probe* round counts the paint events per view
 with an application event filter (that filter costs time, so it is never on while timing) and
 checks that the settling passes left the event loop idle.
+
+``--full-repaint`` ends every timed action, the baseline's too, with ``window.repaint()``:
+every view painted again whether it changed or not (a fixed cost added to both sides, which
+brings every ratio nearer 1; the table's last row gives that cost).
 
 Target (the issue): every interaction within 3× one step with its redraw.
 """
@@ -80,8 +84,8 @@ def settle(app) -> None:
 class _Timer:
     """Times ``action`` + ``settle``; in probe mode counts events and paint events instead."""
 
-    def __init__(self, app, win):
-        self.app, self.win = app, win
+    def __init__(self, app, win, full_repaint: bool = False):
+        self.app, self.win, self.full_repaint = app, win, full_repaint
         self.times: dict[str, list[float]] = {}
         self.painted: dict[str, set[str]] = {}
         self.probe = None      # a _Probe while probing (untimed)
@@ -105,6 +109,8 @@ class _Timer:
         t0 = time.perf_counter()
         action()
         settle(app)
+        if self.full_repaint:
+            self.win.repaint()
         self.times.setdefault(name, []).append(time.perf_counter() - t0)
 
 
@@ -211,14 +217,16 @@ def _round(win, timed, only=None) -> None:
             raise RuntimeError("the dataset combo did not return to the toy data")
 
 
-def measure_latency(repeats: int = 7, only=None):
+def measure_latency(repeats: int = 7, only=None, full_repaint: bool = False):
     """(baseline seconds, {interaction: seconds}, {interaction: views painted}, full repaint
-    seconds), all measured in one window, in the same rounds."""
+    seconds), all measured in one window, in the same rounds. ``full_repaint``: each
+    interaction and the baseline end with ``window.repaint()`` (every view painted again,
+    changed or not) after the event loop is idle."""
     from ui import dialogs
 
     app, win, s = U.open_window(4)
     ask = dialogs.ask_save_discard_cancel       # open_window answers Discard; put it back after
-    timed = _Timer(app, win)
+    timed = _Timer(app, win, full_repaint)
     probe = _probe_class()(win)
     try:
         _round(win, _Timer(app, win), only)             # warm-up: first-use caches
@@ -262,16 +270,22 @@ def rows_from(base, times, painted, repaint) -> list[C.Row]:
     return rows
 
 
-def measure(quick: bool = False) -> list[C.Row]:
+def measure(quick: bool = False, full_repaint: bool = False) -> list[C.Row]:
     start = C.load_average()
-    rows = rows_from(*measure_latency(repeats=3 if quick else 9))
+    rows = rows_from(*measure_latency(repeats=3 if quick else 9, full_repaint=full_repaint))
+    if full_repaint:
+        rows[0].case += "; every time ends with window.repaint()"
     # Absolute times depend on what else the machine runs; the ratios less so.
     rows[0].case += f" ({start} at the start, {C.load_average().split(' ', 2)[2]} at the end)"
     return rows
 
 
 def main(argv=None):
-    C.run_script(measure, __doc__, argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    full = "--full-repaint" in argv
+    if full:
+        argv.remove("--full-repaint")
+    C.run_script(lambda quick: measure(quick, full), __doc__, argv)
 
 
 if __name__ == "__main__":
