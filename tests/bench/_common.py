@@ -8,16 +8,22 @@ time is the median of several repeats. Nothing is hard-coded.
 from __future__ import annotations
 
 import os
+import sys
 
 # One BLAS thread, as PyTorch is given: the figures then do not depend on whether the other
 # core is busy (a waiting BLAS thread spins). Set before NumPy loads; an explicit setting wins.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+# The code of the tree this file is in comes first: an editable install may point at another
+# checkout (a git worktree's benchmark would otherwise time the main tree's ui/ and nnviz/).
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
 import gc  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 

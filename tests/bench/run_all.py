@@ -1,11 +1,13 @@
 """Run every benchmark and print one table: the measured figure, the target and whether it is met.
 
-    python tests/bench/run_all.py [--quick] [--skip ui,scaling,...]
+    python tests/bench/run_all.py [--quick] [--skip ui,latency,scaling,...]
 
 Sections: engine steps/s (nnviz, a tuned and an idiomatic hand-written NumPy loop, PyTorch,
 scikit-learn) and the step-through cost (bench_engine.py), the boundary grid (bench_grid.py),
 scaling in n and M and memory (bench_scaling.py), and the app while playing: frame time, Play
-throughput and memory over 50,000 steps (bench_ui.py), and a 100,000 × 30 CSV table: load time,
+throughput and memory over 50,000 steps (bench_ui.py), each interaction (step operation, add or
+remove a unit, activation, dataset, feature, optimizer, learning rate, a sample table, the
+step-through toggles) against one step with its redraw (bench_latency.py), and a 100,000 × 30 CSV table: load time,
 memory while loading and Play on it (bench_csv.py). Every ratio is measured in the same run;
 every time is the median of several repeats on the machine named in the first line. Exit
 status 1 when a target is missed.
@@ -28,6 +30,7 @@ SECTIONS = {
     "grid": ("bench_grid", "measure"),
     "scaling": ("bench_scaling", "measure"),
     "ui": ("bench_ui", "measure"),
+    "latency": ("bench_latency", "measure"),
     "csv": ("bench_csv", "measure"),
 }
 
