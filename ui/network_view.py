@@ -72,6 +72,7 @@ class NetworkView(ParameterEdits, QGraphicsView):
         self._add_action: QAction | None = None
         self._remove_action: QAction | None = None
         self._nodes: list[list[NodeItem]] = []            # column c: inputs (c=0), dense layer c-1
+        self._shape = None                                # (layer sizes, features) the items show
         self._edges: list[list[list[EdgeItem]]] = []      # [k][i][j]
         self._bias: list[list[BiasText]] = []             # [k][j]
         self._names: list[list[QGraphicsSimpleTextItem]] = []  # column c ≥ 1: h1…, ŷ
@@ -164,8 +165,21 @@ class NetworkView(ParameterEdits, QGraphicsView):
             self._hovered_node = None
             self.session.unitHovered.emit(-1, -1)
         self._stage, self._grad = None, None
-        self._scene.clear()
         net = self.session.network
+        shape = (tuple(net.sizes), tuple(self.session.model.features))
+        if self._nodes and shape == self._shape:
+            # Same layers and inputs (another activation, dataset or initialisation): the items
+            # stay; only the captions, maps and colours change.
+            sym = Symbols(net.n_layers)
+            for c, item in enumerate(self._column_captions[1:], 1):
+                item.setText(f"{sym.a(c)} = {net.activations[c - 1]}")
+            self._update_controls()
+            self._layout()
+            self._input_maps()
+            self._on_stage_changed(None)   # no stage highlighted; colours and maps redrawn
+            return
+        self._shape = shape
+        self._scene.clear()
         sizes = net.sizes
         scene = self._scene
         self._nodes = [[NodeItem(self, c - 1, j) for j in range(n)] for c, n in enumerate(sizes)]
