@@ -159,13 +159,6 @@ class MainWindow(QMainWindow):
         self.speed_combo.currentIndexChanged.connect(self.session.set_speed)
         self.session.settingsChanged.connect(lambda: self.speed_combo.setCurrentIndex(self.session.speed))
         tb.addWidget(self.speed_combo)
-        tb.addSeparator()
-        self.param_count_label = QLabel()
-        self.param_count_label.setObjectName("paramCountLabel")
-        self.param_count_label.setToolTip("Number of parameters: every weight and bias. For one "
-                                          "hidden layer, (p+1)·M + M + 1 (seed 003, 10.1).")
-        self.param_count_label.setStyleSheet("font-size: 12pt; padding: 0 8px")
-        tb.addWidget(self.param_count_label)
         self.addToolBar(Qt.TopToolBarArea, tb)
 
     def _make_menus(self):
@@ -202,6 +195,15 @@ class MainWindow(QMainWindow):
         self.status_label.setObjectName("statusLabel")
         # A normal (not permanent) widget: a message covers it for its few seconds.
         self.statusBar().addWidget(self.status_label, 1)
+        # The parameter formula is a permanent widget of the status bar: it always gets its
+        # whole width (a toolbar would hide it behind its » overflow in a narrow window), and a
+        # message never covers it. The running readout beside it elides instead.
+        self.param_count_label = QLabel()
+        self.param_count_label.setObjectName("paramCountLabel")
+        self.param_count_label.setToolTip("Number of parameters: every weight and bias. For one "
+                                          "hidden layer of M units on p inputs, (p+1)·M + M + 1.")
+        self.param_count_label.setStyleSheet("font-size: 12pt; padding: 0 8px")
+        self.statusBar().addPermanentWidget(self.param_count_label)
 
     # --- handlers ------------------------------------------------------------------------
     def _guard(self, fn, *args):
