@@ -12,7 +12,7 @@ from importlib.resources import files
 from PySide6.QtCore import QBuffer, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QIcon, QImageReader, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox,
-                               QScrollArea, QToolBar)
+                               QScrollArea, QStyle, QToolBar)
 
 from nnviz.errors import NnvizError
 
@@ -136,6 +136,11 @@ class MainWindow(QMainWindow):
             area_widget.setWidgetResizable(True)
             area_widget.setWidget(widget)
             area_widget.setFrameShape(QScrollArea.NoFrame)
+            # Scrolled up and down only: the dock is never narrower than the panel's controls
+            # (beside a vertical scroll bar), so nothing hides behind a horizontal one.
+            area_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+            bar = area_widget.style().pixelMetric(QStyle.PM_ScrollBarExtent)
+            area_widget.setMinimumWidth(widget.minimumSizeHint().width() + bar + 2)
             widget = area_widget
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
