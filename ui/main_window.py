@@ -34,7 +34,7 @@ SETTINGS_VERSION = 2
 # The share of the window each dock column or row gets by default, and keeps as the window
 # is resized: the settings column on the left, the plots on the right, the bottom row (heatmaps
 # or step through). Step through gets at least STEP_SHARE of the height while it is shown.
-LEFT_SHARE, RIGHT_SHARE, BOTTOM_SHARE, STEP_SHARE = 0.17, 0.30, 0.34, 1 / 3
+LEFT_SHARE, RIGHT_SHARE, BOTTOM_SHARE, STEP_SHARE = 0.17, 0.28, 0.34, 1 / 3
 LEFT_MAX = 420           # px: wider, the settings' fields would only stretch
 OUTPUT_SHARE = 0.56      # of the right column; Loss (and Insights) get the rest
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
@@ -102,8 +102,10 @@ class MainWindow(QMainWindow):
         s.diverged.connect(self._on_diverged)
         s.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         s.stageChanged.connect(self._on_stage)
-        # The settings column runs the full height; the bottom row spans the rest.
+        # The settings and the plots run the full height (the plots keep room to read their
+        # axes in a low window); the bottom row spans the canvas's width.
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.docks["Step through"].visibilityChanged.connect(self._on_step_visibility)
         self._fitted = False          # the docks are sized for the window when first shown
         self._layout_size = None      # the window size a restored layout was made for
@@ -343,7 +345,7 @@ class MainWindow(QMainWindow):
             column = [d for d in groups if self.dockWidgetArea(d) == area]
             if len(column) < 2:
                 continue
-            room = h - chrome - (below if area == Qt.RightDockWidgetArea else 0)
+            room = h - chrome
             want = {}
             if self.docks["Data"] in column:
                 title = column[0].height() - column[0].widget().height() if column[0].widget() else 0
