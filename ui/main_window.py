@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
                 if fx > 1 and self.dockWidgetArea(d) == Qt.LeftDockWidgetArea:
                     width = min(width, max(d.width(), LEFT_MAX))   # form fields need no more
                 wide.append((d, width))
-            high.append((d, round(d.height() * fy)))
+            high.append((d, round((d.height() + self._tab_bar_height(d)) * fy)))
         self._resize(wide, Qt.Horizontal)
         self._resize(high, Qt.Vertical)
         self._step_room()
@@ -387,11 +387,15 @@ class MainWindow(QMainWindow):
             return
         need = math.ceil(STEP_SHARE * self.height()) + 2
         if dock.height() < need:
-            # A tab group's size includes its tab bar.
-            tabs = [bar.height() for bar in self.findChildren(QTabBar)
-                    if bar.isVisible() and dock.windowTitle() in
-                    [bar.tabText(i) for i in range(bar.count())]]
-            self.resizeDocks([dock], [need + max(tabs, default=0)], Qt.Vertical)
+            self.resizeDocks([dock], [need + self._tab_bar_height(dock)], Qt.Vertical)
+
+    def _tab_bar_height(self, dock) -> int:
+        """The height of the tab bar under ``dock``'s tab group (0 if it is not tabbed): a
+        group's size in resizeDocks includes it."""
+        bars = [bar.height() for bar in self.findChildren(QTabBar)
+                if bar.isVisible() and dock.windowTitle() in
+                [bar.tabText(i) for i in range(bar.count())]]
+        return max(bars, default=0)
 
     def _step_shown(self) -> bool:
         return getattr(self, "_step_visible", False)
