@@ -271,8 +271,9 @@ class MainWindow(QMainWindow):
     def _on_diverged(self, message: str):
         tr = self.session.trainer
         d = tr.diverged
-        # Short enough to fit beside the permanent status text; the box has the whole story.
-        short = (f"Training diverged at step {d.step}: the last finite parameters are back; "
+        # Short enough to fit beside the parameter formula (a permanent widget) in a 900 px wide
+        # window; the box has the whole story.
+        short = (f"Diverged at step {d.step}: the last finite weights are back; "
                  "try a smaller learning rate") if d is not None else message
         self.statusBar().showMessage(short, 15000)
         self.loss_plot.mark_divergence(tr.epoch_count + tr.pos / max(1, len(tr.X)))
