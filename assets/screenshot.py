@@ -1,26 +1,32 @@
 """Make the README screenshot: the app mid-training in a real window.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" python assets/screenshot.py [OUT.png]
+    xvfb-run -a -s "-screen 0 1920x1080x24" python assets/screenshot.py [OUT.png] [WxH] [--step]
 
 Plays the default session for a few seconds, steps a few operations so the step-through
-panel shows the backward pass, and saves the window.
+panel shows the backward pass, and saves the window (1400×900 unless WxH is given). The
+heatmaps are in front, or with ``--step`` the step-through panel. The remembered layout is
+not read: the window is laid out as at a first launch at that size.
 """
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nnviz-screenshot-")
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ui.main_window import MainWindow, app_icon  # noqa: E402
 
 
-def main(out: str) -> int:
+def main(out: str, size: tuple[int, int] = (1400, 900), step: bool = False) -> int:
     app = QApplication(sys.argv[:1])
     app.setWindowIcon(app_icon())
     w = MainWindow()
-    w.resize(1400, 900)
+    w.resize(*size)
     w.show()
     w.session.set_data(noise=0.1)
     w.session.add_neuron()
@@ -33,11 +39,15 @@ def main(out: str) -> int:
         w.actionPlay.trigger()
         for _ in range(7):
             w.actionStepOperation.trigger()
-        w.docks["Heatmaps"].raise_()
+        w.docks["Step through" if step else "Heatmaps"].raise_()
+        QTimer.singleShot(500, save)
+
+    def save():
         app.processEvents()
         w.grab().save(out)
-        print(f"saved {out} after {time.perf_counter() - start:.1f} s, "
+        print(f"saved {out} ({w.width()}×{w.height()}) after {time.perf_counter() - start:.1f} s, "
               f"epoch {w.session.trainer.epoch_count}")
+        w.session.shutdown()
         w.close()
         app.quit()
 
@@ -46,4 +56,7 @@ def main(out: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).parent / "screenshot.png")))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    out = args[0] if args else str(Path(__file__).parent / "screenshot.png")
+    size = tuple(int(v) for v in args[1].split("x")) if len(args) > 1 else (1400, 900)
+    raise SystemExit(main(out, size, "--step" in sys.argv))

@@ -94,8 +94,10 @@ class DataPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.table_label)
         lay.addLayout(form)
-        lay.addWidget(self.regenerate)
-        lay.addWidget(self.clear_points)
+        buttons = QHBoxLayout()   # one row: the panel fits a 900 px tall window unscrolled
+        buttons.addWidget(self.regenerate)
+        buttons.addWidget(self.clear_points)
+        lay.addLayout(buttons)
         lay.addWidget(box)
         lay.addStretch(1)
         self.controls = {"dataset": self.dataset, "samples": self.samples, "noise": self.noise,
@@ -201,6 +203,9 @@ class HyperPanel(QWidget):
         self.session = session
         self._syncing = False
         form = QFormLayout(self)
+        # In a narrow dock a field that does not fit beside its label goes below it, so the
+        # panel is never wider than its widest field (no horizontal scroll bar).
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)
         self.lr = QComboBox()
         self.lr.setEditable(True)
         self.lr.addItems([f"{v:g}" for v in LEARNING_RATES])

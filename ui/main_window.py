@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from importlib.resources import files
 
-from PySide6.QtCore import QBuffer, QSettings, QSize, Qt
+from PySide6.QtCore import QBuffer, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QImageReader, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox,
-                               QScrollArea, QToolBar)
+                               QScrollArea, QStyle, QTabBar, QToolBar)
 
 from nnviz.errors import NnvizError
 
@@ -28,7 +28,15 @@ from .plot_base import RunsLabel
 from .session import SPEED_NAMES, Session
 from .step_panel import StepPanel
 
-SETTINGS_VERSION = 1
+# 2: the docks' layout of the status-bar formula and the full-height settings column; a
+# layout remembered under 1 is not restored.
+SETTINGS_VERSION = 2
+# The share of the window each dock column or row gets by default, and keeps as the window
+# is resized: the settings column on the left, the plots on the right, the bottom row (heatmaps
+# or step through). Step through gets at least STEP_SHARE of the height while it is shown.
+LEFT_SHARE, RIGHT_SHARE, BOTTOM_SHARE, STEP_SHARE = 0.17, 0.28, 0.34, 1 / 3
+LEFT_MAX = 420           # px: wider, the settings' fields would only stretch
+OUTPUT_SHARE = 0.56      # of the right column; Loss (and Insights) get the rest
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
@@ -75,7 +83,7 @@ class MainWindow(QMainWindow):
         self._dock("Data", self.data_panel, Qt.LeftDockWidgetArea, scroll=True)
         self._dock("Hyperparameters", self.hyper_panel, Qt.LeftDockWidgetArea, scroll=True)
         self._dock("Output", self.boundary_plot, Qt.RightDockWidgetArea)
-        self.boundary_plot.setMinimumHeight(260)  # docks below never squeeze the plane flat
+        self.boundary_plot.setMinimumHeight(150)  # docks below never squeeze the plane flat
         self._dock("Loss", self.loss_plot, Qt.RightDockWidgetArea)
         self.insights_panel = InsightsPanel(s)
         self._dock("Insights", self.insights_panel, Qt.RightDockWidgetArea)
@@ -94,9 +102,14 @@ class MainWindow(QMainWindow):
         s.diverged.connect(self._on_diverged)
         s.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         s.stageChanged.connect(self._on_stage)
+        # The settings and the plots run the full height (the plots keep room to read their
+        # axes in a low window); the bottom row spans the canvas's width.
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.docks["Step through"].visibilityChanged.connect(self._on_step_visibility)
+        self._fitted = False          # the docks are sized for the window when first shown
+        self._layout_size = None      # the window size a restored layout was made for
         self.resize(1400, 900)
-        self.resizeDocks([self.docks["Heatmaps"]], [300], Qt.Vertical)
-        self.resizeDocks([self.docks["Data"], self.docks["Output"]], [300, 560], Qt.Horizontal)
         self._default_state = self.saveState(SETTINGS_VERSION)
         self._restore_layout()
         self._on_structure()
@@ -136,6 +149,11 @@ class MainWindow(QMainWindow):
             area_widget.setWidgetResizable(True)
             area_widget.setWidget(widget)
             area_widget.setFrameShape(QScrollArea.NoFrame)
+            # Scrolled up and down only: the dock is never narrower than the panel's controls
+            # (beside a vertical scroll bar), so nothing hides behind a horizontal one.
+            area_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+            bar = area_widget.style().pixelMetric(QStyle.PM_ScrollBarExtent)
+            area_widget.setMinimumWidth(widget.minimumSizeHint().width() + bar + 2)
             widget = area_widget
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
@@ -159,13 +177,6 @@ class MainWindow(QMainWindow):
         self.speed_combo.currentIndexChanged.connect(self.session.set_speed)
         self.session.settingsChanged.connect(lambda: self.speed_combo.setCurrentIndex(self.session.speed))
         tb.addWidget(self.speed_combo)
-        tb.addSeparator()
-        self.param_count_label = QLabel()
-        self.param_count_label.setObjectName("paramCountLabel")
-        self.param_count_label.setToolTip("Number of parameters: every weight and bias. For one "
-                                          "hidden layer, (p+1)·M + M + 1 (seed 003, 10.1).")
-        self.param_count_label.setStyleSheet("font-size: 12pt; padding: 0 8px")
-        tb.addWidget(self.param_count_label)
         self.addToolBar(Qt.TopToolBarArea, tb)
 
     def _make_menus(self):
@@ -202,6 +213,15 @@ class MainWindow(QMainWindow):
         self.status_label.setObjectName("statusLabel")
         # A normal (not permanent) widget: a message covers it for its few seconds.
         self.statusBar().addWidget(self.status_label, 1)
+        # The parameter formula is a permanent widget of the status bar: it always gets its
+        # whole width (a toolbar would hide it behind its » overflow in a narrow window), and a
+        # message never covers it. The running readout beside it elides instead.
+        self.param_count_label = QLabel()
+        self.param_count_label.setObjectName("paramCountLabel")
+        self.param_count_label.setToolTip("Number of parameters: every weight and bias. For one "
+                                          "hidden layer of M units on p inputs, (p+1)·M + M + 1.")
+        self.param_count_label.setStyleSheet("font-size: 12pt; padding: 0 8px")
+        self.statusBar().addPermanentWidget(self.param_count_label)
 
     # --- handlers ------------------------------------------------------------------------
     def _guard(self, fn, *args):
@@ -227,12 +247,7 @@ class MainWindow(QMainWindow):
 
     def _on_stage(self, stage):
         if stage is not None:
-            dock = self.docks["Step through"]
-            dock.raise_()
-            if not getattr(self, "_step_room", False):  # once: room to read the numbers
-                self._step_room = True
-                if not dock.isFloating() and dock.height() < 420:
-                    self.resizeDocks([dock], [max(dock.height(), self.height() // 2)], Qt.Vertical)
+            self.docks["Step through"].raise_()   # which gives it room (_on_step_visibility)
 
     def _on_params(self):
         tr = self.session.trainer
@@ -256,8 +271,9 @@ class MainWindow(QMainWindow):
     def _on_diverged(self, message: str):
         tr = self.session.trainer
         d = tr.diverged
-        # Short enough to fit beside the permanent status text; the box has the whole story.
-        short = (f"Training diverged at step {d.step}: the last finite parameters are back; "
+        # Short enough to fit beside the parameter formula (a permanent widget) in a 900 px wide
+        # window; the box has the whole story.
+        short = (f"Diverged at step {d.step}: the last finite weights are back; "
                  "try a smaller learning rate") if d is not None else message
         self.statusBar().showMessage(short, 15000)
         self.loss_plot.mark_divergence(tr.epoch_count + tr.pos / max(1, len(tr.X)))
@@ -289,17 +305,133 @@ class MainWindow(QMainWindow):
         box.show()
         box.raise_()
 
+    # --- dock sizes ----------------------------------------------------------------------
+    def _groups(self) -> list[QDockWidget]:
+        """One dock per docked, shown tab group (the one in front when that is known)."""
+        out, seen = [], set()
+        for dock in self.docks.values():
+            if dock.isFloating() or dock.isHidden() or id(dock) in seen:
+                continue
+            group = [dock] + [d for d in self.tabifiedDockWidgets(dock)
+                              if not d.isHidden() and not d.isFloating()]
+            seen.update(id(d) for d in group)
+            front = [d for d in group if not d.visibleRegion().isEmpty()]
+            out.append(front[0] if front else dock)
+        return out
+
+    def _fit_docks(self):
+        """The default dock sizes for the window's size: shares of its width and height."""
+        w, h = self.width(), self.height()
+        groups = self._groups()
+        side = {Qt.LeftDockWidgetArea: LEFT_SHARE, Qt.RightDockWidgetArea: RIGHT_SHARE}
+        across = {Qt.BottomDockWidgetArea: BOTTOM_SHARE, Qt.TopDockWidgetArea: BOTTOM_SHARE}
+        wide, high = [], []
+        for area, share in side.items():
+            column = [d for d in groups if self.dockWidgetArea(d) == area]
+            if column:
+                width = round(share * w)
+                if area == Qt.LeftDockWidgetArea:
+                    width = min(width, LEFT_MAX)
+                wide.append((column[0], max(column[0].minimumSizeHint().width(), width)))
+        for area, share in across.items():
+            row = [d for d in groups if self.dockWidgetArea(d) == area]
+            if row:
+                high.append((row[0], round(share * h)))
+        # Within a column: the data panel its whole height where it can, the output plot
+        # OUTPUT_SHARE; the others share the rest evenly.
+        chrome = (self.menuBar().sizeHint().height() + self.statusBar().sizeHint().height()
+                  + sum(t.sizeHint().height() for t in self.findChildren(QToolBar)))
+        below = sum(x for d, x in high if self.dockWidgetArea(d) == Qt.BottomDockWidgetArea)
+        for area in side:
+            column = [d for d in groups if self.dockWidgetArea(d) == area]
+            if len(column) < 2:
+                continue
+            room = h - chrome
+            want = {}
+            if self.docks["Data"] in column:
+                title = column[0].height() - column[0].widget().height() if column[0].widget() else 0
+                want[self.docks["Data"]] = min(room // 2 + room // 5,
+                                               self.data_panel.sizeHint().height() + max(title, 24) + 4)
+            if self.docks["Output"] in column:
+                want[self.docks["Output"]] = round(OUTPUT_SHARE * room)
+            rest = [d for d in column if d not in want]
+            for d in rest:
+                want[d] = max(60, (room - sum(want.values())) // len(rest))
+            high += list(want.items())
+        self._resize(wide, Qt.Horizontal)
+        self._resize(high, Qt.Vertical)
+        self._step_room()
+
+    def _scale_docks(self, fx: float, fy: float):
+        """Every docked group keeps its share of the window: scaled by the resize."""
+        wide, high = [], []
+        for d in self._groups():
+            if self.dockWidgetArea(d) in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea):
+                width = round(d.width() * fx)
+                if fx > 1 and self.dockWidgetArea(d) == Qt.LeftDockWidgetArea:
+                    width = min(width, max(d.width(), LEFT_MAX))   # form fields need no more
+                wide.append((d, width))
+            high.append((d, round((d.height() + self._tab_bar_height(d)) * fy)))
+        self._resize(wide, Qt.Horizontal)
+        self._resize(high, Qt.Vertical)
+        self._step_room()
+
+    def _resize(self, pairs, orientation):
+        if pairs:
+            self.resizeDocks([d for d, _ in pairs], [max(1, x) for _, x in pairs], orientation)
+
+    def _step_room(self):
+        """Step through, while its tab is in front, gets at least STEP_SHARE of the height:
+        room for its equations and for every row of its matrices."""
+        dock = self.docks["Step through"]
+        if not self._fitted or dock.isFloating() or dock.isHidden() or not self._step_shown():
+            return
+        need = math.ceil(STEP_SHARE * self.height()) + 2
+        if dock.height() < need:
+            self.resizeDocks([dock], [need + self._tab_bar_height(dock)], Qt.Vertical)
+
+    def _tab_bar_height(self, dock) -> int:
+        """The height of the tab bar under ``dock``'s tab group (0 if it is not tabbed): a
+        group's size in resizeDocks includes it."""
+        bars = [bar.height() for bar in self.findChildren(QTabBar)
+                if bar.isVisible() and dock.windowTitle() in
+                [bar.tabText(i) for i in range(bar.count())]]
+        return max(bars, default=0)
+
+    def _step_shown(self) -> bool:
+        return getattr(self, "_step_visible", False)
+
+    def _on_step_visibility(self, visible: bool):
+        self._step_visible = visible
+        if visible:   # once the tab's switch is laid out: the dock's height is stale before
+            QTimer.singleShot(0, self, self._step_room)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            if self._layout_size != self.size():   # not the size the layout was made for
+                self._fit_docks()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        old, new = event.oldSize(), event.size()
+        if self._fitted and self.isVisible() and old.isValid() and old != new:
+            self._scale_docks(new.width() / max(1, old.width()), new.height() / max(1, old.height()))
+
     # --- layout memory -------------------------------------------------------------------
     def _settings(self) -> QSettings:
         return QSettings("nnviz", "nnviz")
 
     def _restore_layout(self):
+        """The remembered window and docks; the docks' sizes only at the window size they were
+        made for (at another size the docks are sized afresh when the window is shown)."""
         st = self._settings()
-        geo, state = st.value("geometry"), st.value("windowState")
+        geo, state, size = st.value("geometry"), st.value("windowState"), st.value("layoutSize")
         if geo is not None:
             self.restoreGeometry(geo)
-        if state is not None:
-            self.restoreState(state, SETTINGS_VERSION)
+        if state is not None and self.restoreState(state, SETTINGS_VERSION) and isinstance(size, QSize):
+            self._layout_size = size
 
     def closeEvent(self, event):
         # Closed by the window system: ask Save / Discard / Cancel (File › Quit asks before).
@@ -312,4 +444,5 @@ class MainWindow(QMainWindow):
         st = self._settings()
         st.setValue("geometry", self.saveGeometry())
         st.setValue("windowState", self.saveState(SETTINGS_VERSION))
+        st.setValue("layoutSize", self.size())
         super().closeEvent(event)

@@ -15,7 +15,7 @@ change every frame: no rich-text document is laid out and the header is not laid
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QPainter, QPalette
 from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QSizePolicy, QWidget
 
@@ -63,7 +63,11 @@ class RunsLabel(QWidget):
     """One line of plain-text runs, each in its own colour (None: the palette's text colour),
     right-aligned like the header's readout (``left=True``: left-aligned); ``text()`` is the
     runs joined, ``setText`` sets a single run. A new text only repaints the label: unlike a
-    QLabel it asks no layout to be redone."""
+    QLabel it asks no layout to be redone.
+
+    A text wider than the label is elided at its end ("…", never clipped at either edge), and
+    then the tooltip holds the whole text above the tooltip set with ``setToolTip``;
+    ``is_elided()`` says whether it is."""
 
     def __init__(self, parent=None, left: bool = False):
         super().__init__(parent)
@@ -73,6 +77,7 @@ class RunsLabel(QWidget):
         self.setAutoFillBackground(True)
         self._runs: list[tuple[str, object]] = []
         self._text = ""
+        self._tip = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def set_runs(self, runs) -> None:
@@ -80,7 +85,24 @@ class RunsLabel(QWidget):
         if runs != self._runs:
             self._runs = runs
             self._text = "".join(t for t, _ in runs)
+            self._sync_tip()
             self.update()
+
+    def setToolTip(self, tip: str) -> None:
+        self._tip = tip
+        self._sync_tip()
+
+    def is_elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self._text) > self.width()
+
+    def _sync_tip(self) -> None:
+        tip = "\n".join(t for t in ((self._text if self.is_elided() else ""), self._tip) if t)
+        if tip != self.toolTip():
+            super().setToolTip(tip)
+
+    def resizeEvent(self, ev):
+        super().resizeEvent(ev)
+        self._sync_tip()
 
     def text(self) -> str:
         return self._text
@@ -99,12 +121,23 @@ class RunsLabel(QWidget):
         if not self._runs:
             return
         fm = self.fontMetrics()
-        widths = [fm.horizontalAdvance(t) for t, _ in self._runs]
+        runs = self._runs
+        if self.is_elided():   # the runs cut to the elided text's length, then "…"
+            shown = fm.elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
+            keep = len(shown) - 1 if shown.endswith("…") else len(shown)
+            runs = []
+            for t, c in self._runs:
+                if keep <= 0:
+                    break
+                runs.append((t[:keep], c))
+                keep -= len(t)
+            runs.append(("…", None))
+        widths = [fm.horizontalAdvance(t) for t, _ in runs]
         x = 0.0 if self._left else float(self.width() - sum(widths))
         y = (self.height() + fm.ascent() - fm.descent()) / 2
         text_color = self.palette().color(QPalette.ColorRole.WindowText)
         p = QPainter(self)
-        for (t, c), w in zip(self._runs, widths):
+        for (t, c), w in zip(runs, widths):
             p.setPen(text_color if c is None else c)
             p.drawText(QPointF(x, y), t)
             x += w

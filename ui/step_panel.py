@@ -35,6 +35,8 @@ MAX_ROWS = 10        # a matrix with more rows shows a selection of them
 MAX_COLS = 8
 CELL_W, CELL_H = 46, 18
 LABEL_W = 22
+CONTROLS_W = 330          # px: the stage list, buttons and toggles in a column (a low dock)
+TEXT_BESIDE_WIDTH = 720   # px of content: the words go beside the matrices, not above them
 START_TEXT = ("Press Next ▶ (or the Right arrow key) to run the first operation of a training "
               "step: the forward pass of layer 1.")
 
@@ -286,12 +288,22 @@ class StepPanel(QWidget):
         self._flow.setContentsMargins(0, 4, 0, 4)
         self.matrix_views: list[MatrixView] = []
 
+        # The words (the equations, then the toggles' views of them, the notes and the index
+        # form) beside the matrices when there is room, else above them: never below a scroll.
+        self.text_column = QWidget()
+        self.text_column.setObjectName("stageText")
+        tc = QVBoxLayout(self.text_column)
+        tc.setContentsMargins(0, 0, 0, 0)
+        for w in (self.title, self.equations, self.seed_label, self.notes, self.index_label):
+            tc.addWidget(w)
+        tc.addStretch(1)
         body = QWidget()
-        bl = QVBoxLayout(body)
-        bl.setContentsMargins(2, 2, 6, 2)
-        for w in (self.title, self.equations, self.notes, self.matrices, self.index_label, self.seed_label):
-            bl.addWidget(w)
-        bl.addStretch(1)
+        self._body = QBoxLayout(QBoxLayout.TopToBottom, body)
+        self._body.setContentsMargins(2, 2, 6, 2)
+        self._body.addWidget(self.text_column)
+        self._body.addWidget(self.matrices, 0, Qt.AlignTop)
+        self._body.addStretch(1)
+        self._beside = None
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.NoFrame)
@@ -327,7 +339,7 @@ class StepPanel(QWidget):
         self.stage_list.setFlow(QListView.TopToBottom if wide else QListView.LeftToRight)
         self.stage_list.setWrapping(not wide)
         if wide:
-            self.controls.setFixedWidth(330)
+            self.controls.setFixedWidth(CONTROLS_W)
             self.stage_list.setMinimumHeight(40)
             self.stage_list.setMaximumHeight(16777215)
         else:
@@ -335,9 +347,20 @@ class StepPanel(QWidget):
             self.controls.setMaximumWidth(16777215)
             self.stage_list.setFixedHeight(66)
 
+    def _place_text(self, beside: bool):
+        if beside == self._beside:
+            return
+        self._beside = beside
+        self._body.setDirection(QBoxLayout.LeftToRight if beside else QBoxLayout.TopToBottom)
+        self._body.setStretch(0, 2 if beside else 0)
+        self._body.setStretch(1, 3 if beside else 0)
+        self._body.setStretch(2, 0 if beside else 1)
+
     def resizeEvent(self, event):
         size = event.size()
-        self._arrange(size.width() > 900 and size.width() > 2 * size.height())
+        wide = size.width() > 560 and size.width() > 1.8 * size.height()
+        self._arrange(wide)
+        self._place_text(size.width() - (CONTROLS_W if wide else 0) >= TEXT_BESIDE_WIDTH)
         super().resizeEvent(event)
 
     # --- state -----------------------------------------------------------------------------

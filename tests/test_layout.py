@@ -1,0 +1,142 @@
+"""The main window's layout at every size from 1024×700 up: nothing clipped, overlapped or
+hidden behind an overflow or a horizontal scroll bar, at a first launch (no remembered layout)."""
+import pytest
+from PySide6.QtCore import QRect, QSettings, QSize, Qt
+from PySide6.QtWidgets import QToolBar
+
+from ui.main_window import MainWindow
+
+SIZES = [(1024, 700), (1400, 900), (1920, 1080), (3840, 2160)]
+
+
+@pytest.fixture
+def first_launch(qtbot, kept_layout):
+    """make(w, h) → a main window shown at w×h with no remembered layout."""
+    made = []
+
+    def make(w, h):
+        QSettings("nnviz", "nnviz").clear()
+        win = MainWindow()
+        qtbot.addWidget(win)
+        win.resize(w, h)
+        win.show()
+        qtbot.waitExposed(win)
+        qtbot.wait(50)
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.session.shutdown()
+        win.close()
+
+
+def in_window(win, widget) -> QRect:
+    return QRect(widget.mapTo(win, widget.rect().topLeft()), widget.size())
+
+
+def shown_docks(win):
+    return {name: d for name, d in win.docks.items()
+            if d.isVisible() and not d.visibleRegion().isEmpty()}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_layout_at_first_launch(first_launch, qtbot, size):
+    w = first_launch(*size)
+    assert w.size() == QSize(*size)
+    # The parameter formula: shown whole, never in a toolbar's overflow.
+    label = w.param_count_label
+    assert label.text() == "(p+1)·M + M + 1 = (2+1)·4 + 4 + 1 = 17"
+    assert label.isVisible() and not label.visibleRegion().isEmpty()
+    assert label.sizeHint().width() <= label.width()
+    assert not any(t.isAncestorOf(label) for t in w.findChildren(QToolBar))
+    assert in_window(w, label).right() < w.width()
+    # No horizontal scroll bar in the settings panels (from 1400×900 up; at 1024×700 too).
+    for name in ("Data", "Hyperparameters"):
+        area = w.docks[name].widget()
+        assert not area.horizontalScrollBar().isVisible(), name
+        assert area.widget().width() >= area.widget().minimumSizeHint().width(), name
+    if size[1] >= 900:   # the data panel is seen whole at first launch
+        assert not w.docks["Data"].widget().verticalScrollBar().isVisible()
+    # Docks do not overlap one another, and stay inside the window.
+    for tab in ("Heatmaps", "Step through"):
+        w.docks[tab].raise_()
+        qtbot.waitUntil(lambda: not w.docks[tab].visibleRegion().isEmpty())
+        qtbot.wait(20)
+        docks = shown_docks(w)
+        assert {"Data", "Hyperparameters", "Output", "Loss", tab} <= set(docks)
+        rects = {n: in_window(w, d) for n, d in docks.items()}
+        names = sorted(rects)
+        for i, a in enumerate(names):
+            assert w.rect().contains(rects[a]), (a, rects[a])
+            for b in names[i + 1:]:
+                assert not rects[a].intersects(rects[b]), (a, rects[a], b, rects[b])
+        assert not rects["Output"].intersects(in_window(w, w.centralWidget()))
+    # Step through, in front, has at least a third of the window's height.
+    step = w.docks["Step through"]
+    qtbot.waitUntil(lambda: step.height() >= w.height() / 3)
+    assert step.height() >= w.height() / 3
+    # The side columns share the width: more room than their controls need from 1400 px.
+    if size[0] >= 1400:
+        assert w.docks["Data"].width() >= 0.15 * min(size[0], 2400)
+        assert w.docks["Output"].width() >= 0.25 * size[0]
+
+
+def test_docks_keep_their_share_when_the_window_grows(first_launch, qtbot):
+    w = first_launch(1400, 900)
+    before = {n: (d.width(), d.height()) for n, d in w.docks.items() if n in ("Data", "Output")}
+    heat = w.docks["Heatmaps"].height()
+    w.resize(1580, 980)
+    qtbot.waitUntil(lambda: w.docks["Heatmaps"].height() > heat)
+    assert w.docks["Data"].width() > before["Data"][0]
+    assert w.docks["Output"].width() > before["Output"][0]
+    assert w.docks["Output"].width() / 1580 == pytest.approx(before["Output"][0] / 1400, abs=0.02)
+    assert w.docks["Heatmaps"].height() > heat
+    w.docks["Step through"].raise_()
+    qtbot.waitUntil(lambda: w.docks["Step through"].height() >= 980 / 3)
+
+
+def test_loss_readout_fits_or_elides_with_the_whole_text_in_its_tooltip(first_launch, qtbot):
+    w = first_launch(1024, 700)
+    readout = w.loss_plot.readout
+    w.session.step_epoch()
+    qtbot.wait(20)
+    fm = readout.fontMetrics()
+    text = readout.text()
+    assert text.startswith("epoch 1 · loss ")
+    if fm.horizontalAdvance(text) <= readout.width():
+        assert not readout.is_elided()
+    # A long readout (the regression one with RMSE, or a narrow dock) is elided, not clipped.
+    readout.set_runs([("epoch 581 · loss 0.123 0.145 · R² 0.912 0.900 · RMSE 0.351 0.381 " * 2,
+                       None)])
+    assert readout.is_elided()
+    assert readout.toolTip().startswith(readout.text())
+    assert readout.toolTip().endswith("Training values, then test values (orange)")
+    readout.set_runs([("epoch 2", None)])
+    assert not readout.is_elided()
+    assert readout.toolTip() == "Training values, then test values (orange)"
+
+
+def test_a_remembered_layout_is_not_brought_back_at_another_size(qtbot, kept_layout):
+    QSettings("nnviz", "nnviz").clear()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1024, 700)
+    w.show()
+    qtbot.waitExposed(w)
+    w.resizeDocks([w.docks["Data"]], [600], Qt.Horizontal)   # a layout squeezed by hand, then saved
+    qtbot.wait(20)
+    w.session.shutdown()
+    w.close()
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    w2.resize(1920, 1080)
+    w2.show()
+    qtbot.waitExposed(w2)
+    qtbot.wait(50)
+    try:
+        assert w2.docks["Data"].width() == pytest.approx(0.17 * 1920, abs=12)
+        assert w2.docks["Output"].width() == pytest.approx(0.28 * 1920, abs=12)
+    finally:
+        w2.session.shutdown()
+        w2.close()
