@@ -13,6 +13,9 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QStaticText, QTransform
 
+from .heatmap_layout import TextMetrics
+
+_ELIDE = Qt.TextElideMode.ElideRight
 STATIC_TEXTS = 4096   # laid-out cell texts kept (numbers recur from frame to frame)
 
 
@@ -73,6 +76,18 @@ class TextCache:
 
     def __len__(self) -> int:
         return len(self._texts)
+
+    def layout_metrics(self) -> TextMetrics:
+        """The font's measurements as :func:`~ui.heatmap_layout.heatmap_layout` takes them
+        (sizes of the texts as laid out and drawn)."""
+        m = self.metrics
+
+        def size(text):
+            sz = self(text).size()
+            return sz.width(), sz.height()
+
+        return TextMetrics(m.height(), m.horizontalAdvance,
+                           lambda text, width: m.elidedText(text, _ELIDE, width), size)
 
 
 def magnitude_decimals(m: float) -> int:

@@ -6,23 +6,24 @@ entry. Rows and columns are labelled with the feature names and the unit names (
 2nd, 3rd, … of them when the cells are too small for all; when the cells are large enough the
 numbers are printed in them (light text on strong colours).
 
-Layout (:mod:`ui.heatmap_layout`, plain numbers): per dense layer k, W⁽ᵏ⁾ with b⁽ᵏ⁾ right
-under it (same columns, as in Z = X·W + b), the layer's activations on the batch (H⁽ᵏ⁾ for
-hidden layers, ŷ for the output) and ∂E/∂W⁽ᵏ⁾; one colour bar per group. A tall panel stacks
-the groups, a wide one (a bottom dock) puts them side by side. Colours are CET-D1 with
-symmetric levels ±max|·| taken over the group (parameters W and b; activations; gradients),
-rounded up to two significant digits, so cells of different matrices in a group compare
-directly and a 1×1 b⁽²⁾ does not always show full colour.
+Layout (:mod:`ui.heatmap_layout`, plain numbers; matrices in :mod:`ui.heatmap_matrices`, texts
+in :mod:`ui.heatmap_text`): per dense layer k, W⁽ᵏ⁾ with b⁽ᵏ⁾ right under it (same columns, as
+in Z = X·W + b), the layer's activations on the batch (H⁽ᵏ⁾ for hidden layers, ŷ for the
+output) and ∂E/∂W⁽ᵏ⁾; one colour bar per group. A tall panel stacks the groups, a wide one (a
+bottom dock) puts them side by side. Colours are CET-D1 with symmetric levels ±max|·| taken
+over the group (parameters W and b; activations; gradients), rounded up to two significant
+digits, so cells of different matrices in a group compare directly and a 1×1 b⁽²⁾ does not
+always show full colour.
 
 Drawing: one widget (``HeatmapCanvas``) paints everything with QPainter. The layout
 (:func:`~ui.heatmap_layout.heatmap_layout`) is computed when the size, the arrangement or a
 matrix's shape or names change, not per frame, and what it alone decides (frames, names,
-titles, the colour bars) is painted once into a background pixmap. An update copies every matrix into one float64
-buffer (the arrays shown: the cursor readout and :meth:`HeatmapPanel.current_array` give the
-engine's exact numbers) and maps it through ``colors.LUT`` in one pass into the pixels of one
-small ARGB32 image per matrix (made when its shape changes, rewritten in place), drawn scaled
-into its rectangle without smoothing. Texts are laid out once (``QStaticText``; cell numbers
-recur from frame to frame).
+titles, the colour bars) is painted once into a background pixmap. An update copies every
+matrix into one float64 buffer (the arrays shown: the cursor readout and
+:meth:`HeatmapPanel.current_array` give the engine's exact numbers) and maps it through
+``colors.LUT`` in one pass into the pixels of one small ARGB32 image per matrix (made when its
+shape changes, rewritten in place), drawn scaled into its rectangle without smoothing. Texts
+are laid out once (``QStaticText``; cell numbers recur from frame to frame).
 """
 from __future__ import annotations
 
@@ -33,79 +34,19 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from nnviz.core.stages import sup
-
 from . import colors
-from .heatmap_layout import (BAR_TICK, GROUPS, TEXT_OFFSET, TextMetrics, act_key, bar_y,
-                             heatmap_layout, wanted_mode)
-from .heatmap_text import (CellValues, TextCache, decimals_for, fmt,  # noqa: F401 (re-exported)
-                           magnitude_decimals, nice_max)
+from .heatmap_layout import (BAR_TICK, GROUPS, TEXT_OFFSET, act_key, bar_y, heatmap_layout,
+                             wanted_mode)
+from .heatmap_matrices import ColorBar, Matrix
+from .heatmap_text import CellValues, TextCache, nice_max
+from .heatmap_text import decimals_for, fmt  # noqa: F401 (the step panel's and tests' import)
 from .plot_base import HoverReadout, ShownGate
 
 TICK_FONT_PT = 8
 CELL_FONT_PT = 7.5
 TITLE_FONT_PT = 9
-_ELIDE = Qt.TextElideMode.ElideRight
 
 _ARGB = QImage.Format.Format_ARGB32_Premultiplied
-
-
-def unit_names(net, k: int) -> list[str]:
-    """Names of dense layer k's outputs: h1…hM (h2.1… for the 2nd of several hidden layers), ŷ."""
-    n = net.sizes[k + 1]
-    if k == len(net.dense) - 1:
-        return ["ŷ"] if n == 1 else [f"ŷ{j + 1}" for j in range(n)]
-    if len(net.dense) == 2:
-        return [f"h{j + 1}" for j in range(n)]
-    return [f"h{k + 1}.{j + 1}" for j in range(n)]
-
-
-class _Matrix:
-    """One heatmap: the array shown (``image``), its levels, names, image and layout."""
-
-    def __init__(self, key: str, group: str, column: int):
-        self.key, self.group, self.column = key, group, column
-        self.image: np.ndarray | None = None    # the float64 array last shown
-        self.levels: tuple[float, float] = (-1.0, 1.0)
-        self.shape: tuple[int, int] | None = None
-        self.name = key
-        self.title = key
-        self.row_names: list[str] = []
-        self.col_names: list[str] = []
-        self.note = ""
-        # The colours of ``image`` (ARGB32, written in place by every update) and an image
-        # that refers to them (made when the shape changes).
-        self._pixels: np.ndarray | None = None
-        self.qimage: QImage | None = None
-        # Layout (HeatmapPanel._layout): the image's rectangle, the labels shown.
-        self.rect = QRectF()
-        self.col_labels: list[str] = []
-        self.row_labels: list[str] = []
-        self.grid = None             # CellValues.grid of the rectangle
-        self.numbers = None          # CellValues.place for the current frame (False: none)
-        self.coloured = ([], [])     # the same, by colour (CellValues.by_colour)
-
-
-class _ColorBar:
-    """One group's colour scale: its levels (``levels()``) and their labels."""
-
-    def __init__(self, group: str):
-        self.group = group
-        self._levels = (-1.0, 1.0)
-        self.labels = ("1", "0", "−1")   # top, middle, bottom
-        self.rect = QRectF()
-        self.box = (0.0, 0.0, 0.0, 0.0)   # the same rectangle, as the layout gives it
-        self.placed = None                # [(top-left, QStaticText)] of the labels
-
-    def levels(self) -> tuple[float, float]:
-        return self._levels
-
-    def set_levels(self, levels: tuple[float, float]):
-        self._levels = levels
-        v = levels[1]
-        d = max(magnitude_decimals(abs(v)) - 1, 0)
-        self.labels = (fmt(v, d), "0", fmt(-v, d))
-        self.placed = None
 
 
 class HeatmapCanvas(QWidget):
@@ -174,15 +115,15 @@ class HeatmapPanel(HoverReadout, QWidget):
         self._labels = TextCache(tick_font)     # row and column names, colour-bar levels
         self._titles = TextCache(title_font)
         self._values = CellValues(cell_font)
-        self._label_metrics = self._text_metrics(self._labels)
-        self._title_metrics = self._text_metrics(self._titles)
+        self._label_metrics = self._labels.layout_metrics()
+        self._title_metrics = self._titles.layout_metrics()
         self._geom = None                    # the last HeatmapLayout
         # The colour bars' gradient: the whole table, +max at the top.
         self._bar_pixels = colors.LUT32[::-1].reshape(-1, 1).copy()
         self._bar_image = QImage(self._bar_pixels.data, 1, len(colors.LUT32), 4, _ARGB)
 
-        self.images: dict[str, _Matrix] = {}
-        self.colorbars: dict[str, _ColorBar] = {}
+        self.images: dict[str, Matrix] = {}
+        self.colorbars: dict[str, ColorBar] = {}
         self._matrices = self.images
         self._arrays: dict[str, np.ndarray] = {}
         self._levels: dict[str, tuple[float, float]] = {}
@@ -224,18 +165,6 @@ class HeatmapPanel(HoverReadout, QWidget):
         session.structureChanged.connect(self._on_structure_changed)
         session.paramsChanged.connect(self._on_params_changed)
         self._on_structure_changed()
-
-    @staticmethod
-    def _text_metrics(cache: TextCache) -> TextMetrics:
-        """A font's measurements as the layout takes them (sizes of the texts as drawn)."""
-        m = cache.metrics
-
-        def size(text):
-            sz = cache(text).size()
-            return sz.width(), sz.height()
-
-        return TextMetrics(m.height(), m.horizontalAdvance,
-                           lambda text, width: m.elidedText(text, _ELIDE, width), size)
 
     # --- public ------------------------------------------------------------------------
     @property
@@ -307,7 +236,7 @@ class HeatmapPanel(HoverReadout, QWidget):
             self._add(act_key(k, n_dense), "act", k)
             self._add(f"dW{k + 1}", "grads", k)
         for group in GROUPS:
-            self.colorbars[group] = _ColorBar(group)
+            self.colorbars[group] = ColorBar(group)
         self._group_keys = {g: [key for key, m in self._matrices.items() if m.group == g]
                             for g in GROUPS}
         self._act_keys = [act_key(k, n_dense) for k in range(n_dense)]
@@ -321,7 +250,7 @@ class HeatmapPanel(HoverReadout, QWidget):
         self._layout_dirty = True
 
     def _add(self, key, group, column):
-        self._matrices[key] = _Matrix(key, group, column)
+        self._matrices[key] = Matrix(key, group, column)
 
     # --- placing: a tall panel stacks the groups, a wide one puts them side by side -------
     def resizeEvent(self, ev):
@@ -450,40 +379,12 @@ class HeatmapPanel(HoverReadout, QWidget):
             m._pixels = self._pixels[o:o + rows * cols].reshape(rows, cols)
             m.qimage = QImage(m._pixels.data, cols, rows, 4 * cols, _ARGB)
             note = notes.get(key, "")
-            if (rows, cols) != m.shape or note != m.note:
-                self._configure(m, (rows, cols), note)
-
-    def _configure(self, m: _Matrix, shape: tuple[int, int], note: str):
-        """Title and names of a matrix whose shape (or names) changed."""
-        s = self.session
-        net = s.network
-        rows, cols = shape
-        key = m.key
-        k = m.column                      # dense layer index (0-based)
-        several = len(net.dense) > 2
-        in_names = list(s.model.features) if k == 0 else unit_names(net, k - 1)
-        out_names = unit_names(net, k)
-        if key.startswith("W"):
-            m.name = f"W{sup(k + 1)}"
-            m.row_names, m.col_names = in_names, out_names
-        elif key.startswith("b"):
-            m.name = f"b{sup(k + 1)}"
-            m.row_names, m.col_names = ["1"], out_names
-        elif key.startswith("dW"):
-            m.name = f"∂E/∂W{sup(k + 1)}"
-            m.row_names, m.col_names = in_names, out_names
-        elif key == "yhat":
-            m.name = "ŷ"
-            m.row_names, m.col_names = [str(i + 1) for i in range(rows)], out_names
-        else:
-            m.name = f"H{sup(k + 1)}" if several else "H"
-            m.row_names, m.col_names = [str(i + 1) for i in range(rows)], out_names
-        m.shape, m.note = shape, note
-        m.title = f"{m.name} ({note})" if note else f"{m.name} {rows}×{cols}"
-        self._layout_dirty = True
+            if (rows, cols) != m.shape or note != m.note:   # new title and names
+                m.configure(self.session.network, self.session.model.features, (rows, cols), note)
+                self._layout_dirty = True
 
     # --- painting ----------------------------------------------------------------------
-    def _numbers(self, m: _Matrix):
+    def _numbers(self, m: Matrix):
         """The numbers printed in ``m`` this frame (computed once per update and layout)."""
         if m.numbers is None:
             m.numbers = False
@@ -527,7 +428,7 @@ class HeatmapPanel(HoverReadout, QWidget):
                         for x, y, st in coloured[side]:
                             draw(x, y, st)
 
-    def _place_bar_labels(self, bar: _ColorBar):
+    def _place_bar_labels(self, bar: ColorBar):
         """Each level label right of its tick mark's end, centred on it."""
         x = bar.rect.right() + 1 + BAR_TICK + TEXT_OFFSET
         bar.placed = []
@@ -567,7 +468,7 @@ class HeatmapPanel(HoverReadout, QWidget):
         self._mouse = pos
         self._update_readout()
 
-    def _hit(self, pos) -> tuple[_Matrix, int, int] | None:
+    def _hit(self, pos) -> tuple[Matrix, int, int] | None:
         """The matrix and cell (i, j) under ``pos`` (``view`` coordinates), if any."""
         self._ensure_layout()
         if self._layout_dirty:
