@@ -218,20 +218,7 @@ def _columns(mode, pos, bars, matrices, sizes, width, labels, titles) -> _Column
     fixed = ml + mr + H_SPACING * (n_cols - 1) + len(bar_cols) * (BAR_WIDTH + BAR_AXIS)
     room = width - fixed
 
-    def need(cap):
-        return sum(max(min(label_w[c], cap) + 8 + MIN_IMAGE_WIDTH, title_w[c]) for c in mat_cols)
-
-    # Labels too long for the room are elided (all to one width, never below a minimum).
-    cap = max(label_w.values(), default=0.0)
-    if need(cap) > room and cap > MIN_LABEL_WIDTH:
-        lo, hi = float(MIN_LABEL_WIDTH), cap
-        for _ in range(30):
-            mid = (lo + hi) / 2
-            if need(mid) > room:
-                hi = mid
-            else:
-                lo = mid
-        cap = lo
+    cap = _label_cap(label_w, title_w, room)
     left = {c: int(min(label_w[c], cap)) + 8 for c in mat_cols}
     min_w = [max(MIN_IMAGE_WIDTH, title_w[c] - left[c]) for c in mat_cols]
     img_room = room - sum(left.values())
@@ -242,8 +229,33 @@ def _columns(mode, pos, bars, matrices, sizes, width, labels, titles) -> _Column
     for c in bar_cols:
         col_w[c] = BAR_WIDTH + BAR_AXIS
     spare = max(0.0, width - fixed - sum(col_w[c] for c in mat_cols))
-    # Spare width: between the blocks of a wide panel, either side of a tall one.
-    x = float(ml)
+    col_x = _column_x(mode, n_cols, col_w, bar_cols, spare)
+    return _Columns(col_x, col_w, left, fits=sum(min_w) <= img_room)
+
+
+def _label_cap(label_w: dict, title_w: dict, room: float) -> float:
+    """The width row labels are elided to: all of them when they fit the room, else one
+    width for all, never below MIN_LABEL_WIDTH."""
+    def need(cap):
+        return sum(max(min(label_w[c], cap) + 8 + MIN_IMAGE_WIDTH, title_w[c]) for c in label_w)
+
+    cap = max(label_w.values(), default=0.0)
+    if need(cap) > room and cap > MIN_LABEL_WIDTH:
+        lo, hi = float(MIN_LABEL_WIDTH), cap
+        for _ in range(30):
+            mid = (lo + hi) / 2
+            if need(mid) > room:
+                hi = mid
+            else:
+                lo = mid
+        cap = lo
+    return cap
+
+
+def _column_x(mode: str, n_cols: int, col_w: dict, bar_cols: set, spare: float) -> dict:
+    """Each grid column's left; spare width goes between the blocks of a wide panel, either
+    side of a tall one."""
+    x = float(MARGINS[0])
     if mode == "tall":
         x += spare / 2
         gaps = {}
@@ -254,7 +266,7 @@ def _columns(mode, pos, bars, matrices, sizes, width, labels, titles) -> _Column
         x += gaps.get(c, 0.0)
         col_x[c] = x
         x += col_w[c] + H_SPACING
-    return _Columns(col_x, col_w, left, fits=sum(min_w) <= img_room)
+    return col_x
 
 
 def _rows(mode, pos, matrices, sizes, height, labels, titles) -> _Rows:
