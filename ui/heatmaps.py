@@ -6,26 +6,24 @@ entry. Rows and columns are labelled with the feature names and the unit names (
 2nd, 3rd, … of them when the cells are too small for all; when the cells are large enough the
 numbers are printed in them (light text on strong colours).
 
-Layout: per dense layer k, W⁽ᵏ⁾ with b⁽ᵏ⁾ right under it (same columns, as in Z = X·W + b),
-the layer's activations on the batch (H⁽ᵏ⁾ for hidden layers, ŷ for the output) and ∂E/∂W⁽ᵏ⁾;
-one colour bar per group. A tall panel stacks the groups (rows: parameters, activations,
-gradients; a column per layer), a wide one (a bottom dock) puts them side by side. Columns
-share the width by number of units (a plot is at most 64 pixels per unit wide), rows the
-height by number of matrix rows; the row labels of the matrices in one column line up, and
-labels too long for the room are elided so that everything fits. Colours are CET-D1 with
-symmetric levels ±max|·| taken over the group (parameters W and b; activations; gradients),
-rounded up to two significant digits, so cells of different matrices in a group compare
-directly and a 1×1 b⁽²⁾ does not always show full colour.
+Layout (:mod:`ui.heatmap_layout`, plain numbers; matrices in :mod:`ui.heatmap_matrices`, texts
+in :mod:`ui.heatmap_text`): per dense layer k, W⁽ᵏ⁾ with b⁽ᵏ⁾ right under it (same columns, as
+in Z = X·W + b), the layer's activations on the batch (H⁽ᵏ⁾ for hidden layers, ŷ for the
+output) and ∂E/∂W⁽ᵏ⁾; one colour bar per group. A tall panel stacks the groups, a wide one (a
+bottom dock) puts them side by side. Colours are CET-D1 with symmetric levels ±max|·| taken
+over the group (parameters W and b; activations; gradients), rounded up to two significant
+digits, so cells of different matrices in a group compare directly and a 1×1 b⁽²⁾ does not
+always show full colour.
 
 Drawing: one widget (``HeatmapCanvas``) paints everything with QPainter. The layout
-(rectangles, labels, titles) is computed when the size, the arrangement or a matrix's shape or
-names change, not per frame, and what it alone decides (frames, names, titles, the colour
-bars) is painted once into a background pixmap. An update copies every matrix into one float64
-buffer (the arrays shown: the cursor readout and :meth:`HeatmapPanel.current_array` give the
-engine's exact numbers) and maps it through ``colors.LUT`` in one pass into the pixels of one
-small ARGB32 image per matrix (made when its shape changes, rewritten in place), drawn scaled
-into its rectangle without smoothing. Texts are laid out once (``QStaticText``; cell numbers
-recur from frame to frame).
+(:func:`~ui.heatmap_layout.heatmap_layout`) is computed when the size, the arrangement or a
+matrix's shape or names change, not per frame, and what it alone decides (frames, names,
+titles, the colour bars) is painted once into a background pixmap. An update copies every
+matrix into one float64 buffer (the arrays shown: the cursor readout and
+:meth:`HeatmapPanel.current_array` give the engine's exact numbers) and maps it through
+``colors.LUT`` in one pass into the pixels of one small ARGB32 image per matrix (made when its
+shape changes, rewritten in place), drawn scaled into its rectangle without smoothing. Texts
+are laid out once (``QStaticText``; cell numbers recur from frame to frame).
 """
 from __future__ import annotations
 
@@ -33,298 +31,22 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter, QPalette, QPen,
-                           QPixmap, QStaticText, QTransform)
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from nnviz.core.stages import sup
-
 from . import colors
+from .heatmap_layout import (BAR_TICK, GROUPS, TEXT_OFFSET, act_key, bar_y, heatmap_layout,
+                             wanted_mode)
+from .heatmap_matrices import ColorBar, Matrix
+from .heatmap_text import CellValues, TextCache, nice_max
+from .heatmap_text import decimals_for, fmt  # noqa: F401 (the step panel's and tests' import)
 from .plot_base import HoverReadout, ShownGate
 
 TICK_FONT_PT = 8
 CELL_FONT_PT = 7.5
 TITLE_FONT_PT = 9
-STATIC_TEXTS = 4096   # laid-out cell texts kept (numbers recur from frame to frame)
-GROUPS = ("params", "act", "grads")
-
-# Geometry, in pixels.
-MARGINS = (4, 2, 4, 4)      # left, top, right, bottom
-H_SPACING, V_SPACING = 4, 2
-BAR_WIDTH = 9               # a colour bar's gradient
-BAR_AXIS = 38               # its tick marks and level labels
-BAR_TICK, BAR_MINOR_TICK = 3, 2
-TEXT_OFFSET = 3             # between a label and the image (or a tick's end)
-MAX_PER_UNIT = 64           # a plot is at most this wide per unit …
-MAX_PLOT_WIDTH = 130        # … or this wide (labels included)
-MIN_IMAGE_WIDTH = 44        # room for a column of numbers (−0.69)
-MIN_LABEL_WIDTH = 24        # row labels are elided to no less than this
 
 _ARGB = QImage.Format.Format_ARGB32_Premultiplied
-
-
-def decimals_for(arr: np.ndarray) -> int:
-    """Decimals for a matrix's numbers, from its largest entry: 2 for 0.1…9.99 (0.53, 1.95),
-    one more per decade below (0.086, 0.0012) and fewer above (12.3, 123)."""
-    return _decimals(float(np.max(np.abs(arr))) if arr.size else 0.0)
-
-
-def fmt(v: float, decimals: int = 2) -> str:
-    """A cell's number with the matrix's decimals and a real minus sign: −0.53, 0.0012."""
-    if not math.isfinite(v):
-        return str(v)
-    if v == 0:
-        return "0"
-    s = f"{v:.{decimals}f}"
-    if float(s) == 0:
-        s = s.lstrip("-")
-    return s.replace("-", "−")
-
-
-def nice_max(m: float) -> float:
-    """``m`` rounded up to two significant digits (level changes stay rare and readable)."""
-    if not math.isfinite(m) or m <= 0:
-        return 1.0
-    e = math.floor(math.log10(m)) - 1
-    return math.ceil(m / 10.0 ** e - 1e-9) * 10.0 ** e
-
-
-def _fmt_fast(v: float, decimals: int) -> str:
-    """:func:`fmt` (the same text) for the many cells a heatmap paints every frame."""
-    if v == 0 or not math.isfinite(v):
-        return fmt(v, decimals)
-    s = f"{v:.{decimals}f}"
-    if s[0] != "-":
-        return s
-    return s[1:] if float(s) == 0 else "−" + s[1:]   # −0.00 → 0.00
-
-
-def unit_names(net, k: int) -> list[str]:
-    """Names of dense layer k's outputs: h1…hM (h2.1… for the 2nd of several hidden layers), ŷ."""
-    n = net.sizes[k + 1]
-    if k == len(net.dense) - 1:
-        return ["ŷ"] if n == 1 else [f"ŷ{j + 1}" for j in range(n)]
-    if len(net.dense) == 2:
-        return [f"h{j + 1}" for j in range(n)]
-    return [f"h{k + 1}.{j + 1}" for j in range(n)]
-
-
-def share(total: float, weights, mins, maxs) -> list[float]:
-    """Split ``total`` in proportion to ``weights``, each part kept within [min, max].
-
-    When even the minima do not fit they are scaled down together; when every part is at its
-    maximum the rest is not given out (the sum is then less than ``total``).
-    """
-    n = len(weights)
-    if n == 0:
-        return []
-    total = max(float(total), 0.0)
-    low = sum(mins)
-    if low >= total:
-        f = total / low if low > 0 else 0.0
-        return [m * f for m in mins]
-    if sum(maxs) <= total:
-        return list(maxs)
-
-    def parts(lam):
-        return [min(mx, max(mn, lam * w)) for w, mn, mx in zip(weights, mins, maxs)]
-
-    lo, hi = 0.0, 1.0
-    while sum(parts(hi)) < total:
-        hi *= 2.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if sum(parts(mid)) < total:
-            lo = mid
-        else:
-            hi = mid
-    return parts(hi)
-
-
-class TextCache:
-    """Texts laid out once (``QStaticText``) for one font, with their widths."""
-
-    def __init__(self, font: QFont, limit: int = STATIC_TEXTS):
-        self.font = font
-        self.metrics = QFontMetricsF(font)
-        self._limit = limit
-        self._texts: dict[str, QStaticText] = {}
-
-    def __call__(self, text: str) -> QStaticText:
-        st = self._texts.get(text)
-        if st is None:
-            if len(self._texts) >= self._limit:
-                self._texts.clear()
-            st = self._texts[text] = QStaticText(text)
-            st.setTextFormat(Qt.TextFormat.PlainText)
-            st.prepare(QTransform(), self.font)
-        return st
-
-    def __len__(self) -> int:
-        return len(self._texts)
-
-
-def _decimals(m: float) -> int:
-    """:func:`decimals_for` from a matrix's largest magnitude ``m``."""
-    if not math.isfinite(m) or m == 0:
-        return 2
-    e = math.floor(math.log10(m))
-    if e in (-1, 0):
-        return 2
-    return max(0, min(5, (1 - e) if e < 0 else (2 - e)))
-
-
-class CellValues:
-    """Which numbers of a matrix are printed in its cells, and where (they must all fit).
-
-    Each distinct text is laid out once (``QStaticText``) and measured once; a matrix's texts
-    are made by one ``str.format`` call.
-    """
-
-    def __init__(self, font: QFont):
-        self.font = font
-        self._metrics = QFontMetricsF(font)
-        self._height = self._metrics.height()
-        # A static text's position is its top left: the baseline is one ascent below it.
-        m = self._metrics
-        self._rise = (m.ascent() - m.descent()) / 2 - m.ascent()
-        self._char_width: dict[str, float] = {}
-        self._entries: dict[str, tuple[QStaticText, float]] = {}
-        self._formats: dict[tuple[int, int], str] = {}
-
-    def _text_width(self, text: str) -> float:
-        """Width of a number's text as the sum of its characters' advances (measured once per
-        character: digits, sign, point), which is what a number without kerning takes."""
-        cw = self._char_width
-        try:
-            return sum([cw[c] for c in text])
-        except KeyError:
-            for c in text:
-                if c not in cw:
-                    cw[c] = self._metrics.horizontalAdvance(c)
-            return sum([cw[c] for c in text])
-
-    def _entry(self, text: str) -> tuple[QStaticText, float]:
-        """``text`` laid out, and half its width."""
-        e = self._entries.get(text)
-        if e is None:
-            if len(self._entries) >= STATIC_TEXTS:
-                self._entries.clear()
-            st = QStaticText(text)
-            st.setTextFormat(Qt.TextFormat.PlainText)
-            st.prepare(QTransform(), self.font)
-            e = self._entries[text] = (st, self._text_width(text) / 2)
-        return e
-
-    def grid(self, rect: QRectF, shape) -> tuple | None:
-        """(cell width, [x of each cell's centre], [top of each cell's text]) of a matrix of
-        ``shape`` drawn in ``rect``, row by row; None when its cells cannot hold a number."""
-        rows, cols = shape
-        cw, ch = rect.width() / cols, rect.height() / rows
-        if ch < self._height or cw < 18:
-            return None
-        x0, y0 = rect.left() + cw / 2, rect.top() + ch / 2 + self._rise
-        return (cw, [x0 + j * cw for j in range(cols)] * rows,
-                [round(y0 + i * ch) for i in range(rows) for _ in range(cols)])
-
-    def place(self, arr: np.ndarray, grid, vmax: float) -> list | None:
-        """[(left, top, text, light)] for every cell of ``arr`` (on ``grid``, see :meth:`grid`),
-        or None when a number does not fit its cell: then none is printed."""
-        if arr is None or arr.size == 0 or grid is None:
-            return None
-        room = grid[0] - 3
-        # The cells that fit a number are few: plain Python on the list of values is cheaper
-        # than NumPy calls.
-        values = arr.ravel().tolist()
-        if not math.isfinite(sum(values)):
-            d = decimals_for(arr)
-            texts = [_fmt_fast(v, d) for v in values]
-        else:
-            hi, lo = max(values), min(values)
-            d = _decimals(max(hi, -lo))
-            # The largest entry's text is one of the widest: when even it does not fit, no
-            # other text needs to be made (the activations of a batch are often too small).
-            if self._text_width(_fmt_fast(hi if hi >= -lo else lo, d)) > room:
-                return None
-            texts = self._texts(values, d)
-        entry = self._entry
-        entries = [entry(t) for t in texts]
-        if 2 * max([w for _, w in entries]) > room:
-            return None
-        strong = 0.6 * vmax
-        return [(round(x - w), y, st, v > strong or v < -strong)
-                for x, y, (st, w), v in zip(grid[1], grid[2], entries, values)]
-
-    @staticmethod
-    def by_colour(placed: list) -> tuple[list, list]:
-        """``placed`` (see :meth:`place`) as ([(left, top, text)] in dark, … in light)."""
-        dark = [(x, y, st) for x, y, st, light in placed if not light]
-        light = [(x, y, st) for x, y, st, light in placed if light]
-        return dark, light
-
-    def _texts(self, values: list[float], d: int) -> list[str]:
-        """:func:`fmt` of finite ``values`` with ``d`` decimals (one ``str.format`` call)."""
-        n = len(values)
-        f = self._formats.get((n, d))
-        if f is None:
-            if len(self._formats) > 256:
-                self._formats.clear()
-            f = self._formats[(n, d)] = ("\x00{:.%df}" % d) * n
-        s = f.format(*values)
-        if "-" in s:
-            zero = f"{0:.{d}f}"
-            s = s.replace("\x00-" + zero, "\x00" + zero).replace("-", "−")  # −0.00 → 0.00
-        texts = s.split("\x00")[1:]
-        if 0.0 in values:
-            texts = ["0" if v == 0 else t for v, t in zip(values, texts)]
-        return texts
-
-
-class _Matrix:
-    """One heatmap: the array shown (``image``), its levels, names, image and layout."""
-
-    def __init__(self, key: str, group: str, column: int):
-        self.key, self.group, self.column = key, group, column
-        self.image: np.ndarray | None = None    # the float64 array last shown
-        self.levels: tuple[float, float] = (-1.0, 1.0)
-        self.shape: tuple[int, int] | None = None
-        self.name = key
-        self.title = key
-        self.row_names: list[str] = []
-        self.col_names: list[str] = []
-        self.note = ""
-        # The colours of ``image`` (ARGB32, written in place by every update) and an image
-        # that refers to them (made when the shape changes).
-        self._pixels: np.ndarray | None = None
-        self.qimage: QImage | None = None
-        # Layout (HeatmapPanel._layout): the image's rectangle, the labels shown.
-        self.rect = QRectF()
-        self.col_labels: list[str] = []
-        self.row_labels: list[str] = []
-        self.grid = None             # CellValues.grid of the rectangle
-        self.numbers = None          # CellValues.place for the current frame (False: none)
-        self.coloured = ([], [])     # the same, by colour (CellValues.by_colour)
-
-
-class _ColorBar:
-    """One group's colour scale: its levels (``levels()``) and their labels."""
-
-    def __init__(self, group: str):
-        self.group = group
-        self._levels = (-1.0, 1.0)
-        self.labels = ("1", "0", "−1")   # top, middle, bottom
-        self.rect = QRectF()
-        self.placed = None                # [(top-left, QStaticText)] of the labels
-
-    def levels(self) -> tuple[float, float]:
-        return self._levels
-
-    def set_levels(self, levels: tuple[float, float]):
-        self._levels = levels
-        v = levels[1]
-        d = max(_decimals(abs(v)) - 1, 0)
-        self.labels = (fmt(v, d), "0", fmt(-v, d))
-        self.placed = None
 
 
 class HeatmapCanvas(QWidget):
@@ -393,13 +115,15 @@ class HeatmapPanel(HoverReadout, QWidget):
         self._labels = TextCache(tick_font)     # row and column names, colour-bar levels
         self._titles = TextCache(title_font)
         self._values = CellValues(cell_font)
-        self._metrics = self._labels.metrics
+        self._label_metrics = self._labels.layout_metrics()
+        self._title_metrics = self._titles.layout_metrics()
+        self._geom = None                    # the last HeatmapLayout
         # The colour bars' gradient: the whole table, +max at the top.
         self._bar_pixels = colors.LUT32[::-1].reshape(-1, 1).copy()
         self._bar_image = QImage(self._bar_pixels.data, 1, len(colors.LUT32), 4, _ARGB)
 
-        self.images: dict[str, _Matrix] = {}
-        self.colorbars: dict[str, _ColorBar] = {}
+        self.images: dict[str, Matrix] = {}
+        self.colorbars: dict[str, ColorBar] = {}
         self._matrices = self.images
         self._arrays: dict[str, np.ndarray] = {}
         self._levels: dict[str, tuple[float, float]] = {}
@@ -509,59 +233,30 @@ class HeatmapPanel(HoverReadout, QWidget):
         for k in range(n_dense):
             self._add(f"W{k + 1}", "params", k)
             self._add(f"b{k + 1}", "params", k)
-            self._add(self._act_key(k, n_dense), "act", k)
+            self._add(act_key(k, n_dense), "act", k)
             self._add(f"dW{k + 1}", "grads", k)
         for group in GROUPS:
-            self.colorbars[group] = _ColorBar(group)
+            self.colorbars[group] = ColorBar(group)
         self._group_keys = {g: [key for key, m in self._matrices.items() if m.group == g]
                             for g in GROUPS}
-        self._act_keys = [self._act_key(k, n_dense) for k in range(n_dense)]
+        self._act_keys = [act_key(k, n_dense) for k in range(n_dense)]
         # The order _update gathers the engine's arrays in.
         self._source_keys = [key for k in range(n_dense)
                              for key in (f"W{k + 1}", f"b{k + 1}", f"dW{k + 1}")]
         self._source_keys += self._act_keys
         self._shapes = None
         self._built_for = n_dense
-        self._mode = self._wanted_mode()
+        self._mode = wanted_mode(self.width(), self.height())
         self._layout_dirty = True
 
-    @staticmethod
-    def _act_key(k: int, n_dense: int) -> str:
-        return "yhat" if k == n_dense - 1 else ("H" if k == 0 else f"H{k + 1}")
-
     def _add(self, key, group, column):
-        self._matrices[key] = _Matrix(key, group, column)
+        self._matrices[key] = Matrix(key, group, column)
 
     # --- placing: a tall panel stacks the groups, a wide one puts them side by side -------
-    def _wanted_mode(self) -> str:
-        w, h = self.width(), max(self.height(), 1)
-        return "wide" if w >= 1.6 * h and w >= 640 else "tall"
-
-    def _positions(self, mode: str) -> tuple[dict, dict]:
-        """(matrix key → (row, column, rowspan), group → (row, column, rowspan) of its bar)."""
-        L = self._built_for
-        pos = {}
-        act_keys = [self._act_key(k, L) for k in range(L)]
-        if mode == "tall":   # rows: W, b, activations, gradients; a column per layer
-            for k in range(L):
-                pos[f"W{k + 1}"] = (0, k, 1)
-                pos[f"b{k + 1}"] = (1, k, 1)
-                pos[act_keys[k]] = (2, k, 1)
-                pos[f"dW{k + 1}"] = (3, k, 1)
-            bars = {"params": (0, L, 2), "act": (2, L, 1), "grads": (3, L, 1)}
-        else:                # blocks side by side: [W over b] bar [H ŷ] bar [∂E/∂W] bar
-            for k in range(L):
-                pos[f"W{k + 1}"] = (0, k, 1)
-                pos[f"b{k + 1}"] = (1, k, 1)
-                pos[act_keys[k]] = (0, L + 1 + k, 2)
-                pos[f"dW{k + 1}"] = (0, 2 * L + 2 + k, 2)
-            bars = {"params": (0, L, 2), "act": (0, 2 * L + 1, 2), "grads": (0, 3 * L + 2, 2)}
-        return pos, bars
-
     def resizeEvent(self, ev):
         super().resizeEvent(ev)
-        if self._built_for is not None and self._wanted_mode() != self._mode:
-            self._mode = self._wanted_mode()
+        if self._built_for is not None and wanted_mode(self.width(), self.height()) != self._mode:
+            self._mode = wanted_mode(self.width(), self.height())
             self._layout_dirty = True
             self.view.update()
 
@@ -570,179 +265,30 @@ class HeatmapPanel(HoverReadout, QWidget):
             self._layout()
 
     def _layout(self):
-        """Every rectangle, label and title for the view's size (not per frame)."""
+        """Every rectangle, label and title for the view's size (not per frame): see
+        :func:`~ui.heatmap_layout.heatmap_layout`; kept as what the painting needs."""
         self._layout_dirty = False
         if self._built_for is None or any(m.shape is None for m in self._matrices.values()):
             self._layout_dirty = True
             return
-        net = self.session.network
-        sizes = net.sizes
-        mode = self._mode
-        pos, bars = self._positions(mode)
-        W, H = self.view.width(), self.view.height()
-        ml, mt, mr, mb = MARGINS
-        metrics = self._labels.metrics
-        text_h = metrics.height()
-        title_h = math.ceil(self._titles.metrics.height()) + 6
-        axis_h = math.ceil(text_h) + 4
-
-        # Columns: the matrices of a grid column share its row-label width.
-        n_cols = max(c for _, c, _ in list(pos.values()) + list(bars.values())) + 1
-        bar_cols = {c for _, c, _ in bars.values()}
-        col_keys: dict[int, list[str]] = {}
-        for key, (_, c, _) in pos.items():
-            col_keys.setdefault(c, []).append(key)
-        mat_cols = sorted(col_keys)
-        label_w = {}
-        for c in mat_cols:
-            label_w[c] = max((metrics.horizontalAdvance(n) for key in col_keys[c]
-                              if not key.startswith("b") for n in self._matrices[key].row_names),
-                             default=0.0)
-        units = {c: max(1, sizes[self._matrices[col_keys[c][0]].column + 1]) for c in mat_cols}
-        # A column is wide enough for its titles when there is room.
-        title_w = {c: max(self._titles.metrics.horizontalAdvance(self._matrices[key].title)
-                          for key in col_keys[c]) + 2 for c in mat_cols}
-        fixed = ml + mr + H_SPACING * (n_cols - 1) + len(bar_cols) * (BAR_WIDTH + BAR_AXIS)
-        room = W - fixed
-
-        def need(cap):
-            return sum(max(min(label_w[c], cap) + 8 + MIN_IMAGE_WIDTH, title_w[c])
-                       for c in mat_cols)
-
-        # Labels too long for the room are elided (all to one width, never below a minimum).
-        cap = max(label_w.values(), default=0.0)
-        if need(cap) > room and cap > MIN_LABEL_WIDTH:
-            lo, hi = float(MIN_LABEL_WIDTH), cap
-            for _ in range(30):
-                mid = (lo + hi) / 2
-                if need(mid) > room:
-                    hi = mid
-                else:
-                    lo = mid
-            cap = lo
-        left = {c: int(min(label_w[c], cap)) + 8 for c in mat_cols}
-        min_w = [max(MIN_IMAGE_WIDTH, title_w[c] - left[c]) for c in mat_cols]
-        img_w = share(room - sum(left.values()), [units[c] for c in mat_cols], min_w,
-                      [max(MAX_PER_UNIT * units[c], MAX_PLOT_WIDTH - left[c], mn)
-                       for c, mn in zip(mat_cols, min_w)])
-        col_w = {c: left[c] + w for c, w in zip(mat_cols, img_w)}
-        for c in bar_cols:
-            col_w[c] = BAR_WIDTH + BAR_AXIS
-        spare = max(0.0, W - fixed - sum(col_w[c] for c in mat_cols))
-        # Spare width: between the blocks of a wide panel, either side of a tall one.
-        x = float(ml)
-        if mode == "tall":
-            x += spare / 2
-            gaps = {}
-        else:
-            gaps = {c + 1: spare / 2 for c in sorted(bar_cols)[:2]}
-        col_x = {}
-        for c in range(n_cols):
-            x += gaps.get(c, 0.0)
-            col_x[c] = x
-            x += col_w[c] + H_SPACING
-
-        # Rows: matrix rows share the height by number of rows (fan-in, 1 for b, 3 for a batch).
-        n_rows = 4 if mode == "tall" else 2
-        row_axis = [axis_h] * n_rows
-        row_axis[1] = 1                                  # b: its columns are W's right above
-        fan_in = max(sizes[:-1])
-        weights = [fan_in, 1, 3, fan_in] if mode == "tall" else [fan_in, 1]
-        row_rows = {}
-        for key, (r, _, span) in pos.items():
-            if span == 1:
-                row_rows[r] = max(row_rows.get(r, 1), self._matrices[key].shape[0])
-        mins = [float(min(48, max(16, 4 * row_rows.get(r, 1)))) for r in range(n_rows)]
-        img_h = share(H - mt - mb - V_SPACING * (n_rows - 1) - n_rows * title_h - sum(row_axis),
-                      weights, mins, [math.inf] * n_rows)
-        row_y, y = [], float(mt)
-        for r in range(n_rows):
-            row_y.append(y)
-            y += title_h + row_axis[r] + img_h[r] + V_SPACING
-
-        def image_top(r):
-            return round(row_y[r] + title_h + row_axis[r])
-
-        def image_bottom(r):
-            return round(row_y[r] + title_h + row_axis[r] + img_h[r])
-
-        lines, texts, titles = [], [], []
-        label_st = self._labels
-        for key, (r, c, span) in pos.items():
+        g = self._geom = heatmap_layout(
+            self._mode, self._built_for, self.session.network.sizes, self._matrices,
+            self.view.width(), self.view.height(), labels=self._label_metrics,
+            titles=self._title_metrics)
+        for key, place in g.matrices.items():
             m = self._matrices[key]
-            rows, cols = m.shape
-            x0 = round(col_x[c] + left[c])
-            x1 = round(col_x[c] + col_w[c])
-            top = round(row_y[r] + title_h + (1 if key.startswith("b") else axis_h))
-            bottom = image_bottom(r + span - 1)
-            m.rect = rect = QRectF(x0, top, max(1, x1 - x0), max(1, bottom - top))
-            # A faint frame, just outside the image.
-            lines += [QLineF(x0 - 0.5, top - 0.5, x1 + 0.5, top - 0.5),
-                      QLineF(x0 - 0.5, top - 0.5, x0 - 0.5, bottom + 0.5),
-                      QLineF(x1 + 0.5, top - 0.5, x1 + 0.5, bottom + 0.5)]
-            # Title: centred on the image, inside the column.
-            box_l, box_r = col_x[c], col_x[c] + col_w[c]
-            title, tm = m.title, self._titles.metrics
-            if tm.horizontalAdvance(title) > box_r - box_l:   # the name before its shape
-                title = tm.elidedText(m.name, Qt.TextElideMode.ElideRight, box_r - box_l)
-            st = self._titles(title)
-            tw = st.size().width()
-            tx = min(max(rect.center().x() - tw / 2, box_l), box_r - tw)
-            ty = row_y[r] + (title_h - st.size().height()) / 2
-            titles.append((QPointF(round(tx), round(ty)), st))
-            # Labels of every row and column that has room (every 2nd, 3rd, … when cells are
-            # small); none on a bias's row or a matrix that shows a note.
-            cell_w, cell_h = rect.width() / cols, rect.height() / rows
-            m.col_labels, m.row_labels = [], []
-            if not key.startswith("b"):
-                widest = max((metrics.horizontalAdvance(n) for n in m.col_names), default=0.0)
-                col_step = max(1, math.ceil((widest + 4) / max(cell_w, 1e-6)))
-                for j in range(0, cols, col_step):
-                    st = label_st(m.col_names[j])
-                    texts.append((QPointF(round(rect.left() + (j + 0.5) * cell_w
-                                                - st.size().width() / 2),
-                                          top - TEXT_OFFSET - st.size().height()), st))
-                    m.col_labels.append(m.col_names[j])
-            if not key.startswith("b") and not m.note:
-                row_step = max(1, math.ceil(text_h / max(cell_h, 1e-6)))
-                room_w = left[c] - TEXT_OFFSET - 2
-                for i in range(0, rows, row_step):
-                    name = m.row_names[i]
-                    if metrics.horizontalAdvance(name) > room_w:
-                        name = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room_w)
-                    st = label_st(name)
-                    texts.append((QPointF(x0 - TEXT_OFFSET - st.size().width(),
-                                          round(top + (i + 0.5) * cell_h
-                                                - st.size().height() / 2)), st))
-                    m.row_labels.append(name)
-            m.grid = self._values.grid(rect, m.shape)
+            m.rect = QRectF(*place.rect)
+            m.col_labels, m.row_labels = place.col_labels, place.row_labels
+            m.grid = self._values.grid(m.rect, m.shape)
             m.numbers = None
-        # Colour bars: as tall as the images beside them; ticks at ±max and 0 (±½ minor).
-        bar_lines = []
-        for group, (r, c, span) in bars.items():
+        for group, place in g.bars.items():
             bar = self.colorbars[group]
-            x0 = round(col_x[c])
-            top, bottom = image_top(r), image_bottom(r + span - 1)
-            bar.rect = QRectF(x0, top, BAR_WIDTH, max(1, bottom - top))
-            bar.placed = None
-            xr = x0 + BAR_WIDTH + 0.5
-            bar_lines += [QLineF(x0 - 0.5, top - 0.5, xr, top - 0.5),
-                          QLineF(x0 - 0.5, bottom + 0.5, xr, bottom + 0.5),
-                          QLineF(x0 - 0.5, top - 0.5, x0 - 0.5, bottom + 0.5),
-                          QLineF(xr, top - 0.5, xr, bottom + 0.5)]
-            for at, length in ((1.0, BAR_TICK), (0.5, BAR_MINOR_TICK), (0.0, BAR_TICK),
-                               (-0.5, BAR_MINOR_TICK), (-1.0, BAR_TICK)):
-                yy = self._bar_y(bar, at)
-                bar_lines.append(QLineF(xr, yy, xr + length, yy))
-        self._lines, self._bar_lines = lines, bar_lines
-        self._texts, self._title_texts = texts, titles
+            bar.box, bar.rect, bar.placed = place.rect, QRectF(*place.rect), None
+        self._lines = [QLineF(*line) for line in g.frame_lines()]
+        self._bar_lines = [QLineF(*line) for line in g.bar_lines()]
+        self._texts = [(QPointF(x, y), self._labels(t)) for x, y, t in g.label_texts()]
+        self._title_texts = [(QPointF(x, y), self._titles(t)) for x, y, t in g.title_texts()]
         self._background = None
-
-    @staticmethod
-    def _bar_y(bar: _ColorBar, at: float) -> float:
-        """The pixel row of ``at`` (−1 … 1 of the levels) on a colour bar."""
-        r = bar.rect
-        return round(r.top() + (1.0 - (at + 1.0) / 2.0) * (r.height() - 1)) + 0.5
 
     # --- updating ----------------------------------------------------------------------
     def _on_params_changed(self):
@@ -833,40 +379,12 @@ class HeatmapPanel(HoverReadout, QWidget):
             m._pixels = self._pixels[o:o + rows * cols].reshape(rows, cols)
             m.qimage = QImage(m._pixels.data, cols, rows, 4 * cols, _ARGB)
             note = notes.get(key, "")
-            if (rows, cols) != m.shape or note != m.note:
-                self._configure(m, (rows, cols), note)
-
-    def _configure(self, m: _Matrix, shape: tuple[int, int], note: str):
-        """Title and names of a matrix whose shape (or names) changed."""
-        s = self.session
-        net = s.network
-        rows, cols = shape
-        key = m.key
-        k = m.column                      # dense layer index (0-based)
-        several = len(net.dense) > 2
-        in_names = list(s.model.features) if k == 0 else unit_names(net, k - 1)
-        out_names = unit_names(net, k)
-        if key.startswith("W"):
-            m.name = f"W{sup(k + 1)}"
-            m.row_names, m.col_names = in_names, out_names
-        elif key.startswith("b"):
-            m.name = f"b{sup(k + 1)}"
-            m.row_names, m.col_names = ["1"], out_names
-        elif key.startswith("dW"):
-            m.name = f"∂E/∂W{sup(k + 1)}"
-            m.row_names, m.col_names = in_names, out_names
-        elif key == "yhat":
-            m.name = "ŷ"
-            m.row_names, m.col_names = [str(i + 1) for i in range(rows)], out_names
-        else:
-            m.name = f"H{sup(k + 1)}" if several else "H"
-            m.row_names, m.col_names = [str(i + 1) for i in range(rows)], out_names
-        m.shape, m.note = shape, note
-        m.title = f"{m.name} ({note})" if note else f"{m.name} {rows}×{cols}"
-        self._layout_dirty = True
+            if (rows, cols) != m.shape or note != m.note:   # new title and names
+                m.configure(self.session.network, self.session.model.features, (rows, cols), note)
+                self._layout_dirty = True
 
     # --- painting ----------------------------------------------------------------------
-    def _numbers(self, m: _Matrix):
+    def _numbers(self, m: Matrix):
         """The numbers printed in ``m`` this frame (computed once per update and layout)."""
         if m.numbers is None:
             m.numbers = False
@@ -910,13 +428,13 @@ class HeatmapPanel(HoverReadout, QWidget):
                         for x, y, st in coloured[side]:
                             draw(x, y, st)
 
-    def _place_bar_labels(self, bar: _ColorBar):
+    def _place_bar_labels(self, bar: ColorBar):
         """Each level label right of its tick mark's end, centred on it."""
         x = bar.rect.right() + 1 + BAR_TICK + TEXT_OFFSET
         bar.placed = []
         for text, at in ((bar.labels[0], 1.0), (bar.labels[2], -1.0)):   # "0": background
             st = self._labels(text)
-            bar.placed.append((QPointF(x, round(self._bar_y(bar, at) - st.size().height() / 2)),
+            bar.placed.append((QPointF(x, round(bar_y(bar.box, at) - st.size().height() / 2)),
                                st))
 
     def _paint_background(self, dpr: float) -> QPixmap:
@@ -937,7 +455,7 @@ class HeatmapPanel(HoverReadout, QWidget):
         zero = self._labels("0")
         for bar in self.colorbars.values():
             p.drawStaticText(QPointF(bar.rect.right() + 1 + BAR_TICK + TEXT_OFFSET,
-                                     round(self._bar_y(bar, 0.0) - zero.size().height() / 2)),
+                                     round(bar_y(bar.box, 0.0) - zero.size().height() / 2)),
                              zero)
         p.setFont(self._titles.font)
         for at, st in self._title_texts:
@@ -950,7 +468,7 @@ class HeatmapPanel(HoverReadout, QWidget):
         self._mouse = pos
         self._update_readout()
 
-    def _hit(self, pos) -> tuple[_Matrix, int, int] | None:
+    def _hit(self, pos) -> tuple[Matrix, int, int] | None:
         """The matrix and cell (i, j) under ``pos`` (``view`` coordinates), if any."""
         self._ensure_layout()
         if self._layout_dirty:
