@@ -1,4 +1,6 @@
-"""The app model (ui/model) without Qt: its state and the events it fires, in order."""
+"""The app model (ui/model) without Qt: its state and the events it fires, in order. And the
+rule that views never emit the session's signals (they call its methods)."""
+import re
 import subprocess
 import sys
 import textwrap
@@ -170,3 +172,24 @@ def test_session_signals_follow_the_model(session, qtbot):
     session.report("hi")
     assert got == ["params", (1, 2), "hi"]
     assert session.app_model.version == session.version == 1
+
+
+def _session_signals():
+    src = (ROOT / "ui" / "session.py").read_text(encoding="utf-8")
+    return re.findall(r"^\s+(\w+)\s*=\s*Signal\(", src, re.MULTILINE)
+
+
+def test_only_the_session_emits_its_signals():
+    """Views call the session's methods (``report``, ``hover_unit``, ...); the signals are
+    the session's to emit. A source scan: no ``.<signal>.emit(`` outside ui/session.py."""
+    signals = _session_signals()
+    assert "paramsChanged" in signals and "message" in signals and "unitHovered" in signals
+    pattern = re.compile(r"\.(%s)\.emit\(" % "|".join(signals))
+    offenders = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        if path == ROOT / "ui" / "session.py":
+            continue
+        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{no}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
