@@ -193,3 +193,10 @@ def test_only_the_session_emits_its_signals():
             if pattern.search(line):
                 offenders.append(f"{path.relative_to(ROOT)}:{no}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_model_and_adapter_modules_stay_short():
+    paths = [*sorted((ROOT / "ui" / "model").glob("*.py")), ROOT / "ui" / "session.py"]
+    long = {p.name: n for p in paths
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
+    assert long == {}
