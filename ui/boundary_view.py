@@ -429,7 +429,7 @@ class BoundaryPlot(HeaderPlotWidget):
         try:
             self.session.set_axes(x, y)
         except NnvizError as exc:
-            self.session.message.emit(str(exc))
+            self.session.report(str(exc))
             self._sync_axis_controls()
 
     # --- points by hand ------------------------------------------------------------------
@@ -459,7 +459,7 @@ class BoundaryPlot(HeaderPlotWidget):
         nearest one."""
         s = self.session
         if not s.can_edit_points():
-            s.message.emit("points can be added by hand only to data with two inputs")
+            s.report("points can be added by hand only to data with two inputs")
             return
         mods = Qt.KeyboardModifier(modifiers)
         try:
@@ -470,4 +470,4 @@ class BoundaryPlot(HeaderPlotWidget):
             else:
                 s.add_point(x, y, self.new_point_target())
         except NnvizError as exc:
-            s.message.emit(str(exc))
+            s.report(str(exc))

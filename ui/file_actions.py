@@ -293,7 +293,7 @@ class FileActions(QObject):
 
     def write(self, path) -> bool:
         s = self.session
-        if s._stage_gen is not None:  # a step begun operation by operation: finish it first
+        if s.step_in_progress:  # a step begun operation by operation: finish it first
             s.step_batch()
         try:
             session_file.save(path, s.exp, **recovery.capture(s))

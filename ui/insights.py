@@ -101,8 +101,8 @@ class InsightsPanel(QTabWidget):
         self.region_detail.setText("Click a point in the plane.")
         linear = analysis.is_linear(s.network)
         if linear and not self._was_linear:
-            s.message.emit("Identity hidden units: the whole network is now one linear model, "
-                           "so depth adds no expressiveness — see Insights › Linear model.")
+            s.report("Identity hidden units: the whole network is now one linear model, "
+                     "so depth adds no expressiveness — see Insights › Linear model.")
         self._was_linear = linear
         self.gradcheck_image.clear()
         self.last_check = None

@@ -375,7 +375,7 @@ class ParameterEdits:
         try:
             self.session.set_weight(k, i, j, value)
         except NnvizError as exc:
-            self.session.message.emit(str(exc))
+            self.session.report(str(exc))
 
     def _edit_bias(self, k: int, j: int):
         value = self._ask_bias(k, j, float(self.session.network.dense[k].b[j]))
@@ -384,4 +384,4 @@ class ParameterEdits:
         try:
             self.session.set_bias(k, j, value)
         except NnvizError as exc:
-            self.session.message.emit(str(exc))
+            self.session.report(str(exc))

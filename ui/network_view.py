@@ -163,7 +163,7 @@ class NetworkView(ParameterEdits, QGraphicsView):
     def _on_structure_changed(self):
         if self._hovered_node is not None:
             self._hovered_node = None
-            self.session.unitHovered.emit(-1, -1)
+            self.session.hover_unit(-1, -1)
         self._stage, self._grad = None, None
         net = self.session.network
         shape = (tuple(net.sizes), tuple(self.session.model.features))
@@ -466,11 +466,11 @@ class NetworkView(ParameterEdits, QGraphicsView):
         node.set_state(hovered=entered)
         if entered:
             self._hovered_node = node
-            self.session.unitHovered.emit(-2 if node.k < 0 else node.k, node.j)
+            self.session.hover_unit(-2 if node.k < 0 else node.k, node.j)
         else:
             if self._hovered_node is node:
                 self._hovered_node = None
-            self.session.unitHovered.emit(-1, -1)
+            self.session.hover_unit(-1, -1)
 
     def _edge_hovered(self, edge: EdgeItem, entered: bool):
         edge.set_state(hovered=entered)

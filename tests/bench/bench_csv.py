@@ -137,7 +137,7 @@ def view_costs(app, win, session, frames: int) -> dict:
     for _ in range(frames):
         session.trainer.steps(10)
         t0 = time.perf_counter()
-        session._params_changed()
+        session.app_model._params_changed()
         costs["updates"].append(time.perf_counter() - t0)
         bench_ui.pump(app)
         for name, w in views.items():

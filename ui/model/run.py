@@ -1,0 +1,266 @@
+"""The run: its config and experiment, rebuilt when the data or the network's shape changes;
+the settings it takes as it goes; the weights (reset, a new draw, edits by hand)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from nnviz import settings
+from nnviz.core import init as init_mod
+from nnviz.core.network import transfer_weights
+from nnviz.core.trainer import TRAINING_SETTINGS
+from nnviz.data.dataset import Dataset
+from nnviz.errors import NnvizError
+from nnviz.experiment import Config, Experiment, build
+
+MAX_CANVAS_UNITS = 32
+
+
+def default_config() -> Config:
+    """The session a new window opens with: circle, x1 x2, 4 tanh units, lr 0.03, batch 10."""
+    return Config(dataset="circle", samples=500, noise=0.0, test_ratio=0.5, seed=1,
+                  features=["x1", "x2"], hidden=[4], activation="tanh", lr=0.03, batch_size=10)
+
+
+class RunMixin:
+    """Part of :class:`ui.model.AppModel`. Owns ``config``, ``exp`` (the experiment),
+    ``version`` (bumped whenever the weights or the structure change) and ``_initial`` (the
+    weights and Generator state :meth:`reset` goes back to)."""
+
+    def _init_run(self, config: Config | None):
+        self.config = config or default_config()
+        self.exp: Experiment = build(self.config)
+        self.version = 0
+
+    # --- read-only views of the engine ---------------------------------------------------
+    @property
+    def model(self):
+        return self.exp.model
+
+    @property
+    def network(self):
+        return self.exp.model.network
+
+    @property
+    def trainer(self):
+        return self.exp.trainer
+
+    @property
+    def dataset(self):
+        return self.exp.dataset
+
+    @property
+    def task(self) -> str:
+        return self.exp.model.task
+
+    def parameter_text(self) -> str:
+        return self.network.parameter_formula()
+
+    @property
+    def generated(self) -> bool:
+        """True for a toy generator's data, False for a table (CSV, bundled)."""
+        return "generator" in self.dataset.source
+
+    # --- changes of structure ------------------------------------------------------------
+    def _rebuild(self, config: Config, *, regenerate: bool = False, keep_weights: bool = True,
+                 dataset: Dataset | None = None):
+        """Build a new run from ``config`` (on ``dataset``, the current data, or freshly generated
+        data); the current one stays if that fails."""
+        old = self.exp
+        data = dataset if dataset is not None else None if regenerate else old.dataset
+        try:
+            exp = build(config, data)
+        except NnvizError as exc:
+            self.report(str(exc))
+            raise
+        if exp.dataset is not old.dataset:
+            self._forget_points(exp.dataset.n_samples)
+            self._forget_axes(list(exp.dataset.inputs) != list(old.dataset.inputs))
+        if keep_weights and exp.network.activations == old.network.activations:
+            in_map = [old.model.features.index(f) if f in old.model.features else None
+                      for f in exp.model.features]
+            if len(exp.network.sizes) == len(old.network.sizes):
+                transfer_weights(old.network, exp.network, in_map)
+        same_grid = self._grid is not None and self._same_features(old, exp)
+        self.config = config
+        self.exp = exp
+        self._after_structure_change(keep_grid=same_grid)
+
+    @staticmethod
+    def _same_features(old: Experiment, new: Experiment) -> bool:
+        """True when ``new`` turns raw inputs into the same scaled features as ``old`` and holds
+        the off-axis inputs at the same values: the same data, training rows, features and
+        scaler. The grid's features (``Grid.__init__``: the model's transform of res² rows, a
+        few ms on a 30-input table) are then the same; only the network over them changed."""
+        if new.dataset is not old.dataset or list(new.model.features) != list(old.model.features):
+            return False
+        if not np.array_equal(new.train_idx, old.train_idx):
+            return False
+        a, b = old.model.scaler, new.model.scaler
+        if a is None or b is None:
+            return a is b
+        return np.array_equal(a.mean, b.mean) and np.array_equal(a.std, b.std)
+
+    def _after_structure_change(self, keep_grid: bool = False):
+        if not keep_grid:      # the grid's outputs are recomputed anyway: version changes below
+            self._invalidate_grid()
+        self._drop_stages()
+        self._remember_initial()
+        self.version += 1
+        for event in ("structureChanged", "paramsChanged", "historyChanged", "settingsChanged"):
+            self.events.emit(event)
+
+    def set_features(self, features: list[str]):
+        if not features:
+            raise NnvizError("select at least one input feature")
+        self._rebuild(replace(self.config, features=list(features)))
+
+    def set_hidden(self, hidden: list[int]):
+        for m in hidden:
+            if not 1 <= m <= MAX_CANVAS_UNITS:
+                raise NnvizError(f"hidden units must be between 1 and {MAX_CANVAS_UNITS} (got {m})")
+        self._rebuild(replace(self.config, hidden=list(hidden)))
+
+    def add_neuron(self, layer: int = 0):
+        hidden = list(self.config.hidden)
+        if hidden[layer] >= MAX_CANVAS_UNITS:
+            self.report(f"a hidden layer has at most {MAX_CANVAS_UNITS} units here")
+            return
+        hidden[layer] += 1
+        self.set_hidden(hidden)
+
+    def remove_neuron(self, layer: int = 0):
+        hidden = list(self.config.hidden)
+        if hidden[layer] <= 1:
+            self.report("a hidden layer needs at least one unit")
+            return
+        hidden[layer] -= 1
+        self.set_hidden(hidden)
+
+    def set_activation(self, name: str):
+        self._rebuild(replace(self.config, activation=name), keep_weights=False)
+
+    def set_init(self, name: str):
+        self._rebuild(replace(self.config, init=name), keep_weights=False)
+
+    def set_reduction(self, name: str):
+        self._rebuild(replace(self.config, reduction=name))
+
+    def set_data(self, **changes):
+        """Change dataset/samples/noise/test_ratio/seed and regenerate the data. With a table
+        loaded (not generated), only naming a toy ``dataset`` replaces it; the other settings
+        split the same table again."""
+        config = replace(self.config, **changes)
+        if not self.generated and "dataset" not in changes:
+            self._rebuild(config, keep_weights=False)
+            return
+        if "dataset" in changes and not self.generated:
+            config = replace(config, features=["x1", "x2"], task=None, loss=None, standardize=True)
+        self._rebuild(config, regenerate=True, keep_weights=False)
+
+    def regenerate(self):
+        """Draw the toy data again (a table is split again instead)."""
+        self._rebuild(self.config, regenerate=self.generated, keep_weights=False)
+
+    def set_dataset(self, dataset: Dataset, features=None, *, standardize: bool = True,
+                    test_ratio: float | None = None, seed: int | None = None):
+        """Train on ``dataset`` (a CSV file, a bundled table, edited points): the first layer
+        takes ``features`` (default: every input column), new weights are drawn. Raises
+        NnvizError (a constant column, too few rows for the split, …) and keeps the current
+        run when the new one cannot be built."""
+        if not isinstance(dataset, Dataset):
+            raise TypeError("dataset must be a nnviz.data.dataset.Dataset")
+        feats = list(dataset.inputs) if features is None else list(features)
+        if not feats:
+            raise NnvizError("select at least one input column")
+        config = replace(self.config, dataset=dataset.name or "data", features=feats, task=None,
+                         loss=None, standardize=bool(standardize),
+                         test_ratio=self.config.test_ratio if test_ratio is None else test_ratio,
+                         seed=self.config.seed if seed is None else seed)
+        self._rebuild(config, keep_weights=False, dataset=dataset)
+
+    # --- training settings (no rebuild: the run goes on) --------------------------------
+    def set_training(self, **changes):
+        """Change settings the run takes as it goes (``TRAINING_SETTINGS``): each value is
+        checked against its declaration first, so a bad one changes nothing."""
+        unknown = set(changes) - set(TRAINING_SETTINGS)
+        if unknown:
+            raise KeyError(f"not a training setting: {', '.join(sorted(unknown))}")
+        values = {name: settings.check(name, v) for name, v in changes.items()}
+        for name, v in values.items():
+            setattr(self.config, name, v)
+        self.events.emit("settingsChanged")
+
+    def set_lr(self, value: float):
+        value = settings.check("lr", value)
+        self.trainer.clear_divergence()     # a new rate may go on where the old one diverged
+        self.set_training(lr=value)
+
+    def set_batch_size(self, value: int | None):
+        self.set_training(batch_size=value)
+
+    def set_optimizer(self, name: str):
+        self.set_training(optimizer=name)
+
+    def set_regularization(self, l1: float, l2: float):
+        self.set_training(l1=l1, l2=l2)
+
+    # --- weights -------------------------------------------------------------------------
+    def _remember_initial(self):
+        self._initial = (self.network.params.copy(), self.exp.rng.bit_generator.state)
+
+    @property
+    def initial_state(self) -> tuple:
+        """(initial parameters, Generator state at them): what :meth:`reset` returns to."""
+        return self._initial
+
+    def adopt(self, exp: Experiment, initial: tuple, added=None, axes=None):
+        """Continue a saved run (see ``nnviz.io.session_file``): its experiment as it was, the
+        initial weights and Generator state :meth:`reset` goes back to, hand-added rows, axes."""
+        self.config = exp.config
+        self.exp = exp
+        self._added = (np.zeros(exp.dataset.n_samples, bool) if added is None
+                       else np.asarray(added, dtype=bool))
+        self._axes = tuple(axes) if axes is not None else None
+        self._extent = None
+        self._after_structure_change()
+        self._initial = (np.array(initial[0], dtype=np.float64), initial[1])
+
+    def reset(self):
+        """Back to the initial weights, step 0 and the same random sequence: the same run again."""
+        self._drop_stages()
+        params, state = self._initial
+        self.exp.restart(params, state)
+        self._params_changed(history=True)
+
+    def reinitialize(self):
+        """A new draw of the weights from the run's generator; training starts over."""
+        self._drop_stages()
+        init_mod.initialize(self.network, self.config.init, self.exp.rng)
+        self._remember_initial()
+        self.exp.restart()
+        self._params_changed(history=True)
+
+    def set_weight(self, layer: int, i: int, j: int, value: float):
+        """Set W⁽layer+1⁾[i, j] (a user's edit on the canvas)."""
+        value = float(value)
+        if not np.isfinite(value) or abs(value) > 1e6:
+            raise NnvizError("a weight must be a finite number between −1e6 and 1e6")
+        self._drop_stages()
+        self.network.dense[layer].W[i, j] = value
+        self._params_changed()
+
+    def set_bias(self, layer: int, j: int, value: float):
+        value = float(value)
+        if not np.isfinite(value) or abs(value) > 1e6:
+            raise NnvizError("a bias must be a finite number between −1e6 and 1e6")
+        self._drop_stages()
+        self.network.dense[layer].b[j] = value
+        self._params_changed()
+
+    def _params_changed(self, history: bool = False):
+        self.version += 1
+        self.events.emit("paramsChanged")
+        if history:
+            self.events.emit("historyChanged")
