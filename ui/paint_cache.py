@@ -50,10 +50,13 @@ class ArgbImageItem(pg.ImageItem):
     _table = None
 
     def render(self):
-        if not self._render_argb():
-            super().render()
-            if self.qimage is not None and self.qimage.format() != _ARGB:
-                self.qimage = self.qimage.convertToFormat(_ARGB)
+        # Values near the float limit (a run that is diverging) overflow on the way to pixels:
+        # they draw as the scale's ends, and no NumPy warning escapes from a paint.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not self._render_argb():
+                super().render()
+                if self.qimage is not None and self.qimage.format() != _ARGB:
+                    self.qimage = self.qimage.convertToFormat(_ARGB)
 
     def _render_argb(self) -> bool:
         img, lut, levels = self.image, self.lut, self.levels
@@ -69,7 +72,7 @@ class ArgbImageItem(pg.ImageItem):
             self._table_for = lut
         low, high = float(levels[0]), float(levels[1])
         if not math.isfinite(float(np.add.reduce(img, axis=None))):
-            return False   # NaN or ±inf: pyqtgraph's own rendering shows them
+            return False   # NaN, ±inf or a sum past the float limit: pyqtgraph's own rendering
         argb = colors.argb_pixels(img, low, high, finite=True, table=self._table)
         h, w = argb.shape
         # A QImage that owns its pixels (.copy()): nothing refers to the array afterwards.
