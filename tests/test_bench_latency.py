@@ -1,51 +1,48 @@
 """The latency benchmark's code runs: ``tests/bench/bench_latency.py`` drives the window as a user
-does and turns the times into table rows. One round of two interactions (no timing targets
-here: this guards the benchmark code, not the app's speed)."""
-import math
+does and turns the times into table rows. One round of three interactions (no timing targets
+here: this guards the benchmark code, not the app's speed).
+
+It runs in a process of its own, as the benchmark does: the benchmark sets the BLAS threads,
+the XDG folders and pyqtgraph's options for its whole process, rearranges and saves the window
+layout, and builds its windows outside the test fixtures."""
+import json
 import os
+import subprocess
 import sys
+import textwrap
 
-import pytest
+BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench")
 
-_BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench")
-_KEEP = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "XDG_CONFIG_HOME",
-         "XDG_DATA_HOME", "XDG_RUNTIME_DIR")
-
-
-@pytest.fixture
-def bench(kept_layout, qapp):
-    """bench_latency imported as the scripts import it; the environment variables its imports
-    set (BLAS threads, XDG folders), pyqtgraph's global options and the remembered window
-    layout (the benchmark's window closes with Insights and Step through split off their tabs,
-    which closing saves) put back afterwards."""
-    import pyqtgraph as pg
-
-    env = {k: os.environ.get(k) for k in _KEEP}
-    options = dict(pg.CONFIG_OPTIONS)
-    sys.path.insert(0, _BENCH)
-    try:
-        import bench_latency
-        yield bench_latency
-    finally:
-        sys.path.remove(_BENCH)
-        for k, v in env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        pg.setConfigOptions(**options)
-
-
-def test_latency_rows_have_finite_positive_times(bench):
+CODE = textwrap.dedent("""
+    import json, math, sys
+    sys.path.insert(0, {bench!r})
+    import bench_latency as bench
     only = ("add a hidden unit", "remove a hidden unit", "toggle outer products")
     base, times, painted, repaint = bench.measure_latency(repeats=1, only=only)
-    assert set(times) == set(only)
-    for values in [base, repaint, *times.values()]:
-        assert values and all(math.isfinite(t) and t > 0 for t in values)
-    assert "network" in painted["add a hidden unit"]     # the probe saw the views paint
-    assert painted["toggle outer products"] <= {"step", "chrome"}
     rows = bench.rows_from(base, times, painted, repaint)
-    results = [r for r in rows if r.ok is not None]
-    assert [r.result.split(":")[0] for r in results] == list(only)
-    for r in results:
-        assert "× one step with redraw" in r.result and r.target == "≤ 3×"
+    print(json.dumps({{
+        "base": base, "repaint": repaint, "times": times,
+        "painted": {{k: sorted(v) for k, v in painted.items()}},
+        "rows": [[r.result, r.target, r.ok] for r in rows],
+    }}))
+""")
+
+
+def test_latency_rows_have_finite_positive_times(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_DATA_HOME=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(tmp_path / "runtime"))
+    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
+    out = subprocess.run([sys.executable, "-X", "faulthandler", "-c", CODE.format(bench=BENCH)],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    only = ["add a hidden unit", "remove a hidden unit", "toggle outer products"]
+    assert sorted(got["times"]) == sorted(only)
+    for values in [got["base"], got["repaint"], *got["times"].values()]:
+        assert values and all(t > 0 and t < 1e6 for t in values)
+    assert "network" in got["painted"]["add a hidden unit"]     # the probe saw the views paint
+    assert set(got["painted"]["toggle outer products"]) <= {"step", "chrome"}
+    results = [r for r in got["rows"] if r[2] is not None]
+    assert [r[0].split(":")[0] for r in results] == only
+    for result, target, _ in results:
+        assert "× one step with redraw" in result and target == "≤ 3×"
