@@ -100,6 +100,7 @@ class BoundaryPlot(HeaderPlotWidget):
         super().__init__("boundary", parent, readout_stretch=3, gap=True)
         self.session = session
         self._hover = (-1, -1)
+        self._scene = None   # (data, split, grid) and (axes, task, names) the plot was laid out for
         self._current: np.ndarray | None = None   # what the image shows (after 2p−1 etc.)
         self._source: np.ndarray | None = None    # the engine's values at each pixel (p, a, …)
         self._source_name = "p"
@@ -177,11 +178,17 @@ class BoundaryPlot(HeaderPlotWidget):
         ax = s.plot_axes()
         self._names = (inputs[ax[0]], inputs[ax[1]] if len(inputs) > 1 else s.dataset.target)
         self._sync_axis_controls()
-        plot = self.getPlotItem()
-        plot.setLabel("bottom", self._names[0], color=self._fg.name())
-        plot.setLabel("left", self._names[1], color=self._fg.name())
-        self._place_image()
-        self._set_points()
+        # The same data, split, axes, task and grid (another activation or unit count): the
+        # labels, range and points stand; only the image changes.
+        objects, values = (s.dataset, s.exp.train_idx, s.grid()), (tuple(ax), s.task, self._names)
+        last = self._scene
+        if last is None or values != last[1] or any(a is not b for a, b in zip(objects, last[0])):
+            self._scene = (objects, values)
+            plot = self.getPlotItem()
+            plot.setLabel("bottom", self._names[0], color=self._fg.name())
+            plot.setLabel("left", self._names[1], color=self._fg.name())
+            self._place_image()
+            self._set_points()
         self._refresh()
 
     def _on_params_changed(self):
