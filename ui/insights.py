@@ -2,7 +2,7 @@
 
 Three tabs over :mod:`nnviz.explain.analysis` (the engine computes; this panel only draws):
 - *Linear model*: with identity hidden units, β₀ and β of the one linear model the network is
-  (seed 003 eq. 10.18), next to the least-squares fit of the same training features.
+  (β = W⁽¹⁾W⁽²⁾…), next to the least-squares fit of the same training features.
 - *Linear regions*: for piecewise-linear units, the input plane coloured by activation pattern
   with the borders drawn and the regions counted; click a point for its pattern a, W_eff, b_eff.
 - *Gradient check*: backprop against finite differences on the current batch.
@@ -130,7 +130,7 @@ class InsightsPanel(QTabWidget):
                 f"<p>The hidden units use <b>{html.escape(acts)}</b>, so the network is not one "
                 "linear model.</p><p>Choose the <b>identity</b> activation: then H = X·W⁽¹⁾ + b⁽¹⁾ and "
                 "ŷ = H·W⁽²⁾ + b⁽²⁾ collapse to ŷ = X·β + β₀ with β = W⁽¹⁾W⁽²⁾ and β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾ "
-                "(seed 003, eq. 10.18): however many hidden units or layers, it is linear regression.</p>")
+                ": however many hidden units or layers, it is linear regression.</p>")
             return
         b0, beta = analysis.linear_equivalent(net)
         if self._ls_cache is None:

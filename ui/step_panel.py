@@ -9,8 +9,7 @@ It shows the session's current :class:`~nnviz.core.stages.Stage` (``session.stag
 - every operand and result as a small heatmap with its numbers, the selected sample's row (or
   column, in the column notation) outlined; a large batch shows the first rows, the rows around
   the selected sample and the last row;
-- four toggles: Hadamard form (seed 000), Outer products (seed 002), Row by row (seed 001 §5.2)
-  and Column notation (seed 001 §5.1 / seed 003).
+- four toggles: Hadamard form, Outer products, Row by row and Column notation.
 
 All the text comes from :mod:`nnviz.explain.equations`; this module only lays it out.
 """
@@ -212,17 +211,17 @@ def _lines_html(lines, mono: bool = False) -> str:
 
 class StepPanel(QWidget):
     TOGGLES = (("hadamard", "Ha&damard form",
-                "Seed 000: write a piecewise-linear activation as σ(z) = a ⊙ z with the slope vector a "
+                "Write a piecewise-linear activation as σ(z) = a ⊙ z with the slope vector a "
                 "(activation stages; Alt+D)"),
                ("outer", "&Outer products",
-                "Seed 002: ∂E/∂W as the sum over the batch of per-sample outer products, and why it "
+                "∂E/∂W as the sum over the batch of per-sample outer products, and why it "
                 "is not a Hadamard product (dense backward stages; Alt+O)"),
                ("rows", "Row &by row",
-                "Seed 001 §5.2: compute the gradient one row at a time, accumulating, and compare "
+                "Compute the gradient one row at a time, accumulating, and compare "
                 "with the vectorised product (dense backward stages; Alt+B)"),
                ("column", "&Column notation",
-                "Seed 001 §5.1: every sample a column, {Z} = [Wᵀ]{X} ⊕ {B}; off: every sample a "
-                "row, Z = X·W + b (seed 003 eq 10.13) (Alt+C)"))
+                "Every sample a column, {Z} = [Wᵀ]{X} ⊕ {B}; off: every sample a row, "
+                "Z = X·W + b (Alt+C)"))
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
