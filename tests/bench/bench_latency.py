@@ -170,7 +170,7 @@ def _round(win, timed, only=None) -> None:
             timed("step operation", win.actionStepOperation.trigger)
     toggles = [n for n in TOGGLES if want(n)]
     if toggles:
-        if len(s.stages) < STAGES_PER_STEP or s._stage_gen is not None:
+        if len(s.stages) < STAGES_PER_STEP or s.step_in_progress:
             s.step_batch()                     # untimed: a whole step recorded to show
             for _ in range(STAGES_PER_STEP):
                 s.step_operation()
