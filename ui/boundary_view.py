@@ -180,10 +180,12 @@ class BoundaryPlot(HeaderPlotWidget):
         self._sync_axis_controls()
         # The same data, split, axes, task and grid (another activation or unit count): the
         # labels, range and points stand; only the image changes.
-        objects, values = (s.dataset, s.exp.train_idx, s.grid()), (tuple(ax), s.task, self._names)
+        objects, values = (s.dataset, s.grid()), (tuple(ax), s.task, self._names)
+        split = s.exp.train_idx
         last = self._scene
-        if last is None or values != last[1] or any(a is not b for a, b in zip(objects, last[0])):
-            self._scene = (objects, values)
+        if (last is None or values != last[1] or any(a is not b for a, b in zip(objects, last[0]))
+                or not np.array_equal(split, last[2])):
+            self._scene = (objects, values, split)
             plot = self.getPlotItem()
             plot.setLabel("bottom", self._names[0], color=self._fg.name())
             plot.setLabel("left", self._names[1], color=self._fg.name())
