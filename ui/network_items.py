@@ -90,6 +90,20 @@ class _Hovered:
         super().hoverLeaveEvent(event)
 
 
+class _ClickToEdit:
+    """A left click (press and release on the item, ``_hit``) opens the item's edit (``_edit``)."""
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton:
+            event.accept()
+        else:
+            event.ignore()
+
+    def mouseReleaseEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton and self._hit(event.pos()):
+            self._edit()
+
+
 class NodeItem(_Hovered, QGraphicsRectItem):
     """One unit: a square (its map, when there is one) in a ring coloured by its bias.
 
@@ -184,7 +198,7 @@ class NodeItem(_Hovered, QGraphicsRectItem):
             event.ignore()
 
 
-class EdgeItem(_Hovered, QGraphicsPathItem):
+class EdgeItem(_ClickToEdit, _Hovered, QGraphicsPathItem):
     """Weight ``dense[k].W[i, j]``: a curve from unit i of layer k to unit j of layer k+1."""
 
     _hover_slot = "_edge_hovered"
@@ -238,18 +252,14 @@ class EdgeItem(_Hovered, QGraphicsPathItem):
     def tooltip_text(self) -> str:
         return self.view._edge_tooltip_shown(self.k, self.i, self.j)
 
-    def mousePressEvent(self, event):
-        if event.button() == Qt.MouseButton.LeftButton:
-            event.accept()
-        else:
-            event.ignore()
+    def _hit(self, pos) -> bool:
+        return self.shape().contains(pos)
 
-    def mouseReleaseEvent(self, event):
-        if event.button() == Qt.MouseButton.LeftButton and self.shape().contains(event.pos()):
-            self.view._edit_weight(self.k, self.i, self.j)
+    def _edit(self):
+        self.view._edit_weight(self.k, self.i, self.j)
 
 
-class BiasText(QGraphicsSimpleTextItem):
+class BiasText(_ClickToEdit, QGraphicsSimpleTextItem):
     """``b=0.12`` under a node; a click edits the bias."""
 
     def __init__(self, view: "NetworkView", k: int, j: int, font: QFont):
@@ -288,15 +298,11 @@ class BiasText(QGraphicsSimpleTextItem):
         self.setBrush(QBrush(MUTED))
         super().hoverLeaveEvent(event)
 
-    def mousePressEvent(self, event):
-        if event.button() == Qt.MouseButton.LeftButton:
-            event.accept()
-        else:
-            event.ignore()
+    def _hit(self, pos) -> bool:
+        return self.contains(pos)
 
-    def mouseReleaseEvent(self, event):
-        if event.button() == Qt.MouseButton.LeftButton and self.contains(event.pos()):
-            self.view._edit_bias(self.k, self.j)
+    def _edit(self):
+        self.view._edit_bias(self.k, self.j)
 
 
 def _text(scene: QGraphicsScene, text: str, font: QFont, color: QColor) -> QGraphicsSimpleTextItem:
