@@ -142,7 +142,7 @@ def test_declined_or_unreadable_recovery_is_deleted(window, monkeypatch):
     monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: True)
     monkeypatch.setattr(dialogs, "warn", lambda p, t, text: warned.append(text))
     assert recovery.offer(w) is False
-    assert len(warned) == 1 and "recovery.nnviz" in warned[0] and not recovery.path().exists()
+    assert len(warned) == 1 and recovery.path().name in warned[0] and not recovery.path().exists()
     np.testing.assert_array_equal(w.session.network.params, params)
     assert recovery.offer(w) is False    # nothing to offer: no question asked
 
@@ -161,4 +161,4 @@ def test_interrupted_recovery_write_keeps_the_previous_one(window, monkeypatch):
         w.session.pause()
     assert "Recovery file not written" in w.statusBar().currentMessage()
     assert recovery.path().read_bytes() == before
-    assert [p.name for p in recovery.path().parent.iterdir()] == ["recovery.nnviz"]
+    assert [p.name for p in recovery.path().parent.iterdir()] == [recovery.path().name]
