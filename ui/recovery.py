@@ -8,11 +8,16 @@ each other's. A clean exit deletes the app's file, so a file whose process is no
 means that app did not close normally: at the next start :func:`offer` asks whether to reopen
 the newest such file.
 
+Test hooks (environment variables, unset for users):
+``NNVIZ_RECOVERY_SECONDS`` replaces the 60 s interval; ``NNVIZ_RECOVERY_LOG`` names a file to
+which every recovery write appends a line ``written <step count> <time.time()>`` once the file
+is in place (preceded by ``begun <step count> <time>`` before writing starts).
 """
 from __future__ import annotations
 
 import datetime
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
@@ -27,7 +32,17 @@ PREFIX, SUFFIX = "recovery", ".nnviz"
 FILE_NAME = PREFIX + SUFFIX   # the single file of earlier versions; offered like a dead one
 
 
-RECOVERY_SECONDS = DEFAULT_RECOVERY_SECONDS
+def _interval_from_environment() -> float:
+    text = os.environ.get("NNVIZ_RECOVERY_SECONDS", "")
+    try:
+        seconds = float(text)
+    except ValueError:
+        return DEFAULT_RECOVERY_SECONDS
+    return seconds if seconds >= 0 and seconds == seconds and seconds != float("inf") \
+        else DEFAULT_RECOVERY_SECONDS
+
+
+RECOVERY_SECONDS = _interval_from_environment()
 
 
 def folder() -> Path:
@@ -92,6 +107,17 @@ def capture(session) -> dict:
             "axes": session.plot_axes(), "speed": session.speed}
 
 
+def _log(event: str, session) -> None:
+    log = os.environ.get("NNVIZ_RECOVERY_LOG")
+    if not log:
+        return
+    try:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{event} {session.exp.trainer.step_count} {time.time():.6f}\n")
+    except OSError:
+        pass
+
+
 def write(session) -> Path:
     """Write this app's recovery file now; raises NnvizError when the folder is not writable."""
     target = path()
@@ -99,7 +125,9 @@ def write(session) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise NnvizError(f"cannot write the recovery file in {target.parent}: {exc.strerror or exc}") from None
+    _log("begun", session)
     session_file.save(target, session.exp, **capture(session))
+    _log("written", session)
     return target
 
 
