@@ -1,0 +1,245 @@
+"""Files behave as users expect of any program: the permissions a plain ``open()`` gives, the
+extension of the chosen filter, tooltips naming every format, any folder name, and one clear
+message (with the old file kept) when a folder cannot be written."""
+import errno
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+
+from nnviz.cli.main import main as cli_main
+from nnviz.data import csvdata
+from nnviz.errors import NnvizError
+from nnviz.experiment import Config, build
+from nnviz.io import exporters, fileio, session_file
+from ui import dialogs, file_actions
+
+ALL_EXPORTS = list(exporters.EXPORT_FORMATS)          # .json .npz .safetensors .onnx .py .csv
+ODD_FOLDER = ("my nets", "Ωmega é")
+
+
+def _model(seed=3, hidden=(4,)):
+    exp = build(Config(seed=seed, features=["x1", "x2", "x1^2"], hidden=list(hidden)))
+    exp.trainer.steps(20)
+    return exp
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def umask():
+    """Set the process umask for one test (restored after)."""
+    old = os.umask(0o022)
+    os.umask(old)
+
+    def _set(value):
+        os.umask(value)
+    yield _set
+    os.umask(old)
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    shown = []
+    monkeypatch.setattr(dialogs, "warn", lambda parent, title, text: shown.append(text))
+    return shown
+
+
+def answer_paths(monkeypatch, path):
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(path))
+    monkeypatch.setattr(dialogs, "ask_open_path", lambda *a, **k: str(path))
+
+
+# --- 1. modes --------------------------------------------------------------------------------
+@pytest.mark.parametrize("mask, file_bits, dir_bits", [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700)],
+                         ids=["umask022", "umask077"])
+def test_written_files_get_the_mode_open_would_give(tmp_path, umask, mask, file_bits, dir_bits):
+    umask(mask)
+    assert fileio.current_umask() == mask
+    exp = _model()
+    for ext in ALL_EXPORTS:
+        written = exporters.export(exp.model, tmp_path / f"w{ext}")
+        if ext == ".csv":
+            assert written.is_dir() and _mode(written) == dir_bits, oct(_mode(written))
+            inside = sorted(written.iterdir())
+            assert inside and all(_mode(p) == file_bits for p in inside), \
+                [(p.name, oct(_mode(p))) for p in inside]
+        else:
+            assert _mode(written) == file_bits, (ext, oct(_mode(written)))
+    session_file.save(tmp_path / "s.nnviz", exp)
+    assert _mode(tmp_path / "s.nnviz") == file_bits
+    csvdata.write_dataset(exp.dataset, tmp_path / "data.csv")
+    assert _mode(tmp_path / "data.csv") == file_bits
+    # the folder around them is untouched, and no temporary is left
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_app_writes_get_the_umask_mode(window, tmp_path, monkeypatch, umask, warnings):
+    umask(0o027)
+    w = window
+    w.actionStepEpoch.trigger()
+    for name, action in [("run.nnviz", w.actionSaveSessionAs), ("h.csv", w.actionExportHistory),
+                         ("d.csv", w.actionExportDataSplit), ("data.csv", w.actionSaveData),
+                         ("w.npz", w.actionExportWeights),
+                         ("plot.png", w.actionExportBoundaryImage)]:
+        answer_paths(monkeypatch, tmp_path / name)
+        action.trigger()
+        assert not warnings, warnings
+        assert _mode(tmp_path / name) == 0o640, (name, oct(_mode(tmp_path / name)))
+
+
+def test_file_written_over_keeps_its_own_mode(tmp_path, umask):
+    """As with open(path, "w"): a file the user made private (or shared) stays so."""
+    umask(0o022)
+    exp = _model()
+    path = tmp_path / "w.json"
+    exporters.export(exp.model, path)
+    os.chmod(path, 0o640)
+    exporters.export(_model(seed=4).model, path)
+    assert _mode(path) == 0o640
+    assert exporters.load(path).network.params.tolist() == _model(seed=4).model.network.params.tolist()
+
+
+def test_umask_read_without_proc(monkeypatch, umask):
+    umask(0o037)
+    real_open = open
+
+    def no_proc(file, *a, **k):
+        if str(file).startswith("/proc/"):
+            raise FileNotFoundError(2, "No such file or directory")
+        return real_open(file, *a, **k)
+    monkeypatch.setattr("builtins.open", no_proc)
+    assert fileio.current_umask() == 0o037
+    assert fileio.file_mode() == 0o640 and fileio.folder_mode() == 0o740
+    monkeypatch.undo()
+    assert fileio.current_umask() == 0o037          # and unchanged by reading it
+
+
+# --- 5. a folder that cannot be written --------------------------------------------------------
+def _chmod_works(tmp_path) -> bool:
+    """False where a read-only folder can still be written (running as root)."""
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    probe.chmod(0o500)
+    try:
+        (probe / "x").write_bytes(b"")
+    except PermissionError:
+        return True
+    finally:
+        probe.chmod(0o700)
+    return False
+
+
+@pytest.fixture(params=["read-only", "disk full at rename"])
+def unwritable(request, tmp_path, monkeypatch):
+    """Make ``tmp_path/"out"`` unwritable: chmod 0o500 where that works, else (as root) the
+    errors the system would give; returns (folder, undo)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+
+    def break_it():
+        if request.param == "read-only":
+            if _chmod_works(tmp_path):
+                folder.chmod(0o500)
+                return
+            def denied(*a, **k):
+                raise PermissionError(errno.EACCES, "Permission denied")
+            monkeypatch.setattr(tempfile, "mkstemp", denied)
+            monkeypatch.setattr(tempfile, "mkdtemp", denied)
+        else:
+            def full(*a, **k):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            monkeypatch.setattr(os, "replace", full)
+
+    def undo():
+        monkeypatch.undo()
+        folder.chmod(0o700)
+    return folder, break_it, undo, request.param
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _one_sentence(text, folder, why):
+    assert "\n" not in text and "Traceback" not in text, text
+    assert text.count(". ") == 0 and text.count("; ") <= 1, text
+    assert text.startswith("cannot write ") and str(folder) in text, text
+    assert why in text and text.endswith("nothing was changed"), text
+
+
+def test_unwritable_folder_engine_keeps_old_files(tmp_path, unwritable):
+    folder, break_it, undo, kind = unwritable
+    old, new = _model(3), _model(4, hidden=(3, 2))
+    for ext in ALL_EXPORTS:
+        exporters.export(old.model, folder / f"w{ext}")
+    session_file.save(folder / "s.nnviz", old)
+    csvdata.write_dataset(old.dataset, folder / "d.csv")
+    before = _snapshot(folder)
+    break_it()
+    why = "Permission denied" if kind == "read-only" else "disk is full"
+    for write in [*(lambda e=e: exporters.export(new.model, folder / f"w{e}") for e in ALL_EXPORTS),
+                  lambda: session_file.save(folder / "s.nnviz", new),
+                  lambda: csvdata.write_dataset(new.dataset, folder / "d.csv")]:
+        with pytest.raises(NnvizError) as info:
+            write()
+        _one_sentence(str(info.value), folder, why)
+    undo()
+    assert _snapshot(folder) == before
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["s.nnviz", "d.csv", "w", *(f"w{e}" for e in ALL_EXPORTS if e != ".csv")])
+
+
+def test_unwritable_folder_app_one_message(window, tmp_path, monkeypatch, unwritable, warnings):
+    folder, break_it, undo, kind = unwritable
+    w = window
+    w.actionStepEpoch.trigger()
+    actions = [("run.nnviz", w.actionSaveSessionAs), ("w.json", w.actionExportWeights),
+               ("w.csv", w.actionExportWeights), ("data.csv", w.actionSaveData),
+               ("h.csv", w.actionExportHistory), ("plot.png", w.actionExportBoundaryImage)]
+    for name, action in actions:
+        answer_paths(monkeypatch, folder / name)
+        action.trigger()
+    assert not warnings, warnings
+    w.actionStepEpoch.trigger()
+    before = _snapshot(folder)
+    break_it()
+    why = "Permission denied" if kind == "read-only" else "disk is full"
+    for name, action in actions:
+        answer_paths(monkeypatch, folder / name)
+        action.trigger()
+        assert len(warnings) == 1, (name, warnings)
+        _one_sentence(warnings.pop(), folder, why)
+    undo()
+    assert _snapshot(folder) == before
+
+
+def test_unwritable_folder_cli_error(tmp_path, capsys, unwritable):
+    folder, break_it, undo, kind = unwritable
+    old = _model()
+    exporters.export(old.model, folder / "w.json")
+    exporters.export(old.model, folder / "w.csv")
+    (tmp_path / "in.csv").write_text("x1,x2\n0.5,-1\n")
+    assert cli_main(["predict", "--weights", str(folder / "w.json"), "--input",
+                     str(tmp_path / "in.csv"), "--output", str(folder / "p.csv")]) == 0
+    capsys.readouterr()
+    before = _snapshot(folder)
+    break_it()
+    why = "Permission denied" if kind == "read-only" else "disk is full"
+    for argv in (["train", "--epochs", "1", "--export", str(folder / "w.json")],
+                 ["convert", str(folder / "w.json"), str(folder / "w.csv")],
+                 ["predict", "--weights", str(folder / "w.json"), "--input",
+                  str(tmp_path / "in.csv"), "--output", str(folder / "p.csv")]):
+        assert cli_main(argv) == 2, argv
+        out, err = capsys.readouterr()
+        lines = err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("nnviz: error: "), err
+        _one_sentence(lines[0][len("nnviz: error: "):], folder, why)
+    undo()
+    assert _snapshot(folder) == before
