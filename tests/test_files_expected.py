@@ -121,6 +121,75 @@ def test_umask_read_without_proc(monkeypatch, umask):
     assert fileio.current_umask() == 0o037          # and unchanged by reading it
 
 
+# --- 2. the save dialog's filter extension ------------------------------------------------
+class FakeDialog:
+    """QFileDialog.getSaveFileName as a user who types a bare name with a filter selected."""
+    answer = ("", "")
+
+    @staticmethod
+    def getSaveFileName(parent, title, default, filters):
+        FakeDialog.filters = filters
+        return FakeDialog.answer
+
+
+def _typed(monkeypatch, path, selected):
+    FakeDialog.answer = (str(path), selected)
+    monkeypatch.setattr(dialogs, "QFileDialog", FakeDialog)
+
+
+def test_bare_name_gets_the_selected_filters_extension(window, tmp_path, monkeypatch, warnings):
+    import onnx
+    w = window
+    w.actionStepEpoch.trigger()
+    _typed(monkeypatch, tmp_path / "mynet", "ONNX model (*.onnx)")
+    w.actionExportWeights.trigger()
+    assert not warnings, warnings
+    assert (tmp_path / "mynet.onnx").is_file() and not (tmp_path / "mynet").exists()
+    assert len(onnx.load(str(tmp_path / "mynet.onnx")).graph.node) > 0
+    # every export filter as the dialog really offers it (with its long description)
+    for ext, selected in zip(ALL_EXPORTS, file_actions.export_filter().split(";;")):
+        _typed(monkeypatch, tmp_path / f"net_{ext[1:]}", selected)
+        w.actionExportWeights.trigger()
+        assert not warnings, (ext, warnings)
+        want = tmp_path / (f"net_{ext[1:]}" if ext == ".csv" else f"net_{ext[1:]}{ext}")
+        assert want.exists(), (ext, sorted(p.name for p in tmp_path.iterdir()))
+    assert FakeDialog.filters == file_actions.export_filter()
+    # a picture: "plot" with the SVG filter is an SVG drawing
+    _typed(monkeypatch, tmp_path / "plot", "SVG drawing (*.svg)")
+    w.actionExportBoundaryImage.trigger()
+    assert not warnings and (tmp_path / "plot.svg").read_bytes().lstrip().startswith(b"<?xml")
+    # data: "table" with the CSV filter
+    _typed(monkeypatch, tmp_path / "table", "CSV tables (*.csv)")
+    w.actionSaveData.trigger()
+    assert not warnings and (tmp_path / "table.csv").read_text().startswith("x1,x2,")
+
+
+def test_typed_extension_is_kept(window, tmp_path, monkeypatch, warnings):
+    w = window
+    # a known extension of another filter wins over the selected filter (case too)
+    _typed(monkeypatch, tmp_path / "net.NPZ", "ONNX model (*.onnx)")
+    w.actionExportWeights.trigger()
+    assert not warnings and (tmp_path / "net.NPZ").is_file()
+    assert exporters.load(tmp_path / "net.NPZ").network.params.tolist() == \
+        w.session.model.network.params.tolist()
+    # an unknown dot in the name is not an extension
+    _typed(monkeypatch, tmp_path / "v1.2", "nnviz weights JSON (*.json)")
+    w.actionExportWeights.trigger()
+    assert not warnings and (tmp_path / "v1.2.json").is_file()
+    # cancel stays cancel
+    _typed(monkeypatch, "", "")
+    assert dialogs.ask_save_path(w, "t", "x.json", file_actions.export_filter()) == ""
+
+
+def test_filter_extensions_parsing():
+    assert dialogs.filter_extensions("ONNX model (inputs → features → output) (*.onnx) — needs "
+                                     "pip install onnx") == [".onnx"]
+    assert dialogs.filter_extensions("Weights (*.json *.NPZ)") == [".json", ".npz"]
+    assert dialogs.filter_extensions("All files (*)") == []
+    assert dialogs.with_extension("/a/x", "A (*.a);;All files (*)", "All files (*)") == "/a/x"
+    assert dialogs.with_extension("/a/x", "A (*.a);;B (*.b)", "") == "/a/x.a"
+
+
 # --- 5. a folder that cannot be written --------------------------------------------------------
 def _chmod_works(tmp_path) -> bool:
     """False where a read-only folder can still be written (running as root)."""
