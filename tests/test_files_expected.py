@@ -190,6 +190,35 @@ def test_filter_extensions_parsing():
     assert dialogs.with_extension("/a/x", "A (*.a);;B (*.b)", "") == "/a/x.a"
 
 
+# --- 3. tooltips ------------------------------------------------------------------------------
+def test_tooltips_name_every_format(window):
+    w = window
+    for ext in exporters.EXPORT_FORMATS:
+        assert ext in w.actionExportWeights.toolTip() and ext in w.actionExportWeights.statusTip()
+    for ext in [*exporters.LOAD_FORMATS, ".nnviz"]:
+        assert ext in w.actionImportWeights.toolTip() and ext in w.actionImportWeights.statusTip()
+        assert f"*{ext}" in file_actions.import_filter()
+    assert "(.json or .npz)" not in w.actionExportWeights.toolTip()
+    assert w.actionExportWeights.toolTip().endswith("(Ctrl+E)")
+
+
+def test_tooltips_follow_the_format_tables(qtbot, monkeypatch):
+    """A format added to the tables appears in the tooltips and the import filter."""
+    from ui.main_window import MainWindow
+    monkeypatch.setattr(exporters, "EXPORT_FORMATS", {**exporters.EXPORT_FORMATS, ".h5": "HDF5 weights"})
+    monkeypatch.setattr(exporters, "LOAD_FORMATS", (*exporters.LOAD_FORMATS, ".h5"))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    try:
+        assert ".h5" in w.actionExportWeights.toolTip() and ".h5" in w.actionExportWeights.statusTip()
+        assert ".h5" in w.actionImportWeights.toolTip() and ".h5" in w.actionImportWeights.statusTip()
+        assert "HDF5 weights (*.h5)" in file_actions.import_filter()
+        assert "(*.h5)" in file_actions.export_filter()
+    finally:
+        w.session.shutdown()
+        w.close()
+
+
 # --- 5. a folder that cannot be written --------------------------------------------------------
 def _chmod_works(tmp_path) -> bool:
     """False where a read-only folder can still be written (running as root)."""
