@@ -219,6 +219,87 @@ def test_tooltips_follow_the_format_tables(qtbot, monkeypatch):
         w.close()
 
 
+# --- 4. folder names with spaces and non-ASCII letters -------------------------------------
+def test_odd_folder_names_every_read_and_write(tmp_path):
+    import onnx
+    folder = tmp_path.joinpath(*ODD_FOLDER)
+    folder.mkdir(parents=True)
+    exp = _model()
+    X = np.random.default_rng(1).uniform(-3, 3, size=(20, 2))
+    for ext in ALL_EXPORTS:
+        written = exporters.export(exp.model, folder / f"wé ights{ext}")
+        if ext in exporters.LOAD_FORMATS:
+            np.testing.assert_array_equal(exporters.load(written).predict(X), exp.model.predict(X))
+        elif ext == ".onnx":
+            assert len(onnx.load(str(written)).graph.node) > 0
+        elif ext == ".py":
+            code = ("import importlib.util, sys\n"
+                    "spec = importlib.util.spec_from_file_location('n', sys.argv[1])\n"
+                    "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+                    "print(m.predict([[0.5, -1.0]])[0])")
+            run = subprocess.run([sys.executable, "-I", "-B", "-c", code, str(written)],
+                                 capture_output=True, text=True, timeout=60)
+            assert run.returncode == 0, run.stderr
+            assert float(run.stdout) == exp.model.predict(np.array([[0.5, -1.0]]))[0]
+        else:
+            assert written == folder / "wé ights" and (written / "W1.csv").is_file()
+    session_file.save(folder / "sé ssion.nnviz", exp)
+    back = session_file.load(folder / "sé ssion.nnviz")
+    np.testing.assert_array_equal(back.experiment.network.params, exp.network.params)
+    np.testing.assert_array_equal(exporters.load(folder / "sé ssion.nnviz").predict(X),
+                                  exp.model.predict(X))
+    csvdata.write_dataset(exp.dataset, folder / "dâta set.csv")
+    ds = csvdata.load_dataset(folder / "dâta set.csv", "y")
+    np.testing.assert_array_equal(ds.X, exp.dataset.X)
+    np.testing.assert_array_equal(ds.y, exp.dataset.y)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["dâta set.csv", "sé ssion.nnviz", "wé ights", *(f"wé ights{e}" for e in ALL_EXPORTS if e != ".csv")])
+
+
+def test_odd_folder_names_in_the_app(window, tmp_path, monkeypatch, qtbot, warnings):
+    from ui.main_window import MainWindow
+    folder = tmp_path.joinpath(*ODD_FOLDER)
+    folder.mkdir(parents=True)
+    w = window
+    w.actionStepEpoch.trigger()
+    for name, action in [("rün 1.nnviz", w.actionSaveSessionAs), ("w ü.safetensors", w.actionExportWeights),
+                         ("dâta.csv", w.actionSaveData), ("hïst.csv", w.actionExportHistory),
+                         ("plöt.svg", w.actionExportLossImage)]:
+        answer_paths(monkeypatch, folder / name)
+        action.trigger()
+        assert not warnings, (name, warnings)
+        assert (folder / name).is_file() and (folder / name).stat().st_size > 0, name
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    try:
+        answer_paths(monkeypatch, folder / "rün 1.nnviz")
+        w2.actionOpenSession.trigger()
+        answer_paths(monkeypatch, folder / "w ü.safetensors")
+        w2.actionImportWeights.trigger()
+        assert not warnings, warnings
+        np.testing.assert_array_equal(w2.session.network.params, w.session.network.params)
+        assert w2.windowTitle().startswith("rün 1.nnviz")
+    finally:
+        w2.session.shutdown()
+        w2.close()
+
+
+def test_odd_folder_names_on_the_command_line(tmp_path, capsys):
+    folder = tmp_path.joinpath(*ODD_FOLDER)
+    folder.mkdir(parents=True)
+    exp = _model()
+    csvdata.write_dataset(exp.dataset, folder / "dâta.csv")
+    for ext in ALL_EXPORTS:
+        assert cli_main(["train", "--data", str(folder / "dâta.csv"), "--target", "y", "--epochs", "1",
+                         "--export", str(folder / f"ñet{ext}")]) == 0, capsys.readouterr().err
+    (folder / "ïn.csv").write_text("x1,x2\n0.5,-1\n", encoding="utf-8")
+    assert cli_main(["predict", "--weights", str(folder / "ñet.safetensors"), "--input",
+                     str(folder / "ïn.csv"), "--output", str(folder / "öut.csv")]) == 0
+    assert (folder / "öut.csv").read_text().splitlines()[0] == "probability"
+    assert cli_main(["info", str(folder / "ñet.npz")]) == 0
+    assert str(folder / "ñet.npz") in capsys.readouterr().out
+
+
 # --- 5. a folder that cannot be written --------------------------------------------------------
 def _chmod_works(tmp_path) -> bool:
     """False where a read-only folder can still be written (running as root)."""
