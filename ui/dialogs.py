@@ -6,15 +6,41 @@ use them as ``dialogs.ask_save_path(...)`` (module attribute), never import the 
 """
 from __future__ import annotations
 
+import os
+import re
+
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
+_PATTERNS = re.compile(r"\(((?:\s*\*\.[^\s()*]+)+)\s*\)")
+
+
+def filter_extensions(name_filter: str) -> list[str]:
+    """The extensions one dialog filter names, in order: "ONNX model (… → output) (*.onnx)"
+    → [".onnx"]; "All files (*)" → []."""
+    found = _PATTERNS.findall(name_filter)
+    return [p.strip()[1:].lower() for p in found[-1].split()] if found else []
+
+
+def with_extension(path: str, filters: str, selected: str) -> str:
+    """``path`` with the selected filter's extension added when its name ends in none of the
+    extensions the dialog offers ("mynet" with the ONNX filter → "mynet.onnx"). Some platforms'
+    save dialogs add it themselves, others (and typed names in Qt's own dialog) do not."""
+    if not path:
+        return path
+    offered = [e for f in filters.split(";;") for e in filter_extensions(f)]
+    if os.path.splitext(path)[1].lower() in offered:
+        return path
+    wanted = filter_extensions(selected if selected else filters.split(";;")[0])
+    return path + wanted[0] if wanted else path    # "All files (*)": as typed
+
 
 def ask_save_path(parent: QWidget | None, title: str, default: str, filters: str) -> str:
-    """A path to write, or "" when the user cancels."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
-    return path
+    """A path to write, or "" when the user cancels. A name typed without one of the offered
+    extensions gets the selected filter's."""
+    path, selected = QFileDialog.getSaveFileName(parent, title, default, filters)
+    return with_extension(path, filters, selected or "")
 
 
 def ask_open_path(parent: QWidget | None, title: str, filters: str, start: str = "") -> str:

@@ -43,13 +43,49 @@ from . import dialogs, recovery
 from .actions import make_action
 
 SESSION_FILTER = "nnviz sessions (*.nnviz)"
-IMPORT_FILTER = ("Weights (*.json *.npz *.safetensors *.nnviz);;nnviz weights JSON (*.json);;"
-                 "nnviz weights NumPy (*.npz);;safetensors (*.safetensors);;"
-                 "nnviz session (*.nnviz);;All files (*)")
 PICTURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 CSV_FILTER = "CSV table (*.csv)"
 MAX_RECENT = 8
 RECENT_KEY = "recentSessions"
+
+
+#: a few words after an export format's extension in the Export tooltip (else its description)
+EXPORT_NOTES = {".safetensors": "PyTorch", ".onnx": "the whole pipeline", ".py": "a NumPy script",
+                ".csv": "a folder, one file per matrix"}
+
+
+def _listing(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def export_tip() -> str:
+    """The Export action's tip: every format of ``exporters.EXPORT_FORMATS``."""
+    parts = [ext if ext in (".json", ".npz") else f"{ext} ({EXPORT_NOTES.get(ext, text)})"
+             for ext, text in exporters.EXPORT_FORMATS.items()]
+    tip = f"Save the trained weights: {_listing(parts)}"
+    missing = sorted({m for m in map(exporters.missing_package, exporters.EXPORT_FORMATS) if m})
+    if missing:
+        tip += f"; {', '.join(missing)} export needs {exporters.INSTALL_HINT}"
+    return tip
+
+
+def import_extensions() -> list[str]:
+    """What Import weights reads: ``exporters.LOAD_FORMATS`` and the weights of a session."""
+    return [*exporters.LOAD_FORMATS, session_file.EXTENSION]
+
+
+def import_tip() -> str:
+    return (f"Load weights ({', '.join(import_extensions())}); the network takes the file's "
+            "features, units and activations")
+
+
+def import_filter() -> str:
+    """The import dialog's filters: all readable formats together, then each one."""
+    exts = import_extensions()
+    names = {**exporters.EXPORT_FORMATS, session_file.EXTENSION: "nnviz session"}
+    return ";;".join([f"Weights ({' '.join('*' + e for e in exts)})",
+                      *(f"{names.get(e, e[1:])} (*{e})" for e in exts), "All files (*)"])
 
 
 def export_filter() -> str:
@@ -202,16 +238,12 @@ class FileActions(QObject):
         acts = list(menu.actions())
         after = acts[acts.index(export) + 1] if export in acts and acts.index(export) + 1 < len(acts) else None
         if export is not None:
-            missing = [m for m in (exporters.missing_package(e) for e in exporters.EXPORT_FORMATS) if m]
-            tip = ("Save the trained weights: .json, .npz, .safetensors (PyTorch), .onnx (the whole "
-                   "pipeline), .py (a NumPy script) or .csv (a folder, one file per matrix)")
-            if missing:
-                tip += f"; {', '.join(missing)} export needs {exporters.INSTALL_HINT}"
-            export.setToolTip(f"{tip} (Ctrl+E)")
+            tip = export_tip()
+            keys = export.shortcut().toString()
+            export.setToolTip(f"{tip} ({keys})" if keys else tip)
             export.setStatusTip(tip)
         more = [self._action("actionImportWeights", "Import weights…", self.import_weights, "Ctrl+I",
-                             "Load weights (.json, .npz, .safetensors, .nnviz); the network takes "
-                             "the file's features, units and activations")]
+                             import_tip())]
         pictures = menu.addMenu("Export picture")
         pictures.setObjectName("menuExportPicture")
         pictures.setToolTipsVisible(True)
@@ -373,7 +405,7 @@ class FileActions(QObject):
 
     def import_weights(self, path=None) -> bool:
         if path is None:
-            path = dialogs.ask_open_path(self.window, "Import weights", IMPORT_FILTER)
+            path = dialogs.ask_open_path(self.window, "Import weights", import_filter())
             if not path:
                 return False
         try:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from nnviz.errors import NnvizError
 from nnviz.core.model import Model
+from nnviz.io.fileio import folder_mode, write_problem
 
 OWN_FILE = re.compile(r"^(W\d+\.csv|b\d+\.csv|scaling\.csv|README\.txt)$")
 
@@ -76,18 +77,23 @@ def save(model: Model, folder) -> None:
             raise NnvizError(f"the folder {folder} holds other files ({foreign[0]!r}); "
                              "choose an empty folder or a new name")
     parent = folder.parent if str(folder.parent) else Path(".")
+    dir_mode = folder_mode()   # what a plain mkdir would give (mkdtemp makes it 0700)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
-        raise NnvizError(f"cannot write {folder}: {exc.strerror or exc}") from None
+        raise NnvizError(write_problem(folder, exc)) from None
     old = None
     try:
         for name, text in files(model).items():
-            with open(tmp / name, "wb") as fh:
+            with open(tmp / name, "wb") as fh:   # open() applies the umask itself
                 fh.write(text.encode("utf-8"))
                 fh.flush()
                 os.fsync(fh.fileno())
+        try:
+            os.chmod(tmp, dir_mode)
+        except OSError:                    # a file system without modes
+            pass
         if folder.exists():
             old = parent / f".{folder.name}.{os.getpid()}.old"
             shutil.rmtree(old, ignore_errors=True)
@@ -97,6 +103,6 @@ def save(model: Model, folder) -> None:
         if old is not None and old.exists() and not folder.exists():
             os.replace(old, folder)
         shutil.rmtree(tmp, ignore_errors=True)
-        raise NnvizError(f"cannot write {folder}: {exc.strerror or exc}") from None
+        raise NnvizError(write_problem(folder, exc)) from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
