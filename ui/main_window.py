@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self._action("actionRemoveNeuron", "−", lambda: self._guard(s.remove_neuron), "Ctrl+-",
                      "Remove the last hidden unit")
         self._action("actionExportWeights", "Export weights…", self.export_weights, "Ctrl+E",
-                     "Save the trained weights (.json or .npz)")
+                     "Save the trained weights in any export format")
         self._action("actionPreviousOperation", "Previous operation", s.previous_operation, "Left",
                      "Show the previous operation again (nothing is recomputed)")
 
