@@ -122,6 +122,16 @@ def test_csv_loader_and_build_on_extreme_values_give_finite_standardized_feature
     assert np.isfinite(exp.network.params).all()
 
 
+def test_values_too_large_for_the_features_are_one_sentence_naming_them():
+    X = np.column_stack([np.linspace(-1e300, 1e300, 20), np.arange(20.0) * 1e10])
+    with pytest.raises(NnvizError) as e:
+        expand(X, ["a", "b"], ["a^2", "b"])
+    assert "'a^2'" in str(e.value) and "too large" in str(e.value) and "\n" not in str(e.value)
+    ds = Dataset(X, np.arange(20) % 2, ["a", "b"], "classification")
+    with pytest.raises(NnvizError, match="'a\\*b'.*too large"):
+        build(Config(features=["a*b", "b"], hidden=[2]), ds)
+
+
 def test_values_at_the_float_limit_of_both_signs_are_refused_by_name():
     F = np.array([[1.7e308], [1.7e308], [1.7e308], [-1.7e308]])
     with pytest.raises(NnvizError) as e:
@@ -134,6 +144,21 @@ def test_values_too_close_to_zero_are_refused_by_name():
     with pytest.raises(NnvizError) as e:
         Scaler.fit(F, ["small"])
     assert str(e.value).startswith("feature 'small' has values too close to zero to standardize")
+
+
+def test_a_value_far_outside_the_training_range_is_one_sentence_not_a_warning():
+    s = Scaler.fit(np.array([[1e-300, 0.0], [3e-300, 1.0]]), ["t", "u"])
+    with pytest.raises(NnvizError) as e:
+        s.transform(np.array([[1e10, 0.5]]))
+    assert "'t'" in str(e.value) and "too far" in str(e.value)
+    Z = s.transform(np.array([[np.nan, 0.5]]))             # a missing value stays missing
+    assert np.isnan(Z[0, 0]) and Z[0, 1] == 0.0
+
+
+def test_float32_features_with_a_scaler_beyond_float32_stay_warning_free():
+    s = Scaler.fit(np.array([[1e-160, 0.0], [3e-160, 1.0]]))
+    Z = s.transform(np.array([[2e-160, 0.5]], dtype=np.float64).astype(np.float32))
+    assert Z.dtype == np.float32 and np.isfinite(Z).all() and Z[0, 1] == 0.0
 
 
 def test_cells_that_cannot_be_handled_are_one_sentence_naming_the_column(tmp_path):

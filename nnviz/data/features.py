@@ -115,9 +115,22 @@ def expand(X: np.ndarray, inputs, features, dtype=np.float64) -> np.ndarray:
         elif f.kind == "sin":
             np.sin(X[:, f.i], out=out, casting="same_kind")
         else:
-            np.multiply(X[:, f.i], X[:, f.j], out=out, casting="same_kind")
+            # A square or product of huge inputs (1e200²) overflows: one sentence naming the
+            # feature instead of a NumPy warning and a column of inf.
+            with np.errstate(over="ignore"):
+                np.multiply(X[:, f.i], X[:, f.j], out=out, casting="same_kind")
+            if not np.isfinite(out).all():
+                _too_large(f, X, out)
     return F
 
+
+def _too_large(f: Feature, X: np.ndarray, out: np.ndarray) -> None:
+    """Raise for the first row where a product of finite inputs is not finite."""
+    bad = ~np.isfinite(out) & np.isfinite(X[:, f.i]) & np.isfinite(X[:, f.j])
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise NnvizError(f"feature {f.text!r} is too large for a number in row {r + 1} "
+                         f"({X[r, f.i]:g} × {X[r, f.j]:g}); rescale the input or choose other features")
 
 
 # Columns whose largest |value| lies in [2^-400, 2^400] (about 4e-121 to 3e120) get NumPy's
@@ -215,9 +228,29 @@ class Scaler:
         return F, dtype
 
     def transform(self, F: np.ndarray) -> np.ndarray:
-        """(n, k) → new (n, k) array (F − mean) / std; float32 input stays float32, else float64."""
+        """(n, k) → new (n, k) array (F − mean) / std; float32 input stays float32, else float64.
+
+        Raises NnvizError when a finite value is so far from the training values that its
+        standardized value is not a finite number (a NaN stays NaN).
+        """
         F, dtype = self._check(F)
-        return (F - self.mean.astype(dtype)) / self.std.astype(dtype)
+        mean, std = self.mean.astype(dtype), self.std.astype(dtype)
+        if dtype == np.float32 and not (np.isfinite(mean).all() and (std >= np.finfo(dtype).tiny).all()
+                                        and np.isfinite(std).all()):
+            # mean or std beyond float32 (a 1e-160 column): compute in float64, then round
+            mean, std = self.mean, self.std
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = (F - mean) / std
+            if Z.dtype != dtype:
+                Z = Z.astype(dtype)
+        if not np.isfinite(Z).all():
+            bad = ~np.isfinite(Z) & np.isfinite(F)
+            if bad.any():
+                r, c = (int(v) for v in np.argwhere(bad)[0])
+                raise NnvizError(f"feature {self._name(c)!r} in row {r + 1} ({float(F[r, c]):g}) is too far "
+                                 f"from the training values (mean {self.mean[c]:g}, std {self.std[c]:g}) "
+                                 "to standardize")
+        return Z
 
     def inverse_transform(self, S: np.ndarray) -> np.ndarray:
         """(n, k) standardized → new (n, k) array S · std + mean."""
