@@ -15,7 +15,7 @@ column literally called ``a*b`` stays a plain column.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -115,19 +115,45 @@ def expand(X: np.ndarray, inputs, features, dtype=np.float64) -> np.ndarray:
         elif f.kind == "sin":
             np.sin(X[:, f.i], out=out, casting="same_kind")
         else:
-            np.multiply(X[:, f.i], X[:, f.j], out=out, casting="same_kind")
+            # A square or product of huge inputs (1e200²) overflows: one sentence naming the
+            # feature instead of a NumPy warning and a column of inf.
+            with np.errstate(over="ignore"):
+                np.multiply(X[:, f.i], X[:, f.j], out=out, casting="same_kind")
+            if not np.isfinite(out).all():
+                _too_large(f, X, out)
     return F
+
+
+def _too_large(f: Feature, X: np.ndarray, out: np.ndarray) -> None:
+    """Raise for the first row where a product of finite inputs is not finite."""
+    bad = ~np.isfinite(out) & np.isfinite(X[:, f.i]) & np.isfinite(X[:, f.j])
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise NnvizError(f"feature {f.text!r} is too large for a number in row {r + 1} "
+                         f"({X[r, f.i]:g} × {X[r, f.j]:g}); rescale the input or choose other features")
+
+
+# Columns whose largest |value| lies in [2^-400, 2^400] (about 4e-121 to 3e120) get NumPy's
+# mean and std as they are: no square overflows or loses precision to underflow there, and
+# ordinary data keeps the very same bits it always had. Other columns are first scaled by a
+# power of two (exact), so their mean and std are those of a column with values below 1.
+_PLAIN_EXPONENT = 400
+# A column is constant when its std is at most this fraction of its largest |value|.
+_CONSTANT = 1e-12
 
 
 @dataclass
 class Scaler:
     """Standardisation F → (F − mean) / std, column by column.
 
-    mean, std: (n_features,) float64 with std > 0, fitted on the training rows.
+    mean, std: (n_features,) float64 with std > 0, fitted on the training rows, in the units
+    of the features (what weights files store and exports compute with).
+    names: the features' names for messages (not stored), or None.
     """
 
     mean: np.ndarray
     std: np.ndarray
+    names: list | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         self.mean = np.array(self.mean, dtype=np.float64).reshape(-1)
@@ -139,25 +165,60 @@ class Scaler:
     def n_features(self) -> int:
         return self.mean.size
 
+    def _name(self, c: int) -> str:
+        names = self.names
+        return names[c] if names is not None and c < len(names) else f"column {c + 1}"
+
     @classmethod
     def fit(cls, F: np.ndarray, names=None) -> "Scaler":
-        """Mean and (population) standard deviation of each column of F (n, k).
+        """Mean and (population) standard deviation of each column of F (n, k), safe for
+        columns of any finite magnitude (1e-300 or 1e300 alike).
 
-        Raises NnvizError for a constant column (std 0, or below 1e-12·max(1, |mean|)),
-        naming it by ``names[c]`` when given.
+        Raises NnvizError, naming the column by ``names[c]`` when given, for a constant column
+        (all values equal, or std ≤ 1e-12 · its largest |value|), for a value that is not a
+        finite number, and for values too large or too close to zero for (F − mean) / std to
+        be computed in float64.
         """
         F = np.asarray(F, dtype=np.float64)
         if F.ndim != 2 or F.shape[0] == 0:
             raise NnvizError(f"cannot standardize features of shape {F.shape}: need at least one row")
-        mean = F.mean(axis=0)
-        std = F.std(axis=0)
-        tiny = std < 1e-12 * np.maximum(1.0, np.abs(mean))
-        if tiny.any():
-            c = int(np.flatnonzero(tiny)[0])
-            name = names[c] if names is not None else f"column {c + 1}"
-            raise NnvizError(f"feature {name!r} is constant (std 0) and cannot be standardized; "
+        scaler = cls(np.zeros(F.shape[1]), np.ones(F.shape[1]), names=names)
+        hi, lo = F.max(axis=0), F.min(axis=0)
+        if not (np.isfinite(hi).all() and np.isfinite(lo).all()):
+            c = int(np.flatnonzero(~(np.isfinite(hi) & np.isfinite(lo)))[0])
+            raise NnvizError(f"feature {scaler._name(c)!r} has a value that is not a finite number "
+                             "and cannot be standardized")
+        amax = np.maximum(hi, -lo)
+        with np.errstate(all="ignore"):       # columns outside the plain range are redone below
+            mean = F.mean(axis=0)
+            std = F.std(axis=0)
+        exponent = np.frexp(amax)[1]           # amax < 2**exponent
+        for c in np.flatnonzero((amax > 0) & (np.abs(exponent) > _PLAIN_EXPONENT)):
+            e = int(exponent[c])
+            G = np.ldexp(F[:, c], -e)          # |G| < 1, exact (bits below 2^-1074 · amax aside)
+            mean[c] = np.ldexp(G.mean(), e)
+            std[c] = np.ldexp(G.std(), e)
+        constant = (hi == lo) | (std <= _CONSTANT * amax)
+        if constant.any():
+            c = int(np.flatnonzero(constant)[0])
+            raise NnvizError(f"feature {scaler._name(c)!r} is constant (std 0) and cannot be standardized; "
                              "drop it or turn standardization off")
-        return cls(mean, std)
+        small = std < np.finfo(np.float64).tiny
+        if small.any():
+            c = int(np.flatnonzero(small)[0])
+            raise NnvizError(f"feature {scaler._name(c)!r} has values too close to zero to standardize "
+                             f"(at most {amax[c]:g} in size); multiply the column by a large factor "
+                             "or turn standardization off")
+        # |x − mean| ≤ 2·amax overflows only for values beyond 2^1022 (about 4.5e307)
+        for c in np.flatnonzero(amax >= 2.0 ** 1022):
+            with np.errstate(over="ignore"):
+                finite = np.isfinite(F[:, c] - mean[c]).all()
+            if not finite:
+                raise NnvizError(f"feature {scaler._name(c)!r} has values too large to standardize "
+                                 f"(up to {amax[c]:g} in size, of both signs); divide the column by a "
+                                 "large factor or turn standardization off")
+        scaler.mean, scaler.std = mean, std
+        return scaler
 
     def _check(self, F):
         F = np.asarray(F)
@@ -167,9 +228,29 @@ class Scaler:
         return F, dtype
 
     def transform(self, F: np.ndarray) -> np.ndarray:
-        """(n, k) → new (n, k) array (F − mean) / std; float32 input stays float32, else float64."""
+        """(n, k) → new (n, k) array (F − mean) / std; float32 input stays float32, else float64.
+
+        Raises NnvizError when a finite value is so far from the training values that its
+        standardized value is not a finite number (a NaN stays NaN).
+        """
         F, dtype = self._check(F)
-        return (F - self.mean.astype(dtype)) / self.std.astype(dtype)
+        mean, std = self.mean.astype(dtype), self.std.astype(dtype)
+        if dtype == np.float32 and not (np.isfinite(mean).all() and (std >= np.finfo(dtype).tiny).all()
+                                        and np.isfinite(std).all()):
+            # mean or std beyond float32 (a 1e-160 column): compute in float64, then round
+            mean, std = self.mean, self.std
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = (F - mean) / std
+            if Z.dtype != dtype:
+                Z = Z.astype(dtype)
+        if not np.isfinite(Z).all():
+            bad = ~np.isfinite(Z) & np.isfinite(F)
+            if bad.any():
+                r, c = (int(v) for v in np.argwhere(bad)[0])
+                raise NnvizError(f"feature {self._name(c)!r} in row {r + 1} ({float(F[r, c]):g}) is too far "
+                                 f"from the training values (mean {self.mean[c]:g}, std {self.std[c]:g}) "
+                                 "to standardize")
+        return Z
 
     def inverse_transform(self, S: np.ndarray) -> np.ndarray:
         """(n, k) standardized → new (n, k) array S · std + mean."""
