@@ -134,3 +134,40 @@ def test_unscaled_tree_reads_on_raw_features():
     analysis.unscale_tree(tree, exp.model.scaler.mean, exp.model.scaler.std)
     z = exp.network.layer_outputs(exp.model.transform(F_raw))[-1][0][:, 0]
     np.testing.assert_allclose(analysis.tree_predict(tree, F_raw), z, rtol=1e-9, atol=1e-9)
+
+
+def test_gradient_check_passes_correct_gradients_whatever_the_targets_units():
+    """Targets in the hundreds (the diabetes sample's progression score) make the loss ~1e4,
+    and finite differences carry round-off of about eps·|E|/h: an error relative to the
+    gradient alone failed correct gradients (2e-5 on this case); relative to max(1, |g|) it
+    passes, and a wrong derivative is still caught."""
+    from nnviz.data import csvdata
+    from nnviz.experiment import Config, build
+    from pathlib import Path
+
+    table = Path(__file__).resolve().parent.parent / "nnviz" / "data" / "samples" / "diabetes.csv"
+    ds = csvdata.load_dataset(table, "progression")
+    exp = build(Config(seed=1, test_ratio=0.3, features=list(ds.inputs), hidden=[4]), ds)
+    exp.trainer.steps(200)
+    tr = exp.trainer
+    loss = losses.make(exp.model.loss, exp.network.activations[-1])
+    E = loss.reduce(loss.per_row(*exp.network.layer_outputs(tr.X[:10])[-1], tr.y[:10]))
+    assert E > 1000                                   # the loss is in the thousands
+    check = analysis.gradient_check(exp.network, loss, tr.X[:10], tr.y[:10])
+    assert check.passed and check.verdict == "passes", check.summary()
+    assert check.max_relative < 1e-7
+
+
+def test_a_difference_at_a_relu_kink_is_reported_as_a_kink():
+    net = Network([1, 1, 1], "relu", "identity")
+    net.set_weights([(np.array([[1.0]]), np.array([0.0])), (np.array([[1.0]]), np.array([0.0]))])
+    X = np.array([[0.0], [1.0]])          # the first row sits exactly on the kink z = 0
+    y = np.array([[0.5], [2.0]])
+    check = analysis.gradient_check(net, losses.make("squared_error", "identity"), X, y)
+    assert check.at_kink
+    assert check.verdict in ("passes", "at a kink")
+    assert "FAILS" not in check.summary()
+    # away from the kink nothing is reported
+    far = analysis.gradient_check(net, losses.make("squared_error", "identity"),
+                                  np.array([[1.0], [2.0]]), y)
+    assert not far.at_kink and far.verdict == "passes"

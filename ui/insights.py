@@ -226,13 +226,16 @@ class InsightsPanel(QTabWidget):
         loss = losses.make(s.model.loss, s.network.activations[-1], tr.loss.reduction)
         check = analysis.gradient_check(s.network, loss, X.copy(), y.copy())
         self.last_check = check
-        words = ("Backprop agrees with finite differences: the gradients are right."
-                 if check.passed else
-                 "Backprop and finite differences disagree: a derivative is wrong (or a kink of "
-                 "relu lies within 2h of a pre-activation).")
+        words = {"passes": "Backprop agrees with finite differences: the gradients are right.",
+                 "at a kink": "Backprop and finite differences differ where a pre-activation lies "
+                              "at a kink of the activation (the slope jumps there): not a wrong "
+                              "derivative.",
+                 "FAILS": "Backprop and finite differences disagree: a derivative is wrong."}[
+                     check.verdict]
         per = ", ".join(f"{k} {v:.1e}" for k, v in check.per_matrix.items())
-        self.gradcheck_text.setText(f"<b>{words}</b><br>Largest relative error {check.max_relative:.2e} "
-                                    f"(tolerance {check.tolerance:g}) over {len(X)} rows. Per matrix: {per}.")
+        self.gradcheck_text.setText(f"<b>{words}</b><br>Largest error {check.max_relative:.2e} "
+                                    f"(tolerance {check.tolerance:g}, relative to max(1, |gradient|)) "
+                                    f"over {len(X)} rows. Per matrix: {per}.")
         # One row per matrix, padded: log10 of each parameter's relative error.
         offset, rows = 0, []
         for d in s.network.dense:

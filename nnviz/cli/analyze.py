@@ -134,7 +134,8 @@ def run(args) -> int:
         loss = losses.make(model.loss, net.activations[-1])
         check = analysis.gradient_check(net, loss, F[:rows], y[:rows])
         report["gradcheck"] = {"rows": rows, "max_relative": check.max_relative,
-                               "per_matrix": check.per_matrix, "passed": check.passed}
+                               "per_matrix": check.per_matrix, "passed": check.passed,
+                               "verdict": check.verdict}
         lines.append(f"gradcheck    on {rows} rows: {check.summary()}")
 
     print(json.dumps(report) if args.json else "\n".join(lines))
