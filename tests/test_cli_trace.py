@@ -81,3 +81,41 @@ def test_trace_errors_are_one_line(capsys, files, extra, message):
     code, out, err = run(capsys, "trace", "--weights", w, "--input", d, *extra)
     assert code == 2 and out == ""
     assert err.startswith("nnviz: error: ") and message in err and err.count("\n") == 1
+
+
+def test_trace_shows_the_raw_rows_and_the_standardized_features(capsys, tmp_path):
+    """X in the stages is what the first layer sees; trace says so and shows the file's rows,
+    the mean and std, and X = (x − mean)/std."""
+    w = tmp_path / "w.json"
+    assert main(["train", "--dataset", "circle", "--epochs", "1", "--export", str(w)]) == 0
+    csv = tmp_path / "b.csv"
+    csv.write_text("x1,x2,y\n1.5,-2,1\n0,0,0\n3,4,1\n")
+    capsys.readouterr()
+    assert main(["trace", "--weights", str(w), "--input", str(csv), "--target", "y", "--json"]) == 0
+    inputs = json.loads(capsys.readouterr().out)["inputs"]
+    model = weights_io.load(w)
+    raw = np.array([[1.5, -2], [0, 0], [3, 4]])
+    assert inputs["standardized"] and inputs["raw_X"] == raw.tolist()
+    mean, std = np.array(inputs["mean"]), np.array(inputs["std"])
+    np.testing.assert_array_equal(np.array(inputs["X"]), model.transform(raw))
+    np.testing.assert_allclose(np.array(inputs["X"]), (raw - mean) / std, rtol=1e-15)
+    assert main(["trace", "--weights", str(w), "--input", str(csv), "--target", "y"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("[0] the batch: the file's columns x1, x2 [3×2] =")
+    assert "standardized with the training rows' mean and std: X = (x − mean)/std" in text
+
+
+def test_the_log_loss_index_form_explains_a_probability_rounded_to_1():
+    """ŷ = σ(40) rounds to 1.0: log(1 − ŷ) would be log(0); the line says e comes from the logit."""
+    from nnviz.core import losses
+    from nnviz.core.trainer import Trainer
+    from nnviz.explain import equations as explain
+
+    net = Network([1, 1, 1], "identity", "sigmoid")
+    net.set_weights([(np.array([[1.0]]), np.array([0.0])), (np.array([[1.0]]), np.array([0.0]))])
+    tr = Trainer(net, losses.make("log_loss", "sigmoid"), np.array([[40.0]]), np.array([0.0]),
+                 batch_size=None, shuffle=False)
+    loss_stage = [s for s in tr.stage_step() if s.kind == "loss_forward"][0]
+    line = explain.index_form(loss_stage, 0)[0]
+    assert "log(0) = −∞" in line and "softplus(z) − y·z" in line
+    assert line.split("   (")[0].endswith("= 40")   # e = softplus(40) − 0 = 40, finite

@@ -51,6 +51,34 @@ def trace(model, X_raw, y, *, lr: float = 0.03, optimizer: str = "sgd", reductio
     return stages
 
 
+def _inputs(model, X_raw) -> dict:
+    """What X in the stages is: the file's columns, and the features the first layer sees
+    (expanded, and standardized with the training rows' mean and std when the model says so)."""
+    F = model.transform(X_raw)
+    scaler = model.scaler
+    return {"raw_columns": list(model.inputs), "raw_X": np.asarray(X_raw, float).tolist(),
+            "features": list(model.features), "X": F.tolist(),
+            "standardized": scaler is not None,
+            "mean": None if scaler is None else np.asarray(scaler.mean).tolist(),
+            "std": None if scaler is None else np.asarray(scaler.std).tolist()}
+
+
+def _inputs_text(inputs: dict) -> str:
+    m, p = len(inputs["X"]), len(inputs["features"])
+    lines = [f"[0] the batch: the file's columns {', '.join(inputs['raw_columns'])} "
+             f"{explain.shape_text(np.asarray(inputs['raw_X']).reshape(m, -1))} =",
+             "        " + _array_text(inputs["raw_X"]).replace("\n", "\n" + " " * 8)]
+    if inputs["standardized"]:
+        lines.append(f"    X, the features {', '.join(inputs['features'])} standardized with the "
+                     "training rows' mean and std: X = (x − mean)/std")
+        lines.append(f"    mean = {_array_text(inputs['mean'])}")
+        lines.append(f"    std  = {_array_text(inputs['std'])}")
+    else:
+        lines.append(f"    X, the features {', '.join(inputs['features'])} as they are (no scaling)")
+    lines.append(f"  X [{m}×{p}] =\n        " + _array_text(inputs["X"]).replace("\n", "\n" + " " * 8))
+    return "\n".join(lines)
+
+
 def _array_text(a) -> str:
     with np.printoptions(precision=6, suppress=True, linewidth=100, threshold=200):
         return np.array2string(np.asarray(a, dtype=float), separator=", ")
@@ -73,6 +101,7 @@ def run(args) -> int:
     if sample >= len(X_raw):
         raise NnvizError(f"--sample {sample + 1} is beyond the batch of {len(X_raw)} rows")
     stages = trace(model, X_raw, y, lr=lr, optimizer=args.optimizer, reduction=args.reduction)
+    inputs = _inputs(model, X_raw)
     if args.json:
         out = []
         for st in stages:
@@ -82,9 +111,9 @@ def run(args) -> int:
             out.append(d)
         print(json.dumps({"rows": len(X_raw), "lr": lr, "optimizer": args.optimizer,
                           "reduction": args.reduction, "notation": args.notation,
-                          "stages": out}, ensure_ascii=False))
+                          "inputs": inputs, "stages": out}, ensure_ascii=False))
         return 0
-    blocks = []
+    blocks = [_inputs_text(inputs)]
     for i, st in enumerate(stages, 1):
         lines = [f"[{i}/{len(stages)}] {st.name}: {st.title}"]
         for e, s in explain.equations(st, args.notation):

@@ -78,6 +78,9 @@ def _index_loss_forward(stage: Stage, i: int) -> list[str]:
     if stage.info.get("loss") == "log_loss":
         line = (f"e{k} = −[y{k}·log ŷ{k} + (1 − y{k})·log(1 − ŷ{k})] = "
                 f"−[{par(y[i])}·log({fmt(yh[i])}) + {par(1 - y[i])}·log({fmt(1 - yh[i])})] = {fmt(e[i])}")
+        if yh[i] in (0.0, 1.0):   # ŷ rounded to 0 or 1: the formula would take log(0)
+            line += ("   (ŷ rounds to " + fmt(yh[i]) + ", so the formula would take log(0) = −∞; "
+                     "e is computed from the logit z as softplus(z) − y·z, which stays finite)")
     else:
         line = f"e{k} = ½(ŷ{k} − y{k})² = ½·({fmt(yh[i])} − {par(y[i])})² = {fmt(e[i])}"
     terms = [fmt(v) for v in e]
