@@ -79,3 +79,38 @@ def test_analyze_bad_usage(capsys, tmp_path, argv, needle):
     capsys.readouterr()
     code, _, err = run(capsys, "analyze", str(w), *argv)
     assert code == 2 and err.startswith("nnviz: error: ") and needle in err
+
+
+def test_identity_net_analysis_speaks_of_one_model_in_named_units(capsys, tmp_path, plane_csv):
+    """An identity net: no region or tree talk, the coefficients named in the space they live
+    in (standardized, and again in the features' own units), linear in the features when the
+    features are not the raw inputs."""
+    w = tmp_path / "lin.json"
+    assert main(["train", "--data", str(plane_csv), "--target", "y", "--activation", "identity",
+                 "--hidden", "3", "--epochs", "300", "--batch-size", "full", "--lr", "0.1",
+                 "--init", "xavier", "--features", "x1,x2,x1^2", "--export", str(w)]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "analyze", str(w), "--data", str(plane_csv), "--target", "y", "--tree")
+    assert code == 0
+    assert "one linear model in the features x1, x2, x1^2 (standardized features)" in out
+    assert "in the features' own units (not standardized)" in out
+    assert "no linear regions to count" in out and "a single leaf" in out
+    code, out, _ = run(capsys, "analyze", str(w), "--data", str(plane_csv), "--target", "y", "--json")
+    rep = json.loads(out)
+    # the plane y = 0.5·x1 − 0.2·x2 + 0.3 comes back in the features' own units
+    np.testing.assert_allclose(rep["linear_equivalent_raw_units"]["coefficients"], [0.5, -0.2, 0.0],
+                               atol=3e-2)
+    assert rep["linear_equivalent_raw_units"]["intercept"] == pytest.approx(0.3, abs=5e-2)
+
+
+def test_least_squares_on_class_labels_carries_its_caveat(capsys, tmp_path):
+    csv = tmp_path / "c.csv"
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(120, 2))
+    csv.write_text("x1,x2,y\n" + "\n".join(f"{a},{b},{int(a + b > 0)}" for a, b in X))
+    w = tmp_path / "c.json"
+    assert main(["train", "--data", str(csv), "--target", "y", "--activation", "identity",
+                 "--epochs", "20", "--export", str(w)]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "analyze", str(w), "--data", str(csv), "--target", "y", "--json")
+    assert code == 0 and "fits the 0/1 labels themselves" in json.loads(out)["least_squares_caveat"]

@@ -68,20 +68,39 @@ def run(args) -> int:
     lines = [f"network      {' → '.join(map(str, net.sizes))}  ({', '.join(net.activations)})"]
     names = list(model.features)
     space = " (standardized features)" if model.scaler is not None else ""
+    # With features such as x1² the net is linear in the features, not in the raw inputs.
+    expanded = names != list(model.inputs)
+    in_features = f" in the features {', '.join(names)}" if expanded else ""
 
     # 1. linear collapse
     if analysis.is_linear(net):
         b0, beta = analysis.linear_equivalent(net)
         report["linear_equivalent"] = {"intercept": b0, "coefficients": beta.tolist()}
-        lines.append(f"linear       every hidden unit is identity, so the network is one linear model{space}:")
+        lines.append(f"linear       every hidden unit is identity, so the network is one linear "
+                     f"model{in_features}{space}:")
         lines.append(f"             z = {b0:.6g}" + "".join(f" {c:+.6g}·{n}" for c, n in zip(beta, names)))
+        if model.scaler is not None:   # the same model in the features' own units
+            mean, std = np.asarray(model.scaler.mean), np.asarray(model.scaler.std)
+            raw_beta, raw_b0 = beta / std, float(b0 - np.sum(beta * mean / std))
+            report["linear_equivalent_raw_units"] = {"intercept": raw_b0,
+                                                     "coefficients": raw_beta.tolist()}
+            lines.append("             in the features' own units (not standardized):")
+            lines.append(f"             z = {raw_b0:.6g}"
+                         + "".join(f" {c:+.6g}·{n}" for c, n in zip(raw_beta, names)))
         if F is not None:
             lb0, lbeta = analysis.least_squares(F, y)
             dist = float(np.linalg.norm(np.append(beta, b0) - np.append(lbeta, lb0)))
             report["least_squares"] = {"intercept": lb0, "coefficients": lbeta.tolist()}
             report["distance"] = dist
-            lines.append(f"least sq.    z = {lb0:.6g}" + "".join(f" {c:+.6g}·{n}" for c, n in zip(lbeta, names)))
+            lines.append(f"least sq.    z = {lb0:.6g}" + "".join(f" {c:+.6g}·{n}" for c, n in zip(lbeta, names))
+                         + (f"   {space.strip()}" if space else ""))
             lines.append(f"distance     {dist:.3g} (Euclidean, coefficients and intercept)")
+            if model.task == "classification":
+                caveat = ("least squares here fits the 0/1 labels themselves; the network was "
+                          "trained with log-loss on the logit z, so the two need not agree — "
+                          "compare them as directions, not as numbers")
+                report["least_squares_caveat"] = caveat
+                lines.append(f"note         {caveat}")
         else:
             report["least_squares"] = None
     else:
@@ -93,7 +112,17 @@ def run(args) -> int:
 
     # 2. regions and tree
     piecewise = all(a in analysis.PIECEWISE for a in net.activations[:-1])
-    if piecewise:
+    if analysis.is_linear(net):
+        why = ("one region: identity units never switch on or off, so there are no linear "
+               "regions to count and no tests to put in a tree; the whole network is the one "
+               "linear model above")
+        report["regions"] = {"count": 1}
+        report["regions_reason"] = why
+        lines.append(f"regions      {why}")
+        if args.tree:
+            report["tree"] = None
+            lines.append("tree         a single leaf: the linear model above")
+    elif piecewise:
         box = _box(args, model, X_raw)
         g1, g2 = np.linspace(box[0], box[1], res), np.linspace(box[2], box[3], res)
         G = np.zeros((res * res, len(model.inputs)))
@@ -106,7 +135,7 @@ def run(args) -> int:
         count = analysis.count_regions(net, FG)
         report["regions"] = {"count": count, "box": box, "resolution": res}
         held = " (other inputs at their mean)" if len(model.inputs) > 2 else ""
-        lines.append(f"regions      {count} linear regions over {model.inputs[0]} ∈ [{box[0]:.4g}, {box[1]:.4g}]"
+        lines.append(f"regions      {count} linear regions{in_features} over {model.inputs[0]} ∈ [{box[0]:.4g}, {box[1]:.4g}]"
                      + (f", {model.inputs[1]} ∈ [{box[2]:.4g}, {box[3]:.4g}]" if len(model.inputs) > 1 else "")
                      + f" on a {res}×{res} grid{held}")
         if args.tree:
@@ -116,8 +145,10 @@ def run(args) -> int:
                 analysis.unscale_tree(tree, model.scaler.mean, model.scaler.std)
             text = analysis.tree_text(tree, names, "z")
             report["tree"] = text
+            units = "in the features' own units" if model.scaler is not None else ""
             lines.append(f"tree         {tree.leaves()} leaves; each test is one hidden unit's pre-activation, "
-                         "each leaf the linear model of its region (z is the output's pre-activation):")
+                         f"each leaf the linear model of its region{in_features}"
+                         f"{' (' + units + ')' if units else ''} (z is the output's pre-activation):")
             lines.append(text)
     else:
         why = (f"linear regions need piecewise-linear hidden units ({', '.join(analysis.PIECEWISE)}); "
