@@ -140,3 +140,21 @@ def _no_leaked_widgets(request):
     app.processEvents()
     assert not leaked, f"test left top-level widgets open: {leaked}"
     assert not timers, f"test left running timers: {timers}"
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    """The texts of the warnings the app shows (``ui.dialogs.warn``), instead of modal boxes."""
+    from ui import dialogs
+
+    shown = []
+    monkeypatch.setattr(dialogs, "warn", lambda parent, title, text: shown.append(text))
+    return shown
+
+
+def answer_paths(monkeypatch, path):
+    """Every file dialog answers ``path``."""
+    from ui import dialogs
+
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(path))
+    monkeypatch.setattr(dialogs, "ask_open_path", lambda *a, **k: str(path))

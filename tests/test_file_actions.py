@@ -6,20 +6,9 @@ from PySide6.QtSvg import QSvgRenderer
 
 from nnviz.io import exporters, session_file
 from nnviz.experiment import Config, build
-from ui import dialogs, file_actions
+from ui import file_actions
 from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    shown = []
-    monkeypatch.setattr(dialogs, "warn", lambda parent, title, text: shown.append(text))
-    return shown
-
-
-def answer_paths(monkeypatch, path):
-    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(path))
-    monkeypatch.setattr(dialogs, "ask_open_path", lambda *a, **k: str(path))
+from conftest import answer_paths
 
 
 def snapshot(w):

@@ -17,6 +17,7 @@ from nnviz.errors import NnvizError
 from nnviz.experiment import Config, build
 from nnviz.io import exporters, fileio, session_file
 from ui import dialogs, file_actions
+from conftest import answer_paths
 
 ALL_EXPORTS = list(exporters.EXPORT_FORMATS)          # .json .npz .safetensors .onnx .py .csv
 ODD_FOLDER = ("my nets", "Ωmega é")
@@ -42,18 +43,6 @@ def umask():
         os.umask(value)
     yield _set
     os.umask(old)
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    shown = []
-    monkeypatch.setattr(dialogs, "warn", lambda parent, title, text: shown.append(text))
-    return shown
-
-
-def answer_paths(monkeypatch, path):
-    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(path))
-    monkeypatch.setattr(dialogs, "ask_open_path", lambda *a, **k: str(path))
 
 
 # --- 1. modes --------------------------------------------------------------------------------
