@@ -172,6 +172,7 @@ class LossPlot(HeaderPlotWidget):
         self._range = None
         self._history = None  # the history restarts
         self.divergence_line.setVisible(False)
+        self._on_history_changed()
 
     def _on_history_changed(self):
         hist = self.session.trainer.history

@@ -9,7 +9,9 @@ never emit them (``session.report(text)`` and ``session.hover_unit(k, j)`` fire 
 and ``unitHovered``).
 
 Signals
-- ``structureChanged``: data, features or the network's shape changed (views rebuild items).
+- ``structureChanged``: data, features or the network's shape changed (views rebuild items). The
+  weights and the history are new too: it is not followed by ``paramsChanged`` or
+  ``historyChanged``, so each view redraws once.
 - ``paramsChanged``: weights changed (a step, a reset, an edit); emitted at most once per frame
   while playing.
 - ``historyChanged``: a new epoch was recorded (or the history was cleared).

@@ -10,7 +10,10 @@ from typing import Callable
 
 #: The events the app model fires (and so the Qt signals of the session), with their arguments.
 EVENTS = {
-    "structureChanged": (),     # data, features or the network's shape changed
+    # Data, features or the network's shape changed. It stands for the weights and the history
+    # as well (both are new): it is not followed by paramsChanged or historyChanged, so a view
+    # that draws weights or the history redraws them on it, once.
+    "structureChanged": (),
     "paramsChanged": (),        # the weights changed (a step, a reset, an edit)
     "historyChanged": (),       # an epoch was recorded, or the history was cleared
     "stageChanged": (object,),  # the stage the step-through cursor shows (a Stage or None)

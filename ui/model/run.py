@@ -108,7 +108,7 @@ class RunMixin:
         self._drop_stages()
         self._remember_initial()
         self.version += 1
-        for event in ("structureChanged", "paramsChanged", "historyChanged", "settingsChanged"):
+        for event in ("structureChanged", "settingsChanged"):   # (it stands for params and history)
             self.events.emit(event)
 
     def set_features(self, features: list[str]):
