@@ -322,3 +322,91 @@ def test_hover_tooltips_show_the_current_values(view, session, qtbot, top_level_
         for w in top_level_widgets():
             if type(w).__name__ == "QTipLabel":
                 w.close()
+
+
+def _picture(view) -> dict:
+    """Everything the canvas shows, item by item: places, pens, texts, maps."""
+    def img(image):
+        return None if image is None else bytes(image.constBits())
+
+    def pt(p):
+        return p.toTuple()
+
+    out = {"scene": view.scene().sceneRect().getRect(), "items": len(view.scene().items())}
+    for c, column in enumerate(view._nodes):
+        for j, node in enumerate(column):
+            out[("node", c, j)] = (pt(node.pos()), node.rect().getRect(), node.inner.text(),
+                                   node.inner.isVisible(), node.map.isVisible(), img(node.image),
+                                   node.border.pen().color().rgb(), node.halo.isVisible())
+    for k, layer in enumerate(view._edges):
+        for i, row in enumerate(layer):
+            for j, edge in enumerate(row):
+                path = edge.path()
+                out[("edge", k, i, j)] = (edge.pen().color().rgb(), edge.pen().widthF(),
+                                          pt(path.pointAtPercent(0)),
+                                          pt(path.pointAtPercent(1)), edge.opacity(),
+                                          edge.glow.isVisible())
+    for k, layer in enumerate(view._bias):
+        for j, bias in enumerate(layer):
+            out[("bias", k, j)] = (bias.text(), pt(bias.pos()), bias.isVisible())
+    texts = view._features + [t for names in view._names for t in names]
+    texts += view._column_captions + view._matrix_captions
+    out["texts"] = [(t.text(), pt(t.pos()), t.isVisible()) for t in texts]
+    return out
+
+
+def _same_picture(a, b, where, path=()):
+    """Equal, positions to a millionth of a pixel (the last bit of a sum may differ)."""
+    if isinstance(a, float) and isinstance(b, float):
+        assert abs(a - b) <= 1e-6, f"{where}: {path}: {a} != {b}"
+    elif isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        assert len(a) == len(b), f"{where}: {path}: {len(a)} items != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same_picture(x, y, where, path + (i,))
+    elif isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), f"{where}: {sorted(set(a) ^ set(b), key=str)}"
+        for key in a:
+            _same_picture(a[key], b[key], where, path + (key,))
+    else:
+        assert a == b, f"{where}: {path}"
+
+
+def test_a_canvas_that_keeps_its_items_draws_what_a_new_canvas_draws(qtbot, session):
+    """Changes of shape keep the items whose place still exists; after every change the canvas
+    must be item for item what a canvas built from scratch on the same run shows."""
+    from nnviz.data import csvdata
+    from ui import data_actions
+
+    view = NetworkView(session)
+    qtbot.addWidget(view)
+    view.resize(640, 420)
+    target = next(t for f, t, _ in data_actions.SAMPLES if f == "diabetes.csv")
+    table = csvdata.load_dataset(data_actions.DATASETS / "diabetes.csv", target)
+    one_input = csvdata.load_dataset(data_actions.DATASETS / "diabetes.csv", target,
+                                     features=["bmi"])
+    changes = [
+        lambda: session.add_neuron(),
+        lambda: session.set_hidden([3, 2]),             # a layer more
+        lambda: session.add_neuron(1),
+        lambda: session.set_hidden([6]),                # a layer less
+        lambda: session.step_operation(),               # a stage highlighted …
+        lambda: session.set_features(["x1", "x2", "x1^2"]),   # … dropped by a new input
+        lambda: session.set_dataset(table, test_ratio=0.3, seed=1),
+        lambda: session.remove_neuron(),
+        lambda: session.set_dataset(one_input, test_ratio=0.3, seed=1),   # no maps
+        lambda: session.set_data(dataset="xor"),        # maps again
+    ]
+    for n, change in enumerate(changes):
+        change()
+        fresh = NetworkView(session)
+        qtbot.addWidget(fresh)
+        fresh.resize(640, 420)
+        if session.stage_index >= 0:
+            fresh._on_stage_changed(session.stages[session.stage_index])
+        _same_picture(_picture(view), _picture(fresh), f"after change {n}")
+        fresh.close()
+        fresh.deleteLater()
+    # And the items did stay: the first input's node survived every change that kept inputs.
+    kept = view.node_item(-1, 0)
+    session.add_neuron()
+    assert view.node_item(-1, 0) is kept

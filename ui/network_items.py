@@ -169,8 +169,13 @@ class NodeItem(_Hovered, QGraphicsRectItem):
         self.inner.setText(text)
         self.inner.setVisible(visible)
 
-    def set_image(self, image: QImage):
+    def set_image(self, image: QImage | None):
+        """Show ``image`` as the unit's map (None: no map)."""
         self.image = image
+        if image is None:
+            self.map.setVisible(False)
+            self.map.setPixmap(QPixmap())
+            return
         self.map.setPixmap(QPixmap.fromImage(image))
         self.map.setScale(self.size / max(1, image.width()))
         self.map.setVisible(True)

@@ -73,6 +73,7 @@ class NetworkView(ParameterEdits, QGraphicsView):
         self._remove_action: QAction | None = None
         self._nodes: list[list[NodeItem]] = []            # column c: inputs (c=0), dense layer c-1
         self._shape = None                                # (layer sizes, features) the items show
+        self._maps_for = (None, ())                       # (grid, features) the inputs' maps show
         self._edges: list[list[list[EdgeItem]]] = []      # [k][i][j]
         self._bias: list[list[BiasText]] = []             # [k][j]
         self._names: list[list[QGraphicsSimpleTextItem]] = []  # column c ≥ 1: h1…, ŷ
@@ -166,40 +167,71 @@ class NetworkView(ParameterEdits, QGraphicsView):
             self.session.hover_unit(-1, -1)
         self._stage, self._grad = None, None
         net = self.session.network
-        shape = (tuple(net.sizes), tuple(self.session.model.features))
-        if self._nodes and shape == self._shape:
-            # Same layers and inputs (another activation, dataset or initialisation): the items
-            # stay; only the captions, maps and colours change.
-            sym = Symbols(net.n_layers)
-            for c, item in enumerate(self._column_captions[1:], 1):
-                item.setText(f"{sym.a(c)} = {net.activations[c - 1]}")
-            self._update_controls()
-            self._layout()
-            self._input_maps()
-            self._on_stage_changed(None)   # no stage highlighted; colours and maps redrawn
-            return
-        self._shape = shape
-        self._scene.clear()
-        sizes = net.sizes
-        scene = self._scene
-        self._nodes = [[NodeItem(self, c - 1, j) for j in range(n)] for c, n in enumerate(sizes)]
-        for column in self._nodes:
-            for node in column:
-                scene.addItem(node)
-        self._features = [_text(scene, f, self._label_font, INK) for f in self.session.model.features]
-        self._names = [[]] + [[_text(scene, self.unit_name(c - 1, j), self._name_font, FAINT)
-                               for j in range(n)] for c, n in enumerate(sizes) if c > 0]
-        self._bias = [[BiasText(self, k, j, self._bias_font) for j in range(d.fan_out)]
-                      for k, d in enumerate(net.dense)]
-        for layer in self._bias:
-            for bias in layer:
-                scene.addItem(bias)
-        self._edges = [[[EdgeItem(self, k, i, j) for j in range(d.fan_out)] for i in range(d.fan_in)]
-                       for k, d in enumerate(net.dense)]
+        features = tuple(self.session.model.features)
+        shape = (tuple(net.sizes), features)
+        if shape != self._shape:
+            self._fit_items(net, features)
+            self._shape = shape
+        sym = Symbols(net.n_layers)
+        for c, item in enumerate(self._column_captions[1:], 1):
+            item.setText(f"{sym.a(c)} = {net.activations[c - 1]}")
+        self._rebuild_header()
+        self._layout()
+        inputs = (self.session.grid(), features)
+        if inputs[0] is not self._maps_for[0] or inputs[1] != self._maps_for[1]:
+            self._input_maps()           # the inputs' maps change only with the data and axes
+        self._on_stage_changed(None)     # no stage highlighted; colours and maps redrawn
+
+    def _fit_items(self, net, features):
+        """Make the scene's items fit layers of ``net.sizes`` over ``features``, keeping every
+        item whose place still exists (adding a unit adds its node, texts and edges; the rest
+        stay), so a change of shape costs what it changes. An item is named by its place only
+        (column, unit; layer, row, column), which is why it can stay."""
+        scene, sizes = self._scene, net.sizes
+
+        def fit(items: list, n: int, make) -> list:
+            while len(items) > n:
+                drop = items.pop()
+                for item in (drop if isinstance(drop, list) else [drop]):
+                    for leaf in (item if isinstance(item, list) else [item]):
+                        scene.removeItem(leaf)
+            while len(items) < n:
+                items.append(make(len(items)))
+            return items
+
+        def node(c, j):
+            item = NodeItem(self, c - 1, j)
+            scene.addItem(item)
+            return item
+
+        def added(item):
+            scene.addItem(item)
+            return item
+
+        fit(self._nodes, len(sizes), lambda c: [])
+        for c, column in enumerate(self._nodes):
+            fit(column, sizes[c], lambda j, c=c: node(c, j))
+        fit(self._features, len(features),
+            lambda i: _text(scene, features[i], self._label_font, INK))
+        for item, name in zip(self._features, features):
+            if item.text() != name:
+                item.setText(name)
+        fit(self._names, len(sizes), lambda c: [])
+        for c, names in enumerate(self._names):
+            fit(names, sizes[c] if c else 0,
+                lambda j, c=c: _text(scene, "", self._name_font, FAINT))
+            for j, item in enumerate(names):
+                item.setText(self.unit_name(c - 1, j))
+        fit(self._bias, net.n_layers, lambda k: [])
+        fit(self._edges, net.n_layers, lambda k: [])
+        for k, d in enumerate(net.dense):
+            fit(self._bias[k], d.fan_out, lambda j, k=k: added(BiasText(self, k, j, self._bias_font)))
+            fit(self._edges[k], d.fan_in, lambda i: [])
+            for i, row in enumerate(self._edges[k]):
+                fit(row, d.fan_out, lambda j, k=k, i=i: added(EdgeItem(self, k, i, j)))
         self._flat_edges = [[edge for row in layer for edge in row] for layer in self._edges]
-        for layer in self._flat_edges:
-            for edge in layer:
-                scene.addItem(edge)
+        for item in self._column_captions + self._matrix_captions:
+            scene.removeItem(item)
         sym = Symbols(net.n_layers)
         self._column_captions = [
             _text(scene, sym.a(0) if c == 0 else f"{sym.a(c)} = {net.activations[c - 1]}",
@@ -207,14 +239,15 @@ class NetworkView(ParameterEdits, QGraphicsView):
         self._matrix_captions = [
             _text(scene, f"W{sup(k + 1)}  {a}×{b}", self._caption_font, FAINT)
             for k, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
-        self._width_gain = []
-        self._map_steps: list[int] = []   # per column: the grid step of its units' maps
+        if not self._has_maps():          # (kept nodes drop the maps they had)
+            for column in self._nodes:
+                for item in column:
+                    if item.image is not None:
+                        item.set_image(None)
+        self._width_gain = []             # every pen is set again by the next layout
+        self._map_steps = []              # per column: the grid step of its units' maps
         self._built_maps = False          # whether the units' maps have been drawn yet
-        self._grad = None
-        self._rebuild_header()
-        self._layout()
-        self._input_maps()
-        self._on_params_changed()
+        self._maps_for = (None, ())       # the inputs' maps are drawn again
 
     def _on_axes_changed(self):
         """The Output plot shows another slice: every map shows it too."""
@@ -237,6 +270,7 @@ class NetworkView(ParameterEdits, QGraphicsView):
         vmax = [v if var else shared for v, var in zip(vmax, varies)]
         for node, image in zip(self._nodes[0], map_images(F, vmax)):
             node.set_image(image)
+        self._maps_for = (grid, tuple(self.session.model.features))
 
     def _make_controls(self, layer: int) -> _LayerControls:
         controls = _LayerControls(self)
