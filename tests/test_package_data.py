@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nnviz.data import csvdata
+import numpy as np
+
+from nnviz.data import csvdata, csvread
 from ui import data_actions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +61,11 @@ def test_sample_tables_are_found_through_importlib_resources(file, target):
     assert Path(data_actions.DATASETS / file).resolve() == Path(str(resource)).resolve()
     ds = csvdata.load_dataset(data_actions.DATASETS / file, target)
     assert ds.n_samples == SAMPLE_ROWS[file]
+    # The app opens a sample with its format given, not guessed: the guess must agree.
+    assert csvread.sniff(data_actions.DATASETS / file) == data_actions.SAMPLE_FORMAT
+    given = csvdata.load_dataset(data_actions.DATASETS / file, target, fmt=data_actions.SAMPLE_FORMAT)
+    np.testing.assert_array_equal(given.X, ds.X)
+    np.testing.assert_array_equal(given.y, ds.y)
 
 
 def test_sample_readme_gives_every_table_a_source_and_a_licence():

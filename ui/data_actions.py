@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from nnviz.data import csvdata
+from nnviz.data.csvtable import CsvFormat
 from nnviz.errors import NnvizError
 
 from . import dialogs
@@ -29,6 +30,9 @@ SAMPLES = (
     ("iris_petals.csv", "species", "Iris petals (100 × 2, classification)"),
 )
 SAMPLE_TEST_RATIO = 0.3
+# Every bundled table is written this way (a test sniffs each one), so opening one skips the
+# guessing a user's file needs.
+SAMPLE_FORMAT = CsvFormat(delimiter=",", decimal=".", has_header=True, encoding="utf-8")
 CSV_FILTER = "CSV tables (*.csv *.tsv *.txt);;All files (*)"
 
 
@@ -96,7 +100,7 @@ def open_sample(window, file: str) -> bool:
     session.pause()
     try:
         with as_file(DATASETS / file) as path:
-            ds = csvdata.load_dataset(path, target)
+            ds = csvdata.load_dataset(path, target, fmt=SAMPLE_FORMAT)
         session.set_dataset(ds, standardize=True, test_ratio=SAMPLE_TEST_RATIO,
                             seed=session.config.seed)
     except NnvizError as exc:
