@@ -117,6 +117,29 @@ def test_loss_readout_fits_or_elides_with_the_whole_text_in_its_tooltip(first_la
     assert readout.toolTip() == "Training values, then test values (orange)"
 
 
+@pytest.mark.parametrize("size", SIZES[:3], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_long_output_title_elides_and_the_colour_bar_stays_in_view(first_launch, qtbot, size):
+    """A table's long feature names made the Output plot's title wider than its dock: the plot
+    grew past the viewport and the colour bar was cut off."""
+    from ui import data_actions
+    w = first_launch(*size)
+    assert data_actions.open_sample(w, "breast_cancer.csv")
+    qtbot.wait(50)
+    view = w.boundary_plot
+    plot = view.getPlotItem()
+    width = view.viewport().width()
+    assert plot.geometry().width() <= width + 0.5
+    bar = view.colorbar.mapRectToScene(view.colorbar.boundingRect())
+    assert bar.right() <= width + 0.5
+    title = view._title
+    assert title.startswith("P(malignant) over (worst concave points, mean area)")
+    shown = plot.titleLabel.text
+    if shown != title:          # elided: the whole title is in the tooltip
+        assert shown.endswith("…") and title.startswith(shown[:-1])
+        assert plot.titleLabel.toolTip() == title
+    assert plot.titleLabel.geometry().width() <= plot.getViewBox().width() + 0.5
+
+
 def test_a_remembered_layout_is_not_brought_back_at_another_size(qtbot, kept_layout):
     QSettings("nnviz", "nnviz").clear()
     w = MainWindow()

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor
 
 from .history_curve import HistoryCurve
-from .paint_cache import cache_pixmaps, cache_plot_frame
+from .paint_cache import cache_pixmaps, cache_plot_frame, set_axis_label, settle_now
 from .plot_base import HeaderPlotWidget, ShownGate
 
 TEST_COLOR = QColor("#e07b00")   # orange: blue and red mean the classes elsewhere
@@ -34,7 +34,7 @@ class LossPlot(HeaderPlotWidget):
     """
 
     def __init__(self, session, parent=None):
-        super().__init__("loss", parent)
+        super().__init__("loss", parent, axes=("left", "bottom", "right"))
         self.session = session
         self._history = None
         self._n = 0
@@ -158,11 +158,11 @@ class LossPlot(HeaderPlotWidget):
     def _on_structure_changed(self):
         classification = self.session.task == "classification"
         self._metric_name = "acc" if classification else "R²"
-        self.getPlotItem().setLabel("right", "accuracy" if classification else "R²",
-                                    color=self._fg.name())
+        set_axis_label(self.getPlotItem(), "right", "accuracy" if classification else "R²",
+                       self._fg.name())
         for curve, split in ((self.train_metric_curve, "train"), (self.test_metric_curve, "test")):
             label = self.legend.getLabel(curve)
-            if label is not None:
+            if label is not None and label.text != f"{split} {self._metric_name}":
                 label.setText(f"{split} {self._metric_name}")
         if classification:
             self.metric_view.enableAutoRange(y=False)
@@ -246,6 +246,7 @@ class LossPlot(HeaderPlotWidget):
             self._range = rng
             self.getPlotItem().getViewBox().setRange(xRange=(0.0, x_hi), yRange=(lo, hi),
                                                      padding=0.02)
+            settle_now(self.getPlotItem(), self.metric_view)   # one paint shows it
 
     def _on_user_range(self, *_):
         self._auto_range = False

@@ -19,6 +19,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QPainter, QPalette
 from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QSizePolicy, QWidget
 
+from .paint_cache import steady_axes
+
 
 class ShownGate:
     """Defers a docked view's per-frame update while nobody can see it (its dock is a tab behind
@@ -164,15 +166,16 @@ class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
 
     ``name`` gives the object names: ``<name>Plot``, ``<name>Header``, ``<name>Readout``.
     ``gap`` puts a stretch between the toggles and the readout; ``readout_stretch`` is the
-    readout's stretch factor.
+    readout's stretch factor; ``axes`` are the sides with an axis (a :class:`SteadyAxis`).
     """
 
-    def __init__(self, name: str, parent=None, *, readout_stretch: int = 1, gap: bool = False):
+    def __init__(self, name: str, parent=None, *, readout_stretch: int = 1, gap: bool = False,
+                 axes=("left", "bottom")):
         self._header = None  # resizeEvent runs inside PlotWidget.__init__
         pal = QPalette()
         self._bg = pal.color(QPalette.ColorRole.Base)
         self._fg = pal.color(QPalette.ColorRole.Text)
-        super().__init__(parent, background=self._bg)
+        super().__init__(parent, background=self._bg, axisItems=steady_axes(axes))
         self.setObjectName(f"{name}Plot")
         self._header = QWidget(self)
         self._header.setObjectName(f"{name}Header")

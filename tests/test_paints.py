@@ -1,0 +1,96 @@
+"""A change is painted once: each plot shows a new dataset, a new network or a new table in a
+single paint, and a plot whose axes did not change does not lay them out again.
+
+pyqtgraph applies a new range when it next paints, and a wider tick label changes the layout
+after that paint; either asked for another paint (two or three per change before). The views
+settle both before the paint (``paint_cache.settle_now``), axes keep their drawing when given
+the range they have (``SteadyAxis``), and labels are set only when they change."""
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QImage, QPainter
+
+from ui import data_actions
+from ui.paint_cache import SteadyAxis, set_axis_label
+
+
+class _Paints(QObject):
+    """Counts paint events per watched widget."""
+
+    def __init__(self, widgets: dict):
+        super().__init__()
+        self.widgets = widgets
+        self.count = dict.fromkeys(widgets.values(), 0)
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and obj in self.widgets:
+            self.count[self.widgets[obj]] += 1
+        return False
+
+
+def _settle(qtbot, app):
+    for _ in range(8):
+        app.processEvents()
+    qtbot.wait(20)
+    for _ in range(4):
+        app.processEvents()
+
+
+@pytest.fixture
+def shown(window, qtbot):
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+CHANGES = {
+    "dataset": lambda w: w.data_panel.dataset.setCurrentText("xor"),
+    "a unit": lambda w: w.actionAddNeuron.trigger(),
+    "a sample table": lambda w: data_actions.open_sample(w, "breast_cancer.csv"),
+    "a feature": lambda w: w.data_panel.feature_boxes["x1^2"].click(),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_paints_each_plot_at_most_once(shown, qtbot, change):
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    _settle(qtbot, app)
+    shown.actionStepEpoch.trigger()              # a history, so the loss plot has a range
+    _settle(qtbot, app)
+    paints = _Paints({shown.boundary_plot.viewport(): "output", shown.loss_plot.viewport(): "loss"})
+    app.installEventFilter(paints)
+    try:
+        CHANGES[change](shown)
+        _settle(qtbot, app)
+    finally:
+        app.removeEventFilter(paints)
+    assert paints.count["output"] == 1, paints.count
+    assert paints.count["loss"] <= 1, paints.count
+
+
+def test_an_axis_given_its_own_range_keeps_its_drawing():
+    axis = SteadyAxis("left")
+    axis.setRange(0.0, 2.0)
+    image = QImage(50, 200, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    axis.paint(painter, None, None)
+    painter.end()
+    picture = axis.picture
+    assert picture is not None
+    axis.setRange(0.0, 2.0)
+    assert axis.picture is picture
+    axis.setRange(0.0, 3.0)
+    assert axis.picture is None and axis.range == [0.0, 3.0]
+
+
+def test_a_label_set_to_what_it_says_lays_nothing_out(shown):
+    plot = shown.boundary_plot.getPlotItem()
+    axis = plot.getAxis("bottom")
+    color = shown.boundary_plot._fg.name()
+    set_axis_label(plot, "bottom", "x1", color)
+    axis.picture = "kept"               # a marker: setLabel would set it to None
+    set_axis_label(plot, "bottom", "x1", color)
+    assert axis.picture == "kept"
+    set_axis_label(plot, "bottom", "bmi", color)
+    assert axis.picture is None and axis.labelText == "bmi"
