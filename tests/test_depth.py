@@ -81,3 +81,96 @@ def test_a_network_with_no_hidden_layer_is_one_dense_layer():
     net.set_weights([(np.array([[1.0], [2.0], [-1.0]]), np.array([0.5]))])
     X = np.array([[1.0, 0.0, 2.0]])
     assert net.predict(X)[0, 0] == pytest.approx(1 / (1 + np.exp(-(1.0 - 2.0 + 0.5))), abs=1e-15)
+
+
+# --- stages: what the step-through walks -------------------------------------------------------
+from nnviz.core.stages import StageKind   # noqa: E402
+from nnviz.experiment import Config, build   # noqa: E402
+from nnviz.explain import equations, index_form, views   # noqa: E402
+
+
+def _stages(config):
+    exp = build(config)
+    return exp, list(exp.trainer.stage_step())
+
+
+@pytest.mark.parametrize("config,output", [
+    (Config(hidden=[], batch_size=7), "sigmoid"),
+    (Config(hidden=[], batch_size=7, dataset="plane"), "identity"),
+])
+def test_no_hidden_layer_steps_through_forward_loss_backward_update(config, output):
+    exp, stages = _stages(config)
+    assert [s.name for s in stages] == ["dense1.forward", "activation1.forward", "loss.forward",
+                                        "loss.backward", "dense1.backward", "update"]
+    assert [s.phase for s in stages] == ["forward", "forward", "loss", "backward", "backward",
+                                         "update"]
+    f, act, loss, lb, db, up = stages
+    assert f.equations == ["Z⁽¹⁾ = X · W⁽¹⁾ + b⁽¹⁾"] and f.shapes == ["[7×2]·[2×1] + [1×1] → [7×1]"]
+    assert act.equations == [f"ŷ = {output}(Z⁽¹⁾)"] and act.layer == 1
+    assert lb.equations == ["δ⁽¹⁾ = ∂e/∂Z⁽¹⁾ = ŷ − y"]
+    assert db.shapes == ["[2×7]·[7×1] → [2×1]", "[7×1] → [1×1]"]
+    assert list(db.results) == ["∂E/∂W⁽¹⁾", "∂E/∂b⁽¹⁾"]   # no ∂e/∂X: X is the data
+    X = f.operands["X"]
+    delta = lb.result
+    np.testing.assert_allclose(db.results["∂E/∂W⁽¹⁾"], X.T @ delta / 7, rtol=0, atol=1e-15)
+    assert list(up.results) == ["new W⁽¹⁾", "new b⁽¹⁾"]
+    np.testing.assert_array_equal(up.results["new W⁽¹⁾"], exp.network.dense[0].W)
+
+
+def test_no_hidden_layer_with_an_unfused_loss_shows_the_sigmoid_backward():
+    _, stages = _stages(Config(hidden=[], batch_size=7, loss="squared_error"))
+    assert [s.name for s in stages] == ["dense1.forward", "activation1.forward", "loss.forward",
+                                        "loss.backward", "activation1.backward", "dense1.backward",
+                                        "update"]
+    assert stages[4].equations == ["δ⁽¹⁾ = ∂e/∂ŷ ⊙ σ′(Z⁽¹⁾)"]
+
+
+def test_three_hidden_layers_step_through_every_layer_in_order():
+    _, stages = _stages(Config(hidden=[5, 4, 3], activation=["relu", "leaky_relu", "tanh"],
+                               batch_size=7))
+    forward = [f"{kind}{k}.forward" for k in range(1, 5) for kind in ("dense", "activation")]
+    backward = ["dense4.backward"] + [f"{kind}{k}.backward" for k in (3, 2, 1)
+                                      for kind in ("activation", "dense")]
+    assert [s.name for s in stages] == forward + ["loss.forward", "loss.backward"] + backward + ["update"]
+    shapes = {s.name: s.shapes[0] for s in stages}
+    assert shapes["dense1.forward"] == "[7×2]·[2×5] + [1×5] → [7×5]"
+    assert shapes["dense2.forward"] == "[7×5]·[5×4] + [1×4] → [7×4]"
+    assert shapes["dense3.forward"] == "[7×4]·[4×3] + [1×3] → [7×3]"
+    assert shapes["dense4.forward"] == "[7×3]·[3×1] + [1×1] → [7×1]"
+    assert shapes["dense3.backward"] == "[4×7]·[7×3] → [4×3]"
+    eq = {s.name: s.equations[0] for s in stages}
+    assert eq["activation2.forward"] == "H⁽²⁾ = leaky_relu(Z⁽²⁾)"
+    assert eq["dense2.backward"] == "∂E/∂W⁽²⁾ = (1/m) H⁽¹⁾ᵀ · δ⁽²⁾"
+    assert eq["activation1.backward"] == "δ⁽¹⁾ = ∂e/∂H⁽¹⁾ ⊙ σ′(Z⁽¹⁾)"
+    assert [s.layer for s in stages if s.kind is StageKind.DENSE_BACKWARD] == [4, 3, 2, 1]
+
+
+@pytest.mark.parametrize("hidden", [[], [5, 4, 3]])
+def test_recorded_step_equals_the_fast_step_at_any_depth(hidden):
+    config = dict(hidden=hidden, activation="relu", batch_size=7, optimizer="adam", l2=0.01)
+    fast, slow = build(Config(**config)), build(Config(**config))
+    for _ in range(30):
+        fast.trainer.step()
+        for _ in slow.trainer.stage_step():
+            pass
+    np.testing.assert_array_equal(fast.network.params, slow.network.params)
+    assert fast.trainer.step_count == slow.trainer.step_count == 30
+
+
+@pytest.mark.parametrize("config", [Config(hidden=[], batch_size=7),
+                                    Config(hidden=[], batch_size=7, loss="squared_error"),
+                                    Config(hidden=[5, 4, 3], batch_size=7,
+                                           activation=["relu", "leaky_relu", "identity"])],
+                         ids=["0-logistic", "0-unfused", "3-piecewise"])
+def test_every_explanation_renders_and_checks_at_any_depth(config):
+    _, stages = _stages(config)
+    for s in stages:
+        for notation in ("row", "column"):
+            assert equations.stage_text(s, 0, notation, stages)
+            index_form.index_form(s, 0, notation)
+        if s.kind is StageKind.DENSE_BACKWARD:
+            for view in (views.row_by_row(stages, s), views.outer_products(s)):
+                assert view.applies and view.check <= 1e-15
+        if s.kind is StageKind.ACTIVATION_FORWARD and s.info["activation"] != "tanh":
+            h = views.hadamard_form(s)
+            assert h.applies == (s.info["activation"] in ("relu", "leaky_relu", "identity"))
