@@ -174,3 +174,49 @@ def test_every_explanation_renders_and_checks_at_any_depth(config):
         if s.kind is StageKind.ACTIVATION_FORWARD and s.info["activation"] != "tanh":
             h = views.hadamard_form(s)
             assert h.applies == (s.info["activation"] in ("relu", "leaky_relu", "identity"))
+
+
+# --- every command and file format at 0, 1 and 3 hidden layers ---------------------------------
+@pytest.mark.parametrize("hidden,sizes", [("0", [2, 1]), ("4", [2, 4, 1]), ("5,4,3", [2, 5, 4, 3, 1])])
+def test_every_command_and_format_at_any_depth(capsys, tmp_path, hidden, sizes):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("safetensors")
+    base = tmp_path / "w"
+    assert main(["train", "--hidden", hidden, "--epochs", "5", "--export", f"{base}.json"]) == 0
+    for ext in (".npz", ".safetensors", ".onnx", ".py", ".csv"):
+        assert main(["convert", f"{base}.json", f"{base}{ext}"]) == 0
+    capsys.readouterr()
+    model = weights_io.load(f"{base}.json")
+    assert model.network.sizes == sizes
+    X = np.random.default_rng(1).uniform(-5, 5, size=(50, 2)).astype(np.float32)
+    inp = tmp_path / "in.csv"
+    inp.write_text("x1,x2\n" + "".join(f"{float(a)!r},{float(b)!r}\n" for a, b in X))
+    preds = {}
+    for ext in (".json", ".npz", ".safetensors"):
+        code, out, _ = run(capsys, "predict", "--weights", f"{base}{ext}", "--input", str(inp))
+        assert code == 0
+        preds[ext] = np.array([float(v) for v in out.split()[1:]])
+        code, out, _ = run(capsys, "info", f"{base}{ext}")
+        assert code == 0 and f"layers       {' → '.join(map(str, sizes))}" in out
+    np.testing.assert_array_equal(preds[".npz"], preds[".json"])
+    np.testing.assert_array_equal(preds[".safetensors"], preds[".json"])
+    sess = ort.InferenceSession(f"{base}.onnx", providers=["CPUExecutionProvider"])
+    onnx_out = sess.run(None, {"inputs": X})[0][:, 0]
+    assert np.abs(onnx_out - preds[".json"]).max() <= 1e-6
+    folder = tmp_path / "w"
+    L = len(sizes) - 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["README.txt", "scaling.csv"] + [f"{m}{k}.csv" for k in range(1, L + 1) for m in "Wb"])
+    # analyze and trace read the file too
+    data = tmp_path / "d.csv"
+    data.write_text("x1,x2,y\n" + "".join(f"{float(a)!r},{float(b)!r},{int(a * a + b * b < 9)}\n"
+                                          for a, b in X))
+    code, out, _ = run(capsys, "analyze", f"{base}.json", "--data", str(data), "--target", "y",
+                       "--gradcheck", "--json")
+    assert code == 0 and json.loads(out)["gradcheck"]["passed"]
+    code, out, _ = run(capsys, "trace", "--weights", f"{base}.json", "--input", str(data),
+                       "--target", "y", "--rows", "4", "--json")
+    assert code == 0
+    names = [s["name"] for s in json.loads(out)["stages"]]
+    assert names[0] == "dense1.forward" and names[-1] == "update"
+    assert names.count("loss.forward") == 1 and f"dense{L}.backward" in names
