@@ -1,7 +1,8 @@
 """A dense network: an ordered list of (Dense, Activation) pairs built from layer sizes.
 
 ``Network([p, M, 1])`` is the default p→M→1 net; ``Network([p, M1, M2, 1])`` adds a hidden
-layer; nothing assumes two layers. All parameters live in one flat float64 vector
+layer; ``Network([p, 1])`` has none (one dense layer, ŷ = σ(X·W + b): logistic or linear
+regression; ``hidden_sizes`` is ``[]``); nothing assumes two layers. All parameters live in one flat float64 vector
 (``params``), and all gradients in another (``grads``); each layer's W and b are views into it.
 """
 from __future__ import annotations
