@@ -106,11 +106,19 @@ def _int_or_full(text: str):
 
 
 def _hidden(text: str) -> list[int]:
-
+    """``"8,4"`` → ``[8, 4]``; ``"0"`` alone → ``[]``, no hidden layer (ŷ = σ(X·W + b))."""
+    if text.strip() == "0":
+        return []
+    parts = text.split(",")
+    if len(parts) > 1 and any(t.strip() == "0" for t in parts):
+        raise argparse.ArgumentTypeError(
+            f"0 means no hidden layer and must be the whole value (--hidden 0), not part of a "
+            f"list such as {text!r}")
     try:
-        return [check_number("hidden units", t, integer=True) for t in text.split(",")]
+        return [check_number("hidden units", t, integer=True) for t in parts]
     except NnvizError as exc:
-        raise argparse.ArgumentTypeError(f"{exc}; give a unit count or a list such as 8,4") from None
+        raise argparse.ArgumentTypeError(f"{exc}; give a unit count, a list such as 8,4, "
+                                         "or 0 for no hidden layer") from None
 
 
 def _csv_list(text: str) -> list[str]:
@@ -139,8 +147,10 @@ SETTINGS: tuple[Setting, ...] = (
             help="Seed of the run's random generator: the same seed gives the same data split, "
                  "weights and shuffles."),
     Setting("hidden", "ints", (4,), label="hidden units", low=1, high=MAX_UNITS, group="network",
-            parse=_hidden, syntax="e.g. 4 or 8,4",
-            help="Units per hidden layer, one count per layer."),
+            parse=_hidden, syntax="e.g. 4 or 8,4; 0 for none",
+            help="Units per hidden layer, one count per layer. With no hidden layer the network "
+                 "is ŷ = σ(X·W + b): logistic regression, or linear regression for a "
+                 "regression target."),
     Setting("activation", "str_or_names", "tanh", group="network",
             choices="nnviz.core.activations:NAMES",
             help="Activation σ of the hidden units. relu, leaky_relu and identity are piecewise "
@@ -190,7 +200,7 @@ def get(name: str) -> Setting:
 def limits() -> dict:
     """label -> (low, high) of every declared number (the engine's :data:`LIMITS`)."""
     out = {s.what: s.limits for s in SETTINGS if s.limits is not None}
-    out["hidden layers"] = (1, MAX_LAYERS - 1)
+    out["hidden layers"] = (0, MAX_LAYERS - 1)   # 0: the linear model ŷ = σ(X·W + b)
     return out
 
 

@@ -97,7 +97,7 @@ def test_train_csv(capsys, tmp_path):
     (["train", "--lr", "-1"], ["learning rate"]),
     (["train", "--lr", "abc"], ["--lr"]),
     (["train", "--dataset", "nope"], ["nope"]),
-    (["train", "--hidden", "0"], ["hidden units"]),
+    (["train", "--hidden", "4,0"], ["0 means no hidden layer"]),
     (["train", "--samples", "2"], ["samples"]),
     (["train", "--activation", "swish"], ["swish"]),
     (["train", "--features", "x1,x7"], ["x7"]),

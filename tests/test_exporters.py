@@ -20,6 +20,11 @@ ARCHITECTURES = {
                         features=["x2", "x1", "x2^2"]),
     "regression_unscaled": Config(seed=5, dataset="sine", features=["sin(x1)", "sin(x2)", "x1"],
                                   hidden=[4], activation="identity", standardize=False),
+    # any depth: no hidden layer (logistic and linear regression) and three hidden layers
+    "no_hidden": Config(seed=6, hidden=[], features=["x1", "x2", "x1^2"]),
+    "no_hidden_regression": Config(seed=7, dataset="plane", hidden=[]),
+    "three_hidden": Config(seed=8, hidden=[5, 4, 3], activation=["tanh", "relu", "sigmoid"],
+                           features=["x1", "x2", "x1*x2"]),
 }
 
 
@@ -104,15 +109,29 @@ def test_safetensors_layout_and_metadata(tmp_path):
                                "Linear(3, 1), Sigmoid())")
 
 
-def test_safetensors_loads_into_torch_strict(tmp_path, X):
+_TORCH = {"tanh": "Tanh()", "relu": "ReLU()", "sigmoid": "Sigmoid()", "identity": "Identity()",
+          "leaky_relu": "LeakyReLU(0.01)"}
+
+
+@pytest.mark.parametrize("arch", list(ARCHITECTURES))
+def test_safetensors_loads_into_torch_strict(tmp_path, X, arch):
     torch = pytest.importorskip("torch")
+    from safetensors import safe_open
     from safetensors.torch import load_file
-    model = trained("default")
+    model = trained(arch)
     path = tmp_path / "w.safetensors"
     exporters.export(model, path)
-    p, m = model.network.sizes[0], model.network.sizes[1]
-    net = torch.nn.Sequential(torch.nn.Linear(p, m), torch.nn.Tanh(), torch.nn.Linear(m, 1),
-                              torch.nn.Sigmoid()).double()
+    # the Sequential written out here from the sizes, not taken from the file
+    sizes, acts = model.network.sizes, model.network.activations
+    parts = [f"Linear({a}, {b}), {_TORCH[name]}" for a, b, name in zip(sizes[:-1], sizes[1:], acts)]
+    text = f"Sequential({', '.join(parts)})"
+    if arch == "no_hidden":
+        assert text == "Sequential(Linear(3, 1), Sigmoid())"
+    net = eval(text, vars(torch.nn)).double()
+    with safe_open(str(path), "np") as f:
+        assert sorted(f.keys()) == sorted(f"{2 * k}.{t}" for k in range(len(acts))
+                                          for t in ("weight", "bias"))
+        assert f.metadata()["pytorch"] == "nn." + text
     result = net.load_state_dict(load_file(str(path)), strict=True)
     assert not result.missing_keys and not result.unexpected_keys
     F = torch.from_numpy(model.transform(X))

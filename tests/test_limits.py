@@ -146,7 +146,6 @@ def test_hidden_units_are_checked(value):
 
 def test_hidden_layers_are_checked():
     _error(lambda: build(Config(hidden=4)), "hidden units")
-    _error(lambda: build(Config(hidden=[])), "hidden layers")
     _error(lambda: build(Config(hidden=[2] * (LIMITS["hidden layers"][1] + 1))), "hidden layers")
     _error(lambda: Network([math.inf, 3, 1]), "inputs")
     _error(lambda: Network([2, 3, 2]), "output")

@@ -27,10 +27,15 @@ CONFIGS = [
            activation=["relu", "tanh"], batch_size=7, l2=0.001),
     Config(dataset="sine", optimizer="momentum", features=["sin(x1)", "x2"], standardize=False,
            batch_size=None, lr=0.01, l1=0.001, reduction="sum", test_ratio=0.0),
+    Config(hidden=[], optimizer="momentum", batch_size=9),                  # logistic regression
+    Config(dataset="plane", hidden=[], batch_size=9),                      # linear regression
+    Config(hidden=[5, 4, 3], activation=["relu", "tanh", "leaky_relu"], batch_size=11),
 ]
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=["adam_classification", "momentum_regression"])
+@pytest.mark.parametrize("config", CONFIGS, ids=["adam_classification", "momentum_regression",
+                                                 "no_hidden", "no_hidden_regression",
+                                                 "three_hidden"])
 def test_save_open_continue_equals_uninterrupted(tmp_path, config):
     a, initial = run(config, 123)          # mid-epoch: the shuffled order matters
     path = tmp_path / "s.nnviz"

@@ -63,7 +63,7 @@ def test_every_setting_has_one_line_of_help_and_a_default_it_accepts(s):
     ("samples", 2.5, "samples must be a whole number, not 2.5"),
     ("optimizer", "rmsprop", "unknown optimizer 'rmsprop' (choose from: sgd, momentum, adam)"),
     ("activation", ["tanh", "swish"], "unknown activation 'swish'"),
-    ("hidden", [4] * 16, "hidden layers must be between 1 and 15 (got 16)"),
+    ("hidden", [4] * 16, "hidden layers must be between 0 and 15 (got 16)"),
     ("hidden", [257], "hidden units must be between 1 and 256 (got 257)"),
     ("shuffle", 1, "shuffle must be true or false, not 1"),
     ("features", [], "features must be a list of names, not []"),
@@ -78,7 +78,7 @@ def test_the_engines_limits_are_the_declared_ranges():
     for s in SETTINGS:
         if s.limits is not None:
             assert settings.LIMITS[s.what] == s.limits
-    assert settings.LIMITS["hidden layers"] == (1, settings.MAX_LAYERS - 1)
+    assert settings.LIMITS["hidden layers"] == (0, settings.MAX_LAYERS - 1)
     assert settings.LIMITS["hidden units"] == (1, settings.MAX_UNITS)
 
 
@@ -169,7 +169,7 @@ def test_a_session_file_without_a_setting_takes_its_default():
     ("lr", 20.0, "'config.lr' must be a number from 0 to 10"),
     ("optimizer", "rmsprop", "'config.optimizer' is 'rmsprop'; expected one of: sgd, momentum, adam"),
     ("activation", ["tanh", "swish"], "'config.activation' is 'swish'"),
-    ("hidden", [4] * 16, "'config.hidden' must be a list of 1 to 15 unit counts"),
+    ("hidden", [4] * 16, "'config.hidden' must be a list of 0 to 15 unit counts"),
 ])
 def test_a_session_config_outside_its_declaration_is_refused(key, value, message):
     good = session_file.to_bytes(build(Config()))

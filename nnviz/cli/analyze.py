@@ -48,6 +48,25 @@ def _box(args, model, X_raw):
     return [-6.0, 6.0, -6.0, 6.0]
 
 
+def _logistic_lines(F, y, beta, b0, names, space, report, lines) -> None:
+    """The maximum-likelihood logistic regression of the same rows next to the network's z."""
+    fit = analysis.logistic_fit(F, y)
+    dist = float(np.linalg.norm(np.append(beta, b0) - np.append(fit.coefficients, fit.intercept)))
+    report["logistic_fit"] = {"intercept": fit.intercept, "coefficients": fit.coefficients.tolist(),
+                              "converged": fit.converged, "iterations": fit.iterations}
+    report["logistic_distance"] = dist
+    lines.append(f"logistic fit z = {fit.intercept:.6g}"
+                 + "".join(f" {c:+.6g}·{n}" for c, n in zip(fit.coefficients, names))
+                 + (f"   {space.strip()}" if space else ""))
+    if fit.converged:
+        lines.append(f"distance     {dist:.3g} (Euclidean, coefficients and intercept); the fit is "
+                     f"the lowest log-loss any line reaches on these rows (Newton's method, "
+                     f"{fit.iterations} iterations), where gradient descent heads with more steps")
+    else:
+        lines.append("distance     not meaningful: a line separates the two classes in these rows, "
+                     "so the logistic fit has no best weights (they grow without bound)")
+
+
 def run(args) -> int:
     from nnviz.cli import convert as cli_convert
     from nnviz.data import csvdata
@@ -72,12 +91,21 @@ def run(args) -> int:
     expanded = names != list(model.inputs)
     in_features = f" in the features {', '.join(names)}" if expanded else ""
 
-    # 1. linear collapse
+    # 1. linear collapse (with no hidden layer the network is the linear model itself)
+    model_name = analysis.linear_model_name(net)
+    report["hidden_layers"] = len(net.hidden_sizes)
+    report["linear_model"] = model_name
     if analysis.is_linear(net):
         b0, beta = analysis.linear_equivalent(net)
         report["linear_equivalent"] = {"intercept": b0, "coefficients": beta.tolist()}
-        lines.append(f"linear       every hidden unit is identity, so the network is one linear "
-                     f"model{in_features}{space}:")
+        if model_name:
+            out = "ŷ = sigmoid(z)" if model_name == "logistic regression" else "ŷ = z"
+            lines.append(f"linear       no hidden layer: the network already is the linear model, "
+                         f"{model_name} ({out})")
+            lines.append(f"             its z{in_features}{space}:")
+        else:
+            lines.append(f"linear       every hidden unit is identity, so the network is one linear "
+                         f"model{in_features}{space}:")
         lines.append(f"             z = {b0:.6g}" + "".join(f" {c:+.6g}·{n}" for c, n in zip(beta, names)))
         if model.scaler is not None:   # the same model in the features' own units
             mean, std = np.asarray(model.scaler.mean), np.asarray(model.scaler.std)
@@ -87,7 +115,9 @@ def run(args) -> int:
             lines.append("             in the features' own units (not standardized):")
             lines.append(f"             z = {raw_b0:.6g}"
                          + "".join(f" {c:+.6g}·{n}" for c, n in zip(raw_beta, names)))
-        if F is not None:
+        if F is not None and model.task == "classification":
+            _logistic_lines(F, y, beta, b0, names, space, report, lines)
+        if F is not None and not (model_name and model.task == "classification"):
             lb0, lbeta = analysis.least_squares(F, y)
             dist = float(np.linalg.norm(np.append(beta, b0) - np.append(lbeta, lb0)))
             report["least_squares"] = {"intercept": lb0, "coefficients": lbeta.tolist()}
@@ -98,11 +128,11 @@ def run(args) -> int:
             if model.task == "classification":
                 caveat = ("least squares here fits the 0/1 labels themselves; the network was "
                           "trained with log-loss on the logit z, so the two need not agree — "
-                          "compare them as directions, not as numbers")
+                          "compare them as directions, not as numbers (the logistic fit above is "
+                          "the like-for-like comparison)")
                 report["least_squares_caveat"] = caveat
                 lines.append(f"note         {caveat}")
-        else:
-            report["least_squares"] = None
+        report.setdefault("least_squares", None)
     else:
         why = (f"not a linear model: hidden activations are {', '.join(net.activations[:-1])}; "
                "only identity hidden units collapse to linear regression")
@@ -115,7 +145,9 @@ def run(args) -> int:
     if analysis.is_linear(net):
         why = ("one region: identity units never switch on or off, so there are no linear "
                "regions to count and no tests to put in a tree; the whole network is the one "
-               "linear model above")
+               "linear model above") if net.hidden_sizes else (
+              "one region: with no hidden layer there is no unit to switch on or off; the whole "
+              "network is the one linear model above")
         report["regions"] = {"count": 1}
         report["regions_reason"] = why
         lines.append(f"regions      {why}")

@@ -98,7 +98,7 @@ def _config_from(args):
         net = weights.network
         config.features = list(weights.features)
         config.hidden = net.hidden_sizes
-        config.activation = net.activations[:-1]
+        config.activation = net.activations[:-1] or config.activation   # none with no hidden layer
         config.task = args.task or weights.task
         config.loss = args.loss or weights.loss
     return config, dataset, weights

@@ -1,7 +1,8 @@
 """A dense network: an ordered list of (Dense, Activation) pairs built from layer sizes.
 
 ``Network([p, M, 1])`` is the default p→M→1 net; ``Network([p, M1, M2, 1])`` adds a hidden
-layer; nothing assumes two layers. All parameters live in one flat float64 vector
+layer; ``Network([p, 1])`` has none (one dense layer, ŷ = σ(X·W + b): logistic or linear
+regression; ``hidden_sizes`` is ``[]``); nothing assumes two layers. All parameters live in one flat float64 vector
 (``params``), and all gradients in another (``grads``); each layer's W and b are views into it.
 """
 from __future__ import annotations
@@ -82,11 +83,16 @@ class Network:
         return int(self.params.size)
 
     def parameter_formula(self) -> str:
-        """The count written out, e.g. ``(p+1)·M + M + 1 = (2+1)·4 + 4 + 1 = 17``."""
+        """The count written out, e.g. ``(p+1)·M + M + 1 = (2+1)·4 + 4 + 1 = 17``; with no
+        hidden layer ``(p+1)·1 = (2+1)·1 = 3``; with two ``(p+1)·M₁ + (M₁+1)·M₂ + (M₂+1)·1 =
+        (2+1)·8 + (8+1)·6 + (6+1)·1 = 85`` (one term per dense layer: its weights and biases)."""
         s = self.sizes
-        if len(s) == 3:
+        if len(s) == 3 and s[-1] == 1:
             return f"(p+1)·M + M + 1 = ({s[0]}+1)·{s[1]} + {s[1]} + 1 = {self.parameter_count()}"
-        symbolic = " + ".join(f"(n{k}+1)·n{k + 1}" for k in range(len(s) - 1))
+        sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+        hidden = ["M"] if len(s) == 3 else [f"M{k}".translate(sub) for k in range(1, len(s) - 1)]
+        names = ["p", *hidden, "1" if s[-1] == 1 else "K"]
+        symbolic = " + ".join(f"({a}+1)·{b}" for a, b in zip(names[:-1], names[1:]))
         numeric = " + ".join(f"({a}+1)·{b}" for a, b in zip(s[:-1], s[1:]))
         return f"{symbolic} = {numeric} = {self.parameter_count()}"
 

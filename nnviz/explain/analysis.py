@@ -1,7 +1,9 @@
 """What a trained network amounts to: linear collapse, linear regions, gradient check.
 
 - **Linear collapse**: with identity hidden activations the network's output pre-activation
-  is one linear model, β = W⁽¹⁾W⁽²⁾…, β₀ = (b⁽¹⁾W⁽²⁾ + b⁽²⁾)….
+  is one linear model, β = W⁽¹⁾W⁽²⁾…, β₀ = (b⁽¹⁾W⁽²⁾ + b⁽²⁾)…; with no hidden layer it is
+  that model already (logistic or linear regression), compared with :func:`logistic_fit` or
+  :func:`least_squares` on the same rows.
 - **Activation patterns** (the Hadamard form σ(z) = a ⊙ z; Aytekin, "Neural Networks are Decision Trees",
   arXiv 2210.05189): for piecewise-linear activations every input x has a pattern a, the slope
   each hidden unit is on, and inside one pattern the network is exactly linear:
@@ -25,7 +27,17 @@ PIECEWISE = tuple(name for name, f in activations.ACTIVATIONS.items() if f.piece
 
 # --- 1. linear collapse --------------------------------------------------------------------
 def is_linear(network: Network) -> bool:
+    """True when the output's pre-activation is linear in the inputs: every hidden activation is
+    identity, or there is no hidden layer at all."""
     return all(name == "identity" for name in network.activations[:-1])
+
+
+def linear_model_name(network: Network) -> str | None:
+    """"logistic regression" or "linear regression" for a network with no hidden layer (it is
+    that model, ŷ = σ(X·W + b)); None when there are hidden layers."""
+    if network.hidden_sizes:
+        return None
+    return "logistic regression" if network.activations[-1] == "sigmoid" else "linear regression"
 
 
 def linear_equivalent(network: Network) -> tuple[float, np.ndarray]:
@@ -45,6 +57,45 @@ def least_squares(F: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     design = np.hstack([np.ones((len(F), 1)), F])
     sol, *_ = np.linalg.lstsq(design, np.asarray(y, dtype=float).reshape(-1), rcond=None)
     return float(sol[0]), sol[1:].copy()
+
+
+@dataclass
+class LogisticFit:
+    """The maximum-likelihood logistic regression P(y = 1 | x) = σ(x·β + β₀) of some rows.
+    ``converged`` is False when Newton's method did not settle (classes a line separates have
+    no finite optimum: the coefficients grow without bound)."""
+
+    intercept: float
+    coefficients: np.ndarray
+    converged: bool
+    iterations: int
+
+
+def logistic_fit(F: np.ndarray, y: np.ndarray, max_iter: int = 100, tol: float = 1e-10) -> LogisticFit:
+    """Logistic regression of 0/1 targets ``y`` on the rows of F (n, p) by Newton's method
+    (iteratively reweighted least squares): θ ← θ − H⁻¹g with g = Dᵀ(p − y) and
+    H = Dᵀ diag(p(1 − p)) D, D = [1 F], p = σ(D·θ), from θ = 0. Independent of the network's
+    layers: what a statistics package would report for the same rows."""
+    F = np.asarray(F, dtype=float)
+    y = np.asarray(y, dtype=float).reshape(-1)
+    D = np.hstack([np.ones((len(F), 1)), F])
+    theta = np.zeros(D.shape[1])
+    converged, it = False, 0
+    with np.errstate(over="ignore"):
+        for it in range(1, max_iter + 1):
+            z = D @ theta
+            p = np.where(z >= 0, 1.0 / (1.0 + np.exp(-np.abs(z))),
+                         np.exp(-np.abs(z)) / (1.0 + np.exp(-np.abs(z))))
+            g = D.T @ (p - y)
+            H = (D * (p * (1.0 - p))[:, None]).T @ D
+            step, *_ = np.linalg.lstsq(H, g, rcond=None)
+            theta = theta - step
+            if not np.all(np.isfinite(theta)):
+                break
+            if np.max(np.abs(step)) <= tol * max(1.0, float(np.max(np.abs(theta)))):
+                converged = True
+                break
+    return LogisticFit(float(theta[0]), theta[1:].copy(), converged, it)
 
 
 # --- 2. activation patterns and linear regions --------------------------------------------

@@ -222,8 +222,8 @@ def _setting(r: _Reader, s: settings.Setting, d: dict):
             r.fail(f"'{what}' must be a number from {s.low:g} to {s.high:g}")
         return v
     if s.kind == "ints":
-        if not isinstance(v, list) or not 1 <= len(v) <= MAX_LAYERS - 1:
-            r.fail(f"'{what}' must be a list of 1 to {MAX_LAYERS - 1} unit counts")
+        if not isinstance(v, list) or not 0 <= len(v) <= MAX_LAYERS - 1:
+            r.fail(f"'{what}' must be a list of 0 to {MAX_LAYERS - 1} unit counts")
         return [r.integer(x, what, s.low, s.high) for x in v]
     if s.kind == "bool":
         if not isinstance(v, bool):
