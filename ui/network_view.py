@@ -73,7 +73,7 @@ class NetworkView(ParameterEdits, QGraphicsView):
         self._remove_action: QAction | None = None
         self._nodes: list[list[NodeItem]] = []            # column c: inputs (c=0), dense layer c-1
         self._shape = None                                # (layer sizes, features) the items show
-        self._maps_for = (None, ())                       # (grid, features) the inputs' maps show
+        self._maps_for = (None, (), 0)                    # (grid, features, step) of the inputs' maps
         self._edges: list[list[list[EdgeItem]]] = []      # [k][i][j]
         self._bias: list[list[BiasText]] = []             # [k][j]
         self._names: list[list[QGraphicsSimpleTextItem]] = []  # column c ≥ 1: h1…, ŷ
@@ -127,8 +127,8 @@ class NetworkView(ParameterEdits, QGraphicsView):
         return self._bias[k][j]
 
     def thumbnail_image(self, k: int, j: int) -> QImage | None:
-        """The map drawn in node (k, j) (res × res, +y up; a hidden or output unit drawn smaller
-        than res/2 pixels: every step-th grid point), or None when the data is not 2-D."""
+        """The map drawn in node (k, j) (res × res, +y up; a node drawn smaller than res/2
+        pixels: every step-th grid point), or None when the data is not 2-D."""
         return self.node_item(k, j).image
 
     def unit_name(self, k: int, j: int) -> str:
@@ -177,8 +177,7 @@ class NetworkView(ParameterEdits, QGraphicsView):
             item.setText(f"{sym.a(c)} = {net.activations[c - 1]}")
         self._rebuild_header()
         self._layout()
-        inputs = (self.session.grid(), features)
-        if inputs[0] is not self._maps_for[0] or inputs[1] != self._maps_for[1]:
+        if not self._input_maps_current():
             self._input_maps()           # the inputs' maps change only with the data and axes
         self._on_stage_changed(None)     # no stage highlighted; colours and maps redrawn
 
@@ -247,7 +246,6 @@ class NetworkView(ParameterEdits, QGraphicsView):
         self._width_gain = []             # every pen is set again by the next layout
         self._map_steps = []              # per column: the grid step of its units' maps
         self._built_maps = False          # whether the units' maps have been drawn yet
-        self._maps_for = (None, ())       # the inputs' maps are drawn again
 
     def _on_axes_changed(self):
         """The Output plot shows another slice: every map shows it too."""
@@ -264,13 +262,21 @@ class NetworkView(ParameterEdits, QGraphicsView):
         grid = self.session.grid()
         res = grid.resolution
         F = grid.features.reshape(res, res, -1)
+        step = self._map_steps[0] if self._map_steps else 1
+        if step > 1:                     # a small node shows every step-th grid point
+            F = F[step // 2::step, step // 2::step]
         vmax = [_finite_max(F[:, :, i]) for i in range(F.shape[2])]
         varies = [bool(np.ptp(F[:, :, i]) > 0) for i in range(F.shape[2])]
         shared = max((v for v, var in zip(vmax, varies) if var), default=0.0) or max(vmax)
         vmax = [v if var else shared for v, var in zip(vmax, varies)]
         for node, image in zip(self._nodes[0], map_images(F, vmax)):
             node.set_image(image)
-        self._maps_for = (grid, tuple(self.session.model.features))
+        self._maps_for = (grid, tuple(self.session.model.features), step)
+
+    def _input_maps_current(self) -> bool:
+        grid, features, step = self._maps_for
+        return (grid is self.session.grid() and features == tuple(self.session.model.features)
+                and step == (self._map_steps[0] if self._map_steps else 1))
 
     def _make_controls(self, layer: int) -> _LayerControls:
         controls = _LayerControls(self)
@@ -355,6 +361,8 @@ class NetworkView(ParameterEdits, QGraphicsView):
                 for edge in layer:
                     edge.key = -1
             self._update_edges()
+        if steps_changed and self._maps_for[0] is not None and not self._input_maps_current():
+            self._input_maps()
         if steps_changed and self._built_maps:
             self._unit_maps()
         for layer, ends in zip(self._edges, g.edges):
