@@ -138,16 +138,25 @@ class Network:
         return self.layer_outputs(X, dtype)[-1][1]
 
 
-def transfer_weights(old: Network, new: Network, input_map: Sequence[int | None] | None = None) -> None:
+def transfer_weights(old: Network, new: Network, input_map: Sequence[int | None] | None = None,
+                     layer_map: Sequence[int | None] | None = None) -> None:
     """Copy into ``new`` every weight of ``old`` that still applies after a change of shape.
 
     ``input_map[i]`` is the index in ``old`` of ``new``'s input i, or None for a new input
-    (default: same index). Hidden unit j keeps its weights while j exists in both networks;
-    everything else in ``new`` keeps the values it already has (its fresh initialisation).
+    (default: same index). ``layer_map[k]`` is the dense layer of ``old`` that ``new``'s layer k
+    takes its weights from, or None for a layer of its own (default: the same index while
+    ``old`` has it). Hidden unit j keeps its weights while j exists in both layers; everything
+    else in ``new`` keeps the values it already has (its fresh initialisation).
     """
     if input_map is None:
         input_map = [i if i < old.n_inputs else None for i in range(new.n_inputs)]
-    for k, (do, dn) in enumerate(zip(old.dense, new.dense)):
+    if layer_map is None:
+        layer_map = [k if k < old.n_layers else None for k in range(new.n_layers)]
+    for k, dn in enumerate(new.dense):
+        ko = layer_map[k]
+        if ko is None:
+            continue
+        do = old.dense[ko]
         cols = min(do.fan_out, dn.fan_out)
         if k == 0:
             for i_new, i_old in enumerate(input_map):
@@ -157,3 +166,15 @@ def transfer_weights(old: Network, new: Network, input_map: Sequence[int | None]
             rows = min(do.fan_in, dn.fan_in)
             dn.W[:rows, :cols] = do.W[:rows, :cols]
         dn.b[:cols] = do.b[:cols]
+
+
+def depth_change_map(old: Network, new: Network) -> list[int | None]:
+    """The ``layer_map`` of :func:`transfer_weights` when hidden layers were added or removed
+    at the end: the hidden layers both networks have keep their weights, a new hidden layer
+    starts fresh, and the output layer keeps its weights when it has the same shape and still
+    takes a hidden layer's units (not the inputs)."""
+    common = min(old.n_layers, new.n_layers) - 1
+    out_new, out_old = new.n_layers - 1, old.n_layers - 1
+    keep_output = (out_new > 0 and out_old > 0
+                   and old.dense[out_old].W.shape == new.dense[out_new].W.shape)
+    return list(range(common)) + [None] * (out_new - common) + [out_old if keep_output else None]
