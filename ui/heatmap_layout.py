@@ -10,7 +10,8 @@ Grid: per dense layer k, W⁽ᵏ⁾ with b⁽ᵏ⁾ right under it, the layer's 
 one colour bar per group (:func:`positions`). Columns share the width by number of units, rows
 the height by number of matrix rows (:func:`share`); the row labels of one column line up, and
 labels too long for the room are elided. When even the minimum sizes do not fit, they shrink
-together and :attr:`HeatmapLayout.fits` is False (the panel does not scroll).
+together and :attr:`HeatmapLayout.fits` is False; :attr:`HeatmapLayout.min_width` is the
+width at which they do (a deep network's panel scrolls sideways to it).
 """
 from __future__ import annotations
 
@@ -89,6 +90,7 @@ class HeatmapLayout:
     matrices: dict[str, MatrixPlace]    # in the order of the positions (the drawing order)
     bars: dict[str, BarPlace]
     fits: bool                          # every image at least its minimum size, all inside
+    min_width: float = 0.0              # the narrowest width at which every column fits
 
     def frame_lines(self) -> list[Line]:
         return [line for m in self.matrices.values() for line in m.frame]
@@ -183,6 +185,7 @@ class _Columns:
     width: dict[int, float]    # grid column → width
     left: dict[int, int]       # matrix column → room for the row labels (image starts there)
     fits: bool
+    min_width: float           # the width at which the minimum sizes fit
 
 
 @dataclass
@@ -230,7 +233,9 @@ def _columns(mode, pos, bars, matrices, sizes, width, labels, titles) -> _Column
         col_w[c] = BAR_WIDTH + BAR_AXIS
     spare = max(0.0, width - fixed - sum(col_w[c] for c in mat_cols))
     col_x = _column_x(mode, n_cols, col_w, bar_cols, spare)
-    return _Columns(col_x, col_w, left, fits=sum(min_w) <= img_room)
+    narrowest = fixed + sum(max(min(label_w[c], MIN_LABEL_WIDTH) + 8 + MIN_IMAGE_WIDTH, title_w[c])
+                            for c in mat_cols)
+    return _Columns(col_x, col_w, left, fits=sum(min_w) <= img_room, min_width=narrowest)
 
 
 def _label_cap(label_w: dict, title_w: dict, room: float) -> float:
@@ -370,4 +375,5 @@ def heatmap_layout(mode: str, n_dense: int, sizes: list[int], matrices: dict, wi
               for key, (r, c, span) in pos.items()}
     bar_places = {group: _place_bar(r, c, span, cols_, rows_)
                   for group, (r, c, span) in bars.items()}
-    return HeatmapLayout(mode, placed, bar_places, fits=cols_.fits and rows_.fits)
+    return HeatmapLayout(mode, placed, bar_places, fits=cols_.fits and rows_.fits,
+                         min_width=cols_.min_width)

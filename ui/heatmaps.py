@@ -32,7 +32,8 @@ import math
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from . import colors
 from .heatmap_layout import (BAR_TICK, GROUPS, TEXT_OFFSET, act_key, bar_y, heatmap_layout,
@@ -41,6 +42,8 @@ from .heatmap_matrices import ColorBar, Matrix
 from .heatmap_text import CellValues, TextCache, nice_max
 from .heatmap_text import decimals_for, fmt  # noqa: F401 (the step panel's and tests' import)
 from .plot_base import HoverReadout, ShownGate
+
+MIN_CANVAS_WIDTH = 120
 
 TICK_FONT_PT = 8
 CELL_FONT_PT = 7.5
@@ -58,7 +61,7 @@ class HeatmapCanvas(QWidget):
         self.setObjectName("heatmapView")
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setMinimumSize(120, 80)
+        self.setMinimumSize(MIN_CANVAS_WIDTH, 80)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def sizeHint(self) -> QSize:
@@ -159,7 +162,14 @@ class HeatmapPanel(HoverReadout, QWidget):
         row.addWidget(self.readout, 1)
         top.addWidget(header)
         self.view = HeatmapCanvas(self)
-        top.addWidget(self.view, 1)
+        # Sideways scrolling only when a deep network's columns do not fit at their smallest.
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("heatmapScroll")
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.view)
+        top.addWidget(self.scroll, 1)
 
         self.valuesCheck.toggled.connect(self._on_values_toggled)
         session.structureChanged.connect(self._on_structure_changed)
@@ -275,6 +285,9 @@ class HeatmapPanel(HoverReadout, QWidget):
             self._mode, self._built_for, self.session.network.sizes, self._matrices,
             self.view.width(), self.view.height(), labels=self._label_metrics,
             titles=self._title_metrics)
+        need = max(MIN_CANVAS_WIDTH, math.ceil(g.min_width))
+        if need != self.view.minimumWidth():
+            self.view.setMinimumWidth(need)      # wider than the dock: the panel scrolls
         for key, place in g.matrices.items():
             m = self._matrices[key]
             m.rect = QRectF(*place.rect)
