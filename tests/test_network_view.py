@@ -249,7 +249,8 @@ def test_layer_buttons_use_given_actions(view, session):
     add.triggered.connect(lambda: session.add_neuron(0))
     remove.triggered.connect(lambda: session.remove_neuron(0))
     view.set_layer_actions(add, remove)
-    controls = [w for w in view.findChildren(_LayerControls) if w.isVisibleTo(view)]
+    controls = [w for w in view.findChildren(_LayerControls)
+                if w.isVisibleTo(view) and w.objectName() != "depthControls"]
     assert len(controls) == 1
     assert controls[0].add.defaultAction() is add
     assert controls[0].remove.defaultAction() is remove
@@ -263,7 +264,8 @@ def test_layer_buttons_use_given_actions(view, session):
 def test_own_buttons_call_the_session(view, session, qtbot):
     from ui.network_items import _LayerControls
 
-    controls = [w for w in view.findChildren(_LayerControls) if w.isVisibleTo(view)]
+    controls = [w for w in view.findChildren(_LayerControls)
+                if w.isVisibleTo(view) and w.objectName() != "depthControls"]
     qtbot.mouseClick(controls[0].add, Qt.MouseButton.LeftButton)
     assert session.network.sizes == [2, 5, 1]
     qtbot.mouseClick(controls[0].remove, Qt.MouseButton.LeftButton)

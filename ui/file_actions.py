@@ -420,6 +420,7 @@ class FileActions(QObject):
         """Make the network the file's: its features, hidden units, activations, scaling and
         weights, on the current data (whose columns must be the model's inputs). Raises
         NnvizError and changes nothing when that cannot be."""
+        from .model import MAX_CANVAS_LAYERS
         from .session import MAX_CANVAS_UNITS
         s = self.session
         ds = s.dataset
@@ -430,6 +431,10 @@ class FileActions(QObject):
         if max(net.hidden_sizes, default=1) > MAX_CANVAS_UNITS:
             raise NnvizError(f"these weights have {max(net.hidden_sizes)} units in a layer; the "
                              f"app shows at most {MAX_CANVAS_UNITS}")
+        if len(net.hidden_sizes) > MAX_CANVAS_LAYERS:
+            raise NnvizError(f"these weights have {len(net.hidden_sizes)} hidden layers; the "
+                             f"app draws at most {MAX_CANVAS_LAYERS} (the command line takes them: "
+                             f"nnviz predict, analyze, trace)")
         if model.task == "classification" and ds.task != "classification":
             raise NnvizError("these weights classify, but the current data has a numeric target")
         config = replace(s.config, features=list(model.features), hidden=list(net.hidden_sizes),

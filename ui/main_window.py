@@ -26,6 +26,7 @@ from .loss_view import LossPlot
 from .network_view import NetworkView
 from .plot_base import RunsLabel
 from .session import SPEED_NAMES, Session
+from .model import MAX_CANVAS_LAYERS
 from .step_panel import StepPanel
 
 # 2: the docks' layout of the status-bar formula and the full-height settings column; a
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self.network_view = NetworkView(s)
         self.network_view.set_layer_actions(self.actionAddNeuron, self.actionRemoveNeuron)
+        self.network_view.set_depth_actions(self.actionAddLayer, self.actionRemoveLayer)
         self.setCentralWidget(self.network_view)
         self.boundary_plot = BoundaryPlot(s)
         self.loss_plot = LossPlot(s)
@@ -136,6 +138,11 @@ class MainWindow(QMainWindow):
                      "Add a hidden unit")
         self._action("actionRemoveNeuron", "−", lambda: self._guard(s.remove_neuron), "Ctrl+-",
                      "Remove the last hidden unit")
+        self._action("actionAddLayer", "+ layer", lambda: self._guard(s.add_layer), "Ctrl+Shift+=",
+                     "Add a hidden layer before the output, as wide as the last one")
+        self._action("actionRemoveLayer", "− layer", lambda: self._guard(s.remove_layer),
+                     "Ctrl+Shift+-", "Remove the last hidden layer (none left: the network is "
+                     "the linear model ŷ = σ(X·W + b))")
         self._action("actionExportWeights", "Export weights…", self.export_weights, "Ctrl+E",
                      "Save the trained weights in any export format")
         self._action("actionPreviousOperation", "Previous operation", s.previous_operation, "Left",
@@ -193,7 +200,8 @@ class MainWindow(QMainWindow):
         t = mb.addMenu("&Train")
         for a in (self.actionPlay, self.actionStepOperation, self.actionPreviousOperation,
                   self.actionStepBatch, self.actionStepEpoch, None, self.actionReset,
-                  self.actionReinitialize, None, self.actionAddNeuron, self.actionRemoveNeuron):
+                  self.actionReinitialize, None, self.actionAddNeuron, self.actionRemoveNeuron,
+                  self.actionAddLayer, self.actionRemoveLayer):
             t.addSeparator() if a is None else t.addAction(a)
         v = mb.addMenu("&View")
         for dock in self.docks.values():
@@ -243,6 +251,11 @@ class MainWindow(QMainWindow):
 
     def _on_structure(self):
         self.param_count_label.setText(self.session.parameter_text())
+        hidden = self.session.network.hidden_sizes
+        self.actionAddLayer.setEnabled(len(hidden) < MAX_CANVAS_LAYERS)
+        self.actionRemoveLayer.setEnabled(bool(hidden))
+        self.actionAddNeuron.setEnabled(bool(hidden))
+        self.actionRemoveNeuron.setEnabled(bool(hidden))
         self._on_params()
 
     def _on_stage(self, stage):

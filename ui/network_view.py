@@ -29,12 +29,15 @@ from PySide6.QtWidgets import (QFrame, QGraphicsScene, QGraphicsSimpleTextItem, 
                                QLabel, QToolTip, QWidget)
 
 from nnviz.errors import NnvizError
+
+from .model import MAX_CANVAS_LAYERS
 from nnviz.core.stages import StageKind, Symbols, sup
 
 from . import colors
 
 from .canvas_layout import canvas_layout, label_pixels
-from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, HEADER_HEIGHT, INK,
+from .network_items import (BACKGROUND, BACKWARD_GLOW, DEPTH_ROW, FAINT, FORWARD_GLOW, HEADER_HEIGHT,
+                            HEADER_ROW, INK,
                             WIDTH_STEPS, BiasText, ParameterEdits, EdgeItem, NodeItem,
                             _LayerControls, _finite_max, _font, _place_text, _text, map_images)
 
@@ -89,6 +92,14 @@ class NetworkView(ParameterEdits, QGraphicsView):
         self._grad: np.ndarray | None = None  # ∂E/∂W shown during a dense backward stage
         self._hovered_node: NodeItem | None = None
         self._controls: list[_LayerControls] = []
+        self._depth = _LayerControls(self)      # [−] 2 hidden layers [+], above the unit controls
+        self._depth.setObjectName("depthControls")
+        self._depth.use_actions(None, None)
+        self._depth.add.setToolTip("Add a hidden layer before the output (as wide as the last one)")
+        self._depth.remove.setToolTip("Remove the last hidden layer (with none left, the network "
+                                      "is the linear model ŷ = σ(X·W + b))")
+        self._depth.add.clicked.connect(lambda: self._guarded(self.session.add_layer))
+        self._depth.remove.clicked.connect(lambda: self._guarded(self.session.remove_layer))
         self._input_header = QLabel("features", self)
         self._output_header = QLabel("output", self)
         for label in (self._input_header, self._output_header):
@@ -104,6 +115,13 @@ class NetworkView(ParameterEdits, QGraphicsView):
             self._on_stage_changed(session.stages[session.stage_index])
 
     # --- public helpers ------------------------------------------------------------------
+    def set_depth_actions(self, add: QAction, remove: QAction):
+        """Use the main window's add/remove-layer actions for the depth row's buttons."""
+        self._depth.add.clicked.disconnect()
+        self._depth.remove.clicked.disconnect()
+        self._depth.use_actions(add, remove)
+        self._update_controls()
+
     def set_layer_actions(self, add: QAction, remove: QAction):
         """Use the main window's add/remove-neuron actions for the first hidden layer's buttons."""
         self._add_action, self._remove_action = add, remove
@@ -306,7 +324,21 @@ class NetworkView(ParameterEdits, QGraphicsView):
             controls.label.setToolTip(f"hidden layer {layer + 1}: {m} units")
             if not (layer == 0 and self._add_action is not None):
                 controls.remove.setEnabled(m > 1)
+        n = len(self.session.network.hidden_sizes)
+        self._depth.label.setText("no hidden layer" if n == 0 else
+                                  "1 hidden layer" if n == 1 else f"{n} hidden layers")
+        self._depth.label.setToolTip(f"{n} hidden layer{'s' if n != 1 else ''} "
+                                     f"(0 to {MAX_CANVAS_LAYERS} here)")
+        if self._depth.add.defaultAction() is None:     # the main window's actions say it there
+            self._depth.add.setEnabled(n < MAX_CANVAS_LAYERS)
+            self._depth.remove.setEnabled(n > 0)
         self._place_header()
+
+    def _guarded(self, change):
+        try:
+            change()
+        except NnvizError:
+            pass  # the session has reported it through ``message``
 
     def _add_neuron(self, layer: int):
         try:
@@ -380,8 +412,8 @@ class NetworkView(ParameterEdits, QGraphicsView):
         self._place_header()
 
     def _place_header(self, *_):
-        if not self._column_x:
-            return
+        if len(self._column_x) != len(self.session.network.sizes):
+            return          # not laid out for this network yet: the layout places the header
         offset = self.viewport().geometry().topLeft()
         step = self._column_x[1] - self._column_x[0] if len(self._column_x) > 1 else 200.0
 
@@ -390,10 +422,18 @@ class NetworkView(ParameterEdits, QGraphicsView):
             x = self.mapFromScene(QPointF(self._column_x[c], 0)).x() + offset.x()
             w, h = widget.width(), widget.height()
             left = max(2, min(int(round(x - w / 2)), self.width() - w - 2))
-            widget.move(left, max(0, (HEADER_HEIGHT - h) // 2))
+            widget.move(left, DEPTH_ROW + max(0, (HEADER_ROW - h) // 2))
 
         place(self._input_header, 0)
         place(self._output_header, len(self._column_x) - 1)
+        # The depth row: centred over the columns between the inputs and the output.
+        depth = self._depth
+        depth.adjustSize()
+        mid = (self.mapFromScene(QPointF(self._column_x[0], 0)).x()
+               + self.mapFromScene(QPointF(self._column_x[-1], 0)).x()) / 2 + offset.x()
+        w = depth.width()
+        depth.move(max(2, min(int(round(mid - w / 2)), self.width() - w - 2)),
+                   max(0, (DEPTH_ROW - depth.height()) // 2 + 2))
         for layer, controls in enumerate(self._controls):
             m = self.session.network.hidden_sizes[layer]
             controls.label.setText(f"{m} neuron" if m == 1 else f"{m} neurons")

@@ -65,6 +65,7 @@ FORWARDED = (
     # the run (ui.model.run)
     "config", "exp", "version", "model", "network", "trainer", "dataset", "task", "generated",
     "parameter_text", "set_features", "set_hidden", "add_neuron", "remove_neuron",
+    "add_layer", "remove_layer",
     "set_activation", "set_init", "set_reduction", "set_data", "regenerate", "set_dataset",
     "set_training", "set_lr", "set_batch_size", "set_optimizer", "set_regularization",
     "initial_state", "reset", "reinitialize", "set_weight", "set_bias",

@@ -55,6 +55,8 @@ CASES = {
     "step operation": "Right (actionStepOperation), every operation of a step",
     "add a hidden unit": "actionAddNeuron, M 4 → 5",
     "remove a hidden unit": "actionRemoveNeuron, M 5 → 4",
+    "add a hidden layer": "actionAddLayer, 2→4→1 to 2→4→4→1",
+    "remove a hidden layer": "actionRemoveLayer, 2→4→4→1 to 2→4→1",
     "change activation": "activation combo, tanh → relu → tanh",
     "change dataset": "dataset combo, circle → xor → circle",
     "toggle a feature": "x1² check box, on → off",
@@ -183,6 +185,9 @@ def _round(win, timed, only=None) -> None:
     if want("add a hidden unit") or want("remove a hidden unit"):
         timed("add a hidden unit", win.actionAddNeuron.trigger)
         timed("remove a hidden unit", win.actionRemoveNeuron.trigger)
+    if want("add a hidden layer") or want("remove a hidden layer"):
+        timed("add a hidden layer", win.actionAddLayer.trigger)
+        timed("remove a hidden layer", win.actionRemoveLayer.trigger)
     if want("change activation"):
         time_pair("change activation", lambda: hp.activation.setCurrentText("relu"),
                   lambda: hp.activation.setCurrentText("tanh"))

@@ -17,9 +17,10 @@ from .axes import GRID_RESOLUTION, AxesMixin
 from .cursor import CursorMixin
 from .events import EVENTS, Events
 from .points import PointsMixin
-from .run import MAX_CANVAS_UNITS, RunMixin, default_config
+from .run import MAX_CANVAS_LAYERS, MAX_CANVAS_UNITS, RunMixin, default_config
 
 __all__ = ["AppModel", "Events", "EVENTS", "default_config", "MAX_CANVAS_UNITS",
+           "MAX_CANVAS_LAYERS",
            "GRID_RESOLUTION"]
 
 

@@ -8,19 +8,29 @@ import numpy as np
 
 from nnviz import settings
 from nnviz.core import init as init_mod
-from nnviz.core.network import transfer_weights
+from nnviz.core.network import depth_change_map, transfer_weights
 from nnviz.core.trainer import TRAINING_SETTINGS
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, Experiment, build
 
 MAX_CANVAS_UNITS = 32
+MAX_CANVAS_LAYERS = 6      # hidden layers the canvas draws (the engine takes more)
+NEW_LAYER_UNITS = 4        # a first hidden layer's width (a later one copies its neighbour's)
 
 
 def default_config() -> Config:
     """The session a new window opens with: circle, x1 x2, 4 tanh units, lr 0.03, batch 10."""
     return Config(dataset="circle", samples=500, noise=0.0, test_ratio=0.5, seed=1,
                   features=["x1", "x2"], hidden=[4], activation="tanh", lr=0.03, batch_size=10)
+
+
+def _same_activations(old, new) -> bool:
+    """The layers both networks have use the same activations (a changed activation starts
+    the weights afresh; a layer added or removed does not)."""
+    common = min(old.n_layers, new.n_layers) - 1
+    return (old.activations[:common] == new.activations[:common]
+            and old.activations[-1] == new.activations[-1])
 
 
 class RunMixin:
@@ -77,11 +87,14 @@ class RunMixin:
         if exp.dataset is not old.dataset:
             self._forget_points(exp.dataset.n_samples)
             self._forget_axes(list(exp.dataset.inputs) != list(old.dataset.inputs))
-        if keep_weights and exp.network.activations == old.network.activations:
+        if keep_weights and _same_activations(old.network, exp.network):
             in_map = [old.model.features.index(f) if f in old.model.features else None
                       for f in exp.model.features]
             if len(exp.network.sizes) == len(old.network.sizes):
                 transfer_weights(old.network, exp.network, in_map)
+            elif exp.network.sizes[0] == old.network.sizes[0]:   # layers added or removed
+                transfer_weights(old.network, exp.network, in_map,
+                                 depth_change_map(old.network, exp.network))
         same_grid = self._grid is not None and self._same_features(old, exp)
         self.config = config
         self.exp = exp
@@ -117,12 +130,40 @@ class RunMixin:
         self._rebuild(replace(self.config, features=list(features)))
 
     def set_hidden(self, hidden: list[int]):
+        if len(hidden) > MAX_CANVAS_LAYERS:
+            raise NnvizError(f"the app draws at most {MAX_CANVAS_LAYERS} hidden layers "
+                             f"(got {len(hidden)})")
         for m in hidden:
             if not 1 <= m <= MAX_CANVAS_UNITS:
                 raise NnvizError(f"hidden units must be between 1 and {MAX_CANVAS_UNITS} (got {m})")
         self._rebuild(replace(self.config, hidden=list(hidden)))
 
+    def add_layer(self):
+        """A hidden layer more, before the output, as wide as the last hidden layer (the
+        first one: NEW_LAYER_UNITS); the layers before it keep their weights."""
+        hidden = list(self.config.hidden)
+        if len(hidden) >= MAX_CANVAS_LAYERS:
+            self.report(f"the app draws at most {MAX_CANVAS_LAYERS} hidden layers")
+            return
+        self.set_hidden(hidden + [hidden[-1] if hidden else NEW_LAYER_UNITS])
+
+    def remove_layer(self):
+        """The last hidden layer less (none left: the network is the linear model itself)."""
+        hidden = list(self.config.hidden)
+        if not hidden:
+            self.report("there is no hidden layer to remove")
+            return
+        self.set_hidden(hidden[:-1])
+
+    def _no_layer(self) -> bool:
+        if not self.config.hidden:
+            self.report("there is no hidden layer: add one first (+ layer)")
+            return True
+        return False
+
     def add_neuron(self, layer: int = 0):
+        if self._no_layer():
+            return
         hidden = list(self.config.hidden)
         if hidden[layer] >= MAX_CANVAS_UNITS:
             self.report(f"a hidden layer has at most {MAX_CANVAS_UNITS} units here")
@@ -131,6 +172,8 @@ class RunMixin:
         self.set_hidden(hidden)
 
     def remove_neuron(self, layer: int = 0):
+        if self._no_layer():
+            return
         hidden = list(self.config.hidden)
         if hidden[layer] <= 1:
             self.report("a hidden layer needs at least one unit")
