@@ -94,14 +94,16 @@ def test_structure_change_drops_the_cursor(model, fired):
     fired.clear()
     model.add_neuron()
     assert model.network.sizes == [2, 5, 1] and model.stages == []
-    assert names(fired) == ["stageChanged", "structureChanged", "settingsChanged"]
-    assert fired[0] == ("stageChanged", None)
+    # The views hear of the dropped stages after the new structure (until then they draw the
+    # old network, and the stage's redraw would mix the two).
+    assert names(fired) == ["structureChanged", "settingsChanged", "stageChanged", "undoChanged"]
+    assert fired[2] == ("stageChanged", None)
 
 
 def test_refusals_are_messages(model, fired):
     model.set_hidden([32])
     model.add_neuron()
-    assert fired == [("structureChanged",), ("settingsChanged",),
+    assert fired == [("structureChanged",), ("settingsChanged",), ("undoChanged",),
                      ("message", "a hidden layer has at most 32 units here")]
     fired.clear()
     assert model.clear_points() == 0
@@ -115,7 +117,7 @@ def test_add_and_clear_points(model, fired):
     assert model.dataset.n_samples == n + 1 and model.added_rows.sum() == 1
     np.testing.assert_array_equal(model.dataset.X[-1], [0.1, -0.2])
     assert model.exp.train_idx[-1] == n and model.trainer.step_count == 0
-    assert names(fired) == ["structureChanged", "settingsChanged"]
+    assert names(fired) == ["structureChanged", "settingsChanged", "undoChanged"]
     assert model._extent is not None          # the point is inside: the plot stays put
     with pytest.raises(NnvizError):
         model.add_point(0.0, 0.0, 0.5)        # a class is 0 or 1

@@ -120,3 +120,14 @@ def test_importing_more_layers_than_the_app_draws_is_one_sentence(window, tmp_pa
     assert len(warnings) == 1
     assert "7 hidden layers; the app draws at most 6" in warnings[0]
     np.testing.assert_array_equal(window.session.network.params, before)
+
+
+def test_a_unit_for_a_layer_that_is_gone_is_one_message(window, qtbot):
+    """A layer's −/+ buttons outlive it until Qt deletes them: a click then changes nothing."""
+    s = window.session
+    s.set_hidden([3, 2])
+    for change in (s.add_neuron, s.remove_neuron):
+        with qtbot.waitSignal(s.message) as got:
+            change(4)
+        assert got.args[0] == "there is no hidden layer 5"
+    assert s.network.sizes == [2, 3, 2, 1]

@@ -143,6 +143,12 @@ class MainWindow(QMainWindow):
         self._action("actionRemoveLayer", "− layer", lambda: self._guard(s.remove_layer),
                      "Ctrl+Shift+-", "Remove the last hidden layer (none left: the network is "
                      "the linear model ŷ = σ(X·W + b))")
+        self._action("actionUndo", "Undo", lambda: self._guard(s.undo), "Ctrl+Z",
+                     "Take back the last change to the network, its weights or the data")
+        self._action("actionRedo", "Redo", lambda: self._guard(s.redo), "Ctrl+Shift+Z",
+                     "Make the change taken back again")
+        s.undoChanged.connect(self._on_undo_changed)
+        self._on_undo_changed()
         self._action("actionExportWeights", "Export weights…", self.export_weights, "Ctrl+E",
                      "Save the trained weights in any export format")
         self._action("actionPreviousOperation", "Previous operation", s.previous_operation, "Left",
@@ -197,6 +203,9 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.Quit)
         quit_action.triggered.connect(self.file_actions.quit)  # asks Save / Discard / Cancel
         f.addAction(quit_action)
+        e = mb.addMenu("&Edit")
+        e.addAction(self.actionUndo)
+        e.addAction(self.actionRedo)
         t = mb.addMenu("&Train")
         for a in (self.actionPlay, self.actionStepOperation, self.actionPreviousOperation,
                   self.actionStepBatch, self.actionStepEpoch, None, self.actionReset,
@@ -257,6 +266,12 @@ class MainWindow(QMainWindow):
         self.actionAddNeuron.setEnabled(bool(hidden))
         self.actionRemoveNeuron.setEnabled(bool(hidden))
         self._on_params()
+
+    def _on_undo_changed(self):
+        for action, word, text in ((self.actionUndo, "Undo", self.session.undo_text()),
+                                   (self.actionRedo, "Redo", self.session.redo_text())):
+            action.setEnabled(text is not None)
+            action.setText(f"{word} {text[0].lower() + text[1:]}" if text else word)
 
     def _on_stage(self, stage):
         if stage is not None:

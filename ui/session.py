@@ -65,7 +65,7 @@ FORWARDED = (
     # the run (ui.model.run)
     "config", "exp", "version", "model", "network", "trainer", "dataset", "task", "generated",
     "parameter_text", "set_features", "set_hidden", "add_neuron", "remove_neuron",
-    "add_layer", "remove_layer",
+    "add_layer", "remove_layer", "undo", "redo", "undo_text", "redo_text",
     "set_activation", "set_init", "set_reduction", "set_data", "regenerate", "set_dataset",
     "set_training", "set_lr", "set_batch_size", "set_optimizer", "set_regularization",
     "initial_state", "reset", "reinitialize", "set_weight", "set_bias",
@@ -125,6 +125,7 @@ class Session(QObject):
     message = Signal(str)
     unitHovered = Signal(int, int)
     axesChanged = Signal()
+    undoChanged = Signal()
 
     def __init__(self, config: Config | None = None, parent=None):
         super().__init__(parent)

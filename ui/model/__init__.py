@@ -1,8 +1,9 @@
 """The app's model without Qt: the run's state and what changes it.
 
 :class:`AppModel` holds the settings and the run (:mod:`.run`), the points edited by hand
-(:mod:`.points`), the step-through cursor (:mod:`.cursor`) and the output plot's axes with the
-grid over them (:mod:`.axes`); it fires :mod:`.events` when any of it changes. It never imports
+(:mod:`.points`), the step-through cursor (:mod:`.cursor`), the output plot's axes with the
+grid over them (:mod:`.axes`) and the undo and redo stacks (:mod:`.undo`); it fires
+:mod:`.events` when any of it changes. It never imports
 Qt: :class:`ui.session.Session` is the Qt adapter (the events as Qt signals, the Play timer).
 
 The four parts are mixins of one object rather than four objects: they share the state closely
@@ -18,18 +19,20 @@ from .cursor import CursorMixin
 from .events import EVENTS, Events
 from .points import PointsMixin
 from .run import MAX_CANVAS_LAYERS, MAX_CANVAS_UNITS, RunMixin, default_config
+from .undo import UndoMixin
 
 __all__ = ["AppModel", "Events", "EVENTS", "default_config", "MAX_CANVAS_UNITS",
            "MAX_CANVAS_LAYERS",
            "GRID_RESOLUTION"]
 
 
-class AppModel(RunMixin, PointsMixin, CursorMixin, AxesMixin):
+class AppModel(UndoMixin, RunMixin, PointsMixin, CursorMixin, AxesMixin):
     """The state of one window's run; ``events`` tells who listens what changed (see
     :data:`.events.EVENTS`)."""
 
     def __init__(self, config: Config | None = None):
         self.events = Events()
+        self._init_undo()
         self._init_run(config)
         self._init_cursor()
         self._init_axes()

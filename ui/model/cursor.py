@@ -18,12 +18,17 @@ class CursorMixin:
         """True while a step begun operation by operation has operations left."""
         return self._stage_gen is not None
 
-    def _drop_stages(self):
+    def _drop_stages(self, quiet: bool = False) -> bool:
+        """Forget the step-through's stages; True if there were any. ``quiet``: the caller
+        fires ``stageChanged`` itself, once the views can draw the new state."""
         self._stage_gen = None
         if self.stages:
             self.stages = []
             self.stage_index = -1
-            self.events.emit("stageChanged", None)
+            if not quiet:
+                self.events.emit("stageChanged", None)
+            return True
+        return False
 
     def finish_pending_step(self) -> bool:
         """Run the rest of a step begun operation by operation; True if there was one."""

@@ -22,6 +22,7 @@ EVENTS = {
     "message": (str,),          # a line for the status bar
     "unitHovered": (int, int),  # dense layer index from 0 and unit, or (-1, -1)
     "axesChanged": (),          # the inputs on the output plot's axes changed
+    "undoChanged": (),          # what Edit › Undo / Redo would do changed
 }
 
 

@@ -8,6 +8,8 @@ from nnviz.data import csvdata
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
 
+from .undo import undoable
+
 
 class PointsMixin:
     """Part of :class:`ui.model.AppModel`. Owns ``_added``, (n,) bool: the rows of the
@@ -24,6 +26,7 @@ class PointsMixin:
     def can_edit_points(self) -> bool:
         return self.dataset.n_inputs == 2
 
+    @undoable("Add a point", in_place=True)
     def add_point(self, x: float, y: float, target: float):
         """Add a training row (x, y) → target (0 or 1 for classification) and go on training
         with the same weights."""
@@ -41,6 +44,7 @@ class PointsMixin:
                         np.append(self.exp.train_idx, n), self.exp.test_idx,
                         np.append(self._added, True))
 
+    @undoable("Remove a point", in_place=True)
     def remove_nearest(self, x: float, y: float) -> bool:
         """Remove the point nearest (x, y) on the plot (distances relative to the plot's
         extent); False when it cannot go (too few rows would be left)."""
@@ -55,6 +59,7 @@ class PointsMixin:
         keep[i] = False
         return self._remove_rows(keep)
 
+    @undoable("Clear the points", in_place=True)
     def clear_points(self) -> int:
         """Remove every point added by hand; returns how many went."""
         count = int(self._added.sum())
@@ -86,7 +91,6 @@ class PointsMixin:
         exp.dataset, exp.train_idx, exp.test_idx = data, np.asarray(train_idx, np.int64), \
             np.asarray(test_idx, np.int64)
         exp.F_train, exp.F_test = F[exp.train_idx], F[exp.test_idx]
-        self._drop_stages()
         exp.restart()
         self._added = np.asarray(added, dtype=bool)
         self._after_structure_change()

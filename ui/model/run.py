@@ -14,6 +14,8 @@ from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, Experiment, build
 
+from .undo import undoable
+
 MAX_CANVAS_UNITS = 32
 MAX_CANVAS_LAYERS = 6      # hidden layers the canvas draws (the engine takes more)
 NEW_LAYER_UNITS = 4        # a first hidden layer's width (a later one copies its neighbour's)
@@ -118,17 +120,23 @@ class RunMixin:
     def _after_structure_change(self, keep_grid: bool = False):
         if not keep_grid:      # the grid's outputs are recomputed anyway: version changes below
             self._invalidate_grid()
-        self._drop_stages()
+        # The stages go, but views hear of it after the new structure: until structureChanged
+        # they draw the old network, which the dropped stages' event would mix with the new.
+        dropped = self._drop_stages(quiet=True)
         self._remember_initial()
         self.version += 1
         for event in ("structureChanged", "settingsChanged"):   # (it stands for params and history)
             self.events.emit(event)
+        if dropped:
+            self.events.emit("stageChanged", None)
 
+    @undoable("Change the features")
     def set_features(self, features: list[str]):
         if not features:
             raise NnvizError("select at least one input feature")
         self._rebuild(replace(self.config, features=list(features)))
 
+    @undoable("Change the hidden layers")
     def set_hidden(self, hidden: list[int]):
         if len(hidden) > MAX_CANVAS_LAYERS:
             raise NnvizError(f"the app draws at most {MAX_CANVAS_LAYERS} hidden layers "
@@ -138,6 +146,7 @@ class RunMixin:
                 raise NnvizError(f"hidden units must be between 1 and {MAX_CANVAS_UNITS} (got {m})")
         self._rebuild(replace(self.config, hidden=list(hidden)))
 
+    @undoable("Add a layer")
     def add_layer(self):
         """A hidden layer more, before the output, as wide as the last hidden layer (the
         first one: NEW_LAYER_UNITS); the layers before it keep their weights."""
@@ -147,6 +156,7 @@ class RunMixin:
             return
         self.set_hidden(hidden + [hidden[-1] if hidden else NEW_LAYER_UNITS])
 
+    @undoable("Remove a layer")
     def remove_layer(self):
         """The last hidden layer less (none left: the network is the linear model itself)."""
         hidden = list(self.config.hidden)
@@ -155,14 +165,19 @@ class RunMixin:
             return
         self.set_hidden(hidden[:-1])
 
-    def _no_layer(self) -> bool:
+    def _no_layer(self, layer: int) -> bool:
+        """True (with a message) when hidden layer ``layer`` (from 0) does not exist."""
         if not self.config.hidden:
             self.report("there is no hidden layer: add one first (+ layer)")
             return True
+        if not 0 <= layer < len(self.config.hidden):
+            self.report(f"there is no hidden layer {layer + 1}")
+            return True
         return False
 
+    @undoable("Add a unit")
     def add_neuron(self, layer: int = 0):
-        if self._no_layer():
+        if self._no_layer(layer):
             return
         hidden = list(self.config.hidden)
         if hidden[layer] >= MAX_CANVAS_UNITS:
@@ -171,8 +186,9 @@ class RunMixin:
         hidden[layer] += 1
         self.set_hidden(hidden)
 
+    @undoable("Remove a unit")
     def remove_neuron(self, layer: int = 0):
-        if self._no_layer():
+        if self._no_layer(layer):
             return
         hidden = list(self.config.hidden)
         if hidden[layer] <= 1:
@@ -181,15 +197,19 @@ class RunMixin:
         hidden[layer] -= 1
         self.set_hidden(hidden)
 
+    @undoable("Change the activation")
     def set_activation(self, name: str):
         self._rebuild(replace(self.config, activation=name), keep_weights=False)
 
+    @undoable("Change the initialisation")
     def set_init(self, name: str):
         self._rebuild(replace(self.config, init=name), keep_weights=False)
 
+    @undoable("Change the loss reduction")
     def set_reduction(self, name: str):
         self._rebuild(replace(self.config, reduction=name))
 
+    @undoable("Change the data")
     def set_data(self, **changes):
         """Change dataset/samples/noise/test_ratio/seed and regenerate the data. With a table
         loaded (not generated), only naming a toy ``dataset`` replaces it; the other settings
@@ -202,10 +222,12 @@ class RunMixin:
             config = replace(config, features=["x1", "x2"], task=None, loss=None, standardize=True)
         self._rebuild(config, regenerate=True, keep_weights=False)
 
+    @undoable("Regenerate the data")
     def regenerate(self):
         """Draw the toy data again (a table is split again instead)."""
         self._rebuild(self.config, regenerate=self.generated, keep_weights=False)
 
+    @undoable("Open data")
     def set_dataset(self, dataset: Dataset, features=None, *, standardize: bool = True,
                     test_ratio: float | None = None, seed: int | None = None):
         """Train on ``dataset`` (a CSV file, a bundled table, edited points): the first layer
@@ -258,6 +280,7 @@ class RunMixin:
         """(initial parameters, Generator state at them): what :meth:`reset` returns to."""
         return self._initial
 
+    @undoable("Open a run")
     def adopt(self, exp: Experiment, initial: tuple, added=None, axes=None):
         """Continue a saved run (see ``nnviz.io.session_file``): its experiment as it was, the
         initial weights and Generator state :meth:`reset` goes back to, hand-added rows, axes."""
@@ -270,6 +293,7 @@ class RunMixin:
         self._after_structure_change()
         self._initial = (np.array(initial[0], dtype=np.float64), initial[1])
 
+    @undoable("Reset", in_place=True)
     def reset(self):
         """Back to the initial weights, step 0 and the same random sequence: the same run again."""
         self._drop_stages()
@@ -277,6 +301,7 @@ class RunMixin:
         self.exp.restart(params, state)
         self._params_changed(history=True)
 
+    @undoable("Re-initialize", in_place=True)
     def reinitialize(self):
         """A new draw of the weights from the run's generator; training starts over."""
         self._drop_stages()
@@ -285,6 +310,7 @@ class RunMixin:
         self.exp.restart()
         self._params_changed(history=True)
 
+    @undoable("Edit a weight", in_place=True)
     def set_weight(self, layer: int, i: int, j: int, value: float):
         """Set W⁽layer+1⁾[i, j] (a user's edit on the canvas)."""
         value = float(value)
@@ -294,6 +320,7 @@ class RunMixin:
         self.network.dense[layer].W[i, j] = value
         self._params_changed()
 
+    @undoable("Edit a bias", in_place=True)
     def set_bias(self, layer: int, j: int, value: float):
         value = float(value)
         if not np.isfinite(value) or abs(value) > 1e6:
