@@ -199,8 +199,12 @@ def test_dataset_validation(args, words):
 
 def test_dataset_class_names_must_be_two_strings():
     assert small(class_names=["B", "M"]).class_names == ("B", "M")
+    # One name per class: three names are a 3-class target (the labels 0/1 fit), one is not.
+    assert small(class_names=("a", "b", "c")).n_classes == 3
     with pytest.raises(NnvizError, match="two strings"):
-        small(class_names=("a", "b", "c"))
+        small(class_names=("a",))
+    with pytest.raises(NnvizError, match="two strings"):
+        small(class_names=("a", "a"))
 
 
 def test_split_without_test_rows_shuffles_all_rows():
