@@ -122,10 +122,10 @@ def _csv_list(text: str) -> list[str]:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("dataset", "str", "circle", group="data", choices="nnviz.data.datasets:NAMES",
+    Setting("dataset", "str", "circle", group="data", choices="nnviz.data.datasets:ALL_NAMES",
             strict=False, cli_default=None,
             help="Built-in 2-D problem. Classification: circle, xor, gauss, spiral, moons; "
-                 "regression: plane, multigauss, sine."),
+                 "K classes: spiral3, blobs3, blobs4, blobs5; regression: plane, multigauss, sine."),
     Setting("samples", "int", 500, low=4, high=100_000, group="data",
             help="Number of points generated (train + test)."),
     Setting("noise", "float", 0.0, low=0.0, high=1.0, group="data",

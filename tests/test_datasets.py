@@ -142,7 +142,7 @@ def test_unknown_dataset_lists_the_choices():
     with pytest.raises(NnvizError) as e:
         datasets.generate("foo")
     assert str(e.value) == ("unknown dataset 'foo' (choose from: circle, xor, gauss, spiral, "
-                            "moons, plane, multigauss, sine)")
+                            "moons, plane, multigauss, sine, spiral3, blobs3, blobs4, blobs5)")
     with pytest.raises(NnvizError, match="unknown dataset"):
         datasets.generate(None)
 

@@ -29,21 +29,30 @@ def is_linear(network: Network) -> bool:
 
 
 def linear_equivalent(network: Network) -> tuple[float, np.ndarray]:
-    """(β₀, β (p,)) with z_out = x·β + β₀ for every x, when every hidden activation is identity."""
+    """(β₀, β (p,)) with z_out = x·β + β₀ for every x, when every hidden activation is identity.
+    With K outputs (softmax) the logits collapse to z = x·β + β₀ with β (p, K) = W⁽¹⁾W⁽²⁾… and
+    β₀ (K,): multinomial logistic regression; then both are arrays."""
     if not is_linear(network):
         raise NnvizError("the network is linear only when every hidden activation is identity "
                          f"(these are {', '.join(network.activations[:-1])})")
     A, c = np.eye(network.n_inputs), np.zeros(network.n_inputs)
     for d in network.dense:  # carry the affine map x ↦ x·A + c through every layer
         A, c = A @ d.W, c @ d.W + d.b
+    if network.n_outputs > 1:
+        return c.copy(), A.copy()
     return float(c[0]), A[:, 0].copy()
 
 
 def least_squares(F: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """(intercept, coefficients) of the ordinary least-squares fit y ≈ F·β + β₀."""
+    """(intercept, coefficients) of the ordinary least-squares fit y ≈ F·β + β₀; for y of
+    shape (n, K) with K > 1 (one-hot classes), one fit per column: ((K,), (p, K))."""
     F = np.asarray(F, dtype=float)
     design = np.hstack([np.ones((len(F), 1)), F])
-    sol, *_ = np.linalg.lstsq(design, np.asarray(y, dtype=float).reshape(-1), rcond=None)
+    y = np.asarray(y, dtype=float)
+    if y.ndim == 2 and y.shape[1] > 1:
+        sol, *_ = np.linalg.lstsq(design, y, rcond=None)
+        return sol[0].copy(), sol[1:].copy()
+    sol, *_ = np.linalg.lstsq(design, y.reshape(-1), rcond=None)
     return float(sol[0]), sol[1:].copy()
 
 
@@ -75,12 +84,15 @@ def pattern_codes(network: Network, F: np.ndarray) -> np.ndarray:
 
 def effective_linear(network: Network, a: list[np.ndarray]) -> tuple[np.ndarray, float]:
     """(W_eff (p,), b_eff) of the output pre-activation for one pattern ``a`` (a list with one
-    slope vector per hidden layer): z_out = x·W_eff + b_eff wherever x has that pattern."""
+    slope vector per hidden layer): z_out = x·W_eff + b_eff wherever x has that pattern.
+    With K outputs: (W_eff (p, K), b_eff (K,)), the K logits' linear model there."""
     A, c = np.eye(network.n_inputs), np.zeros(network.n_inputs)
     for k, d in enumerate(network.dense):
         A, c = A @ d.W, c @ d.W + d.b
         if k < len(a):
             A, c = A * a[k], c * a[k]  # · diag(a)
+    if network.n_outputs > 1:
+        return A.copy(), c.copy()
     return A[:, 0].copy(), float(c[0])
 
 
