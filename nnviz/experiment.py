@@ -43,6 +43,12 @@ class Experiment:
     def network(self) -> Network:
         return self.model.network
 
+    @property
+    def notices(self) -> list[str]:
+        """What a user should be told about this run's data (a constant column kept, say)."""
+        scaler = self.model.scaler
+        return list(self.dataset.notices) + (list(scaler.notices) if scaler is not None else [])
+
     def restart(self, params: np.ndarray | None = None, rng_state: dict | None = None) -> Trainer:
         """A fresh trainer (step 0, empty history, new optimizer state) on the same data,
         starting from ``params`` and the Generator state ``rng_state`` when given."""
