@@ -280,6 +280,28 @@ def write_dataset(dataset: Dataset, path) -> None:
     atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
+def read_classes(path, target: str, columns, classes, fmt: CsvFormat | None = None,
+                 max_bytes: int = MAX_BYTES) -> tuple[np.ndarray, np.ndarray]:
+    """(X (n, len(columns)), y (n,) class indices) from a CSV file whose target holds labels of
+    a K-class model, mapped by the model's own ``classes`` (not by the labels this file happens
+    to hold, which may be fewer). A label that is not one of them raises, naming its row."""
+    table = read_table(path, fmt, max_bytes=max_bytes)
+    idx = [table.index(c) for c in columns]
+    t = table.index(target)
+    _check_cells(table, idx + [t], False, [True] * len(idx) + [False])
+    if t in table.text:
+        labels = [v.strip() for v in table.text[t]]
+    else:
+        labels = [format_number(v) for v in table.values[:, t]]
+    index = {c: k for k, c in enumerate(classes)}
+    for i, label in enumerate(labels):
+        if label not in index:
+            raise NnvizError(f"{table.name} row {table.row_numbers[i]}: {label!r} is not one of the "
+                             f"model's classes ({', '.join(classes)})")
+    y = np.array([index[label] for label in labels], dtype=np.float64)
+    return np.ascontiguousarray(table.values[:, idx]), y
+
+
 def _loader_order(names) -> list[str]:
     """Labels in the order the loader maps them to 0, 1, …: numerically when all are numbers,
     else as text."""

@@ -104,10 +104,11 @@ def count_regions(network: Network, F: np.ndarray) -> int:
 @dataclass
 class TreeNode:
     """A test ``x·w + b > 0`` on hidden unit ``unit`` of hidden layer ``layer`` (both from 0),
-    or a leaf holding the linear model z_out = x·w + b of its pattern."""
+    or a leaf holding the linear model z_out = x·w + b of its pattern (with K outputs a leaf's
+    w is (p, K) and b (K,): the K logits' linear models, the predicted class their argmax)."""
 
     w: np.ndarray
-    b: float
+    b: "float | np.ndarray"
     layer: int = -1
     unit: int = -1
     above: "TreeNode | None" = None   # the branch where the unit is active (z > 0)
@@ -166,9 +167,13 @@ def decision_tree(network: Network, F: np.ndarray) -> TreeNode:
 
 
 def tree_predict(tree: TreeNode, F: np.ndarray) -> np.ndarray:
-    """z_out (n,) for every row of F by walking the tree; a row reaching a pruned branch gets NaN."""
+    """z_out (n,) for every row of F by walking the tree ((n, K) with K outputs); a row reaching a
+    pruned branch gets NaN."""
     F = np.asarray(F, dtype=float)
-    out = np.full(len(F), np.nan)
+    leaf = tree
+    while not leaf.leaf:
+        leaf = leaf.above if leaf.above is not None else leaf.below
+    out = np.full((len(F),) + np.shape(leaf.b), np.nan)
 
     def walk(node, rows):
         if node is None or len(rows) == 0:
@@ -192,12 +197,20 @@ def _linear_text(w, b, names) -> str:
     return text + "".join(f" {sign} {term}" for sign, term in parts[1:])
 
 
-def tree_text(tree: TreeNode, names, output: str = "z") -> str:
-    """The tree as indented text: ``if 0.53·x1 − 0.11·x2 + 0.05 > 0:  (h1 active)``."""
+def tree_text(tree: TreeNode, names, output: str = "z", classes=None) -> str:
+    """The tree as indented text: ``if 0.53·x1 − 0.11·x2 + 0.05 > 0:  (h1 active)``. With K
+    outputs each leaf lists the K logits' linear models, ``z[setosa] = …``, and its rule: the
+    class with the largest z."""
     lines = []
 
     def walk(node, indent):
         pad = "    " * indent
+        if node.leaf and np.ndim(node.b) == 1:
+            labels = classes or [str(k) for k in range(len(node.b))]
+            lines.append(f"{pad}class = argmax of:")
+            for k, label in enumerate(labels):
+                lines.append(f"{pad}    {output}[{label}] = {_linear_text(node.w[:, k], node.b[k], names)}")
+            return
         if node.leaf:
             lines.append(f"{pad}{output} = {_linear_text(node.w, node.b, names)}")
             return
@@ -270,9 +283,11 @@ def gradient_check(network: Network, loss, X: np.ndarray, y: np.ndarray, h: floa
     steps of its kink is reported as such (``at_kink``), not as a wrong derivative."""
     from nnviz.core.trainer import Trainer
 
+    from nnviz.core.trainer import _targets
+
     net = network.copy()
     X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float).reshape(-1, 1)
+    y = _targets(y, net.n_outputs)   # (n, 1), or one-hot (n, K) from class labels
     tr = Trainer(net, loss, X, y, batch_size=None, shuffle=False, lr=0.0)
     tr.step()   # a learning rate of 0 leaves the parameters as they are
     analytic = net.grads.copy()
@@ -322,7 +337,10 @@ def unscale_tree(tree: TreeNode, mean: np.ndarray, std: np.ndarray) -> None:
     def walk(node):
         if node is None:
             return
-        node.w, node.b = node.w / std, float(node.b - np.sum(node.w * mean / std))
+        if np.ndim(node.b) == 1:   # a K-class leaf: one column per class
+            node.w, node.b = node.w / std[:, None], node.b - (mean / std) @ node.w
+        else:
+            node.w, node.b = node.w / std, float(node.b - np.sum(node.w * mean / std))
         walk(node.above)
         walk(node.below)
     walk(tree)
