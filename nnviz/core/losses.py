@@ -130,22 +130,24 @@ class CrossEntropy(Loss):
         return t
 
     def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
-        """e (m, 1) = log Σ_k e^(z_k − c) − Σ_k y_k (z_k − c) with c = max_k z_k per row: the
-        same value as log Σ e^z − Σ y z, with every exponent ≤ 0 and no cancellation of large
-        logits (z = (1000, 1000, −1000) gives log 2 to the last bit)."""
+        """e (m, 1) = log Σ_k e^(z_k − c) − (z_y − c) with c = max_k z_k per row and z_y = Σ_k y_k z_k
+        the true class's logit (exact: y is one-hot): the same value as log Σ e^z − z_y, with
+        every exponent ≤ 0 and no cancellation of large logits (z = (1000, 1000, −1000) gives
+        log 2 to the last bit)."""
         m, K = z.shape
         if out is None:
             out = np.empty((m, 1))
-        t, u = self._scratch(z.shape)
-        c = np.max(z, axis=1, keepdims=True, out=out)
-        np.subtract(z, c, out=t)                                  # z − c ≤ 0
-        np.multiply(y, t, out=u)
-        yt = u.dot(ones(K))                                       # Σ_k y_k (z_k − c)
+        t, _ = self._scratch(z.shape)
+        w = ones(K)
+        c = z.max(axis=1)                                         # the shift c = max_k z_k
+        np.subtract(z, c[:, None], out=t)                         # z − c ≤ 0
         np.exp(t, out=t)
-        s = t.dot(ones(K))                                        # Σ_k e^(z_k − c) ∈ [1, K]
+        s = t.dot(w)                                              # Σ_k e^(z_k − c) ∈ [1, K]
         np.log(s, out=s)
-        s -= yt
-        out[:, 0] = s
+        np.multiply(y, z, out=t)
+        zy = t.dot(w)                                             # z_y
+        np.subtract(zy, c, out=zy)                                # z_y − c
+        np.subtract(s, zy, out=out[:, 0])
         return out
 
     def backward(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
