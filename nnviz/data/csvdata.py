@@ -269,8 +269,10 @@ def write_dataset(dataset: Dataset, path) -> None:
     names = list(dataset.inputs) + [dataset.target or "y"]
     lines = [",".join(field(n) for n in names)]
     y = dataset.y
-    names_kept = (dataset.class_names is not None
-                  and _loader_order(dataset.class_names) == list(dataset.class_names))
+    names = dataset.class_names
+    # two classes: as before; K classes: the names whenever reading them maps them back
+    names_kept = names is not None and (sorted(names) if len(names) == 2
+                                        else _loader_order(names)) == list(names)
     if dataset.task == "classification" and names_kept:   # read back in the same 0/1 order
         labels = [field(dataset.class_names[int(v)]) for v in y]
     else:
