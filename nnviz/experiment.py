@@ -43,6 +43,12 @@ class Experiment:
     def network(self) -> Network:
         return self.model.network
 
+    @property
+    def notices(self) -> list[str]:
+        """What a user should be told about this run's data (a constant column kept, say)."""
+        scaler = self.model.scaler
+        return list(self.dataset.notices) + (list(scaler.notices) if scaler is not None else [])
+
     def restart(self, params: np.ndarray | None = None, rng_state: dict | None = None) -> Trainer:
         """A fresh trainer (step 0, empty history, new optimizer state) on the same data,
         starting from ``params`` and the Generator state ``rng_state`` when given."""
@@ -57,15 +63,26 @@ class Experiment:
         return self.trainer
 
 
-def output_for(task: str, loss: str | None) -> tuple[str, str]:
-    """(output activation, loss name) for a task: sigmoid + log-loss or identity + squared error."""
+def output_for(task: str, loss: str | None, n_classes: int = 2) -> tuple[str, str]:
+    """(output activation, loss name) for a task: sigmoid + log-loss (two classes), softmax +
+    cross-entropy (more classes, or two when cross_entropy is asked for) or identity + squared
+    error (regression)."""
     if task == "classification":
+        if n_classes > 2 or loss == "cross_entropy":
+            if loss not in (None, "cross_entropy"):
+                raise NnvizError(f"{n_classes} classes need a softmax output with cross_entropy, not {loss}")
+            return "softmax", "cross_entropy"
         loss = loss or "log_loss"
         return "sigmoid", loss
     loss = loss or "squared_error"
-    if loss == "log_loss":
-        raise NnvizError("log_loss is for classification; regression uses squared_error")
+    if loss in ("log_loss", "cross_entropy"):
+        raise NnvizError(f"{loss} is for classification; regression uses squared_error")
     return "identity", loss
+
+
+def output_units(output_activation: str, n_classes: int | None) -> int:
+    """Units of the output layer: K for a softmax, else 1."""
+    return max(2, n_classes or 2) if output_activation == "softmax" else 1
 
 
 def build(config: Config, dataset: Dataset | None = None, weights: Model | None = None) -> Experiment:
@@ -97,8 +114,10 @@ def build(config: Config, dataset: Dataset | None = None, weights: Model | None 
         scaler = Scaler.fit(F[train_idx], feats) if config.standardize else None
     if scaler is not None:
         F = scaler.transform(F)
-    out_act, loss_name = output_for(task, config.loss)
-    net = Network([len(feats), *config.hidden, 1], config.activation, out_act)
+    n_classes = dataset.n_classes or 2
+    out_act, loss_name = output_for(task, config.loss, n_classes)
+    net = Network([len(feats), *config.hidden, output_units(out_act, n_classes)],
+                  config.activation, out_act)
     loss = losses.make(loss_name, out_act, config.reduction)
     init.initialize(net, config.init, rng)
     if weights is not None:
@@ -113,5 +132,6 @@ def build(config: Config, dataset: Dataset | None = None, weights: Model | None 
         settings.check(name, getattr(config, name))
     trainer = Trainer(net, loss, F_train, y[train_idx], F_test, y[test_idx], task=task,
                       config=config, rng=rng)
-    model = Model(net, list(dataset.inputs), feats, scaler, task, loss_name)
+    model = Model(net, list(dataset.inputs), feats, scaler, task, loss_name,
+                  dataset.classes if task == "classification" else None)
     return Experiment(config, dataset, train_idx, test_idx, F_train, F_test, model, trainer, rng)

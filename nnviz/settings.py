@@ -22,6 +22,7 @@ from nnviz.errors import NnvizError
 
 # Limits that several modules check: each is defined here only.
 MAX_UNITS = 256          # units in one hidden layer
+MAX_CLASSES = 100        # classes of a K-class target (units of a softmax output)
 MAX_LAYERS = 16          # dense layers in a network (so at most MAX_LAYERS - 1 hidden layers)
 TASKS = ("classification", "regression")
 
@@ -129,10 +130,10 @@ def _csv_list(text: str) -> list[str]:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("dataset", "str", "circle", group="data", choices="nnviz.data.datasets:NAMES",
+    Setting("dataset", "str", "circle", group="data", choices="nnviz.data.datasets:ALL_NAMES",
             strict=False, cli_default=None,
             help="Built-in 2-D problem. Classification: circle, xor, gauss, spiral, moons; "
-                 "regression: plane, multigauss, sine."),
+                 "K classes: spiral3, blobs3, blobs4, blobs5; regression: plane, multigauss, sine."),
     Setting("samples", "int", 500, low=4, high=100_000, group="data",
             help="Number of points generated (train + test)."),
     Setting("noise", "float", 0.0, low=0.0, high=1.0, group="data",
@@ -156,12 +157,13 @@ SETTINGS: tuple[Setting, ...] = (
             help="Activation σ of the hidden units. relu, leaky_relu and identity are piecewise "
                  "linear: σ(z) = a ⊙ z."),
     Setting("task", "str", None, optional=True, group="network", choices=TASKS,
-            help="Classification (sigmoid output) or regression (identity output); "
-                 "default: what the data's target is."),
+            help="Classification (sigmoid output for two classes, softmax for more) or "
+                 "regression (identity output); default: what the data's target is."),
     Setting("loss", "str", None, optional=True, group="network",
             choices="nnviz.core.losses:NAMES",
-            help="Loss of one row; default: log_loss for classification, squared_error for "
-                 "regression."),
+            help="Loss of one row; default: log_loss for two classes, cross_entropy for more "
+                 "(softmax output; with two classes it chooses a two-unit softmax), "
+                 "squared_error for regression."),
     Setting("reduction", "str", "mean", group="network", choices="nnviz.core.losses:REDUCTIONS",
             help="Batch loss E = mean of the rows' losses (update η/m Σ δ aᵀ) or their sum "
                  "(the step grows with the batch)."),

@@ -162,7 +162,7 @@ def test_predict_bad_csv(capsys, tmp_path, content, needles):
 
 
 @pytest.mark.parametrize("content,needles", [
-    ("a,label\n1,x\n2,y\n3,z\n", ["3 classes"]),
+    ("a,label\n1,x\n2,x\n3,x\n", ["only one class"]),
     ("a,label\n1,0\nfoo,1\n2,0\n3,1\n", ["row 3", "'a'", "foo"]),
     ("a,b\n1,2\n", ["no column 'label'"]),
 ])

@@ -287,17 +287,10 @@ def test_drop_missing(write):
      "data.csv row 4, column 'a': 'q' is not a number"),
     ("a,b\n1,\n,2\n", "b", {},                    # the earliest row wins, target or not
      "data.csv row 2, column 'b' is empty or NaN (a missing value); drop rows with missing values to skip it"),
-    ("x,species\n1,setosa\n2,versicolor\n3,virginica\n", "species", {},
-     "target column 'species' in data.csv has 3 classes (setosa, versicolor, virginica); only "
-     "binary classification (2 classes) or regression (a numeric target) is supported: choose "
-     "one class against the rest, or regression"),
     ("x,y\n1,a\n2,a\n", "y", {},
      "target column 'y' in data.csv has only one class ('a'); classification needs two"),
     ("x,y\n1,5\n2,5\n", "y", {},
      "target column 'y' in data.csv has the same value (5) in every row; there is nothing to learn"),
-    ("x,y\n1,5\n2,6\n3,7\n", "y", {"task": "classification"},
-     "target column 'y' in data.csv has 3 distinct values; classification needs exactly 2 "
-     "(a numeric target with more values is a regression)"),
     ("x,y\n1,M\n2,B\n", "y", {"task": "regression"},
      "data.csv row 2, column 'y': 'M' is not a number"),
     ("x,y\n1,0\n", "y", {}, "data.csv has 1 usable data row; at least 2 are needed"),

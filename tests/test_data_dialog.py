@@ -70,8 +70,8 @@ def test_task_proposal_and_mapping(make, write):
     assert dlg.task.currentText() == "regression"
     assert dlg.chosen_features() == ["r"]                        # the text column stays off
     assert dlg.dataset.task == "regression" and dlg.dataset.y.tolist() == [1.5, 2.5, 7.0]
-    dlg.task.setCurrentText("classification")                   # overridden: refused, said why
-    assert dlg.dataset is None and "3 distinct values; classification needs exactly 2" in dlg.message.text()
+    dlg.task.setCurrentText("classification")                   # overridden: three classes
+    assert dlg.dataset.n_classes == 3 and dlg.mapping.text() == "1.5 → 0, 2.5 → 1, 7 → 2"
 
 
 def test_more_than_two_classes_offers_one_vs_rest(make, write):
@@ -82,11 +82,9 @@ def test_more_than_two_classes_offers_one_vs_rest(make, write):
     dlg.positive.setCurrentText("virginica")
     assert dlg.mapping.text() == "virginica → 1, every other class → 0"
     assert dlg.dataset.y.tolist() == [0.0, 0.0, 1.0, 0.0]
-    dlg.task.setCurrentText("classification")
-    assert dlg.message.text() == (
-        "Target column 'species' in data.csv has 3 classes (setosa, versicolor, virginica); only "
-        "binary classification (2 classes) or regression (a numeric target) is supported: choose "
-        "one class against the rest, or regression.")
+    dlg.task.setCurrentText("classification")                   # K classes
+    assert dlg.mapping.text() == "setosa → 0, versicolor → 1, virginica → 2"
+    assert dlg.dataset.y.tolist() == [0.0, 1.0, 2.0, 0.0]
 
 
 def _state(session):
@@ -134,9 +132,6 @@ def test_missing_values_can_be_dropped(make, write, session):
 
 
 @pytest.mark.parametrize("content, setup, message", [
-    ("a,b,y\n" + "".join(f"{i},7,{i % 2}\n" for i in range(10)), None,
-     "Feature 'b' is constant (std 0) and cannot be standardized; drop it or turn "
-     "standardization off."),
     ("a,y\n1,0\n2,1\n3,0\n4,1\n", lambda d: d.test_ratio.setValue(0.3),
      "A test ratio of 0.3 leaves fewer than 2 rows on one side (3 training, 1 test of 4 rows)."),
 ])

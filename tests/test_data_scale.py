@@ -76,19 +76,18 @@ def test_tiny_but_varying_column_is_accepted():
 
 
 @pytest.mark.parametrize("value", [3.0, 0.0, 1e-13, -1e-300, 1e160, 1e300, 5e-324])
-def test_a_truly_constant_column_is_still_refused_with_its_message(value):
+def test_a_truly_constant_column_is_kept_with_its_notice(value):
     F = np.column_stack([np.arange(10.0), np.full(10, value)])
-    with pytest.raises(NnvizError) as e:
-        Scaler.fit(F, ["a", "b"])
-    assert str(e.value) == ("feature 'b' is constant (std 0) and cannot be standardized; "
-                            "drop it or turn standardization off")
+    s = Scaler.fit(F, ["a", "b"])
+    assert s.notices == [f"feature 'b' is constant (every row is {value:g}); it is kept and "
+                         "standardizes to 0"]
+    np.testing.assert_array_equal(s.transform(F)[:, 1], np.zeros(10))
 
 
-def test_nearly_constant_relative_to_size_is_refused():
-    with pytest.raises(NnvizError, match="'b' is constant"):
-        Scaler.fit(np.array([[1e160], [1e160 * (1 + 1e-14)]]), ["b"])
-    with pytest.raises(NnvizError, match="'b' is constant"):
-        Scaler.fit(np.array([[1e-160], [1e-160 * (1 + 1e-14)]]), ["b"])
+def test_nearly_constant_relative_to_size_is_kept():
+    for v in (1e160, 1e-160):
+        s = Scaler.fit(np.array([[v], [v * (1 + 1e-14)]]), ["b"])
+        assert s.std[0] == 1.0 and s.notices[0].startswith("feature 'b' is constant")
 
 
 def _write(path, columns: dict, y):

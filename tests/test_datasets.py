@@ -142,7 +142,7 @@ def test_unknown_dataset_lists_the_choices():
     with pytest.raises(NnvizError) as e:
         datasets.generate("foo")
     assert str(e.value) == ("unknown dataset 'foo' (choose from: circle, xor, gauss, spiral, "
-                            "moons, plane, multigauss, sine)")
+                            "moons, plane, multigauss, sine, spiral3, blobs3, blobs4, blobs5)")
     with pytest.raises(NnvizError, match="unknown dataset"):
         datasets.generate(None)
 
@@ -199,8 +199,12 @@ def test_dataset_validation(args, words):
 
 def test_dataset_class_names_must_be_two_strings():
     assert small(class_names=["B", "M"]).class_names == ("B", "M")
+    # One name per class: three names are a 3-class target (the labels 0/1 fit), one is not.
+    assert small(class_names=("a", "b", "c")).n_classes == 3
     with pytest.raises(NnvizError, match="two strings"):
-        small(class_names=("a", "b", "c"))
+        small(class_names=("a",))
+    with pytest.raises(NnvizError, match="two strings"):
+        small(class_names=("a", "a"))
 
 
 def test_split_without_test_rows_shuffles_all_rows():

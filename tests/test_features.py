@@ -136,16 +136,16 @@ def test_scaler_dict_round_trip():
     assert np.array_equal(back.mean, s.mean) and np.array_equal(back.std, s.std)
 
 
-def test_constant_column_is_refused_by_name():
+def test_constant_column_is_kept_with_a_notice_by_name():
     F = np.array([[1.0, 3.0], [2.0, 3.0]])
-    with pytest.raises(NnvizError) as e:
-        Scaler.fit(F, ["x1", "x2"])
-    assert str(e.value) == ("feature 'x2' is constant (std 0) and cannot be standardized; "
-                            "drop it or turn standardization off")
-    with pytest.raises(NnvizError, match="'column 2' is constant"):
-        Scaler.fit(F)
-    with pytest.raises(NnvizError, match="constant"):
-        Scaler.fit(np.array([[1e6], [1e6 + 1e-7]]))               # relative tolerance
+    s = Scaler.fit(F, ["x1", "x2"])
+    assert s.notices == ["feature 'x2' is constant (every row is 3); it is kept and standardizes to 0"]
+    assert s.std[1] == 1.0 and s.mean[1] == 3.0
+    np.testing.assert_array_equal(s.transform(F)[:, 1], [0.0, 0.0])
+    assert Scaler.fit(F).notices[0].startswith("feature 'column 2' is constant")
+    near = Scaler.fit(np.array([[1e6], [1e6 + 1e-7]]))            # relative tolerance
+    assert near.std[0] == 1.0 and "constant" in near.notices[0]
+    assert Scaler.fit(F[:, :1]).notices == []
     with pytest.raises(NnvizError, match="at least one row"):
         Scaler.fit(np.empty((0, 2)))
 

@@ -13,7 +13,7 @@ from nnviz.data import csvdata, csvread
 from ui import data_actions
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_ROWS = {"breast_cancer.csv": 569, "diabetes.csv": 442, "iris_petals.csv": 100}
+SAMPLE_ROWS = {"breast_cancer.csv": 569, "diabetes.csv": 442, "iris_petals.csv": 100, "iris.csv": 150}
 
 
 def _declared_package_data() -> set[Path]:

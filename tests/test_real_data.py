@@ -145,13 +145,10 @@ def test_saved_data_reads_back(session, tmp_path):
     np.testing.assert_array_equal(back.y, session.dataset.y)
 
 
-def test_a_table_that_cannot_train_leaves_the_session(session):
-    before, params = session.dataset, session.network.params.copy()
+def test_a_constant_column_is_kept(session):
     X = np.column_stack([np.arange(10.0), np.full(10, 3.0)])
-    with pytest.raises(NnvizError, match="'c' is constant"):
-        session.set_dataset(Dataset(X, np.arange(10) % 2, ["a", "c"], "classification"))
-    assert session.dataset is before
-    np.testing.assert_array_equal(session.network.params, params)
+    session.set_dataset(Dataset(X, np.arange(10) % 2, ["a", "c"], "classification"))
+    assert session.model.inputs == ["a", "c"] and session.model.scaler.std[1] == 1.0
 
 
 def test_sample_menu_and_back_to_toy_data(qtbot):

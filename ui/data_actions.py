@@ -28,6 +28,7 @@ SAMPLES = (
     ("breast_cancer.csv", "diagnosis", "Breast cancer (569 × 30, classification)"),
     ("diabetes.csv", "progression", "Diabetes progression (442 × 10, regression)"),
     ("iris_petals.csv", "species", "Iris petals (100 × 2, classification)"),
+    ("iris.csv", "species", "Iris (150 × 4, 3 classes)"),
 )
 SAMPLE_TEST_RATIO = 0.3
 # Every bundled table is written this way (a test sniffs each one), so opening one skips the

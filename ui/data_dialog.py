@@ -392,7 +392,10 @@ class DataImportDialog(QDialog):
             self._show_problem(str(exc))
             return
         self.dataset, self.error = ds, ""
-        if ds.task == "classification":
+        if ds.task == "classification" and ds.n_classes > 2:     # K classes
+            self.mapping.setText(ds.class_description())
+            counts = " / ".join(str(int((ds.y == k).sum())) for k in range(ds.n_classes)) + " rows"
+        elif ds.task == "classification":
             a, b = ds.class_names
             if self.positive_class() is not None:
                 self.mapping.setText(f"{b} → 1, every other class → 0")

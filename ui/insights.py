@@ -132,12 +132,19 @@ class InsightsPanel(QTabWidget):
                 "ŷ = H·W⁽²⁾ + b⁽²⁾ collapse to ŷ = X·β + β₀ with β = W⁽¹⁾W⁽²⁾ and β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾ "
                 ": however many hidden units or layers, it is linear regression.</p>")
             return
+        if net.n_outputs > 1:   # K classes: the table below is for one output (app work to come)
+            self._set_linear_html(
+                f"<p>Identity hidden units: the {net.n_outputs} logits are one linear model, "
+                "z = X·β + β₀ with β = W⁽¹⁾W⁽²⁾ (one column per class): multinomial logistic "
+                "regression. <code>nnviz analyze</code> prints β.</p>")
+            return
         b0, beta = analysis.linear_equivalent(net)
         if self._ls_cache is None:
             tr = s.trainer
             self._ls_cache = analysis.least_squares(tr.X, tr.y)
         lb0, lbeta = self._ls_cache
-        dist = float(np.linalg.norm(np.append(beta, b0) - np.append(lbeta, lb0)))
+        with np.errstate(over="ignore"):   # huge weights (a diverging run): the distance is inf
+            dist = float(np.linalg.norm(np.append(beta, b0) - np.append(lbeta, lb0)))
         target = "the logit z of ŷ" if s.task == "classification" else "ŷ"
         rows = "".join(f"<tr><td>{html.escape(n)}</td><td align='right'>{_fmt(a)}</td>"
                        f"<td align='right'>{_fmt(b)}</td></tr>" for n, a, b in zip(names, beta, lbeta))

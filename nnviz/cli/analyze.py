@@ -67,6 +67,54 @@ def _logistic_lines(F, y, beta, b0, names, space, report, lines) -> None:
                      "so the logistic fit has no best weights (they grow without bound)")
 
 
+def _multinomial(model, classes, F, y, report, names, space, in_features) -> list[str]:
+    """Identity hidden units with K outputs: the logits are one linear model z = x·β + β₀ with
+    β = W⁽¹⁾W⁽²⁾… (p, K), multinomial logistic regression; lines to print, ``report`` filled."""
+    from nnviz.core.losses import one_hot
+
+    b0, beta = analysis.linear_equivalent(model.network)
+    report["linear_equivalent"] = {"classes": classes, "intercept": b0.tolist(),
+                                   "coefficients": beta.tolist()}
+
+    def model_lines(b, B):
+        return [f"             z[{c}] = {b[k]:.6g}" + "".join(f" {v:+.6g}·{n}" for v, n in zip(B[:, k], names))
+                for k, c in enumerate(classes)]
+
+    if model.network.hidden_sizes:
+        lines = [f"linear       every hidden unit is identity, so the {len(classes)} logits are one "
+                 f"linear model{in_features}{space}, z = x·β + β₀ with β = W⁽¹⁾W⁽²⁾ "
+                 f"({beta.shape[0]}×{beta.shape[1]}): multinomial logistic regression, the class "
+                 "with the largest z wins"]
+    else:
+        lines = [f"linear       no hidden layer: the network already is the linear model, "
+                 f"multinomial logistic regression; its {len(classes)} logits{in_features}{space}, "
+                 f"z = x·W + b ({beta.shape[0]}×{beta.shape[1]}), the class with the largest z wins"]
+    lines += model_lines(b0, beta)
+    if model.scaler is not None:
+        mean, std = np.asarray(model.scaler.mean), np.asarray(model.scaler.std)
+        raw_beta, raw_b0 = beta / std[:, None], b0 - (mean / std) @ beta
+        report["linear_equivalent_raw_units"] = {"intercept": raw_b0.tolist(),
+                                                 "coefficients": raw_beta.tolist()}
+        lines.append("             in the features' own units (not standardized):")
+        lines += model_lines(raw_b0, raw_beta)
+    if F is None:
+        report["least_squares"] = None
+        return lines
+    lb0, lbeta = analysis.least_squares(F, one_hot(y, len(classes)))
+    dist = float(np.linalg.norm(np.vstack([beta, b0]) - np.vstack([lbeta, lb0])))
+    report["least_squares"] = {"intercept": lb0.tolist(), "coefficients": lbeta.tolist()}
+    report["distance"] = dist
+    caveat = ("least squares here fits each class's one-hot column; the network was trained with "
+              "cross-entropy on the logits, which fixes them only up to a shift shared by every "
+              "class, so compare directions, not numbers")
+    report["least_squares_caveat"] = caveat
+    lines.append(f"least sq.{space}")
+    lines += model_lines(lb0, lbeta)
+    lines.append(f"distance     {dist:.3g} (Frobenius, coefficients and intercepts)")
+    lines.append(f"note         {caveat}")
+    return lines
+
+
 def run(args) -> int:
     from nnviz.cli import convert as cli_convert
     from nnviz.data import csvdata
@@ -79,7 +127,14 @@ def run(args) -> int:
     if args.gradcheck and not args.data:
         raise NnvizError("--gradcheck needs rows: give --data FILE.csv --target COLUMN")
     X_raw = y = None
-    if args.data:
+    K = net.n_outputs
+    classes = None
+    if K > 1:
+        from nnviz.io.weights_io import to_dict
+        classes = to_dict(model)["classes"]
+    if args.data and K > 1:          # labels map by the model's classes
+        X_raw, y = csvdata.read_classes(args.data, args.target, list(model.inputs), classes)
+    elif args.data:
         ds = csvdata.load_dataset(args.data, args.target, features=list(model.inputs), task=model.task)
         X_raw, y = ds.X, ds.y
     F = model.transform(X_raw) if X_raw is not None else None
@@ -95,7 +150,9 @@ def run(args) -> int:
     model_name = analysis.linear_model_name(net)
     report["hidden_layers"] = len(net.hidden_sizes)
     report["linear_model"] = model_name
-    if analysis.is_linear(net):
+    if analysis.is_linear(net) and K > 1:
+        lines += _multinomial(model, classes, F, y, report, names, space, in_features)
+    elif analysis.is_linear(net):
         b0, beta = analysis.linear_equivalent(net)
         report["linear_equivalent"] = {"intercept": b0, "coefficients": beta.tolist()}
         if model_name:
@@ -175,7 +232,7 @@ def run(args) -> int:
             tree = analysis.decision_tree(net, rows)
             if model.scaler is not None:
                 analysis.unscale_tree(tree, model.scaler.mean, model.scaler.std)
-            text = analysis.tree_text(tree, names, "z")
+            text = analysis.tree_text(tree, names, "z", classes)
             report["tree"] = text
             units = "in the features' own units" if model.scaler is not None else ""
             lines.append(f"tree         {tree.leaves()} leaves; each test is one hidden unit's pre-activation, "

@@ -113,6 +113,10 @@ def _train(args) -> int:
     config, dataset, weights = _config_from(args)
     exp = build(config, dataset, weights)
     tr = exp.trainer
+    notices = exp.notices
+    if not args.json:
+        for note in notices:
+            print(f"nnviz: note: {note}", file=sys.stderr)
     if args.steps is not None:
         total = check_number("steps", args.steps, integer=True)
     else:
@@ -148,6 +152,10 @@ def _train(args) -> int:
         "parameter_count": exp.network.parameter_count(),
         "steps": tr.step_count, "epochs": tr.epoch_count, "seconds": round(seconds, 4),
     }
+    if exp.network.n_outputs > 1:
+        result["classes"] = list(exp.model.classes)
+    if notices:
+        result["notices"] = list(notices)
     if tr.diverged:
         if args.export and args.export_on_divergence:
             cli_convert.export(exp.model, args.export)
@@ -180,13 +188,27 @@ def _predict(args) -> int:
     model = cli_convert.load(args.weights)
     X = csvdata.read_columns(args.input, model.inputs)
     pred = model.predict(X)
-    header = "probability" if model.task == "classification" else "prediction"
-    text = header + "\n" + "\n".join(repr(float(v)) for v in pred) + "\n"
+    if pred.ndim == 2:            # K classes: the label, then one probability per class
+        from nnviz.io.weights_io import to_dict
+        classes = to_dict(model)["classes"]
+        labels = pred.argmax(axis=1)
+        rows = [",".join([_field("label")] + [_field(f"P({c})") for c in classes])]
+        rows += [",".join([_field(classes[k])] + [repr(float(v)) for v in row])
+                 for k, row in zip(labels, pred)]
+        text = "\n".join(rows) + "\n"
+    else:
+        header = "probability" if model.task == "classification" else "prediction"
+        text = header + "\n" + "\n".join(repr(float(v)) for v in pred) + "\n"
     if args.output:
         atomic_write(args.output, text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _field(text: str) -> str:
+    """A CSV cell: quoted when it holds a comma, a quote or a line break."""
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
 
 
 def _info(args) -> int:
@@ -203,6 +225,9 @@ def _info(args) -> int:
     for k, (d, name) in enumerate(zip(net.dense, net.activations), 1):
         print(f"  layer {k}    W {d.W.shape[0]}×{d.W.shape[1]}, b {d.b.shape[0]}, {name}")
     print(f"parameters   {net.parameter_formula()}")
+    if net.n_outputs > 1:
+        from nnviz.io.weights_io import to_dict
+        print(f"classes      {', '.join(to_dict(model)['classes'])}")
     return 0
 
 

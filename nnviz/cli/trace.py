@@ -90,8 +90,13 @@ def run(args) -> int:
 
     model = cli_convert.load(args.weights)   # every format predict and info read
     lr = check_number("learning rate", args.lr)
-    ds = csvdata.load_dataset(args.input, args.target, features=list(model.inputs), task=model.task)
-    X_raw, y = ds.X, ds.y
+    if model.network.n_outputs > 1:   # K classes: the labels map by the model's classes
+        from nnviz.io.weights_io import to_dict
+        X_raw, y = csvdata.read_classes(args.input, args.target, list(model.inputs),
+                                        to_dict(model)["classes"])
+    else:
+        ds = csvdata.load_dataset(args.input, args.target, features=list(model.inputs), task=model.task)
+        X_raw, y = ds.X, ds.y
     if args.rows is not None:
         n = check_number("rows", args.rows, integer=True)
         X_raw, y = X_raw[:n], y[:n]

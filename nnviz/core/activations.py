@@ -205,6 +205,68 @@ def _sigmoid(z):
 """
 
 
+def _softmax(z, out=None):
+    """Softmax over the last axis (each row of a batch): e^(z − c) / Σ e^(z − c), c = max z.
+
+    Shifting by the row's largest value changes nothing mathematically and keeps every ``exp``
+    at or below e⁰ = 1, so logits of ±1000 neither overflow nor give 0/0; the row sums are one
+    product with a vector of ones (one BLAS call, cheaper than a NumPy reduction on a batch).
+    ``out`` may be z."""
+    if not isinstance(z, np.ndarray):
+        z = np.asarray(z)
+    c = z.max(axis=-1)
+    out = np.subtract(z, c[..., None] if z.ndim > 1 else c, out=out)
+    np.exp(out, out=out)
+    s = out.dot(_row_ones(out.shape[-1], out.dtype))
+    return np.divide(out, s[..., None] if out.ndim > 1 else s, out=out)
+
+
+_ROW_ONES: dict = {}
+
+
+def _row_ones(k: int, dtype) -> np.ndarray:
+    """A read-only vector of k ones of ``dtype``, made once per (k, dtype)."""
+    v = _ROW_ONES.get((k, dtype))
+    if v is None:
+        if len(_ROW_ONES) >= 16:
+            _ROW_ONES.clear()
+        v = _ROW_ONES[(k, dtype)] = np.ones(k, dtype)
+        v.flags.writeable = False
+    return v
+
+
+def _softmax_diagonal(z, a, out=None):
+    """The diagonal of each row's Jacobian, ŷ_k(1 − ŷ_k): what an element-wise view shows.
+    The whole Jacobian is :func:`softmax_jacobian`; :class:`~nnviz.core.layers.Activation`
+    multiplies by all of it, not by this diagonal."""
+    out = np.subtract(_ONES.get(a.dtype, 1), a, out=out)
+    out *= a
+    return out
+
+
+def softmax_jacobian(a_row) -> np.ndarray:
+    """∂ŷ/∂z for one row ŷ = softmax(z) of K values: the (K, K) matrix diag(ŷ) − ŷ·ŷᵀ, entry
+    (i, j) = ŷ_i([i = j] − ŷ_j). Each row of it sums to 0 (the outputs always sum to 1)."""
+    a = np.asarray(a_row, dtype=float).reshape(-1)
+    return np.diag(a) - np.outer(a, a)
+
+
+def softmax_vjp(grad_a, a, out=None):
+    """∂e/∂Z = (∂e/∂ŷ)·J row by row, J = diag(ŷ) − ŷŷᵀ: ŷ ⊙ (g − Σ_k g_k ŷ_k), (m, K)."""
+    s = np.sum(np.multiply(grad_a, a), axis=-1, keepdims=True)
+    out = np.subtract(grad_a, s, out=out)
+    return np.multiply(out, a, out=out)
+
+
+_SOFTMAX_NUMPY_HELPER = """\
+def _softmax(z):
+    # each row: e^(z - max z) / sum e^(z - max z); the shift keeps every exp <= 1
+    e = np.exp(z - (z.max(axis=-1)[..., None] if z.ndim > 1 else z.max(axis=-1)))
+    s = e.dot(np.ones(e.shape[-1], e.dtype))
+    return e / (s[..., None] if e.ndim > 1 else s)
+"""
+
+
 def _leaky_numeric(z: float) -> str:
     """The numeric middle of ``a = … = value`` for one leaky-relu unit: the piece z is on."""
     return "{zv}" if z > 0 else f"{LEAKY_SLOPE}·{{zvp}}"
@@ -232,6 +294,11 @@ class ActivationFunction:
 
     The fields after ``derivative_formula`` have defaults so a test can build a row from the
     first six alone; every row of :data:`ACTIVATIONS` fills them all.
+
+    ``rowwise`` marks softmax, the one function that is not element-wise: each output depends
+    on the whole row, its ``derivative`` is only the Jacobian's diagonal, and it serves only as
+    the output of a K-class network (:data:`NAMES` lists the element-wise ones, the choices for
+    a hidden layer).
     """
 
     name: str
@@ -248,6 +315,7 @@ class ActivationFunction:
     torch_module: str | None = None
     numpy_expr: str | None = None
     numpy_helper: str = ""
+    rowwise: bool = False
 
     @property
     def piecewise_linear(self) -> bool:
@@ -289,12 +357,21 @@ _ROWS = (
         numpy_expr="_sigmoid(z)", numpy_helper=_SIGMOID_NUMPY_HELPER),
 )
 
-ACTIVATIONS: dict[str, ActivationFunction] = {row.name: row for row in _ROWS}
-NAMES = tuple(ACTIVATIONS)
+SOFTMAX = ActivationFunction(
+    "softmax", _softmax, _softmax_diagonal, None,
+    "ŷ = softmax(z) = e^z / Σ_k e^(z_k)", "∂ŷ/∂z = diag(ŷ) − ŷ·ŷᵀ",
+    element_formula="{a} = e^{z} / Σ_k e^(z_k)", element_numeric="e^{zvp} / Σ_k e^(z_k)",
+    onnx_op="Softmax", onnx_attrs=(("axis", 1),), torch_module="Softmax(dim=1)",
+    numpy_expr="_softmax(z)", numpy_helper=_SOFTMAX_NUMPY_HELPER, rowwise=True)
+
+# The element-wise functions: any layer's choices.
+NAMES = tuple(row.name for row in _ROWS)
+ACTIVATIONS: dict[str, ActivationFunction] = {row.name: row for row in (*_ROWS, SOFTMAX)}
+OUTPUT_NAMES = ("sigmoid", "identity", "softmax")
 
 
 def get(name: str) -> ActivationFunction:
-    """The table row for ``name``; an unknown name raises :class:`NnvizError`."""
+    """The table row for ``name`` (softmax included); an unknown name raises :class:`NnvizError`."""
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):

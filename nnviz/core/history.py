@@ -50,9 +50,13 @@ class History:
 
 
 def metric(task: str, y: np.ndarray, yhat: np.ndarray) -> float:
-    """Accuracy at threshold 0.5 (classification) or R² (regression); y, ŷ of shape (n, 1)."""
+    """Accuracy at threshold 0.5 (classification) or R² (regression); y, ŷ of shape (n, 1).
+    With K classes y is one-hot and ŷ the probabilities, both (n, K): accuracy is the share
+    of rows whose largest probability is at the true class (argmax agreement)."""
     if len(y) == 0:
         return math.nan
+    if task == "classification" and yhat.ndim == 2 and yhat.shape[1] > 1:
+        return np.count_nonzero(yhat.argmax(axis=1) == y.argmax(axis=1)) / len(y)
     if task == "classification":
         return np.count_nonzero((yhat > 0.5) == (y > 0.5)) / len(y)
     ss_res = float(np.sum((y - yhat) ** 2))

@@ -91,6 +91,12 @@ class Activation:
                  dadz: np.ndarray | None = None, out: np.ndarray | None = None):
         """(σ′(Z), ∂e/∂Z) with ∂e/∂Z = ∂e/∂A ⊙ σ′(Z), a Hadamard product because σ acts
         element by element. z, a = σ(z) are this layer's forward values; σ′(Z) goes into
-        ``dadz`` and the product into ``out`` when given."""
+        ``dadz`` and the product into ``out`` when given.
+
+        Softmax is not element-wise: there ``dadz`` holds the Jacobian's diagonal ŷ(1 − ŷ) and
+        ∂e/∂Z is each row of ∂e/∂A times the whole Jacobian diag(ŷ) − ŷŷᵀ. (Training never
+        runs this: cross-entropy hands back ∂e/∂Z = ŷ − y directly.)"""
         dadz = self.function.derivative(z, a, dadz)
+        if self.function.rowwise:
+            return dadz, activations.softmax_vjp(grad_a, a, out)
         return dadz, np.multiply(grad_a, dadz, out)

@@ -1,4 +1,5 @@
-"""Loss layers: half squared error (regression) and binary log-loss (classification).
+"""Loss layers: half squared error (regression), binary log-loss (two classes) and categorical
+cross-entropy (K classes, softmax output).
 
 Every loss works per sample: ``forward`` returns the vector e (m, 1) of per-row losses and the
 batch loss E is their mean (``reduction="mean"``, the update η/m Σ δ aᵀ) or their sum
@@ -13,6 +14,9 @@ Two slips that are easy to make, avoided here:
   e = −[y log ŷ + (1 − y) log(1 − ŷ)]. It is computed from the logit z as
   softplus(z) − y·z, which never overflows, and its derivative through the sigmoid is
   ∂e/∂z = ŷ − y.
+- With K classes, y is a one-hot row and e = −Σ_k y_k log ŷ_k with ŷ = softmax(z). Computed
+  from the logits as log Σ_k e^(z_k) − Σ_k y_k z_k, the log-sum-exp shifted by the row's
+  largest logit (no overflow at ±1000, no log 0); through the softmax ∂e/∂z = ŷ − y again.
 """
 from __future__ import annotations
 
@@ -102,7 +106,71 @@ class LogLoss(Loss):
         return np.subtract(a, y, out)
 
 
-LOSSES = {"squared_error": SquaredError, "log_loss": LogLoss}
+class CrossEntropy(Loss):
+    """e = −Σ_k y_k log ŷ_k with ŷ = softmax(z) and y one-hot (m, K), computed as
+    log Σ_k e^(z_k) − Σ_k y_k z_k; e is (m, 1)."""
+
+    name = "cross_entropy"
+    formula = "e = −Σ_k y_k·log ŷ_k"
+    fused = True
+
+    def __init__(self, output_activation: str = "softmax", reduction: str = "mean"):
+        if output_activation != "softmax":
+            raise NnvizError("cross_entropy needs a softmax output (use log_loss for one sigmoid output)")
+        super().__init__(output_activation, reduction)
+        self._work: dict[tuple, np.ndarray] = {}
+
+    def _scratch(self, shape) -> tuple[np.ndarray, np.ndarray]:
+        """Two (m, K) arrays kept between calls of the same batch shape (no allocation per step)."""
+        t = self._work.get(shape)
+        if t is None:
+            if len(self._work) >= 4:
+                self._work.clear()
+            t = self._work[shape] = (np.empty(shape), np.empty(shape))
+        return t
+
+    def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
+        """e (m, 1) = log Σ_k e^(z_k − c) − (z_y − c) with c = max_k z_k per row and z_y = Σ_k y_k z_k
+        the true class's logit (exact: y is one-hot): the same value as log Σ e^z − z_y, with
+        every exponent ≤ 0 and no cancellation of large logits (z = (1000, 1000, −1000) gives
+        log 2 to the last bit)."""
+        m, K = z.shape
+        if out is None:
+            out = np.empty((m, 1))
+        t, _ = self._scratch(z.shape)
+        w = ones(K)
+        c = z.max(axis=1)                                         # the shift c = max_k z_k
+        np.subtract(z, c[:, None], out=t)                         # z − c ≤ 0
+        np.exp(t, out=t)
+        s = t.dot(w)                                              # Σ_k e^(z_k − c) ∈ [1, K]
+        np.log(s, out=s)
+        np.multiply(y, z, out=t)
+        zy = t.dot(w)                                             # z_y
+        np.subtract(zy, c, out=zy)                                # z_y − c
+        np.subtract(s, zy, out=out[:, 0])
+        return out
+
+    def backward(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
+        return np.subtract(a, y, out)
+
+
+def one_hot(labels, K: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Y (n, K) float64 with Y[i, labels[i]] = 1 and 0 elsewhere, from integer class labels
+    0…K−1 (given as numbers). Raises for a label that is not one of them."""
+    labels = np.asarray(labels, dtype=np.float64).reshape(-1)
+    idx = labels.astype(np.int64)
+    bad = (idx != labels) | (idx < 0) | (idx >= K)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise NnvizError(f"class label {labels[i]:g} in row {i + 1} is not one of 0…{K - 1}")
+    if out is None:
+        out = np.empty((len(idx), K))
+    out.fill(0.0)
+    out[np.arange(len(idx)), idx] = 1.0
+    return out
+
+
+LOSSES = {"squared_error": SquaredError, "log_loss": LogLoss, "cross_entropy": CrossEntropy}
 NAMES = tuple(LOSSES)
 
 

@@ -22,6 +22,7 @@ class Model:
     scaler: "features_mod.Scaler | None"  # standardisation of the features, or None
     task: str = "classification"
     loss: str = "log_loss"
+    classes: list | None = None      # class labels in index order (classification), or None
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -40,6 +41,17 @@ class Model:
         F = features_mod.expand(X_raw, self.inputs, self.features)
         return self.scaler.transform(F) if self.scaler is not None else F
 
+    @property
+    def n_classes(self) -> int | None:
+        """K (2 for one sigmoid output), or None for regression."""
+        return self.network.n_classes if self.task == "classification" else None
+
     def predict(self, X_raw: np.ndarray) -> np.ndarray:
-        """(n,) probabilities of class 1 (classification) or predicted values (regression)."""
-        return self.network.predict(self.transform(X_raw))[:, 0]
+        """(n,) probabilities of class 1 (one sigmoid output) or predicted values (regression);
+        (n, K) class probabilities for a softmax output."""
+        p = self.network.predict(self.transform(X_raw))
+        return p if p.shape[1] > 1 else p[:, 0]
+
+    def predict_labels(self, X_raw: np.ndarray) -> np.ndarray:
+        """(n,) int class indices (argmax, or probability > 0.5 for one sigmoid output)."""
+        return self.network.predict_labels(self.transform(X_raw))

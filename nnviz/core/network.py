@@ -2,7 +2,9 @@
 
 ``Network([p, M, 1])`` is the default p→M→1 net; ``Network([p, M1, M2, 1])`` adds a hidden
 layer; ``Network([p, 1])`` has none (one dense layer, ŷ = σ(X·W + b): logistic or linear
-regression; ``hidden_sizes`` is ``[]``); nothing assumes two layers. All parameters live in one flat float64 vector
+regression; ``hidden_sizes`` is ``[]``); nothing assumes two layers.
+``Network([p, M, K], output_activation="softmax")`` is a K-class classifier (K ≥ 2 outputs, one
+probability per class). All parameters live in one flat float64 vector
 (``params``), and all gradients in another (``grads``); each layer's W and b are views into it.
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ from nnviz.settings import check_number
 
 from nnviz.settings import MAX_UNITS  # declared once, with the settings
 MAX_INPUTS = 1024
+from nnviz.settings import MAX_CLASSES  # noqa: E402
 
 
 class Network:
@@ -30,16 +33,22 @@ class Network:
                  + [check_number("hidden units", s, integer=True, low=1, high=MAX_UNITS)
                     for s in sizes[1:-1]]
                  + [check_number("output units", sizes[-1], integer=True)])
-        if sizes[-1] != 1:
-            raise NnvizError(f"the output layer has one unit (got {sizes[-1]})")
+        if output_activation == "softmax":
+            if not 2 <= sizes[-1] <= MAX_CLASSES:
+                raise NnvizError(f"a softmax output layer has one unit per class, 2 to {MAX_CLASSES} "
+                                 f"(got {sizes[-1]})")
+        elif sizes[-1] != 1:
+            raise NnvizError(f"the output layer has one unit (got {sizes[-1]}); "
+                             "more than one output needs a softmax (K classes)")
         n_hidden = len(sizes) - 2
         if isinstance(hidden_activation, str):
             hidden_activation = [hidden_activation] * n_hidden
         names = list(hidden_activation) + [output_activation]
         if len(names) != len(sizes) - 1:
             raise NnvizError(f"{len(sizes) - 2} hidden layers need {len(sizes) - 2} activations, got {len(names) - 1}")
-        for name in names:
-            activations.get(name)
+        for k, name in enumerate(names, 1):
+            if activations.get(name).rowwise and k < len(names):
+                raise NnvizError(f"{name} is an output activation (K classes), not one for hidden layer {k}")
         self.sizes = sizes
         total = sum((fi + 1) * fo for fi, fo in zip(sizes[:-1], sizes[1:]))
         self.params = np.zeros(total)
@@ -74,6 +83,17 @@ class Network:
         return [a.name for a in self.act]
 
     @property
+    def n_outputs(self) -> int:
+        """Output units: 1 (a sigmoid probability or a value) or K (softmax, one per class)."""
+        return self.sizes[-1]
+
+    @property
+    def n_classes(self) -> int | None:
+        """K for a softmax output, 2 for a sigmoid output, None for regression (identity)."""
+        name = self.act[-1].name
+        return self.sizes[-1] if name == "softmax" else 2 if name == "sigmoid" else None
+
+    @property
     def n_layers(self) -> int:
         """Number of dense layers (hidden layers + 1)."""
         return len(self.dense)
@@ -83,11 +103,15 @@ class Network:
         return int(self.params.size)
 
     def parameter_formula(self) -> str:
-        """The count written out, e.g. ``(p+1)·M + M + 1 = (2+1)·4 + 4 + 1 = 17``; with no
-        hidden layer ``(p+1)·1 = (2+1)·1 = 3``; with two ``(p+1)·M₁ + (M₁+1)·M₂ + (M₂+1)·1 =
+        """The count written out, e.g. ``(p+1)·M + M + 1 = (2+1)·4 + 4 + 1 = 17``; with K
+        outputs ``(p+1)·M + (M+1)·K = (2+1)·6 + (6+1)·3 = 39``; with no hidden layer
+        ``(p+1)·1 = (2+1)·1 = 3``; with two ``(p+1)·M₁ + (M₁+1)·M₂ + (M₂+1)·1 =
         (2+1)·8 + (8+1)·6 + (6+1)·1 = 85`` (one term per dense layer: its weights and biases)."""
         s = self.sizes
-        if len(s) == 3 and s[-1] == 1:
+        if len(s) == 3 and s[2] > 1:
+            return (f"(p+1)·M + (M+1)·K = ({s[0]}+1)·{s[1]} + ({s[1]}+1)·{s[2]} = "
+                    f"{self.parameter_count()}")
+        if len(s) == 3:
             return f"(p+1)·M + M + 1 = ({s[0]}+1)·{s[1]} + {s[1]} + 1 = {self.parameter_count()}"
         sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
         hidden = ["M"] if len(s) == 3 else [f"M{k}".translate(sub) for k in range(1, len(s) - 1)]
@@ -134,8 +158,14 @@ class Network:
         return out
 
     def predict(self, X: np.ndarray, dtype=np.float64) -> np.ndarray:
-        """ŷ (n, 1): probability (sigmoid output) or value (identity output)."""
+        """ŷ (n, 1): probability (sigmoid output) or value (identity output); (n, K) class
+        probabilities for a softmax output."""
         return self.layer_outputs(X, dtype)[-1][1]
+
+    def predict_labels(self, X: np.ndarray, dtype=np.float64) -> np.ndarray:
+        """(n,) int class indices: argmax of the K probabilities, or ŷ > 0.5 for one sigmoid."""
+        p = self.predict(X, dtype)
+        return p.argmax(axis=1) if p.shape[1] > 1 else (p[:, 0] > 0.5).astype(np.int64)
 
 
 def transfer_weights(old: Network, new: Network, input_map: Sequence[int | None] | None = None,

@@ -174,6 +174,11 @@ def loss_forward(sym: Symbols, loss, z, a, y, e, E) -> Stage:
     if loss.name == "log_loss":
         operands = {sym.z(n): _c(z), **operands}
         notes.append("Computed from the logit z as e = softplus(z) − y·z, which never overflows.")
+    elif loss.name == "cross_entropy":
+        operands = {sym.z(n): _c(z), **operands}
+        notes.append("y is one-hot (a 1 at the true class). Computed from the logits as "
+                     "e = log Σ_k e^(z_k) − Σ_k y_k·z_k, with every z shifted by its row's "
+                     "largest value first, so nothing overflows and log 0 never happens.")
     return Stage(
         "loss.forward", f"Loss: {loss.name.replace('_', ' ')}", StageKind.LOSS, None,
         [loss.formula, reduce], [f"{shape_text(a)}, {shape_text(y)} → {shape_text(e)} → E"],
@@ -188,6 +193,9 @@ def loss_backward(sym: Symbols, loss, a, y, d) -> Stage:
         eq = f"{sym.delta(n)} = ∂e/∂{sym.z(n)} = ŷ − y"
         if loss.name == "log_loss":
             note = "∂e/∂ŷ · σ′(z) = (ŷ − y)/(ŷ(1 − ŷ)) · ŷ(1 − ŷ) = ŷ − y: the sigmoid's derivative cancels."
+        elif loss.name == "cross_entropy":
+            note = ("∂e/∂ŷ · J with ∂e/∂ŷ_k = −y_k/ŷ_k and the softmax Jacobian J = diag(ŷ) − ŷŷᵀ "
+                    "gives ŷ − y, row by row: the Jacobian cancels as the sigmoid's derivative does.")
         else:
             note = "∂e/∂ŷ = ŷ − y and the identity output has σ′(z) = 1."
         name = sym.delta(n)

@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from nnviz.core import optimizers, stages
+from nnviz.core import losses, optimizers, stages
 from nnviz.errors import NnvizError
 from nnviz.core.history import Divergence, History, metric
 from nnviz.core.losses import Loss
@@ -42,6 +42,14 @@ TRAINING_SETTINGS = ("lr", "batch_size", "optimizer", "l1", "l2", "shuffle")
 
 # The per-epoch evaluation runs the hidden layers over blocks of about this many values.
 _EVAL_BLOCK = 1 << 15
+
+
+def _targets(y, outputs: int) -> np.ndarray:
+    """y as the trainer keeps it: (n, 1), or one-hot (n, K) for K > 1 outputs (from labels)."""
+    y = np.asarray(y, dtype=np.float64)
+    if outputs > 1 and (y.ndim == 1 or y.shape[-1] == 1):
+        return losses.one_hot(y, outputs)
+    return np.ascontiguousarray(y).reshape(len(y), -1 if outputs > 1 else 1)
 
 
 class _Workspace:
@@ -78,7 +86,7 @@ class _Workspace:
                 Z, A, None if fused else np.empty(Z.shape), None if fused else np.empty(Z.shape),
                 np.empty((m, network.dense[k - 1].fan_in)) if k > 1 else None))
         out = network.sizes[-1]
-        self.e = np.empty((m, out))
+        self.e = np.empty((m, 1))
         self.d = np.empty((m, out))
         scale = loss.scale(m)
         self.scale = None if scale == 1.0 else np.array(scale)  # a 0-d operand: cheaper per call
@@ -87,7 +95,10 @@ class _Workspace:
 class Trainer:
     """Trains ``network`` on (X, y) with ``loss``.
 
-    X (n, p) float64 features as the first layer sees them; y (n,) or (n, 1) targets.
+    X (n, p) float64 features as the first layer sees them; y (n,) or (n, 1) targets. For a
+    network with K > 1 outputs (softmax) y holds class labels 0…K−1 (n,), made one-hot
+    (n, K) here once, or is already one-hot; the trainer keeps (and shuffles) the one-hot rows,
+    so a step's targets are a slice like its inputs.
     ``batch_size=None`` means full batch; 1 is plain SGD. ``rng`` is the run's one Generator.
     """
 
@@ -98,8 +109,9 @@ class Trainer:
         self.loss = loss
         self.task = task
         self.X = np.ascontiguousarray(X, dtype=np.float64)
-        self.y = np.ascontiguousarray(y, dtype=np.float64).reshape(-1, 1)
-        if self.X.ndim != 2 or self.X.shape[1] != network.n_inputs or len(self.y) != len(self.X):
+        self.y = _targets(y, network.sizes[-1])
+        if (self.X.ndim != 2 or self.X.shape[1] != network.n_inputs or len(self.y) != len(self.X)
+                or self.y.shape[1] != network.sizes[-1]):
             raise NnvizError(f"training data of shape {self.X.shape} does not fit a network with "
                              f"{network.n_inputs} inputs")
         if len(self.X) == 0:
@@ -111,9 +123,9 @@ class Trainer:
         self.X_test = self._X_test1[:, :-1]
         if n_test:
             self.X_test[...] = np.asarray(X_test, dtype=np.float64).reshape(n_test, -1)
-            self.y_test = np.ascontiguousarray(y_test, dtype=np.float64).reshape(-1, 1)
+            self.y_test = _targets(y_test, network.sizes[-1])
         else:
-            self.y_test = np.empty((0, 1))
+            self.y_test = np.empty((0, network.sizes[-1]))
         self.rng = rng if rng is not None else np.random.default_rng(0)
         # The run's settings have one owner, ``config``: the trainer reads them at every step
         # and keeps no copy. Keyword settings (lr=…, batch_size=…) are written into it.
@@ -261,7 +273,7 @@ class Trainer:
     def set_epoch_rows(self, X, y) -> None:
         """Restore the epoch's row order saved by :meth:`epoch_rows`."""
         self._Xs[...] = X
-        self._ys[...] = np.asarray(y).reshape(-1, 1)
+        self._ys[...] = _targets(y, self._ys.shape[1])
 
     def _step(self, record: bool):
         """One mini-batch update, the only copy of it: forward layer by layer, the loss, backward

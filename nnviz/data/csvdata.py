@@ -5,7 +5,9 @@ Used by ``nnviz train --data FILE --target COL``, ``nnviz predict`` and the app'
 * :func:`load_dataset` picks the target and feature columns, checks every cell, builds X in the
   table's own memory (so loading holds about one copy of the values, never two) and proposes the
   task: a target with exactly two distinct values is a classification (mapped to 0/1 in sorted
-  order, numbers numerically), a numeric target with more values a regression.
+  order, numbers numerically), a text target with K ≥ 3 labels a K-class classification
+  (mapped to 0…K−1 the same way), a numeric target with more values a regression (or K classes
+  when the task says classification).
 
 Row numbers in messages are the file's line numbers, 1-based, so the header line is row 1.
 Every problem a user can cause raises :class:`~nnviz.errors.NnvizError` with one sentence.
@@ -22,6 +24,7 @@ from nnviz.data.csvtable import (MAX_BYTES, MISSING, CsvFormat, Table, format_nu
                                  human_size, number_kind)
 from nnviz.data.dataset import TASKS, Dataset
 from nnviz.errors import NnvizError
+from nnviz.settings import MAX_CLASSES
 
 
 def _cell_state(table: Table, j: int):
@@ -184,10 +187,11 @@ def _dataset(table: Table, target, features, task, drop_missing, positive_class,
         strings = table.text[t]
         labels = [strings[i].strip() for i in np.flatnonzero(keep)]
         distinct = sorted(set(labels))
-        if len(distinct) != 2:
+        if not 2 <= len(distinct) <= MAX_CLASSES:
             raise NnvizError(_classes_problem(where, distinct))
-        y = np.fromiter((s == distinct[1] for s in labels), dtype=np.float64, count=len(labels))
-        class_names, task = (distinct[0], distinct[1]), "classification"
+        index = {label: float(k) for k, label in enumerate(distinct)}
+        y = np.fromiter(map(index.__getitem__, labels), dtype=np.float64, count=len(labels))
+        class_names, task = tuple(distinct), "classification"
     else:
         yv = table.values[keep, t]
         distinct = np.unique(yv)
@@ -197,12 +201,12 @@ def _dataset(table: Table, target, features, task, drop_missing, positive_class,
                                  "there is nothing to learn")
             task = "classification" if len(distinct) == 2 else "regression"
         if task == "classification":
-            if len(distinct) != 2:
+            if not 2 <= len(distinct) <= MAX_CLASSES:
                 raise NnvizError(f"{where} has {len(distinct)} distinct value{'s' * (len(distinct) != 1)}"
-                                 "; classification needs exactly 2 (a numeric target with more "
-                                 "values is a regression)")
-            y = (yv == distinct[1]).astype(np.float64)
-            class_names = (format_number(distinct[0]), format_number(distinct[1]))
+                                 f"; classification needs 2 to {MAX_CLASSES} classes (a numeric "
+                                 "target with more values is a regression)")
+            y = np.searchsorted(distinct, yv).astype(np.float64)   # index in sorted order
+            class_names = tuple(format_number(v) for v in distinct)
         else:
             y = yv
     X = _take(table, keep if dropped else None, feat_idx, consume)
@@ -248,9 +252,8 @@ def _classes_problem(where: str, distinct: list[str]) -> str:
     if len(distinct) < 2:
         return f"{where} has only one class ({distinct[0]!r}); classification needs two"
     shown = ", ".join(distinct[:6]) + (", …" if len(distinct) > 6 else "")
-    return (f"{where} has {len(distinct)} classes ({shown}); only binary classification "
-            "(2 classes) or regression (a numeric target) is supported: choose one class "
-            "against the rest, or regression")
+    return (f"{where} has {len(distinct)} classes ({shown}); at most {MAX_CLASSES} are "
+            "supported: choose one class against the rest")
 
 
 def write_dataset(dataset: Dataset, path) -> None:
@@ -266,8 +269,10 @@ def write_dataset(dataset: Dataset, path) -> None:
     names = list(dataset.inputs) + [dataset.target or "y"]
     lines = [",".join(field(n) for n in names)]
     y = dataset.y
-    names_kept = (dataset.class_names is not None
-                  and sorted(dataset.class_names) == list(dataset.class_names))
+    names = dataset.class_names
+    # two classes: as before; K classes: the names whenever reading them maps them back
+    names_kept = names is not None and (sorted(names) if len(names) == 2
+                                        else _loader_order(names)) == list(names)
     if dataset.task == "classification" and names_kept:   # read back in the same 0/1 order
         labels = [field(dataset.class_names[int(v)]) for v in y]
     else:
@@ -275,6 +280,37 @@ def write_dataset(dataset: Dataset, path) -> None:
     for row, label in zip(dataset.X.tolist(), labels):
         lines.append(",".join(format_number(v) for v in row) + "," + label)
     atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def read_classes(path, target: str, columns, classes, fmt: CsvFormat | None = None,
+                 max_bytes: int = MAX_BYTES) -> tuple[np.ndarray, np.ndarray]:
+    """(X (n, len(columns)), y (n,) class indices) from a CSV file whose target holds labels of
+    a K-class model, mapped by the model's own ``classes`` (not by the labels this file happens
+    to hold, which may be fewer). A label that is not one of them raises, naming its row."""
+    table = read_table(path, fmt, max_bytes=max_bytes)
+    idx = [table.index(c) for c in columns]
+    t = table.index(target)
+    _check_cells(table, idx + [t], False, [True] * len(idx) + [False])
+    if t in table.text:
+        labels = [v.strip() for v in table.text[t]]
+    else:
+        labels = [format_number(v) for v in table.values[:, t]]
+    index = {c: k for k, c in enumerate(classes)}
+    for i, label in enumerate(labels):
+        if label not in index:
+            raise NnvizError(f"{table.name} row {table.row_numbers[i]}: {label!r} is not one of the "
+                             f"model's classes ({', '.join(classes)})")
+    y = np.array([index[label] for label in labels], dtype=np.float64)
+    return np.ascontiguousarray(table.values[:, idx]), y
+
+
+def _loader_order(names) -> list[str]:
+    """Labels in the order the loader maps them to 0, 1, …: numerically when all are numbers,
+    else as text."""
+    try:
+        return sorted(names, key=float)
+    except ValueError:
+        return sorted(names)
 
 
 def read_columns(path, columns, fmt: CsvFormat | None = None,

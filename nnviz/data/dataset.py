@@ -15,14 +15,19 @@ from nnviz.errors import NnvizError
 from nnviz.settings import TASKS
 from nnviz.settings import check_number
 
+from nnviz.settings import MAX_CLASSES  # noqa: E402 (the most classes a target may have)
+
 
 @dataclass
 class Dataset:
     """Raw inputs and targets.
 
     X: (n, n_inputs) float64, C-contiguous; row i is sample i, column j is input ``inputs[j]``.
-    y: (n,) float64; exactly 0.0 or 1.0 when ``task == "classification"``.
-    class_names: the original labels mapped to 0 and 1 (CSV data), else None.
+    y: (n,) float64; a class index 0.0, 1.0, … K−1 when ``task == "classification"`` (0 or 1
+    for two classes).
+    class_names: the original labels mapped to 0, 1, … K−1 in that order (CSV data, K-class
+    toy data), else None (then two classes are 0/1).
+    notices: remarks on the data a user should see (a constant input column, say).
     source: how to regenerate the data, e.g. ``{"generator": "circle", "samples": 500,
     "noise": 0.0, "seed": 0}`` or ``{"csv": path, "target": ..., ...}``.
     """
@@ -33,8 +38,9 @@ class Dataset:
     task: str
     name: str = ""
     target: str = "y"
-    class_names: tuple[str, str] | None = None
+    class_names: tuple[str, ...] | None = None
     source: dict = field(default_factory=dict)
+    notices: list = field(default_factory=list)
 
     def __post_init__(self):
         X = np.ascontiguousarray(self.X, dtype=np.float64)
@@ -58,20 +64,47 @@ class Dataset:
         if not np.isfinite(y).all():
             r = int(np.flatnonzero(~np.isfinite(y))[0])
             raise NnvizError(f"target in row {r + 1} is not a finite number ({y[r]})")
-        if self.task == "classification" and not np.isin(y, (0.0, 1.0)).all():
-            r = int(np.flatnonzero(~np.isin(y, (0.0, 1.0)))[0])
-            raise NnvizError(f"classification targets must be 0 or 1; row {r + 1} has {y[r]:g}")
         if self.class_names is not None:
             names = tuple(self.class_names)
-            if len(names) != 2 or not all(isinstance(s, str) for s in names):
-                raise NnvizError(f"class_names must be two strings, got {self.class_names!r}")
+            if (not 2 <= len(names) <= MAX_CLASSES or not all(isinstance(s, str) for s in names)
+                    or len(set(names)) != len(names)):
+                raise NnvizError(f"class_names must be two strings (or one per class, up to "
+                                 f"{MAX_CLASSES}), got {self.class_names!r}")
             self.class_names = names
+        if self.task == "classification":
+            K = 2 if self.class_names is None else len(self.class_names)
+            labels = np.arange(K, dtype=np.float64)
+            if not np.isin(y, labels).all():
+                r = int(np.flatnonzero(~np.isin(y, labels))[0])
+                which = "0 or 1" if K == 2 else f"a class index 0…{K - 1}"
+                raise NnvizError(f"classification targets must be {which}; row {r + 1} has {y[r]:g}")
         self.X, self.y, self.inputs = X, y, inputs
 
     @property
     def n_samples(self) -> int:
         """Number of rows n."""
         return self.X.shape[0]
+
+    @property
+    def n_classes(self) -> int | None:
+        """K, the number of classes (2 for a binary target), or None for regression."""
+        if self.task != "classification":
+            return None
+        return 2 if self.class_names is None else len(self.class_names)
+
+    @property
+    def classes(self) -> list[str] | None:
+        """The class labels in index order (``classes[k]`` is class k), or None for
+        regression; ``["0", "1"]`` for a binary target without names."""
+        if self.task != "classification":
+            return None
+        return list(self.class_names) if self.class_names is not None else ["0", "1"]
+
+    def class_description(self) -> str:
+        """One line for a dialog: ``"barbera → 0, barolo → 1, grignolino → 2"`` ("" for
+        regression)."""
+        classes = self.classes
+        return ", ".join(f"{c} → {k}" for k, c in enumerate(classes)) if classes else ""
 
     @property
     def n_inputs(self) -> int:

@@ -9,6 +9,11 @@ classification (labels 0.0 / 1.0, balanced: the counts differ by at most one)
     spiral  two interleaved Archimedean spirals, r = 0.25 + 5u, angle 3.5πu (+π for class 0)
     moons   scikit-learn's two half-moons, centred and scaled by 3
 
+K classes (labels 0.0 … K−1, balanced: the counts differ by at most one; class names "0" … "K−1")
+    spiral3         three interleaved spiral arms, r = 0.25 + 5u, angle 3πu + 2πk/3
+    blobs3…blobs5   K Gaussian blobs (std 0.7, truncated at 2.5 std) centred on a circle of
+                    radius 3.5, the first at the top
+
 regression (targets roughly in [-1, 1]; x1, x2 uniform in [-6, 6])
     plane       y = 0.1·x1 + 0.05·x2 + 0.1           (a linear model recovers it exactly)
     multigauss  y = Σ ±exp(−|x − c|² / (2·1.5²)) over six centres (Playground's layout)
@@ -34,9 +39,12 @@ from nnviz.settings import check_number
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral", "moons")
 REGRESSION = ("plane", "multigauss", "sine")
 NAMES = CLASSIFICATION + REGRESSION
+MULTICLASS = ("spiral3", "blobs3", "blobs4", "blobs5")   # K classes
+ALL_NAMES = NAMES + MULTICLASS   # every name ``generate`` takes (the dataset setting's choices)
 
 # Standard deviation of the input noise at noise = 1.0, per classification dataset.
-_INPUT_NOISE = {"circle": 1.5, "xor": 1.5, "gauss": 2.0, "spiral": 0.5, "moons": 1.0}
+_INPUT_NOISE = {"circle": 1.5, "xor": 1.5, "gauss": 2.0, "spiral": 0.5, "moons": 1.0,
+                "spiral3": 0.5, "blobs3": 2.0, "blobs4": 2.0, "blobs5": 2.0}
 _TARGET_NOISE = 0.5
 
 
@@ -45,13 +53,24 @@ def generate(name: str, n_samples: int = 500, noise: float = 0.0, seed: int = 0)
 
     Raises NnvizError for an unknown name or an argument out of range (see ``settings.LIMITS``).
     """
-    if not isinstance(name, str) or name not in NAMES:
-        raise NnvizError(f"unknown dataset {name!r} (choose from: {', '.join(NAMES)})")
+    if not isinstance(name, str) or name not in ALL_NAMES:
+        raise NnvizError(f"unknown dataset {name!r} (choose from: {', '.join(ALL_NAMES)})")
     n = check_number("samples", n_samples, integer=True)
     noise = check_number("noise", noise)
     seed = check_number("seed", seed, integer=True)
     rng = np.random.default_rng(seed)
-    if name in CLASSIFICATION:
+    class_names = None
+    if name in MULTICLASS:
+        K = 3 if name == "spiral3" else int(name[-1])
+        counts = [n // K + (k < n % K) for k in range(K)]
+        X = _MULTI[name[:-1]](counts, rng)
+        y = np.repeat(np.arange(K, dtype=np.float64), counts)
+        X += (noise * _INPUT_NOISE[name]) * rng.standard_normal((n, 2))
+        order = rng.permutation(n)
+        X, y = X[order], y[order]
+        task = "classification"
+        class_names = tuple(str(k) for k in range(K))
+    elif name in CLASSIFICATION:
         n0 = n // 2
         n1 = n - n0
         X1, X0 = _CLASSES[name](n1, n0, rng)
@@ -66,7 +85,7 @@ def generate(name: str, n_samples: int = 500, noise: float = 0.0, seed: int = 0)
         y = _TARGETS[name](X[:, 0], X[:, 1])
         y += (noise * _TARGET_NOISE) * rng.standard_normal(n)
         task = "regression"
-    return Dataset(X, y, ["x1", "x2"], task, name=name, target="y",
+    return Dataset(X, y, ["x1", "x2"], task, name=name, target="y", class_names=class_names,
                    source={"generator": name, "samples": n, "noise": noise, "seed": seed})
 
 
@@ -119,6 +138,35 @@ def _moons(n1, n0, rng):
     centre = np.array([0.5, 0.25])
     return 3.0 * (lower - centre), 3.0 * (upper - centre)
 
+
+def _truncated_normal(shape, rng):
+    """Standard normal draws redrawn until each is within 2.5 std."""
+    z = rng.standard_normal(shape)
+    bad = np.abs(z) > 2.5
+    while bad.any():
+        z[bad] = rng.standard_normal(int(bad.sum()))
+        bad = np.abs(z) > 2.5
+    return z
+
+
+def _spiral_arms(counts, rng):
+    """len(counts) spiral arms, arm k rotated by 2πk/K; rows grouped by arm."""
+    K, n = len(counts), sum(counts)
+    u = rng.uniform(0.0, 1.0, n)
+    r = 0.25 + 5.0 * u
+    t = 3.0 * np.pi * u + np.repeat(2 * np.pi * np.arange(K) / K, counts)
+    return _polar(r, t)
+
+
+def _blobs(counts, rng):
+    """len(counts) blobs of std 0.7 (truncated at 2.5 std) centred 3.5 from the origin."""
+    K, n = len(counts), sum(counts)
+    angle = np.pi / 2 + 2 * np.pi * np.arange(K) / K
+    centres = np.repeat(_polar(np.full(K, 3.5), angle), counts, axis=0)
+    return centres + 0.7 * _truncated_normal((n, 2), rng)
+
+
+_MULTI = {"spiral": _spiral_arms, "blobs": _blobs}
 
 _CLASSES = {"circle": _circle, "xor": _xor, "gauss": _gauss, "spiral": _spiral, "moons": _moons}
 

@@ -147,13 +147,16 @@ class Scaler:
     """Standardisation F → (F − mean) / std, column by column.
 
     mean, std: (n_features,) float64 with std > 0, fitted on the training rows, in the units
-    of the features (what weights files store and exports compute with).
+    of the features (what weights files store and exports compute with). A constant column
+    keeps std 1, so its training values standardize to 0.
     names: the features' names for messages (not stored), or None.
+    notices: what :meth:`fit` has to tell a user (a constant column kept), one sentence each.
     """
 
     mean: np.ndarray
     std: np.ndarray
     names: list | None = field(default=None, repr=False, compare=False)
+    notices: list = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self):
         self.mean = np.array(self.mean, dtype=np.float64).reshape(-1)
@@ -174,10 +177,13 @@ class Scaler:
         """Mean and (population) standard deviation of each column of F (n, k), safe for
         columns of any finite magnitude (1e-300 or 1e300 alike).
 
-        Raises NnvizError, naming the column by ``names[c]`` when given, for a constant column
-        (all values equal, or std ≤ 1e-12 · its largest |value|), for a value that is not a
-        finite number, and for values too large or too close to zero for (F − mean) / std to
-        be computed in float64.
+        A constant column (all values equal, or std ≤ 1e-12 · its largest |value|) is kept
+        with std 1, so it standardizes to 0 (its weights then learn nothing from it), and a
+        sentence about it goes into ``notices``.
+
+        Raises NnvizError, naming the column by ``names[c]`` when given, for a value that is
+        not a finite number, and for values too large or too close to zero for
+        (F − mean) / std to be computed in float64.
         """
         F = np.asarray(F, dtype=np.float64)
         if F.ndim != 2 or F.shape[0] == 0:
@@ -199,10 +205,14 @@ class Scaler:
             mean[c] = np.ldexp(G.mean(), e)
             std[c] = np.ldexp(G.std(), e)
         constant = (hi == lo) | (std <= _CONSTANT * amax)
-        if constant.any():
-            c = int(np.flatnonzero(constant)[0])
-            raise NnvizError(f"feature {scaler._name(c)!r} is constant (std 0) and cannot be standardized; "
-                             "drop it or turn standardization off")
+        for c in np.flatnonzero(constant):
+            what = (f"every row is {hi[c]:g}" if hi[c] == lo[c]
+                    else f"every row is within {hi[c] - lo[c]:g} of {mean[c]:g}")
+            scaler.notices.append(f"feature {scaler._name(c)!r} is constant ({what}); "
+                                  "it is kept and standardizes to 0")
+        std[constant] = 1.0
+        exact = hi == lo
+        mean[exact] = hi[exact]        # the value itself: its rows standardize to exactly 0
         small = std < np.finfo(np.float64).tiny
         if small.any():
             c = int(np.flatnonzero(small)[0])

@@ -33,29 +33,41 @@ def is_linear(network: Network) -> bool:
 
 
 def linear_model_name(network: Network) -> str | None:
-    """"logistic regression" or "linear regression" for a network with no hidden layer (it is
-    that model, ŷ = σ(X·W + b)); None when there are hidden layers."""
+    """"logistic regression", "multinomial logistic regression" (K classes) or "linear
+    regression" for a network with no hidden layer (it is that model, ŷ = σ(X·W + b)); None
+    when there are hidden layers."""
     if network.hidden_sizes:
         return None
-    return "logistic regression" if network.activations[-1] == "sigmoid" else "linear regression"
+    out = network.activations[-1]
+    return {"sigmoid": "logistic regression",
+            "softmax": "multinomial logistic regression"}.get(out, "linear regression")
 
 
 def linear_equivalent(network: Network) -> tuple[float, np.ndarray]:
-    """(β₀, β (p,)) with z_out = x·β + β₀ for every x, when every hidden activation is identity."""
+    """(β₀, β (p,)) with z_out = x·β + β₀ for every x, when every hidden activation is identity.
+    With K outputs (softmax) the logits collapse to z = x·β + β₀ with β (p, K) = W⁽¹⁾W⁽²⁾… and
+    β₀ (K,): multinomial logistic regression; then both are arrays."""
     if not is_linear(network):
         raise NnvizError("the network is linear only when every hidden activation is identity "
                          f"(these are {', '.join(network.activations[:-1])})")
     A, c = np.eye(network.n_inputs), np.zeros(network.n_inputs)
     for d in network.dense:  # carry the affine map x ↦ x·A + c through every layer
         A, c = A @ d.W, c @ d.W + d.b
+    if network.n_outputs > 1:
+        return c.copy(), A.copy()
     return float(c[0]), A[:, 0].copy()
 
 
 def least_squares(F: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """(intercept, coefficients) of the ordinary least-squares fit y ≈ F·β + β₀."""
+    """(intercept, coefficients) of the ordinary least-squares fit y ≈ F·β + β₀; for y of
+    shape (n, K) with K > 1 (one-hot classes), one fit per column: ((K,), (p, K))."""
     F = np.asarray(F, dtype=float)
     design = np.hstack([np.ones((len(F), 1)), F])
-    sol, *_ = np.linalg.lstsq(design, np.asarray(y, dtype=float).reshape(-1), rcond=None)
+    y = np.asarray(y, dtype=float)
+    if y.ndim == 2 and y.shape[1] > 1:
+        sol, *_ = np.linalg.lstsq(design, y, rcond=None)
+        return sol[0].copy(), sol[1:].copy()
+    sol, *_ = np.linalg.lstsq(design, y.reshape(-1), rcond=None)
     return float(sol[0]), sol[1:].copy()
 
 
@@ -126,12 +138,15 @@ def pattern_codes(network: Network, F: np.ndarray) -> np.ndarray:
 
 def effective_linear(network: Network, a: list[np.ndarray]) -> tuple[np.ndarray, float]:
     """(W_eff (p,), b_eff) of the output pre-activation for one pattern ``a`` (a list with one
-    slope vector per hidden layer): z_out = x·W_eff + b_eff wherever x has that pattern."""
+    slope vector per hidden layer): z_out = x·W_eff + b_eff wherever x has that pattern.
+    With K outputs: (W_eff (p, K), b_eff (K,)), the K logits' linear model there."""
     A, c = np.eye(network.n_inputs), np.zeros(network.n_inputs)
     for k, d in enumerate(network.dense):
         A, c = A @ d.W, c @ d.W + d.b
         if k < len(a):
             A, c = A * a[k], c * a[k]  # · diag(a)
+    if network.n_outputs > 1:
+        return A.copy(), c.copy()
     return A[:, 0].copy(), float(c[0])
 
 
@@ -143,10 +158,11 @@ def count_regions(network: Network, F: np.ndarray) -> int:
 @dataclass
 class TreeNode:
     """A test ``x·w + b > 0`` on hidden unit ``unit`` of hidden layer ``layer`` (both from 0),
-    or a leaf holding the linear model z_out = x·w + b of its pattern."""
+    or a leaf holding the linear model z_out = x·w + b of its pattern (with K outputs a leaf's
+    w is (p, K) and b (K,): the K logits' linear models, the predicted class their argmax)."""
 
     w: np.ndarray
-    b: float
+    b: "float | np.ndarray"
     layer: int = -1
     unit: int = -1
     above: "TreeNode | None" = None   # the branch where the unit is active (z > 0)
@@ -205,9 +221,13 @@ def decision_tree(network: Network, F: np.ndarray) -> TreeNode:
 
 
 def tree_predict(tree: TreeNode, F: np.ndarray) -> np.ndarray:
-    """z_out (n,) for every row of F by walking the tree; a row reaching a pruned branch gets NaN."""
+    """z_out (n,) for every row of F by walking the tree ((n, K) with K outputs); a row reaching a
+    pruned branch gets NaN."""
     F = np.asarray(F, dtype=float)
-    out = np.full(len(F), np.nan)
+    leaf = tree
+    while not leaf.leaf:
+        leaf = leaf.above if leaf.above is not None else leaf.below
+    out = np.full((len(F),) + np.shape(leaf.b), np.nan)
 
     def walk(node, rows):
         if node is None or len(rows) == 0:
@@ -231,12 +251,20 @@ def _linear_text(w, b, names) -> str:
     return text + "".join(f" {sign} {term}" for sign, term in parts[1:])
 
 
-def tree_text(tree: TreeNode, names, output: str = "z") -> str:
-    """The tree as indented text: ``if 0.53·x1 − 0.11·x2 + 0.05 > 0:  (h1 active)``."""
+def tree_text(tree: TreeNode, names, output: str = "z", classes=None) -> str:
+    """The tree as indented text: ``if 0.53·x1 − 0.11·x2 + 0.05 > 0:  (h1 active)``. With K
+    outputs each leaf lists the K logits' linear models, ``z[setosa] = …``, and its rule: the
+    class with the largest z."""
     lines = []
 
     def walk(node, indent):
         pad = "    " * indent
+        if node.leaf and np.ndim(node.b) == 1:
+            labels = classes or [str(k) for k in range(len(node.b))]
+            lines.append(f"{pad}class = argmax of:")
+            for k, label in enumerate(labels):
+                lines.append(f"{pad}    {output}[{label}] = {_linear_text(node.w[:, k], node.b[k], names)}")
+            return
         if node.leaf:
             lines.append(f"{pad}{output} = {_linear_text(node.w, node.b, names)}")
             return
@@ -309,9 +337,11 @@ def gradient_check(network: Network, loss, X: np.ndarray, y: np.ndarray, h: floa
     steps of its kink is reported as such (``at_kink``), not as a wrong derivative."""
     from nnviz.core.trainer import Trainer
 
+    from nnviz.core.trainer import _targets
+
     net = network.copy()
     X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float).reshape(-1, 1)
+    y = _targets(y, net.n_outputs)   # (n, 1), or one-hot (n, K) from class labels
     tr = Trainer(net, loss, X, y, batch_size=None, shuffle=False, lr=0.0)
     tr.step()   # a learning rate of 0 leaves the parameters as they are
     analytic = net.grads.copy()
@@ -361,7 +391,10 @@ def unscale_tree(tree: TreeNode, mean: np.ndarray, std: np.ndarray) -> None:
     def walk(node):
         if node is None:
             return
-        node.w, node.b = node.w / std, float(node.b - np.sum(node.w * mean / std))
+        if np.ndim(node.b) == 1:   # a K-class leaf: one column per class
+            node.w, node.b = node.w / std[:, None], node.b - (mean / std) @ node.w
+        else:
+            node.w, node.b = node.w / std, float(node.b - np.sum(node.w * mean / std))
         walk(node.above)
         walk(node.below)
     walk(tree)

@@ -68,7 +68,24 @@ def _index_activation_forward(stage: Stage, i: int) -> list[str]:
     return cap(lines, n + 1, "units")
 
 
+def _index_cross_entropy(stage: Stage, i: int) -> str:
+    """Sample i's cross-entropy: only the true class's term of −Σ_k y_k log ŷ_k is non-zero."""
+    yh = np.asarray(stage.operands["ŷ"], dtype=float)[i]
+    c = int(np.argmax(np.asarray(stage.operands["y"], dtype=float)[i]))
+    e = float(np.asarray(stage.results["e"], dtype=float)[i, 0])
+    k, t = sub(i + 1), sub(c + 1)
+    return (f"e{k} = −Σ_k y{k}ₖ·log ŷ{k}ₖ = −log ŷ{k}{t} (y is one-hot, true class {c + 1}) = "
+            f"−log({fmt(yh[c])}) = {fmt(e)}   (computed from the logits: log Σ_k e^(z_k) − z{t})")
+
+
 def _index_loss_forward(stage: Stage, i: int) -> list[str]:
+    if stage.info.get("loss") == "cross_entropy":
+        e = np.asarray(stage.results["e"], dtype=float)[:, 0]
+        terms, m, E = [fmt(v) for v in e], len(e), float(stage.results["E"])
+        if stage.info.get("reduction", "mean") == "mean":
+            return [_index_cross_entropy(stage, i),
+                    f"E = (1/m)·Σᵢ eᵢ = (1/{m})·({sum_terms(terms)}) = {fmt(E)}"]
+        return [_index_cross_entropy(stage, i), f"E = Σᵢ eᵢ = {sum_terms(terms)} = {fmt(E)}"]
     yh = np.asarray(stage.operands["ŷ"], dtype=float)[:, 0]
     y = np.asarray(stage.operands["y"], dtype=float)[:, 0]
     e = np.asarray(stage.results["e"], dtype=float)[:, 0]
@@ -92,6 +109,13 @@ def _index_loss_forward(stage: Stage, i: int) -> list[str]:
 
 
 def _index_loss_backward(stage: Stage, i: int) -> list[str]:
+    if stage.info.get("loss") == "cross_entropy":   # one line per class
+        yh = np.asarray(stage.operands["ŷ"], dtype=float)[i]
+        y = np.asarray(stage.operands["y"], dtype=float)[i]
+        d = np.asarray(stage.results[keys(stage.results)[0]], dtype=float)[i]
+        k = sub(i + 1)
+        return [f"δ{k}{sub(j + 1)} = ŷ{k}{sub(j + 1)} − y{k}{sub(j + 1)} = {fmt(yh[j])} − {par(y[j])} = {fmt(d[j])}"
+                for j in range(min(len(d), MAX_LINES))]
     yh = np.asarray(stage.operands["ŷ"], dtype=float)[:, 0]
     y = np.asarray(stage.operands["y"], dtype=float)[:, 0]
     name = keys(stage.results)[0]

@@ -48,7 +48,7 @@ from nnviz.core.model import Model
 from nnviz.core.network import MAX_INPUTS, Network
 from nnviz.core.history import Divergence, History
 from nnviz.core.trainer import Trainer
-from nnviz.settings import MAX_LAYERS, TASKS
+from nnviz.settings import MAX_CLASSES, MAX_LAYERS, TASKS
 
 FORMAT = "nnviz-session"
 VERSION = 1
@@ -267,7 +267,7 @@ def _dataset(r: _Reader, d, arrays) -> Dataset:
     d = r.obj(d, "data")
     kind = r.string(d.get("kind"), "data.kind", ("generator", "rows"))
     if kind == "generator":
-        return datasets.generate(r.string(d.get("generator"), "data.generator", datasets.NAMES),
+        return datasets.generate(r.string(d.get("generator"), "data.generator", datasets.ALL_NAMES),
                                  r.integer(d.get("samples"), "data.samples"),
                                  r.number(d.get("noise"), "data.noise"),
                                  r.integer(d.get("seed"), "data.seed"))
@@ -279,9 +279,9 @@ def _dataset(r: _Reader, d, arrays) -> Dataset:
     y = r.array(arrays, "data_y", (X.shape[0],))
     names = d.get("class_names")
     if names is not None:
-        names = tuple(r.names(names, "data.class_names", 2))
-        if len(names) != 2:
-            r.fail("'data.class_names' must hold two names")
+        names = tuple(r.names(names, "data.class_names", MAX_CLASSES))
+        if len(names) < 2:
+            r.fail("'data.class_names' must hold two names (or one per class)")
     source = r.obj(d.get("source", {}), "data.source")
     return Dataset(X, y, inputs, task, name=r.string(d.get("name", ""), "data.name", empty=True),
                    target=r.string(d.get("target", "y"), "data.target", empty=True),
@@ -321,7 +321,10 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
             or not isinstance(acts, list) or len(acts) != len(sizes) - 1):
         r.fail("'model.sizes' and 'model.activations' do not describe a network")
     sizes = [r.integer(s, "model.sizes", 1, MAX_INPUTS) for s in sizes]
-    acts = [r.string(a, "model.activations", activations.NAMES) for a in acts]
+    # softmax only as the output of a K-class network (K > 1 output units)
+    last = activations.NAMES + (("softmax",) if sizes[-1] > 1 else ())
+    acts = ([r.string(a, "model.activations", activations.NAMES) for a in acts[:-1]]
+            + [r.string(acts[-1], "model.activations", last)])
     if sizes[0] != len(feats):
         r.fail(f"the network takes {sizes[0]} inputs but there are {len(feats)} features")
     net = Network(sizes, acts[:-1], acts[-1])
@@ -335,8 +338,12 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
             r.fail("the feature scaling has a standard deviation that is not positive")
     elif m.get("scaled") is not False:
         r.fail("'model.scaled' must be true or false")
-    model = Model(net, inputs, feats, scaler, task, loss_name)
-    loss = losses.make(loss_name, acts[-1], reduction)
+    model = Model(net, inputs, feats, scaler, task, loss_name,
+                  ds.classes if task == "classification" else None)
+    try:
+        loss = losses.make(loss_name, acts[-1], reduction)
+    except NnvizError as exc:
+        r.fail(str(exc))
     train_idx = _indices(r, arrays, "train_idx", n)
     test_idx = _indices(r, arrays, "test_idx", n)
     if len(train_idx) == 0:
@@ -366,7 +373,7 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
                                       r.integer(div.get("epoch"), "diverged.epoch"),
                                       r.string(div.get("reason"), "diverged.reason"))
     trainer.set_epoch_rows(r.array(arrays, "shuffled_X", (n_train, sizes[0])),
-                           r.array(arrays, "shuffled_y", (n_train, 1)))
+                           r.array(arrays, "shuffled_y", (n_train, sizes[-1])))
     state = {}
     for key, template in trainer.optimizer.state().items():
         a = r.array(arrays, f"opt_{key}", np.shape(template), kind="fiu")

@@ -11,6 +11,11 @@ The JSON form::
                  "activation": "tanh"}, ...],
      "loss": "log_loss", "parameter_count": 17}
 
+A K-class network's last layer has K units and ``"activation": "softmax"``, its loss is
+``"cross_entropy"``, and the file adds ``"classes": ["setosa", "versicolor", "virginica"]``,
+the label of each output unit in order (still version 1: files without softmax are written and
+read exactly as before).
+
 Weights run "from-to": row i of a layer's ``weights`` holds the weights from input i, so each
 layer computes activation(x·weights + biases) for a row vector x. The NPZ form holds the same
 header as a JSON string under ``header`` and each layer's arrays as ``layer{k}_weights`` and
@@ -51,7 +56,15 @@ def to_dict(model: Model) -> dict:
         "layers": [{"weights": d.W.tolist(), "biases": d.b.tolist(), "activation": name}
                    for d, name in zip(net.dense, net.activations)],
         "loss": model.loss, "parameter_count": net.parameter_count(),
+        **({"classes": _classes_of(model)} if net.n_outputs > 1 else {}),
     }
+
+
+def _classes_of(model: Model) -> list[str]:
+    """The labels of a K-output model, one per unit ("0", "1", … when it has none)."""
+    K = model.network.n_outputs
+    classes = model.classes
+    return list(classes) if classes is not None and len(classes) == K else [str(k) for k in range(K)]
 
 
 def _fail(source: str, problem: str):
@@ -129,13 +142,24 @@ def from_dict(d, source: str = "weights") -> Model:
         weights.append((W, b))
         names.append(act)
         fan_in = W.shape[1]
-    if fan_in != 1:
-        _fail(source, f"the last layer has {fan_in} units; nnviz networks have one output")
+    if fan_in != 1 and names[-1] != "softmax":
+        _fail(source, f"the last layer has {fan_in} units; nnviz networks have one output "
+                      "(or one per class with a softmax)")
+    if names[-1] == "softmax" and task != "classification":
+        _fail(source, "a softmax output layer is for classification")
     loss = d.get("loss")
     if not isinstance(loss, str) or loss not in losses.LOSSES:
         _fail(source, f"unknown loss {loss!r} (known: {', '.join(losses.NAMES)})")
     if loss == "log_loss" and names[-1] != "sigmoid":
         _fail(source, "log_loss needs a sigmoid output layer")
+    if (loss == "cross_entropy") != (names[-1] == "softmax"):
+        _fail(source, "cross_entropy goes with a softmax output layer, and only with it")
+    classes = None
+    if names[-1] == "softmax":
+        classes = d.get("classes", [str(k) for k in range(fan_in)])
+        classes = _names(classes, "classes", source, fan_in)
+        if len(classes) != fan_in or len(set(classes)) != fan_in:
+            _fail(source, f"'classes' must name each of the {fan_in} output units once")
     sizes = [len(feats)] + [W.shape[1] for W, _ in weights]
     try:
         net = Network(sizes, names[:-1], names[-1])
@@ -157,7 +181,7 @@ def from_dict(d, source: str = "weights") -> Model:
         except NnvizError as exc:
             _fail(source, str(exc))
     try:
-        return Model(net, inputs, feats, scaler, task, loss)
+        return Model(net, inputs, feats, scaler, task, loss, classes)
     except NnvizError as exc:
         _fail(source, str(exc))
 

@@ -3,7 +3,8 @@
     python tests/bench/run_all.py [--quick] [--skip ui,latency,scaling,...]
 
 Sections: engine steps/s (nnviz, a tuned and an idiomatic hand-written NumPy loop, PyTorch,
-scikit-learn) and the step-through cost (bench_engine.py), the boundary grid (bench_grid.py),
+scikit-learn) and the step-through cost (bench_engine.py), K classes against PyTorch
+(bench_kclass.py), the boundary grid (bench_grid.py),
 scaling in n and M and memory (bench_scaling.py), and the app while playing: frame time, Play
 throughput and memory over 50,000 steps (bench_ui.py), each interaction (step operation, add or
 remove a unit, activation, dataset, feature, optimizer, learning rate, a sample table, the
@@ -26,6 +27,7 @@ import _common as C  # noqa: E402  (first: it sets the BLAS threads before NumPy
 # section → (benchmark file, its function returning table rows), in the table's order
 SECTIONS = {
     "engine": ("bench_engine", "measure"),
+    "kclass": ("bench_kclass", "measure"),
     "stepthrough": ("bench_engine", "measure_stepthrough"),
     "grid": ("bench_grid", "measure"),
     "scaling": ("bench_scaling", "measure"),

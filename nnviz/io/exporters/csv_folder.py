@@ -22,6 +22,7 @@ from pathlib import Path
 
 from nnviz.errors import NnvizError
 from nnviz.core.model import Model
+from nnviz.io import weights_io
 from nnviz.io.fileio import folder_mode, write_problem
 
 OWN_FILE = re.compile(r"^(W\d+\.csv|b\d+\.csv|scaling\.csv|README\.txt)$")
@@ -40,9 +41,11 @@ def files(model: Model) -> dict[str, str]:
     net = model.network
     out = {}
     rows_names = list(model.features)
+    K = net.n_outputs
+    out_cols = ["output"] if K == 1 else [f"P({c})" for c in weights_io.to_dict(model)["classes"]]
     for k, (d, act) in enumerate(zip(net.dense, net.activations), 1):
         last = k == net.n_layers
-        cols = ["output"] if last else [f"h{j + 1}" if net.n_layers == 2 else f"h{k}_{j + 1}"
+        cols = out_cols if last else [f"h{j + 1}" if net.n_layers == 2 else f"h{k}_{j + 1}"
                                         for j in range(d.W.shape[1])]
         lines = [_row([f"W{k} (from\\to)", *cols])]
         lines += [_row([name, *d.W[i]]) for i, name in enumerate(rows_names)]
@@ -54,6 +57,9 @@ def files(model: Model) -> dict[str, str]:
         lines += [_row([f, m, s]) for f, m, s in zip(model.features, model.scaler.mean, model.scaler.std)]
         out["scaling.csv"] = "\n".join(lines) + "\n"
     what = "P(class 1)" if model.task == "classification" else "the predicted value"
+    if K > 1:
+        what = (f"one probability per class (softmax over the {K} output units, columns "
+                f"{', '.join(out_cols)}); the label is the class with the largest")
     out["README.txt"] = (
         f"nnviz network {' -> '.join(map(str, net.sizes))}, activations "
         f"{', '.join(net.activations)}; the output is {what}.\n"

@@ -7,6 +7,9 @@
       → per layer: Gemm(h, Wᵀ, b, transB=1) → the activation's operator (Relu, LeakyRelu,
         Tanh, Sigmoid or Identity, with attributes: the row of nnviz.core.activations)
       → Cast(float) → output [N, 1] float32: P(class 1), or the predicted value
+    K classes: the last activation is Softmax(axis=1) and output is [N, K] float32, one
+    probability per class (in the order of the header's ``classes``), plus ``label`` [N] int64,
+    the ArgMax of the probabilities (ties go to the first class, as NumPy's argmax)
 
 The graph computes in float64 like the engine does, so its output matches nnviz's to float32
 rounding (the interface is float32 because that is what most tools feed). The weights are
@@ -79,19 +82,26 @@ def build(model: Model):
         fn = activations.get(act)
         h = node(fn.onnx_op, [z], f"a{k}", **dict(fn.onnx_attrs))
     node("Cast", [h], "output", to=TensorProto.FLOAT)
+    K = model.network.n_outputs
+    outputs = [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", K])]
+    if K > 1:
+        node("ArgMax", [h], "label", axis=1, keepdims=0)
+        outputs.append(helper.make_tensor_value_info("label", TensorProto.INT64, ["N"]))
 
     n_in = len(model.inputs)
     graph = helper.make_graph(
         nodes, "nnviz_pipeline",
         [helper.make_tensor_value_info("inputs", TensorProto.FLOAT, ["N", n_in])],
-        [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", 1])],
-        initializer=inits)
+        outputs, initializer=inits)
     what = "P(class 1)" if model.task == "classification" else "the predicted value"
+    if K > 1:
+        what = (f"P(each class) for {json.dumps(weights_io.to_dict(model)['classes'])}, "
+                "and label [N] = the index of the largest")
     graph.doc_string = (f"inputs [N, {n_in}] columns {json.dumps(model.inputs)} → features "
                         f"{json.dumps(model.features)} → "
                         f"{'standardized → ' if model.scaler is not None else ''}"
                         f"{' → '.join(map(str, model.network.sizes))} network "
-                        f"({', '.join(model.network.activations)}) → output [N, 1] = {what}")
+                        f"({', '.join(model.network.activations)}) → output [N, {K}] = {what}")
     proto = helper.make_model(graph, producer_name="nnviz", producer_version=__version__,
                               opset_imports=[helper.make_opsetid("", OPSET)])
     proto.ir_version = IR_VERSION

@@ -26,7 +26,7 @@ TEMPLATE = '''\
 
     {sizes} network, activations {activations}; {what}.
 
-predict(X): X is (n, {n_inputs}) raw inputs, columns in the order of INPUTS; returns (n,).
+predict(X): X is (n, {n_inputs}) raw inputs, columns in the order of INPUTS; returns {returns}.
 As a program: python {{this file}} input.csv  — the CSV header names the inputs; prints one
 prediction per line.
 
@@ -41,7 +41,7 @@ TASK = {task}
 INPUTS = {inputs}
 FEATURES = {features}
 MEAN = {mean}
-STD = {std}
+STD = {std}{classes}
 LAYERS = [  # (W (fan_in, fan_out), b (fan_out,), activation)
 {layers}
 ]
@@ -71,7 +71,7 @@ def predict(X):
         z = a @ W
         z += b
         a = _activation(name, z)
-    return a[:, 0]
+{predict_return}
 
 
 def main(argv):
@@ -85,13 +85,24 @@ def main(argv):
         sys.exit("missing input column(s): " + ", ".join(map(repr, missing)))
     cols = [header.index(name) for name in INPUTS]
     X = np.array([[float(r[c]) for c in cols] for r in rows[1:] if r], dtype=np.float64)
-    for value in predict(X.reshape(-1, len(INPUTS))):
-        print(repr(float(value)))
+{main_output}
 
 
 if __name__ == "__main__":
     main(sys.argv)
 '''
+
+
+_RETURN = "    return a[:, 0]"
+_MAIN = """\
+    for value in predict(X.reshape(-1, len(INPUTS))):
+        print(repr(float(value)))"""
+# K classes: the probabilities and each row's label (the first class on a tie, like np.argmax).
+_K_RETURN = "    return a, [CLASSES[k] for k in np.argmax(a, axis=1)]"
+_K_MAIN = """\
+    P, labels = predict(X.reshape(-1, len(INPUTS)))
+    for label, row in zip(labels, P):
+        print(",".join([label] + [repr(float(v)) for v in row]))"""
 
 
 def _array_code(a: np.ndarray, indent: str) -> str:
@@ -126,10 +137,20 @@ def source(model: Model) -> str:
                       if fn.numpy_helper and fn.name in net.activations)
     what = ("the output is P(class 1)" if model.task == "classification"
             else "the output is the predicted value")
-    return TEMPLATE.format(
+    what_cap = "P(class 1)" if model.task == "classification" else "The predicted value"
+    K = net.n_outputs
+    if K > 1:
+        from nnviz.io.weights_io import to_dict
+        what = f"the output is the {K} class probabilities (softmax) and the label"
+        what_cap = "(probabilities (n, K), labels (n,) from CLASSES)"
+        fill = dict(returns=f"(P (n, {K}), labels)", classes="\nCLASSES = " + repr(to_dict(model)["classes"]),
+                    predict_return=_K_RETURN, main_output=_K_MAIN)
+    else:
+        fill = dict(returns="(n,)", classes="", predict_return=_RETURN, main_output=_MAIN)
+    return TEMPLATE.format(**fill,
         version=__version__, sizes=" → ".join(map(str, net.sizes)),
         activations=", ".join(net.activations), what=what,
-        what_cap="P(class 1)" if model.task == "classification" else "The predicted value",
+        what_cap=what_cap,
         n_inputs=len(model.inputs), n_features=len(feats), task=repr(model.task),
         inputs=repr(list(model.inputs)), features=repr([f.text for f in feats]),
         mean=_array_code(model.scaler.mean, "") if model.scaler is not None else "None",
