@@ -139,7 +139,8 @@ def _check_consistent(w):
     s = w.session
     net, tr = s.network, s.trainer
     assert w.findChild(QLabel, "paramCountLabel").text() == net.parameter_formula()
-    assert net.sizes == [len(s.model.features), *s.config.hidden, 1]
+    k = s.dataset.n_classes if s.task == "classification" else 1
+    assert net.sizes == [len(s.model.features), *s.config.hidden, k if k and k > 2 else 1]
     assert net.parameter_count() == sum((a + 1) * b for a, b in zip(net.sizes, net.sizes[1:]))
     assert [len(column) for column in w.network_view._nodes] == net.sizes
     assert np.all(np.isfinite(net.params))
