@@ -74,17 +74,27 @@ def test_task_proposal_and_mapping(make, write):
     assert dlg.dataset.n_classes == 3 and dlg.mapping.text() == "1.5 → 0, 2.5 → 1, 7 → 2"
 
 
-def test_more_than_two_classes_offers_one_vs_rest(make, write):
+def test_more_than_two_classes_are_k_classes_and_one_vs_rest_is_offered(make, write):
     dlg = make(write("x,z,species\n1,0,setosa\n2,1,versicolor\n3,0,virginica\n4,1,setosa\n"))
-    assert dlg.task.currentText() == "one class vs the rest"
+    assert dlg.task.currentText() == "classification"           # K classes, by name
+    assert dlg.mapping.text() == "setosa → 0, versicolor → 1, virginica → 2"
+    assert dlg.dataset.y.tolist() == [0.0, 1.0, 2.0, 0.0]
     assert [dlg.positive.itemText(i) for i in range(dlg.positive.count())] == \
         ["setosa", "versicolor", "virginica"]
+    assert not dlg.positive.isEnabled()
+    dlg.task.setCurrentText("one class vs the rest")
     dlg.positive.setCurrentText("virginica")
     assert dlg.mapping.text() == "virginica → 1, every other class → 0"
     assert dlg.dataset.y.tolist() == [0.0, 0.0, 1.0, 0.0]
-    dlg.task.setCurrentText("classification")                   # K classes
-    assert dlg.mapping.text() == "setosa → 0, versicolor → 1, virginica → 2"
-    assert dlg.dataset.y.tolist() == [0.0, 1.0, 2.0, 0.0]
+
+
+def test_a_constant_column_is_kept_and_the_dialog_says_so(make, write):
+    dlg = make(write("a,b,c,d,y\n1,0,5,0,0\n2,0,6,0,1\n3,0,7,0,0\n4,0,8,0,1\n"))
+    assert dlg.buttons.button(dlg.buttons.StandardButton.Ok).isEnabled()
+    text = dlg.message.text()
+    assert "2 columns are constant (b, d); they are kept and standardize to 0" in text
+    dlg.standardize.setChecked(False)
+    assert "constant" not in dlg.message.text()
 
 
 def _state(session):

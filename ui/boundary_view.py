@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSlider
 
 from nnviz.errors import NnvizError
 
-from . import colors
+from . import classes, colors
 from .paint_cache import ArgbImageItem, cache_pixmaps, cache_plot_frame, set_axis_label, settle_now
 from .plot_base import HeaderPlotWidget
 
@@ -246,7 +246,11 @@ class BoundaryPlot(HeaderPlotWidget):
         outline = QColor(self._bg)
         outline.setAlpha(230)
 
+        many = classification and (s.dataset.n_classes or 2) > 2
+
         def point_colors(idx):
+            if many:
+                return [classes.class_color(int(v)) for v in y[idx]]
             if classification:
                 return [colors.CLASS1 if v > 0.5 else colors.CLASS0 for v in y[idx]]
             return [colors.color(v - mid, vmax) for v in y[idx]]
@@ -308,6 +312,15 @@ class BoundaryPlot(HeaderPlotWidget):
                 img = np.array(src, dtype=np.float32)
                 levels = colors.symmetric_levels(img)
             title = f"{name}: {act}(z) over {self._axes_text()}"
+        elif net.n_outputs > 1:      # K classes: the winner's colour, lighter where unsure
+            src = outs[-1]
+            P = np.asarray(src, dtype=np.float64)
+            img = classes.class_pixels(P, self._bg.getRgb(), LIGHTEN,
+                                       self.discretizeAction.isChecked())
+            levels = None
+            colorbar_prob = ("classes", tuple(s.model.classes or range(net.n_outputs)))
+            name = "class"
+            title = f"Predicted class over {self._axes_text()}"
         else:
             src = outs[-1][:, :, 0]
             name = "p" if cls else "ŷ"
@@ -325,8 +338,11 @@ class BoundaryPlot(HeaderPlotWidget):
                 mid, r = _target_scale(s.dataset.y)
                 levels = (mid - r, mid + r)
                 title = f"ŷ over {self._axes_text()}"
-        img = np.ascontiguousarray(img, dtype=np.float32)
-        self._current = img
+        if img.ndim == 3:            # RGB: the class picture; the array kept is the winners
+            self._current = np.asarray(src).argmax(axis=-1).astype(np.float32)
+        else:
+            img = np.ascontiguousarray(img, dtype=np.float32)
+            self._current = img
         self._source = src
         self._source_name = name
         if self._pending_rect is not None:
@@ -335,12 +351,25 @@ class BoundaryPlot(HeaderPlotWidget):
         else:
             self.image_item.setImage(img, levels=levels, autoLevels=False)
         if levels != self._levels or colorbar_prob != self._bar_prob:
-            self._levels = levels
-            self._bar_prob = colorbar_prob
-            self.colorbar.setLevels(levels, update_items=False)
-            self.colorbar.axis.setTicks(_bar_ticks(levels, colorbar_prob))
+            self._set_colorbar(levels, colorbar_prob)
         self._set_title(title)
         self._update_readout()
+
+    def _set_colorbar(self, levels, kind):
+        """The colour bar's scale: a probability or a value (the diverging map), or with K
+        classes the key (a band per class, named)."""
+        was_classes = isinstance(self._bar_prob, tuple)
+        self._levels, self._bar_prob = levels, kind
+        if isinstance(kind, tuple):
+            names = kind[1]
+            self.colorbar.setColorMap(classes.class_colormap(len(names), self._bg.getRgb(), LIGHTEN))
+            self.colorbar.setLevels((0.0, float(len(names))), update_items=False)
+            self.colorbar.axis.setTicks(classes.class_ticks(names))
+            return
+        if was_classes:
+            self.colorbar.setColorMap(self._cmap)
+        self.colorbar.setLevels(levels, update_items=False)
+        self.colorbar.axis.setTicks(_bar_ticks(levels, kind))
 
     def _axes_text(self) -> str:
         return f"({self._names[0]}, {self._names[1]})"
@@ -396,7 +425,12 @@ class BoundaryPlot(HeaderPlotWidget):
             res = g.resolution
             j = int(round((x - g.xlim[0]) / (g.xlim[1] - g.xlim[0]) * (res - 1)))
             i = int(round((y - g.ylim[0]) / (g.ylim[1] - g.ylim[0]) * (res - 1)))
-            if 0 <= i < res and 0 <= j < res:
+            if 0 <= i < res and 0 <= j < res and self._source.ndim == 3:    # K classes
+                p = np.asarray(self._source[i, j], dtype=np.float64)
+                names = self.session.model.classes or list(range(len(p)))
+                k = int(p.argmax())
+                text += f"   class {names[k]} (P = {p[k]:.3f})"
+            elif 0 <= i < res and 0 <= j < res:
                 text += f"   {self._source_name} = {float(self._source[i, j]):.3f}"
         self.readout.setText(text)
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from nnviz.data import csvdata
+from nnviz.data.features import Scaler
 from nnviz.errors import NnvizError
 
 PREVIEW_ROWS = 50
@@ -89,8 +90,10 @@ class DataImportDialog(QDialog):
         self.task = QComboBox()
         self.task.addItems(TASKS)
         self.task.setToolTip("Proposed from the target: two distinct values → classification "
-                             "(mapped to 0 and 1), more numbers → regression. One class vs the "
-                             "rest makes a binary problem from a target with more classes.")
+                             "(mapped to 0 and 1); more labels → classification with one output "
+                             "per class (softmax); more numbers → regression (choose "
+                             "classification to treat them as classes). One class vs the rest "
+                             "makes a binary problem from a target with more classes.")
         self.positive = QComboBox()
         self.positive.setToolTip("The class that becomes 1; every other class becomes 0.")
         self.mapping = QLabel()
@@ -350,12 +353,10 @@ class DataImportDialog(QDialog):
         try:
             self.positive.clear()
             self.positive.addItems(labels)
-            if len(labels) == 2 or not labels:
-                self.task.setCurrentIndex(0)
-            elif numeric:
-                self.task.setCurrentIndex(1)
+            if len(labels) == 2 or not labels or not numeric:
+                self.task.setCurrentIndex(0)        # two classes, or K classes by name
             else:
-                self.task.setCurrentIndex(2)        # text labels, more than two classes
+                self.task.setCurrentIndex(1)
         finally:
             self._syncing = False
         self._on_task()
@@ -409,8 +410,25 @@ class DataImportDialog(QDialog):
         tail = f"; {dropped} row{'s' * (dropped != 1)} with missing values dropped" if dropped else ""
         self.message.setStyleSheet("")
         self.message.setText(f"{ds.n_samples} rows × {ds.n_inputs} input{'s' * (ds.n_inputs != 1)}"
-                             f" → {ds.task} ({counts}){tail}.")
+                             f" → {ds.task} ({counts}){tail}." + self._notices(ds))
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(True)
+
+    def _notices(self, ds) -> str:
+        """What standardizing would say of the chosen columns (a constant one is kept)."""
+        if not self.standardize.isChecked():
+            return ""
+        try:
+            notices = Scaler.fit(ds.X, names=list(ds.inputs)).notices
+        except NnvizError:
+            return ""                 # said when OK builds the run
+        if not notices:
+            return ""
+        if len(notices) == 1:
+            return " Note: " + notices[0] + "."
+        names = [n.split("'")[1] for n in notices if n.count("'") >= 2]
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        return (f" Note: {len(notices)} columns are constant ({shown}); they are kept and "
+                "standardize to 0, so their weights learn nothing.")
 
     def _show_problem(self, text: str, *, keep_dataset: bool = False):
         """Say what is wrong; without ``keep_dataset`` there is nothing OK could load."""

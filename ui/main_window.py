@@ -19,6 +19,7 @@ from nnviz.errors import NnvizError
 from . import data_actions, dialogs, file_actions
 from .actions import make_action
 from .boundary_view import BoundaryPlot
+from .confusion import ConfusionPanel
 from .controls import DataPanel, HyperPanel
 from .heatmaps import HeatmapPanel
 from .insights import InsightsPanel
@@ -90,6 +91,9 @@ class MainWindow(QMainWindow):
         self.insights_panel = InsightsPanel(s)
         self._dock("Insights", self.insights_panel, Qt.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["Loss"], self.docks["Insights"])
+        self.confusion_panel = ConfusionPanel(s)
+        self._dock("Classes", self.confusion_panel, Qt.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["Insights"], self.docks["Classes"])
         self.docks["Loss"].raise_()
         self._dock("Heatmaps", self.heatmap_panel, Qt.BottomDockWidgetArea)
         self._dock("Step through", self.step_panel, Qt.BottomDockWidgetArea)

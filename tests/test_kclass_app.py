@@ -1,0 +1,79 @@
+"""K classes in the app: the Output plot colours the winning class (lighter where unsure) with
+the colour bar as the class key, the canvas has one output node per class, the heatmaps show
+the M×K output layer, and the Classes panel's confusion matrices agree with the history."""
+import numpy as np
+import pytest
+
+from ui import classes, data_actions
+from ui.confusion import confusion
+
+
+@pytest.fixture
+def blobs(window):
+    window.session.set_data(dataset="blobs4")
+    window.session.set_hidden([6])
+    return window
+
+
+def test_output_plot_shows_the_winning_class_and_its_key(blobs, qtbot):
+    w, s = blobs, blobs.session
+    s.step_epoch()
+    qtbot.wait(10)
+    P = np.asarray(s.grid_outputs()[-1], dtype=np.float64)
+    assert P.shape == (100, 100, 4)
+    np.testing.assert_array_equal(w.boundary_plot.current_image(), P.argmax(axis=2))
+    rgb = classes.class_pixels(P, w.boundary_plot._bg.getRgb(), 0.45)
+    sure = classes.confidence(P)
+    i, j = np.unravel_index(np.argmax(sure), sure.shape)
+    k = int(P[i, j].argmax())
+    want = np.rint(np.array(w.boundary_plot._bg.getRgb()[:3]) * (1 - (1 - 0.45) * sure[i, j])
+                   + np.array(classes.class_rgb(k)) * (1 - 0.45) * sure[i, j])
+    np.testing.assert_array_equal(rgb[i, j], want)
+    ticks = w.boundary_plot.colorbar.axis._tickLevels[0]
+    assert [t for _, t in ticks] == [str(c) for c in s.model.classes]
+    assert w.boundary_plot._title.startswith("Predicted class over")
+    # Points carry their class's colour.
+    brushes = w.boundary_plot.train_scatter.data["brush"]
+    y = s.dataset.y[s.exp.train_idx]
+    for b, label in zip(brushes[:20], y[:20]):
+        assert b.color().getRgb()[:3] == classes.class_rgb(int(label))
+
+
+def test_canvas_and_heatmaps_have_one_output_per_class(blobs):
+    w, s = blobs, blobs.session
+    assert s.network.sizes == [2, 6, 4] and s.network.activations[-1] == "softmax"
+    assert len(w.network_view._nodes[-1]) == 4
+    hm = w.heatmap_panel
+    assert hm.current_array("W2").shape == (6, 4)
+    assert hm.current_array("dW2").shape == (6, 4)
+    assert w.param_count_label.text() == "(p+1)·M + (M+1)·K = (2+1)·6 + (6+1)·4 = 46"
+
+
+def test_confusion_matrices_agree_with_the_history(blobs, qtbot):
+    w, s = blobs, blobs.session
+    w.docks["Classes"].raise_()
+    for _ in range(3):
+        s.step_epoch()
+    qtbot.wait(10)
+    panel = w.confusion_panel
+    h = s.trainer.history
+    for m, idx, acc in ((panel.train, s.exp.train_idx, h.train_metric[-1]),
+                        (panel.test, s.exp.test_idx, h.test_metric[-1])):
+        assert m.counts.shape == (4, 4) and m.counts.sum() == len(idx)
+        assert np.trace(m.counts) / len(idx) == pytest.approx(acc, abs=1e-12)
+        assert m.table.item(0, 4).text().endswith("%")
+    assert panel.train.caption.text().startswith("<b>train</b>: ")
+    s.set_data(dataset="circle")
+    assert panel.train.counts.shape == (2, 2)
+
+
+def test_confusion_counts():
+    got = confusion(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 3)
+    assert got.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+
+
+def test_the_bundled_multi_class_table_opens_as_k_classes(window):
+    assert data_actions.open_sample(window, "iris.csv")
+    s = window.session
+    assert s.dataset.n_classes == 3 and s.network.sizes[-1] == 3
+    assert list(s.model.classes) == ["setosa", "versicolor", "virginica"]

@@ -1,0 +1,131 @@
+"""The Classes panel: a confusion matrix for the training rows and one for the test rows.
+
+Row i, column j counts the rows of true class i the network puts in class j (the class with the
+largest probability; with one sigmoid output, class 1 when p > 0.5). The diagonal is what it
+gets right; each row ends with that class's accuracy (its diagonal over its row), and the
+caption gives the accuracy over every row. A cell's shade is its share of its row. Redrawn at
+each epoch's end and after every change of the run; a regression shows a note instead.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from . import classes
+from .plot_base import ShownGate
+
+
+def confusion(true: np.ndarray, predicted: np.ndarray, K: int) -> np.ndarray:
+    """(K, K) int counts: row = true class, column = predicted class."""
+    out = np.zeros((K, K), dtype=np.int64)
+    np.add.at(out, (np.asarray(true, np.intp), np.asarray(predicted, np.intp)), 1)
+    return out
+
+
+def predicted_classes(network, F: np.ndarray) -> np.ndarray:
+    """The class the network picks for each row of features ``F``."""
+    if len(F) == 0:
+        return np.zeros(0, dtype=np.intp)
+    p = network.layer_outputs(F)[-1][1]
+    if p.shape[1] == 1:
+        return (p[:, 0] > 0.5).astype(np.intp)
+    return p.argmax(axis=1)
+
+
+class _Matrix(QWidget):
+    """One split's confusion matrix with its caption."""
+
+    def __init__(self, split: str, parent=None):
+        super().__init__(parent)
+        self.split = split
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.caption = QLabel(self)
+        self.caption.setObjectName(f"{split}ConfusionCaption")
+        self.table = QTableWidget(self)
+        self.table.setObjectName(f"{split}Confusion")
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setToolTip("Rows: the true class; columns: the class the network picks. The "
+                              "diagonal is right; the last column is each class's accuracy.")
+        for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        box.addWidget(self.caption)
+        box.addWidget(self.table, 1)
+        self.counts: np.ndarray | None = None
+
+    def show_counts(self, counts: np.ndarray, names: list[str]):
+        self.counts = counts
+        K = len(names)
+        t = self.table
+        if t.rowCount() != K or t.columnCount() != K + 1:
+            t.setRowCount(K)
+            t.setColumnCount(K + 1)
+        t.setHorizontalHeaderLabels([f"→ {n}" for n in names] + ["accuracy"])
+        t.setVerticalHeaderLabels([str(n) for n in names])
+        rows = counts.sum(axis=1)
+        for i in range(K):
+            for j in range(K):
+                share = counts[i, j] / rows[i] if rows[i] else 0.0
+                item = QTableWidgetItem(str(int(counts[i, j])))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                r, g, b = classes.class_rgb(j) if K > 2 else ((214, 39, 40) if j else (31, 119, 180))
+                alpha = int(round(40 + 160 * share)) if counts[i, j] else 0
+                item.setBackground(QBrush(QColor(r, g, b, alpha)))
+                if i == j:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                t.setItem(i, j, item)
+            acc = QTableWidgetItem(f"{counts[i, i] / rows[i]:.0%}" if rows[i] else "–")
+            acc.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            t.setItem(i, K, acc)
+        n = int(counts.sum())
+        right = int(np.trace(counts))
+        self.caption.setText(f"<b>{self.split}</b>: {right} of {n} rows right ({right / n:.1%})"
+                             if n else f"<b>{self.split}</b>: no rows")
+
+
+class ConfusionPanel(QWidget):
+    """Training and test confusion matrices side by side (see the module docstring)."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.setObjectName("confusionPanel")
+        self.session = session
+        row = QHBoxLayout(self)
+        self.note = QLabel("A regression has no classes: see the Loss panel's R².", self)
+        self.note.setWordWrap(True)
+        self.train = _Matrix("train", self)
+        self.test = _Matrix("test", self)
+        row.addWidget(self.note)
+        row.addWidget(self.train, 1)
+        row.addWidget(self.test, 1)
+        self._gate = ShownGate(self, self._update)
+        session.structureChanged.connect(self._on_changed)
+        session.historyChanged.connect(self._on_changed)
+        self._update()
+
+    def _on_changed(self):
+        if self._gate.skip():       # behind another tab: updated when shown
+            return
+        self._update()
+
+    def _update(self):
+        self._gate.stale = False
+        s = self.session
+        K = s.dataset.n_classes if s.task == "classification" else None
+        self.note.setVisible(K is None)
+        for m in (self.train, self.test):
+            m.setVisible(K is not None)
+        if K is None:
+            return
+        names = [str(c) for c in (s.model.classes or s.dataset.class_names or range(K))]
+        exp = s.exp
+        for m, F, idx in ((self.train, exp.F_train, exp.train_idx),
+                          (self.test, exp.F_test, exp.test_idx)):
+            true = np.asarray(s.dataset.y[idx], dtype=np.intp)
+            m.show_counts(confusion(true, predicted_classes(s.network, F), K), names)
