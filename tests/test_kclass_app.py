@@ -77,3 +77,17 @@ def test_the_bundled_multi_class_table_opens_as_k_classes(window):
     s = window.session
     assert s.dataset.n_classes == 3 and s.network.sizes[-1] == 3
     assert list(s.model.classes) == ["setosa", "versicolor", "virginica"]
+
+
+def test_a_click_adds_a_point_of_the_chosen_class(blobs):
+    w, s = blobs, blobs.session
+    plot = w.boundary_plot
+    assert plot.class_combo.isVisibleTo(w) and plot.class_combo.count() == 4
+    n = s.dataset.n_samples
+    plot.class_combo.setCurrentIndex(2)
+    plot.click_at(0.5, -0.5)
+    assert s.dataset.n_samples == n + 1 and s.dataset.y[-1] == 2.0
+    with pytest.raises(Exception, match="whole number from 0 to 3"):
+        s.add_point(0.0, 0.0, 4.0)
+    s.set_data(dataset="circle")
+    assert not plot.class_combo.isVisibleTo(w)

@@ -457,8 +457,11 @@ class BoundaryPlot(HeaderPlotWidget):
                                       "(between the smallest and the largest target).")
         self._target_label = QLabel(self._header)
         self.target_slider.valueChanged.connect(lambda _v: self._show_target_value())
+        self.class_combo = QComboBox(self._header)      # K classes: the class a click adds
+        self.class_combo.setObjectName("pointClassCombo")
+        self.class_combo.setToolTip("Class of a point added by clicking on the plot")
         widgets = (self._axis_label, self.x_combo, self.y_combo, self.target_slider,
-                   self._target_label)
+                   self._target_label, self.class_combo)
         for w in widgets:
             self._header_row.insertWidget(self._n_toggles, w)
             self._n_toggles += 1
@@ -481,13 +484,23 @@ class BoundaryPlot(HeaderPlotWidget):
         self.target_slider.setVisible(editable_regression)
         self._target_label.setVisible(editable_regression)
         self._show_target_value()
+        names = [str(c) for c in (s.model.classes or [])] if self._many_classes() else []
+        if [self.class_combo.itemText(i) for i in range(self.class_combo.count())] != names:
+            self.class_combo.clear()
+            self.class_combo.addItems(names)
+        self.class_combo.setVisible(bool(names) and s.can_edit_points())
         tip = ""
         if s.can_edit_points():
-            tip = ("Click: add a point of class 1 · Shift+click: class 0 · Ctrl+click: remove "
+            tip = ("Click: add a point of the chosen class · Ctrl+click: remove the nearest point"
+                   if names else
+                   "Click: add a point of class 1 · Shift+click: class 0 · Ctrl+click: remove "
                    "the nearest point" if s.task == "classification" else
                    "Click: add a point with the slider's target · Ctrl+click: remove the "
                    "nearest point")
         self.setToolTip(tip)
+
+    def _many_classes(self) -> bool:
+        return self.session.network.n_outputs > 1
 
     def _on_axis_chosen(self, _index):
         x, y = self.x_combo.currentIndex(), self.y_combo.currentIndex()
@@ -530,6 +543,8 @@ class BoundaryPlot(HeaderPlotWidget):
         try:
             if mods & Qt.KeyboardModifier.ControlModifier:
                 s.remove_nearest(x, y)
+            elif self._many_classes():
+                s.add_point(x, y, float(max(0, self.class_combo.currentIndex())))
             elif s.task == "classification":
                 s.add_point(x, y, 0.0 if mods & Qt.KeyboardModifier.ShiftModifier else 1.0)
             else:

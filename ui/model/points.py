@@ -35,8 +35,9 @@ class PointsMixin:
         x, y, target = float(x), float(y), float(target)
         if not all(np.isfinite(v) for v in (x, y, target)):
             raise NnvizError("a point needs finite coordinates and target")
-        if self.task == "classification" and target not in (0.0, 1.0):
-            raise NnvizError(f"a class is 0 or 1, not {target:g}")
+        K = self.dataset.n_classes if self.task == "classification" else None
+        if K is not None and not (target.is_integer() and 0 <= target < K):
+            raise NnvizError(f"a class is a whole number from 0 to {K - 1}, not {target:g}")
         ds, n = self.dataset, self.dataset.n_samples
         row = np.empty((1, 2))
         row[0, list(self.plot_axes())] = (x, y)     # (x, y) as on the plot's axes
