@@ -156,3 +156,55 @@ def test_history_records_loss_and_metric_per_epoch():
     assert h.test_loss[-1] == loss and h.test_metric[-1] == acc
     yhat = exp.network.predict(tr.X)
     assert h.train_metric[-1] == np.mean((yhat > 0.5) == (tr.y > 0.5))
+
+
+def test_a_loss_a_million_times_its_start_stops_training_and_keeps_the_weights():
+    from nnviz.experiment import Config, build
+    exp = build(Config(dataset="sine", optimizer="momentum", features=["sin(x1)", "x2"],
+                       standardize=False, batch_size=None, lr=0.01, reduction="sum",
+                       test_ratio=0.0))
+    tr = exp.trainer
+    before = None
+    for _ in range(50):
+        before = tr.network.params.copy()
+        tr.step()
+        if tr.diverged:
+            break
+    d = tr.diverged
+    assert d is not None and d.reason.startswith("the loss grew to ")
+    assert "more than 1e+06 times its 0.592 at the start of the run" in d.reason
+    np.testing.assert_array_equal(tr.network.params, before)   # the step that blew up: undone
+    assert np.isfinite(tr.network.params).all()
+    assert "the parameters from before that step are kept — try a smaller learning rate" in d.message
+
+
+def test_a_divergence_blames_the_data_when_its_scale_is_the_cause():
+    rng = np.random.default_rng(0)
+    X = rng.normal(0, 1, (64, 2)) * np.array([1e5, 1.0])     # one raw input in the 100,000s
+    y = (X[:, 1] > 0).astype(float)
+    net = Network([2, 3, 1], "relu", "sigmoid")
+    net.params[:] = rng.normal(0, 1, net.params.size)
+    tr = Trainer(net, losses.make("log_loss", "sigmoid"), X, y, task="classification",
+                 lr=10, batch_size=64, rng=np.random.default_rng(1))
+    for _ in range(50):
+        tr.step()
+        if tr.diverged:
+            break
+    d = tr.diverged
+    assert d is not None and d.reason.startswith("the loss grew to ")
+    assert d.advice.startswith("the inputs reach 2.33e+05: the data's scale is the cause")
+    assert "standardize the inputs" in d.message and "try a smaller learning rate" not in d.message
+
+
+def test_a_divergence_names_the_layer_whose_weights_blew_up():
+    net = Network([2, 3, 1], "tanh", "sigmoid")
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    tr = Trainer(net, losses.make("log_loss", "sigmoid"), X, (X[:, 0] > 0).astype(float),
+                 task="classification", lr=10, batch_size=8, rng=np.random.default_rng(1))
+    before = net.params.copy()
+    net.grads[:] = 0.0
+    net.dense[1].dW[...] = -1e308          # layer 2's update overflows: W − 10·(−1e308) = inf
+    with np.errstate(over="ignore"):       # as the trainer's own steps run it
+        assert not tr._update(8)
+    assert tr.diverged.reason == "the weights of layer 2 became infinite or NaN"
+    np.testing.assert_array_equal(net.params, before)

@@ -13,12 +13,13 @@ class Divergence:
 
     step: int
     epoch: int
-    reason: str
+    reason: str                 # what exploded: the loss, or which layer's weights
+    advice: str = "try a smaller learning rate"   # or what about the data's scale to change
 
     @property
     def message(self) -> str:
         return (f"training diverged at step {self.step} (epoch {self.epoch}): {self.reason}; "
-                "the last finite parameters were restored — try a smaller learning rate")
+                f"the parameters from before that step are kept — {self.advice}")
 
 
 @dataclass

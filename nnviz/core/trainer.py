@@ -52,6 +52,10 @@ def _targets(y, outputs: int) -> np.ndarray:
     return np.ascontiguousarray(y).reshape(len(y), -1 if outputs > 1 else 1)
 
 
+EXPLOSION = 1e6         # a batch loss this many times the run's first loss stops training
+LARGE_INPUT = 100.0     # |x| the first layer sees beyond which the data's scale is to blame
+LARGE_TARGET = 1e3      # the same for a regression's targets
+
 class _Workspace:
     """The step's arrays for batches of m rows, made once per batch size.
 
@@ -310,6 +314,12 @@ class Trainer:
         if not math.isfinite(E):
             self._diverge("the loss is not finite")
             return
+        start = self.history.train_loss[0] if self.history.train_loss else math.nan
+        mean = E / m if loss.reduction == "sum" else E      # per row, as the history's
+        if start > 0 and mean > EXPLOSION * start:
+            self._diverge(f"the loss grew to {mean:.3g} a row, more than {EXPLOSION:.0e} times "
+                          f"its {start:.3g} at the start of the run")
+            return
         # Backward, layer by layer, right to left.
         d = loss.backward(z, a, yb, work.d)
         if record:
@@ -396,8 +406,10 @@ class Trainer:
         self.optimizer.update(params, self.network.grads, self._lr[1])
         # Σθ is finite only if every θ is (a sum as a dot product with ones: one BLAS call).
         if not math.isfinite(params.dot(self._ones)):
+            bad = [k for k, d in enumerate(self.network.dense, 1) if not np.isfinite(d.Wb).all()]
             np.copyto(params, self._backup)
-            self._diverge("a parameter became infinite or NaN")
+            self._diverge(f"the weights of layer {bad[0]} became infinite or NaN" if bad else
+                          "a parameter became infinite or NaN")
             return False
         self.step_count += 1
         self.pos += m
@@ -408,8 +420,24 @@ class Trainer:
         return True
 
     def _diverge(self, reason: str) -> None:
-        self.diverged = Divergence(self.step_count + 1, self.epoch_count, reason)
+        self.diverged = Divergence(self.step_count + 1, self.epoch_count, reason,
+                                   self._scale_advice())
         self.last_loss = math.nan
+
+    def _scale_advice(self) -> str:
+        """What to change when training blows up: the data's scale when the inputs (or a
+        regression's targets) are large — a smaller learning rate would only hide that — else
+        the learning rate."""
+        with np.errstate(all="ignore"):
+            x = float(np.max(np.abs(self.X))) if self.X.size else 0.0
+            y = float(np.max(np.abs(self.y))) if self.task != "classification" and self.y.size else 0.0
+        if x > LARGE_INPUT:
+            return (f"the inputs reach {x:.3g}: the data's scale is the cause, so standardize the "
+                    "inputs (a smaller learning rate would only slow the blow-up)")
+        if y > LARGE_TARGET:
+            return (f"the targets reach {y:.3g}: with squared error the gradients grow with them; "
+                    "rescale the target (or use a far smaller learning rate)")
+        return "try a smaller learning rate"
 
     def clear_divergence(self) -> None:
         """Allow training again (after the user changed the learning rate, say)."""
