@@ -172,7 +172,7 @@ def test_a_loss_a_million_times_its_start_stops_training_and_keeps_the_weights()
             break
     d = tr.diverged
     assert d is not None and d.reason.startswith("the loss grew to ")
-    assert "more than 1e+06 times its 0.592 at the start of the run" in d.reason
+    assert "more than a million times its 0.592 at the start of the run" in d.reason
     np.testing.assert_array_equal(tr.network.params, before)   # the step that blew up: undone
     assert np.isfinite(tr.network.params).all()
     assert "the parameters from before that step are kept — try a smaller learning rate" in d.message

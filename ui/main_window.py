@@ -305,18 +305,36 @@ class MainWindow(QMainWindow):
         d = tr.diverged
         # Short enough to fit beside the parameter formula (a permanent widget) in a 900 px wide
         # window; the box has the whole story.
-        short = (f"Diverged at step {d.step}: the last finite weights are back; "
-                 "try a smaller learning rate") if d is not None else message
+        short = (f"Diverged at step {d.step}: training stopped — {d.advice}"
+                 if d is not None else message)
         self.statusBar().showMessage(short, 15000)
         self.loss_plot.mark_divergence(tr.epoch_count + tr.pos / max(1, len(tr.X)))
         box = getattr(self, "_divergence_box", None)   # one non-modal box, reused
         if box is None:
             box = self._divergence_box = QMessageBox(QMessageBox.Warning, "Training diverged", "",
-                                                     QMessageBox.Ok, self)
+                                                     QMessageBox.NoButton, self)
             box.setModal(False)
+            box.back = box.addButton("Back to before training", QMessageBox.AcceptRole)
+            box.back.setToolTip("Everything as it was when this Play or run of steps began")
+            box.best = box.addButton("Best epoch", QMessageBox.AcceptRole)
+            box.keep = box.addButton("Keep as it is", QMessageBox.RejectRole)
+            box.buttonClicked.connect(self._on_divergence_choice)
+        best = self.session.best_epoch()
+        box.best.setVisible(best is not None)
+        if best is not None:
+            box.best.setText(f"Best epoch ({best[0]}, loss {best[1]:.4g})")
+            box.best.setToolTip("Start training again from the weights of the epoch with the "
+                                "lowest training loss so far")
         box.setText(message[0].upper() + message[1:] + ".")
         box.show()
         box.raise_()
+
+    def _on_divergence_choice(self, button):
+        box = self._divergence_box
+        if button is box.back:
+            self._guard(self.session.back_to_run_start)
+        elif button is box.best:
+            self._guard(self.session.back_to_best_epoch)
 
     def export_weights(self):
         self.file_actions.export_weights()

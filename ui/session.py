@@ -66,6 +66,7 @@ FORWARDED = (
     "config", "exp", "version", "model", "network", "trainer", "dataset", "task", "generated",
     "parameter_text", "set_features", "set_hidden", "add_neuron", "remove_neuron",
     "add_layer", "remove_layer", "undo", "redo", "undo_text", "redo_text",
+    "begin_run", "back_to_run_start", "back_to_best_epoch", "best_epoch",
     "set_activation", "set_init", "set_reduction", "set_data", "regenerate", "set_dataset",
     "set_training", "set_lr", "set_batch_size", "set_optimizer", "set_regularization",
     "initial_state", "reset", "reinitialize", "set_weight", "set_bias",
@@ -167,6 +168,7 @@ class Session(QObject):
             return
         self.app_model.finish_pending_step()
         self.trainer.clear_divergence()
+        self.app_model.begin_run()
         self._playing = True
         self._rate_steps, self._rate_start = 0, time.perf_counter()
         self._tick_end = None

@@ -22,6 +22,26 @@ class Divergence:
                 f"the parameters from before that step are kept — {self.advice}")
 
 
+LARGE_INPUT = 100.0     # |x| the first layer sees beyond which the data's scale is to blame
+LARGE_TARGET = 1e3      # the same for a regression's targets
+
+
+def scale_advice(X, y, regression: bool) -> str:
+    """What to change when training blows up: the data's scale when the inputs (or a
+    regression's targets) are large — a smaller learning rate would only hide that — else the
+    learning rate."""
+    with np.errstate(all="ignore"):
+        x = float(np.max(np.abs(X))) if np.size(X) else 0.0
+        t = float(np.max(np.abs(y))) if regression and np.size(y) else 0.0
+    if x > LARGE_INPUT:
+        return (f"the inputs reach {x:.3g}: the data's scale is the cause, so standardize the "
+                "inputs (a smaller learning rate would only slow the blow-up)")
+    if t > LARGE_TARGET:
+        return (f"the targets reach {t:.3g}: with squared error the gradients grow with them; "
+                "rescale the target (or use a far smaller learning rate)")
+    return "try a smaller learning rate"
+
+
 @dataclass
 class History:
     """Per-epoch records. Losses are mean per-row losses over the whole set, so train and test

@@ -31,7 +31,7 @@ import numpy as np
 
 from nnviz.core import losses, optimizers, stages
 from nnviz.errors import NnvizError
-from nnviz.core.history import Divergence, History, metric
+from nnviz.core.history import Divergence, History, metric, scale_advice
 from nnviz.core.losses import Loss
 from nnviz.core.network import Network
 from nnviz import settings
@@ -52,9 +52,7 @@ def _targets(y, outputs: int) -> np.ndarray:
     return np.ascontiguousarray(y).reshape(len(y), -1 if outputs > 1 else 1)
 
 
-EXPLOSION = 1e6         # a batch loss this many times the run's first loss stops training
-LARGE_INPUT = 100.0     # |x| the first layer sees beyond which the data's scale is to blame
-LARGE_TARGET = 1e3      # the same for a regression's targets
+EXPLOSION = 1e6         # a batch loss a million times (as the message says) the run's first loss stops training
 
 class _Workspace:
     """The step's arrays for batches of m rows, made once per batch size.
@@ -161,6 +159,7 @@ class Trainer:
         self.diverged: Divergence | None = None
         self._last_rows: tuple | None = None
         self.history = History()
+        self.best: tuple | None = None   # (epoch, train loss, params) of the lowest loss so far
         self.record_history()
 
     # --- settings: read from and written to ``config``, validated on the way in -------------
@@ -317,7 +316,7 @@ class Trainer:
         start = self.history.train_loss[0] if self.history.train_loss else math.nan
         mean = E / m if loss.reduction == "sum" else E      # per row, as the history's
         if start > 0 and mean > EXPLOSION * start:
-            self._diverge(f"the loss grew to {mean:.3g} a row, more than {EXPLOSION:.0e} times "
+            self._diverge(f"the loss grew to {mean:.3g} a row, more than a million times "
                           f"its {start:.3g} at the start of the run")
             return
         # Backward, layer by layer, right to left.
@@ -421,23 +420,9 @@ class Trainer:
 
     def _diverge(self, reason: str) -> None:
         self.diverged = Divergence(self.step_count + 1, self.epoch_count, reason,
-                                   self._scale_advice())
+                                   scale_advice(self.X, self.y, self.task != "classification"))
         self.last_loss = math.nan
 
-    def _scale_advice(self) -> str:
-        """What to change when training blows up: the data's scale when the inputs (or a
-        regression's targets) are large — a smaller learning rate would only hide that — else
-        the learning rate."""
-        with np.errstate(all="ignore"):
-            x = float(np.max(np.abs(self.X))) if self.X.size else 0.0
-            y = float(np.max(np.abs(self.y))) if self.task != "classification" and self.y.size else 0.0
-        if x > LARGE_INPUT:
-            return (f"the inputs reach {x:.3g}: the data's scale is the cause, so standardize the "
-                    "inputs (a smaller learning rate would only slow the blow-up)")
-        if y > LARGE_TARGET:
-            return (f"the targets reach {y:.3g}: with squared error the gradients grow with them; "
-                    "rescale the target (or use a far smaller learning rate)")
-        return "try a smaller learning rate"
 
     def clear_divergence(self) -> None:
         """Allow training again (after the user changed the learning rate, say)."""
@@ -494,6 +479,9 @@ class Trainer:
         self.history.append(self.epoch_count, self.step_count,
                             self.evaluate(self._Xs1, self._ys),
                             self.evaluate(self._X_test1, self.y_test))
+        loss = self.history.train_loss[-1]
+        if math.isfinite(loss) and (self.best is None or loss < self.best[1]):
+            self.best = (self.epoch_count, loss, self.network.params.copy())
 
     @property
     def steps_per_epoch(self) -> int:

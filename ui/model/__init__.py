@@ -19,6 +19,7 @@ from .cursor import CursorMixin
 from .events import EVENTS, Events
 from .points import PointsMixin
 from .run import MAX_CANVAS_LAYERS, MAX_CANVAS_UNITS, RunMixin, default_config
+from .rescue import RescueMixin
 from .undo import UndoMixin
 
 __all__ = ["AppModel", "Events", "EVENTS", "default_config", "MAX_CANVAS_UNITS",
@@ -26,13 +27,14 @@ __all__ = ["AppModel", "Events", "EVENTS", "default_config", "MAX_CANVAS_UNITS",
            "GRID_RESOLUTION"]
 
 
-class AppModel(UndoMixin, RunMixin, PointsMixin, CursorMixin, AxesMixin):
+class AppModel(UndoMixin, RescueMixin, RunMixin, PointsMixin, CursorMixin, AxesMixin):
     """The state of one window's run; ``events`` tells who listens what changed (see
     :data:`.events.EVENTS`)."""
 
     def __init__(self, config: Config | None = None):
         self.events = Events()
         self._init_undo()
+        self._init_rescue()
         self._init_run(config)
         self._init_cursor()
         self._init_axes()

@@ -52,6 +52,7 @@ class CursorMixin:
             if self.trainer.diverged:
                 self._report_divergence()
                 return
+            self.begin_run()
             self._stage_gen = self.trainer.stage_step()
             self.stages = []
         stage = next(self._stage_gen, None)
@@ -65,6 +66,7 @@ class CursorMixin:
         if stage.phase == "update":
             self._stage_gen = None
             self._params_changed(history=self.trainer.epoch_count != epoch_before)
+            self._ran()
         elif self.trainer.diverged:
             self._stage_gen = None
             self._report_divergence()
@@ -83,12 +85,14 @@ class CursorMixin:
 
     def step_batch(self):
         epoch = self.trainer.epoch_count
+        self.begin_run()
         if not self.finish_pending_step():
             self.trainer.step()
         self.after_steps(epoch)
 
     def step_epoch(self):
         epoch = self.trainer.epoch_count
+        self.begin_run()
         self.finish_pending_step()
         if self.trainer.pos != 0 or self.trainer.epoch_count == epoch:
             self.trainer.epoch()
@@ -98,6 +102,7 @@ class CursorMixin:
         """The trainer took steps (from epoch ``epoch_before``): tell the views, and report a
         divergence."""
         self._params_changed(history=self.trainer.epoch_count != epoch_before)
+        self._ran()
         if self.trainer.diverged:
             self._report_divergence()
 

@@ -255,6 +255,7 @@ class RunMixin:
         values = {name: settings.check(name, v) for name, v in changes.items()}
         for name, v in values.items():
             setattr(self.config, name, v)
+        self._run_version = None            # training after a new setting is a new run
         self.events.emit("settingsChanged")
 
     def set_lr(self, value: float):

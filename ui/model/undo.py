@@ -111,6 +111,11 @@ class UndoMixin:
         state = source.pop()
         # The current run is replaced by the restored one below, so it is kept as it is.
         self._push(target, self._capture(state.label, in_place=False))
+        self._restore(state)
+        return True
+
+    def _restore(self, state: State):
+        """Make ``state`` the current run (the current one is left as it is)."""
         if state.data is not None:
             restored = session_file.from_bytes(state.data, "undo")
             exp, initial = restored.experiment, (restored.initial_params, restored.initial_rng)
@@ -124,4 +129,3 @@ class UndoMixin:
         finally:
             self._undo_busy -= 1
         self.events.emit("undoChanged")
-        return True
