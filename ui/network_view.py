@@ -24,25 +24,21 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QFontMetricsF, QImage, QPainter, QPalette, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QFrame, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView,
-                               QLabel, QToolTip, QWidget)
+                               QToolTip)
 
-from nnviz.errors import NnvizError
-
-from .model import MAX_CANVAS_LAYERS
 from nnviz.core.stages import StageKind, Symbols, sup
 
 from . import colors
-
 from .canvas_layout import canvas_layout, label_pixels
-from .network_items import (BACKGROUND, BACKWARD_GLOW, DEPTH_ROW, FAINT, FORWARD_GLOW, HEADER_HEIGHT,
-                            HEADER_ROW, INK,
+from .network_header import LayerHeader
+from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, HEADER_HEIGHT, INK,
                             WIDTH_STEPS, BiasText, ParameterEdits, EdgeItem, NodeItem,
-                            _LayerControls, _finite_max, _font, _place_text, _text, map_images)
+                            _finite_max, _font, _place_text, _text, map_images)
 
 
-class NetworkView(ParameterEdits, QGraphicsView):
+class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
     """The p→M→1 network as a diagram; see the module docstring."""
 
     def __init__(self, session, parent=None):
@@ -72,8 +68,6 @@ class NetworkView(ParameterEdits, QGraphicsView):
 
         self._label_font, self._name_font = _font(13), _font(11)
         self._bias_font, self._caption_font = _font(11), _font(12)
-        self._add_action: QAction | None = None
-        self._remove_action: QAction | None = None
         self._nodes: list[list[NodeItem]] = []            # column c: inputs (c=0), dense layer c-1
         self._shape = None                                # (layer sizes, features) the items show
         self._maps_for = (None, (), 0)                    # (grid, features, step) of the inputs' maps
@@ -91,20 +85,7 @@ class NetworkView(ParameterEdits, QGraphicsView):
         self._stage = None
         self._grad: np.ndarray | None = None  # ∂E/∂W shown during a dense backward stage
         self._hovered_node: NodeItem | None = None
-        self._controls: list[_LayerControls] = []
-        self._depth = _LayerControls(self)      # [−] 2 hidden layers [+], above the unit controls
-        self._depth.setObjectName("depthControls")
-        self._depth.use_actions(None, None)
-        self._depth.add.setToolTip("Add a hidden layer before the output (as wide as the last one)")
-        self._depth.remove.setToolTip("Remove the last hidden layer (with none left, the network "
-                                      "is the linear model ŷ = σ(X·W + b))")
-        self._depth.add.clicked.connect(lambda: self._guarded(self.session.add_layer))
-        self._depth.remove.clicked.connect(lambda: self._guarded(self.session.remove_layer))
-        self._input_header = QLabel("features", self)
-        self._output_header = QLabel("output", self)
-        for label in (self._input_header, self._output_header):
-            label.setStyleSheet("color: rgb(105, 111, 122); font-weight: 600;")
-
+        self._init_header()
         self.horizontalScrollBar().valueChanged.connect(self._place_header)
         session.structureChanged.connect(self._on_structure_changed)
         session.paramsChanged.connect(self._on_params_changed)
@@ -115,23 +96,6 @@ class NetworkView(ParameterEdits, QGraphicsView):
             self._on_stage_changed(session.stages[session.stage_index])
 
     # --- public helpers ------------------------------------------------------------------
-    def set_depth_actions(self, add: QAction, remove: QAction):
-        """Use the main window's add/remove-layer actions for the depth row's buttons."""
-        self._depth.add.clicked.disconnect()
-        self._depth.remove.clicked.disconnect()
-        self._depth.use_actions(add, remove)
-        self._update_controls()
-
-    def set_layer_actions(self, add: QAction, remove: QAction):
-        """Use the main window's add/remove-neuron actions for the first hidden layer's buttons."""
-        self._add_action, self._remove_action = add, remove
-        if self._controls:
-            old = self._controls.pop(0)
-            old.hide()
-            old.deleteLater()
-            self._controls.insert(0, self._make_controls(0))
-            self._update_controls()
-
     def node_item(self, k: int, j: int) -> NodeItem:
         """k = -1: input feature j; k ≥ 0: unit j of dense layer k (the last is the output)."""
         return self._nodes[k + 1][j]
@@ -296,62 +260,6 @@ class NetworkView(ParameterEdits, QGraphicsView):
         return (grid is self.session.grid() and features == tuple(self.session.model.features)
                 and step == (self._map_steps[0] if self._map_steps else 1))
 
-    def _make_controls(self, layer: int) -> _LayerControls:
-        controls = _LayerControls(self)
-        if layer == 0 and self._add_action is not None:
-            controls.use_actions(self._add_action, self._remove_action)
-        else:
-            controls.use_actions(None, None)
-            controls.add.clicked.connect(lambda _=False, l=layer: self._add_neuron(l))
-            controls.remove.clicked.connect(lambda _=False, l=layer: self._remove_neuron(l))
-            controls.add.setToolTip(f"Add a neuron to hidden layer {layer + 1}")
-            controls.remove.setToolTip(f"Remove a neuron from hidden layer {layer + 1}")
-        controls.show()
-        return controls
-
-    def _rebuild_header(self):
-        hidden = self.session.network.hidden_sizes
-        while len(self._controls) > len(hidden):
-            old = self._controls.pop()
-            old.hide()
-            old.deleteLater()
-        while len(self._controls) < len(hidden):
-            self._controls.append(self._make_controls(len(self._controls)))
-        self._update_controls()
-
-    def _update_controls(self):
-        for layer, (controls, m) in enumerate(zip(self._controls, self.session.network.hidden_sizes)):
-            controls.label.setToolTip(f"hidden layer {layer + 1}: {m} units")
-            if not (layer == 0 and self._add_action is not None):
-                controls.remove.setEnabled(m > 1)
-        n = len(self.session.network.hidden_sizes)
-        self._depth.label.setText("no hidden layer" if n == 0 else
-                                  "1 hidden layer" if n == 1 else f"{n} hidden layers")
-        self._depth.label.setToolTip(f"{n} hidden layer{'s' if n != 1 else ''} "
-                                     f"(0 to {MAX_CANVAS_LAYERS} here)")
-        if self._depth.add.defaultAction() is None:     # the main window's actions say it there
-            self._depth.add.setEnabled(n < MAX_CANVAS_LAYERS)
-            self._depth.remove.setEnabled(n > 0)
-        self._place_header()
-
-    def _guarded(self, change):
-        try:
-            change()
-        except NnvizError:
-            pass  # the session has reported it through ``message``
-
-    def _add_neuron(self, layer: int):
-        try:
-            self.session.add_neuron(layer)
-        except NnvizError:
-            pass  # the session has reported it through ``message``
-
-    def _remove_neuron(self, layer: int):
-        try:
-            self.session.remove_neuron(layer)
-        except NnvizError:
-            pass
-
     # --- geometry (structure changes and resizes) ----------------------------------------
     def _layout(self):
         """Place every item for the current viewport size (:func:`canvas_layout`)."""
@@ -410,37 +318,6 @@ class NetworkView(ParameterEdits, QGraphicsView):
             item.setVisible((item.boundingRect().width() + widest) / 2 + 24 <= g.step / 2)
         self._scene.setSceneRect(QRectF(0, 0, *g.scene_size))
         self._place_header()
-
-    def _place_header(self, *_):
-        if len(self._column_x) != len(self.session.network.sizes):
-            return          # not laid out for this network yet: the layout places the header
-        offset = self.viewport().geometry().topLeft()
-        step = self._column_x[1] - self._column_x[0] if len(self._column_x) > 1 else 200.0
-
-        def place(widget: QWidget, c: int):
-            widget.adjustSize()
-            x = self.mapFromScene(QPointF(self._column_x[c], 0)).x() + offset.x()
-            w, h = widget.width(), widget.height()
-            left = max(2, min(int(round(x - w / 2)), self.width() - w - 2))
-            widget.move(left, DEPTH_ROW + max(0, (HEADER_ROW - h) // 2))
-
-        place(self._input_header, 0)
-        place(self._output_header, len(self._column_x) - 1)
-        # The depth row: centred over the columns between the inputs and the output.
-        depth = self._depth
-        depth.adjustSize()
-        mid = (self.mapFromScene(QPointF(self._column_x[0], 0)).x()
-               + self.mapFromScene(QPointF(self._column_x[-1], 0)).x()) / 2 + offset.x()
-        w = depth.width()
-        depth.move(max(2, min(int(round(mid - w / 2)), self.width() - w - 2)),
-                   max(0, (DEPTH_ROW - depth.height()) // 2 + 2))
-        for layer, controls in enumerate(self._controls):
-            m = self.session.network.hidden_sizes[layer]
-            controls.label.setText(f"{m} neuron" if m == 1 else f"{m} neurons")
-            controls.adjustSize()
-            if controls.sizeHint().width() > step - 8:
-                controls.label.setText(str(m))
-            place(controls, layer + 1)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
