@@ -1,0 +1,133 @@
+"""The Output plot's controls beside its header toggles: which two inputs are on the axes (more
+than two inputs; the others are held at their training mean), and the points a click adds or
+removes by hand on two-input data (class 1, Shift: class 0; K classes: the chosen class;
+regression: the slider's target; Ctrl: remove the nearest). A mixin of
+:class:`~ui.boundary_view.BoundaryPlot`."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QSlider
+
+from nnviz.errors import NnvizError
+
+
+class PlotControls:
+    """The axis choice and the points by hand (see the module docstring)."""
+
+    # --- the two inputs on the axes (more than two inputs) --------------------------------
+    def _make_axis_controls(self):
+        """Two drop-downs choosing the inputs on x and y (the others stay at their training
+        mean), and for regression on two inputs the target of a point added by a click."""
+        tip = ("Input on the {} axis; every other input is held at its mean over the training "
+               "rows. The per-unit maps on the network show the same slice.")
+        self.x_combo, self.y_combo = QComboBox(self._header), QComboBox(self._header)
+        for combo, name, axis in ((self.x_combo, "axisXCombo", "x"), (self.y_combo, "axisYCombo", "y")):
+            combo.setObjectName(name)
+            combo.setToolTip(tip.format(axis))
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+            combo.activated.connect(self._on_axis_chosen)
+        self._axis_label = QLabel("axes", self._header)
+        self.target_slider = QSlider(Qt.Horizontal, self._header)
+        self.target_slider.setObjectName("pointTargetSlider")
+        self.target_slider.setRange(0, 100)
+        self.target_slider.setValue(75)
+        self.target_slider.setFixedWidth(90)
+        self.target_slider.setToolTip("Target of a point added by clicking on the plot "
+                                      "(between the smallest and the largest target).")
+        self._target_label = QLabel(self._header)
+        self.target_slider.valueChanged.connect(lambda _v: self._show_target_value())
+        self.class_combo = QComboBox(self._header)      # K classes: the class a click adds
+        self.class_combo.setObjectName("pointClassCombo")
+        self.class_combo.setToolTip("Class of a point added by clicking on the plot")
+        widgets = (self._axis_label, self.x_combo, self.y_combo, self.target_slider,
+                   self._target_label, self.class_combo)
+        for w in widgets:
+            self._header_row.insertWidget(self._n_toggles, w)
+            self._n_toggles += 1
+        self._fit_header()
+
+    def _sync_axis_controls(self):
+        s = self.session
+        inputs = list(s.model.inputs)
+        many = len(inputs) > 2
+        for combo, k in ((self.x_combo, 0), (self.y_combo, 1)):
+            combo.blockSignals(True)
+            if [combo.itemText(i) for i in range(combo.count())] != inputs:
+                combo.clear()
+                combo.addItems(inputs)
+            combo.setCurrentIndex(s.plot_axes()[k])
+            combo.blockSignals(False)
+            combo.setVisible(many)
+        self._axis_label.setVisible(many)
+        editable_regression = s.can_edit_points() and s.task != "classification"
+        self.target_slider.setVisible(editable_regression)
+        self._target_label.setVisible(editable_regression)
+        self._show_target_value()
+        names = [str(c) for c in (s.model.classes or [])] if self._many_classes() else []
+        if [self.class_combo.itemText(i) for i in range(self.class_combo.count())] != names:
+            self.class_combo.clear()
+            self.class_combo.addItems(names)
+        self.class_combo.setVisible(bool(names) and s.can_edit_points())
+        tip = ""
+        if s.can_edit_points():
+            tip = ("Click: add a point of the chosen class · Ctrl+click: remove the nearest point"
+                   if names else
+                   "Click: add a point of class 1 · Shift+click: class 0 · Ctrl+click: remove "
+                   "the nearest point" if s.task == "classification" else
+                   "Click: add a point with the slider's target · Ctrl+click: remove the "
+                   "nearest point")
+        self.setToolTip(tip)
+
+    def _many_classes(self) -> bool:
+        return self.session.network.n_outputs > 1
+
+    def _on_axis_chosen(self, _index):
+        x, y = self.x_combo.currentIndex(), self.y_combo.currentIndex()
+        try:
+            self.session.set_axes(x, y)
+        except NnvizError as exc:
+            self.session.report(str(exc))
+            self._sync_axis_controls()
+
+    # --- points by hand ------------------------------------------------------------------
+    def new_point_target(self) -> float:
+        """The target a click gives a regression point: the slider between min y and max y."""
+        y = self.session.dataset.y
+        lo, hi = float(y.min()), float(y.max())
+        return lo + (hi - lo) * self.target_slider.value() / 100.0
+
+    def _show_target_value(self):
+        if self.target_slider.isVisible() or self.session.task != "classification":
+            self._target_label.setText(f"new point y = {self.new_point_target():.3g}")
+
+    def _on_click(self, ev):
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
+            return
+        vb = self.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p = vb.mapSceneToView(ev.scenePos())
+        self.click_at(p.x(), p.y(), ev.modifiers())
+        ev.accept()
+
+    def click_at(self, x: float, y: float, modifiers=Qt.KeyboardModifier.NoModifier):
+        """What a left click at data coordinates (x, y) does on two-input data: add a point
+        (class 1; Shift: class 0; regression: the slider's target) or, with Ctrl, remove the
+        nearest one."""
+        s = self.session
+        if not s.can_edit_points():
+            s.report("points can be added by hand only to data with two inputs")
+            return
+        mods = Qt.KeyboardModifier(modifiers)
+        try:
+            if mods & Qt.KeyboardModifier.ControlModifier:
+                s.remove_nearest(x, y)
+            elif self._many_classes():
+                s.add_point(x, y, float(max(0, self.class_combo.currentIndex())))
+            elif s.task == "classification":
+                s.add_point(x, y, 0.0 if mods & Qt.KeyboardModifier.ShiftModifier else 1.0)
+            else:
+                s.add_point(x, y, self.new_point_target())
+        except NnvizError as exc:
+            s.report(str(exc))
