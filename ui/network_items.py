@@ -160,7 +160,9 @@ class NodeItem(_Hovered, QGraphicsRectItem):
         self.halo.setPath(path)
         if self.image is not None:
             self.map.setScale(size / max(1, self.image.width()))
-        self.inner.setFont(_font(min(13.0, 0.36 * size)))
+        pixels = max(1, int(round(min(13.0, 0.36 * size))))
+        if self.inner.font().pixelSize() != pixels:      # (setFont lays the text out again)
+            self.inner.setFont(_font(pixels))
         r = self.inner.boundingRect()
         self.inner.setPos((size - r.width()) / 2, (size - r.height()) / 2)
 
@@ -168,7 +170,8 @@ class NodeItem(_Hovered, QGraphicsRectItem):
         self.border.setPen(QPen(color, self.ring))
 
     def set_label(self, text: str, visible: bool):
-        self.inner.setText(text)
+        if self.inner.text() != text:
+            self.inner.setText(text)
         self.inner.setVisible(visible)
 
     def set_image(self, image: QImage | None):
