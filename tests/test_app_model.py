@@ -136,7 +136,13 @@ def test_axes_and_grid_cache(model, fired):
     model.set_axes(0, 1)
     assert model.plot_axes() == (0, 1) and fired == [("axesChanged",)]
     lo, hi = X[:, 1].min(), X[:, 1].max()
-    assert model.grid().ylim == pytest.approx((lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)))
+    y0, y1 = model.grid().ylim                # the range, 5 % more, on round numbers
+    assert y0 <= lo - 0.05 * (hi - lo) and y1 >= hi + 0.05 * (hi - lo)
+    assert (y1 - y0) < 1.25 * (hi - lo)
+    from ui.model.axes import plot_range
+    assert (y0, y1) == plot_range(lo, hi)
+    assert plot_range(-5.3, 5.2) == (-6.0, 6.0) and plot_range(-4.9, 5.0) == (-6.0, 6.0)
+    assert plot_range(0.02, 0.31) == (0.0, 0.34) and plot_range(12.5, 2631.0) == (-200.0, 2800.0)
     model.set_axes(0, 1)                      # the same: nothing
     assert len(fired) == 1
     with pytest.raises(NnvizError):

@@ -1,6 +1,8 @@
 """The axis choice of the output plot and the grid over it, cached until the weights change."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nnviz.core.grid import Grid
@@ -8,6 +10,19 @@ from nnviz.errors import NnvizError
 
 GRID_RESOLUTION = 100
 
+
+
+def plot_range(lo: float, hi: float) -> tuple[float, float]:
+    """The data's range lo…hi with a 5 % margin, widened to whole multiples of a round step
+    (1, 2 or 5 × 10ᵏ, about a twentieth of the range): the axes end on round numbers, and toy
+    datasets of about the same size share one range (their axes need no new drawing)."""
+    pad = 0.05 * max(hi - lo, 1e-9)
+    a, b = lo - pad, hi + pad
+    raw = (b - a) / 20
+    step = 10.0 ** math.floor(math.log10(raw))
+    step *= next(m for m in (1, 2, 5, 10) if m * step >= raw)
+    # (12 significant digits: 0.35, not 0.35000000000000003; relative, so tiny data keep theirs)
+    return (float(f"{math.floor(a / step) * step:.12g}"), float(f"{math.ceil(b / step) * step:.12g}"))
 
 class AxesMixin:
     """Part of :class:`ui.model.AppModel`. Owns ``_axes`` (the chosen pair, None: pick on first
@@ -78,7 +93,8 @@ class AxesMixin:
         self._grid_version = -1
 
     def grid(self) -> Grid:
-        """The grid of the output plot: inputs ``plot_axes()`` over the data's range (5 % margin),
+        """The grid of the output plot: inputs ``plot_axes()`` over the data's range (see
+        :func:`plot_range`),
         the other inputs at their training mean. One input: x over its range, ys over the
         targets' (every row of the grid is the same line)."""
         if self._grid is None:
@@ -90,9 +106,7 @@ class AxesMixin:
                 cols = [X[:, ax[0]], yv if ax[0] == ax[1] else X[:, ax[1]]]
                 lims = []
                 for v in cols:
-                    lo, hi = float(v.min()), float(v.max())
-                    pad = 0.05 * max(hi - lo, 1e-9)
-                    lims.append((lo - pad, hi + pad))
+                    lims.append(plot_range(float(v.min()), float(v.max())))
                 xlim, ylim = lims
             self._grid = Grid(self.model, xlim, ylim, GRID_RESOLUTION, ax[0], ax[1],
                               fixed=self.held_values())
