@@ -105,9 +105,11 @@ class RunMixin:
     def _after_structure_change(self, keep_grid: bool = False):
         if not keep_grid:      # the grid's outputs are recomputed anyway: version changes below
             self._invalidate_grid()
+        # The new version first: dropping the stages tells the views (stageChanged) before
+        # structureChanged, and a view that redraws then must not get the old net's grid outputs.
+        self.version += 1
         self._drop_stages()
         self._remember_initial()
-        self.version += 1
         for event in ("structureChanged", "settingsChanged"):   # (it stands for params and history)
             self.events.emit(event)
 
