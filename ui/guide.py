@@ -19,6 +19,7 @@ from .lessons import LESSONS, Lesson
 from .presentation import Presentation
 
 GUIDE_WIDTH = 400        # px: the dock's width when opened (a lesson reads in about 50 columns)
+GUIDE_SHARE = 0.7       # of its column's height, beside the settings below it
 FLASH_MS = 1600          # how long a dock's title (or the parameter count) stays highlighted
 FLASH_STYLE = "background: #ffe27a"
 LOOK_MS = 12000          # how long the "Look at …" hint stays in the status bar
@@ -159,9 +160,25 @@ class Guide:
         if lesson is not None:
             self.panel.open_lesson(lesson)
         if was_hidden and not self.dock.isFloating():
-            self.window.resizeDocks([self.dock], [max(self.dock.width(), GUIDE_WIDTH)],
-                                    Qt.Horizontal)
+            self.make_room()
         self.panel.text.setFocus()
+
+
+    def make_room(self):
+        """Give the guide GUIDE_WIDTH and GUIDE_SHARE of its column's height (the rest to
+        the dock below it, the settings): a lesson reads without scrolling much."""
+        win = self.window
+        win.resizeDocks([self.dock], [max(self.dock.width(), GUIDE_WIDTH)], Qt.Horizontal)
+        area = win.dockWidgetArea(self.dock)
+        below = [d for d in win.docks.values() if d is not self.dock and not d.isHidden()
+                 and not d.isFloating() and win.dockWidgetArea(d) == area
+                 and d not in win.tabifiedDockWidgets(self.dock)]
+        if below:
+            room = self.dock.height() + sum(d.height() for d in below)
+            share = round(GUIDE_SHARE * room)
+            win.resizeDocks([self.dock, *below],
+                            [share] + [max(60, (room - share) // len(below))] * len(below),
+                            Qt.Vertical)
 
 
 def install(window, view_menu, help_menu) -> Guide:

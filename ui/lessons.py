@@ -193,7 +193,7 @@ p + 2 (p weights and a bias into it, one weight out of it).</p>
     Lesson("neuron", "2. One unit's sum, all units at once", """
 <h3>2. One unit's sum, all units at once</h3>
 <p>Hidden unit j adds up its inputs, each times its weight, and its bias:</p>
-<p align="center">zⱼ = Σᵢ wᵢⱼ·xᵢ + bⱼ = w₁ⱼ·x₁ + … + w_pj·x_p + bⱼ</p>
+<p align="center">zⱼ = Σᵢ wᵢⱼ·xᵢ + bⱼ = w₁ⱼ·x₁ + … + wₚⱼ·xₚ + bⱼ</p>
 <p>Keep unit j's weights in column j of W⁽¹⁾ (p×M: a row per input, a column per unit) and one
 sample's inputs in a row x (1×p). Then the row x·W⁽¹⁾ + b⁽¹⁾ (1×M) holds all M sums at once.
 Stack the m samples of a batch as the rows of X (m×p) and every sum of every sample is one
@@ -289,7 +289,7 @@ next to the least-squares fit of the same rows. Train on and watch them meet.</p
 <h3>8. ReLU networks are piecewise linear</h3>
 <p>At any input, each relu unit is either on (slope 1) or off (slope 0): a pattern a.
 With a fixed, the network is linear (lesson 3):</p>
-<p align="center">z = x·W_eff + b_eff, &nbsp; W_eff = W⁽¹⁾·diag(a)·W⁽²⁾,
+<p align="center">z = x·W_eff + b_eff<br>W_eff = W⁽¹⁾·diag(a)·W⁽²⁾,
 &nbsp; b_eff = (b⁽¹⁾ ⊙ a)·W⁽²⁾ + b⁽²⁾</p>
 <p>Unit j switches where zⱼ = 0, a straight line in the input plane. The M lines cut the
 plane into convex regions; inside each the pattern, and so the linear model, is fixed. With
