@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMes
 
 from nnviz.errors import NnvizError
 
-from . import data_actions, dialogs, file_actions
+from . import data_actions, dialogs, file_actions, guide
 from .actions import make_action
 from .boundary_view import BoundaryPlot
 from .confusion import ConfusionPanel
@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         restore.triggered.connect(lambda: self.restoreState(self._default_state, SETTINGS_VERSION))
         v.addAction(restore)
         h = mb.addMenu("&Help")
+        self.guide = guide.install(self, v, h)   # Help › Guide (F1), View › Presentation mode
         about = QAction("About nnviz", self)
         about.triggered.connect(self.show_about)
         h.addAction(about)

@@ -123,8 +123,8 @@ class RunMixin:
         # The stages go, but views hear of it after the new structure: until structureChanged
         # they draw the old network, which the dropped stages' event would mix with the new.
         dropped = self._drop_stages(quiet=True)
-        self._remember_initial()
         self.version += 1
+        self._remember_initial()
         for event in ("structureChanged", "settingsChanged"):   # (it stands for params and history)
             self.events.emit(event)
         if dropped:

@@ -1,0 +1,239 @@
+"""Help › Guide: every lesson's Show me sets up what its text says; presentation mode comes and
+goes without a trace; F1 opens the guide."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QToolBar
+
+from nnviz.core.stages import StageKind
+from nnviz.explain import analysis
+from ui import lessons
+from ui.lessons import LESSONS
+
+
+def show(window, key):
+    window.guide.open(key)
+    assert window.guide.panel.lesson.key == key
+    assert window.guide.panel.show_me()
+    QApplication.processEvents()
+    return window.session
+
+
+def current(session):
+    assert 0 <= session.stage_index < len(session.stages)
+    return session.stages[session.stage_index]
+
+
+def in_front(window, name) -> bool:
+    dock = window.docks[name]
+    return dock.isVisible() and dock.widget().isVisible()
+
+
+def test_the_guide_has_a_notation_card_and_at_least_ten_lessons():
+    assert LESSONS[0] is lessons.NOTATION
+    steps = [x for x in LESSONS if x.setup is not None]
+    assert len(steps) >= 10
+    assert len({x.key for x in LESSONS}) == len(LESSONS)
+    for name in ("X", "W⁽ᵏ⁾", "b⁽ᵏ⁾", "Z⁽ᵏ⁾", "H", "ŷ", "δ⁽ᵏ⁾", "η", "m×p", "fan_in×fan_out",
+                 "1×fan_out", "from-to"):
+        assert name in lessons.NOTATION.body, name
+    for x in steps:
+        assert x.look.startswith("Look at"), x.key
+        assert "Show me" in x.body, x.key
+
+
+def test_f1_opens_the_guide(window, qtbot):
+    assert window.actionGuide.shortcut() == QKeySequence("F1")
+    assert window.findChild(type(window.guide.dock), "Guide") is window.guide.dock
+    assert window.guide.dock.isHidden()
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key_F1)
+    assert not window.guide.dock.isHidden()
+    assert window.guide.panel.isVisible()
+    assert "Guide" in [a.text() for a in window.menuBar().actions()[-1].menu().actions()]
+
+
+def test_the_shortcuts_do_not_clash(window):
+    keys = [a.shortcut().toString() for a in window.findChildren(type(window.actionGuide))
+            if not a.shortcut().isEmpty()]
+    assert len(keys) == len(set(keys)), keys
+    assert window.actionPresentation.shortcut() == QKeySequence("F11")
+
+
+def test_lesson_1_count_matches_the_status_bar(window):
+    s = show(window, "count")
+    assert s.network.sizes == [2, 4, 1]
+    assert window.param_count_label.text() == s.network.parameter_formula()
+    assert window.param_count_label.text().startswith("(p+1)·M + M + 1")
+    assert window.param_count_label.text().endswith("= 17") and s.network.parameter_count() == 17
+    assert "(p+1)·M + M + 1" in lessons.lesson("count").body
+    assert window.guide.panel.flashing()            # the count is highlighted for a moment
+    assert window.statusBar().currentMessage() == lessons.lesson("count").look
+
+
+def test_lesson_2_shows_layer_1_forward_in_rows(window):
+    s = show(window, "neuron")
+    stage = current(s)
+    assert stage.kind == StageKind.DENSE_FORWARD and stage.layer == 1
+    assert not window.step_panel.toggles["column"].isChecked()
+    assert in_front(window, "Step through")
+    X, W, b = stage.operands["X"], stage.operands["W⁽¹⁾"], stage.operands["b⁽¹⁾"]
+    np.testing.assert_allclose(stage.result, X @ W + b)       # what the text says it is
+    assert "Z⁽¹⁾ = X · W⁽¹⁾ + b⁽¹⁾" in window.step_panel.text()
+    assert "w₁₁·x₁ + w₂₁·x₂ + b₁" in window.step_panel.text()  # one unit's sum, index form
+
+
+def test_lesson_3_relu_activation_with_the_hadamard_form(window):
+    s = show(window, "activation")
+    assert s.network.activations[:-1] == ["relu"]
+    stage = current(s)
+    assert stage.kind == StageKind.ACTIVATION_FORWARD and stage.layer == 1
+    assert window.step_panel.toggles["hadamard"].isChecked()
+    assert "⊙" in window.step_panel.text()
+    z, h = stage.operands["Z⁽¹⁾"], stage.result
+    np.testing.assert_array_equal(h, (z > 0) * z)              # a ⊙ z with a = [z > 0]
+    assert in_front(window, "Step through")
+
+
+def test_lesson_4_delta_at_the_logit_is_prediction_minus_target(window):
+    s = show(window, "loss")
+    stage = current(s)
+    assert stage.kind == StageKind.LOSS_BACKWARD
+    assert s.model.loss == "log_loss" and s.network.activations[-1] == "sigmoid"
+    np.testing.assert_allclose(stage.result, stage.operands["ŷ"] - stage.operands["y"])
+    assert "δ⁽²⁾ = ŷ − y" in lessons.lesson("loss").body
+
+
+def test_lesson_5_weight_gradient_as_outer_products(window):
+    s = show(window, "outer")
+    stage = current(s)
+    assert stage.kind == StageKind.DENSE_BACKWARD and stage.layer == 1
+    assert window.step_panel.toggles["outer"].isChecked()
+    assert not window.step_panel.toggles["hadamard"].isChecked()
+    X, d = stage.operands["X"], stage.operands["δ⁽¹⁾"]
+    outer = sum(np.outer(X[i], d[i]) for i in range(len(X))) / len(X)
+    np.testing.assert_allclose(stage.results["∂E/∂W⁽¹⁾"], outer)
+    assert "outer" in window.step_panel.text().lower()
+
+
+def test_lesson_6_update_moves_against_the_gradient(window):
+    s = show(window, "update")
+    stage = current(s)
+    assert stage.kind == StageKind.UPDATE
+    lr = s.config.lr
+    np.testing.assert_allclose(stage.results["new W⁽¹⁾"],
+                               stage.operands["W⁽¹⁾"] - lr * stage.operands["∂E/∂W⁽¹⁾"])
+    assert in_front(window, "Step through")
+
+
+def test_lesson_7_identity_collapses_to_the_linear_model(window):
+    s = show(window, "identity")
+    assert s.network.activations[:-1] == ["identity"]
+    assert window.insights_panel.currentIndex() == lessons.INSIGHTS_LINEAR
+    assert in_front(window, "Insights")
+    b0, beta = analysis.linear_equivalent(s.network)
+    W1, W2 = s.network.dense[0].W, s.network.dense[1].W
+    np.testing.assert_allclose(beta, (W1 @ W2).ravel())
+    assert "one linear model" in window.insights_panel.linear_text.toPlainText()
+
+
+def test_lesson_8_relu_regions(window):
+    s = show(window, "regions")
+    assert s.network.activations[:-1] == ["relu"]
+    assert window.insights_panel.currentIndex() == lessons.INSIGHTS_REGIONS
+    assert in_front(window, "Insights")
+    m = s.network.sizes[1]
+    assert 1 <= window.insights_panel.region_count <= 1 + m + m * (m - 1) // 2
+
+
+def test_lesson_9_gradient_check_passes(window):
+    s = show(window, "gradcheck")
+    assert s.network.activations[:-1] == ["tanh"]
+    assert window.insights_panel.currentIndex() == lessons.INSIGHTS_GRADCHECK
+    assert window.insights_panel.last_check.verdict == "passes"
+
+
+def test_lesson_10_two_hidden_layers(window):
+    s = show(window, "deeper")
+    assert s.network.sizes == [2, 4, 3, 1]
+    assert s.network.parameter_count() == 31 == (2 + 1) * 4 + (4 + 1) * 3 + (3 + 1) * 1
+    assert window.param_count_label.text().endswith("= 31")
+    stage = current(s)
+    assert stage.kind == StageKind.DENSE_FORWARD and stage.layer == 2
+    np.testing.assert_allclose(stage.result, stage.operands["H⁽¹⁾"] @ stage.operands["W⁽²⁾"]
+                               + stage.operands["b⁽²⁾"])
+
+
+def test_a_lesson_after_the_deeper_one_goes_back_to_one_layer(window):
+    show(window, "deeper")
+    s = show(window, "activation")
+    assert s.network.sizes == [2, 4, 1]
+
+
+def test_show_me_twice_stays_on_its_stage(window):
+    show(window, "outer")
+    first = window.session.stage_index
+    s = show(window, "outer")
+    assert s.stage_index == first and current(s).kind == StageKind.DENSE_BACKWARD
+
+
+def test_a_failing_set_up_warns_instead_of_raising(window, warnings, monkeypatch):
+    def broken(_win):
+        raise RuntimeError("boom")
+    panel = window.guide.panel
+    monkeypatch.setattr(type(panel), "lesson", property(
+        lambda self: lessons.Lesson("x", "x", "x", broken, None, "Look at x")))
+    assert panel.show_me() is False
+    assert len(warnings) == 1 and "boom" in warnings[0]
+
+
+def test_navigation_buttons(window):
+    panel = window.guide.panel
+    panel.open_lesson(0)
+    assert not panel.prev_button.isEnabled() and panel.show_button.isHidden()
+    panel.next_button.click()
+    assert panel.lesson is LESSONS[1] and not panel.show_button.isHidden()
+    panel.open_lesson(len(LESSONS) - 1)
+    assert not panel.next_button.isEnabled()
+
+
+def _state(window):
+    docks = {n: d.isHidden() for n, d in window.docks.items()}
+    toolbar = [(a.text(), a.isVisible()) for tb in window.findChildren(QToolBar)
+               for a in tb.actions()]
+    return docks, toolbar
+
+
+@pytest.mark.parametrize("closed", [(), ("Hyperparameters",)])
+def test_presentation_mode_on_then_off_restores_everything(window, closed):
+    for name in closed:
+        window.docks[name].hide()
+    app = QApplication.instance()
+    font = app.font()
+    size = font.pointSizeF()
+    before = _state(window)
+    window.actionPresentation.trigger()
+    QApplication.processEvents()             # the toolbar lays out its hidden items
+    try:
+        assert window.actionPresentation.isChecked()
+        assert app.font().pointSizeF() == pytest.approx(1.5 * size)
+        assert window.docks["Data"].isHidden() and window.docks["Hyperparameters"].isHidden()
+        assert not window.speed_combo.isVisible()
+        assert not window.docks["Output"].isHidden()
+    finally:
+        window.actionPresentation.trigger()
+    QApplication.processEvents()
+    assert window.speed_combo.isVisible()
+    assert not window.actionPresentation.isChecked()
+    assert app.font() == font and app.font().pointSizeF() == size
+    assert _state(window) == before
+
+
+def test_no_lesson_text_cites_the_reference_documents():
+    from tests.test_no_citations import CITATION
+    for x in LESSONS:
+        for text in (x.title, x.body, x.look):
+            assert not CITATION.search(text), x.key
+            assert "seed" not in text.lower(), x.key
+
