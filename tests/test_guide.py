@@ -165,6 +165,18 @@ def test_lesson_10_two_hidden_layers(window):
                                + stage.operands["b⁽²⁾"])
 
 
+def test_lesson_11_k_classes_output_error_is_probabilities_minus_one_hot(window):
+    s = show(window, "classes")
+    assert s.network.sizes == [2, 4, 3] and s.network.activations[-1] == "softmax"
+    assert window.param_count_label.text() == "(p+1)·M + (M+1)·K = (2+1)·4 + (4+1)·3 = 27"
+    stage = current(s)
+    assert stage.kind == StageKind.LOSS_BACKWARD
+    delta = np.asarray(stage.result)
+    assert delta.shape[1] == 3
+    np.testing.assert_allclose(delta.sum(axis=1), 0.0, atol=1e-12)   # ŷ − y: rows sum to 0
+    assert window.docks["Step through"].isVisible()
+
+
 def test_a_lesson_after_the_deeper_one_goes_back_to_one_layer(window):
     show(window, "deeper")
     s = show(window, "activation")

@@ -140,6 +140,14 @@ def _deeper(win):
     go_to_stage(win, StageKind.DENSE_FORWARD, 2)
 
 
+def _classes(win):
+    use_network(win, dataset="blobs3", hidden=(4,))
+    set_toggles(win)
+    for _ in range(5):
+        win.session.step_epoch()
+    go_to_stage(win, StageKind.LOSS_BACKWARD)
+
+
 # --- the pages ---------------------------------------------------------------------------
 NOTATION = Lesson("notation", "Notation card", """
 <h3>Notation card</h3>
@@ -329,6 +337,25 @@ Z⁽²⁾ = H⁽¹⁾·W⁽²⁾ + b⁽²⁾ (the step-through writes a hidden l
 bar shows the new count.</p>
 """, _deeper, "Step through", "Look at Step through: layer 2 takes layer 1's activations as "
        "its input"),
+    Lesson("classes", "11. K classes: softmax and cross-entropy", """
+<h3>11. K classes: softmax and cross-entropy</h3>
+<p>With K ≥ 3 classes the output layer has K units, one per class, and Z⁽²⁾ is m×K. Softmax
+turns each row of logits into probabilities that add up to 1:</p>
+<p align="center"><b>ŷⱼ = e^zⱼ / (e^z₁ + … + e^z_K)</b></p>
+<p>The target y is one-hot: a row of zeros with a 1 at the true class. The loss of a row is
+the cross-entropy e = −Σⱼ yⱼ·log ŷⱼ = −log ŷ<sub>true</sub>, computed from the logits as
+log(Σₖ e^zₖ) − z<sub>true</sub> so that nothing overflows.</p>
+<p>Softmax is not element-wise: every ŷⱼ depends on every z. Its derivative for one row is a
+K×K matrix, <b>∂ŷ/∂z = diag(ŷ) − ŷŷᵀ</b>. Multiplied by the loss's ∂e/∂ŷ = −y/ŷ it
+collapses, row by row, to</p>
+<p align="center"><b>δ⁽²⁾ = ŷ − y</b></p>
+<p>the same form as a sigmoid output with log-loss (lesson 4). The parameter count becomes
+(p+1)·M + (M+1)·K.</p>
+<p><b>Show me</b> opens three Gaussian blobs, trains five epochs and stops at the output error
+δ⁽²⁾ = Ŷ − Y (m×3). The Output plot colours each point of the plane with the class the
+network picks, lighter where it is unsure; the Classes panel counts what it gets right.</p>
+""", _classes, "Step through", "Look at Step through: δ⁽²⁾ = Ŷ − Y, one column per class; "
+       "then at the Output plot and the Classes panel"),
 )
 
 
