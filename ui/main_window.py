@@ -306,8 +306,7 @@ class MainWindow(QMainWindow):
         d = tr.diverged
         # Short enough to fit beside the parameter formula (a permanent widget) in a 900 px wide
         # window; the box has the whole story.
-        short = (f"Diverged at step {d.step}: training stopped — {d.advice}"
-                 if d is not None else message)
+        short = f"Diverged at step {d.step}: {d.hint}" if d is not None else message
         self.statusBar().showMessage(short, 15000)
         self.loss_plot.mark_divergence(tr.epoch_count + tr.pos / max(1, len(tr.X)))
         box = getattr(self, "_divergence_box", None)   # one non-modal box, reused

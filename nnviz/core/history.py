@@ -17,6 +17,15 @@ class Divergence:
     advice: str = "try a smaller learning rate"   # or what about the data's scale to change
 
     @property
+    def hint(self) -> str:
+        """The advice in a few words (a status bar's room)."""
+        if "standardize the inputs" in self.advice:
+            return "the inputs' scale is the cause: standardize them"
+        if "rescale the target" in self.advice:
+            return "the targets' scale is the cause: rescale them"
+        return self.advice
+
+    @property
     def message(self) -> str:
         return (f"training diverged at step {self.step} (epoch {self.epoch}): {self.reason}; "
                 f"the parameters from before that step are kept — {self.advice}")
