@@ -12,6 +12,12 @@ from ui import lessons
 from ui.lessons import LESSONS
 
 
+@pytest.fixture(autouse=True)
+def _kept(kept_layout):
+    """The guide opens and moves docks; the windows after these tests see the layout as before."""
+    yield
+
+
 def show(window, key):
     window.guide.open(key)
     assert window.guide.panel.lesson.key == key
@@ -225,6 +231,7 @@ def test_presentation_mode_on_then_off_restores_everything(window, closed):
     font = app.font()
     size = font.pointSizeF()
     before = _state(window)
+    combo = window.speed_combo.isVisible()   # (False when the toolbar's overflow holds it)
     window.actionPresentation.trigger()
     QApplication.processEvents()             # the toolbar lays out its hidden items
     try:
@@ -236,7 +243,7 @@ def test_presentation_mode_on_then_off_restores_everything(window, closed):
     finally:
         window.actionPresentation.trigger()
     QApplication.processEvents()
-    assert window.speed_combo.isVisible()
+    assert window.speed_combo.isVisible() == combo
     assert not window.actionPresentation.isChecked()
     assert app.font() == font and app.font().pointSizeF() == size
     assert _state(window) == before
@@ -249,3 +256,24 @@ def test_no_lesson_text_cites_the_reference_documents():
             assert not CITATION.search(text), x.key
             assert "seed" not in text.lower(), x.key
 
+
+
+def test_closing_in_presentation_mode_puts_the_font_and_layout_back(qtbot, kept_layout):
+    from PySide6.QtCore import QSettings
+    from ui.main_window import SETTINGS_VERSION, MainWindow
+    app = QApplication.instance()
+    font = app.font()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.actionPresentation.trigger()
+    assert app.font() != font
+    w.session.shutdown()
+    w.close()
+    assert app.font() == font                      # the next window is not drawn large
+    w2 = MainWindow()                              # nor opens without its settings
+    qtbot.addWidget(w2)
+    assert w2.restoreState(QSettings("nnviz", "nnviz").value("windowState"), SETTINGS_VERSION)
+    assert not w2.docks["Data"].isHidden() and not w2.docks["Hyperparameters"].isHidden()
+    w2.session.shutdown()
+    w2.close()

@@ -2,7 +2,7 @@
 from PySide6.QtWidgets import QApplication
 
 
-def test_fewer_layers_while_a_stage_is_shown(window):
+def test_fewer_layers_while_a_stage_is_shown(kept_layout, window):
     """Dropping a layer with the step-through showing a stage: the views hear of the dropped
     stage after the new structure, and get the new network's grid outputs."""
     s = window.session

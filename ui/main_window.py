@@ -489,6 +489,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.file_actions.closing()
+        self.guide.presentation.set_on(False)   # the app's font and the settings docks back
         self.session.shutdown()
         self.statusBar().clearMessage()  # its timeout timer must not outlive the window
         st = self._settings()
