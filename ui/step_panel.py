@@ -137,8 +137,8 @@ class StepPanel(QWidget):
             box.setToolTip(tip)
             box.toggled.connect(self._refresh)
             self.toggles[key] = box
-            tl.addWidget(box, n // 2, n % 2)
-        tl.setColumnStretch(2, 1)
+            tl.addWidget(box, n, 0)   # one a line: the words' column is narrow
+        tl.setColumnStretch(1, 1)
 
         # Always in view: the title (with the equation) and the shapes of the operands.
         self.title = _label("stageTitle", selectable=False)
@@ -362,7 +362,7 @@ class StepPanel(QWidget):
         self.title.setText(html.escape(title))
         self.shapes.setText(html.escape(eqs[0][1]) if eqs and eqs[0][1] else "")
         self.equations.setText("".join(
-            f"<div style='font-size:13pt; margin-top:4px'>{html.escape(e)}</div>"
+            f"<div style='font-size:11.5pt; margin-top:4px'>{html.escape(e)}</div>"
             + (f"<div style='color:#666; font-family:monospace'>{html.escape(s)}</div>" if s else "")
             for e, s in eqs))
         self.notes.setText(_lines_html(explain.notes(stage, notation)
