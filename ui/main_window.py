@@ -174,7 +174,9 @@ class MainWindow(QMainWindow):
         self.speed_combo.setObjectName("speedCombo")
         self.speed_combo.addItems(list(SPEED_NAMES))
         self.speed_combo.setCurrentIndex(self.session.speed)
-        self.speed_combo.setToolTip("How many training steps per frame while playing")
+        self.speed_combo.setToolTip("Training steps per second while playing: 40 a second lets "
+                                    "you watch the boundary form; \"as fast as possible\" trains "
+                                    "as many as each frame has time for")
         self.speed_combo.currentIndexChanged.connect(self.session.set_speed)
         self.session.settingsChanged.connect(lambda: self.speed_combo.setCurrentIndex(self.session.speed))
         tb.addWidget(self.speed_combo)
