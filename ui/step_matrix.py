@@ -38,7 +38,8 @@ class Cells:
 
 #: Roomiest first.
 SIZES = (Cells(46, 18, MAX_ROWS, MAX_COLS, 8.0), Cells(40, 16, MAX_ROWS, MAX_COLS, 7.5),
-         Cells(36, 15, 8, MAX_COLS, 7.0), Cells(32, 14, 6, 7, 6.5), Cells(29, 13, 5, 6, 6.0))
+         Cells(36, 15, 8, MAX_COLS, 7.0), Cells(32, 14, 6, 7, 6.5), Cells(29, 13, 5, 6, 6.0),
+         Cells(29, 13, 5, 5, 6.0), Cells(28, 13, 4, 4, 6.0))
 
 
 def shown_rows(n: int, selected: int, limit: int = MAX_ROWS) -> list[int | None]:

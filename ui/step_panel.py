@@ -175,7 +175,6 @@ class StepPanel(QWidget):
         self.scroll.setWidget(self.text_column)
 
         self.matrices = MatrixArea()
-        self.matrix_views: list[MatrixView] = []
 
         self._content = QGridLayout()
         self._content.setContentsMargins(0, 0, 0, 0)
@@ -259,6 +258,11 @@ class StepPanel(QWidget):
 
     def views(self) -> tuple[str, ...]:
         return tuple(k for k in ("hadamard", "outer", "rows") if self.toggles[k].isChecked())
+
+    @property
+    def matrix_views(self) -> list[MatrixView]:
+        """The heatmaps shown now (made again whenever the panel's size changes)."""
+        return self.matrices.views
 
     def shown_arrays(self) -> dict[str, np.ndarray]:
         """Display name → the array each heatmap shows (as oriented on screen)."""
@@ -352,7 +356,6 @@ class StepPanel(QWidget):
             for w in (self.shapes, self.equations, self.notes, self.index_label, self.seed_label):
                 w.setText("")
             self.matrices.set_items([], self.sample)
-            self.matrix_views = []
             return
         notation = self.notation
         eqs = explain.equations(stage, notation)
@@ -383,7 +386,6 @@ class StepPanel(QWidget):
                           + _lines_html(view.lines, mono=view.applies))
         self.seed_label.setText("".join(blocks))
         self.matrices.set_items(self._items(stage, notation), self.sample)
-        self.matrix_views = self.matrices.views
 
     @staticmethod
     def _items(stage, notation) -> list[Item]:
