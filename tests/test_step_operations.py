@@ -146,4 +146,13 @@ def test_the_operation_is_in_view_at_every_size(shown_window, qtbot, size):
                          panel.matrices.size())
             assert panel.scroll.isVisible() and words.left() >= mats.right(), stage.name
         else:
-            assert panel.details_button.isVisible()
+            assert panel.details_button.isVisible() and not panel.scroll.isVisible()
+            panel.details_button.click()     # the words in place of the matrices
+            assert panel.scroll.isVisible() and not panel.matrices.isVisible()
+            assert visible_in(panel, panel.scroll) and panel.equations.text()
+            panel.details_button.click()
+            assert panel.matrices.isVisible() and not panel.scroll.isVisible()
+            if k == 0:   # Alt+D works with the toggles behind Details too
+                w.activateWindow()
+                qtbot.keyClick(w, Qt.Key_D, Qt.AltModifier)
+                qtbot.waitUntil(panel.toggles["hadamard"].isChecked, timeout=2000)

@@ -24,6 +24,8 @@ def settle(qtbot):
 def check_panel_shows(panel, stage, notation):
     shown = panel.shown_arrays()
     expected = panel_arrays(stage, notation)
+    if panel.matrices.results_only:   # a panel too small for every matrix shows the results
+        expected = [a for a in expected if a.role == "result"]
     assert list(shown) == [a.name for a in expected]
     engine = dict(stage.operands, **stage.results)
     for a in expected:

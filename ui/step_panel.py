@@ -22,6 +22,7 @@ import re
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QListView,
                                QListWidget, QListWidgetItem, QPushButton, QScrollArea,
                                QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
@@ -73,6 +74,8 @@ class StepPanel(QWidget):
                ("column", "&Column notation",
                 "Every sample a column, {Z} = [Wᵀ]{X} ⊕ {B}; off: every sample a row, "
                 "Z = X·W + b (Alt+C)"))
+
+    KEYS = {"hadamard": Qt.Key_D, "outer": Qt.Key_O, "rows": Qt.Key_B, "column": Qt.Key_C}
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -127,6 +130,7 @@ class StepPanel(QWidget):
         nav.addWidget(self.sample_spin)
 
         self.toggles: dict[str, QCheckBox] = {}
+        self._hidden_keys: list[QAction] = []
         toggles = QWidget()
         tl = QGridLayout(toggles)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -138,6 +142,13 @@ class StepPanel(QWidget):
             box.toggled.connect(self._refresh)
             self.toggles[key] = box
             tl.addWidget(box, n, 0)   # one a line: the words' column is narrow
+            # Alt+letter while the box is hidden behind Details (its mnemonic works when shown).
+            action = QAction(self)
+            action.setShortcut(QKeySequence(Qt.ALT | self.KEYS[key]))
+            action.setShortcutContext(Qt.WindowShortcut)
+            action.triggered.connect(box.click)
+            self.addAction(action)
+            self._hidden_keys.append(action)
         tl.setColumnStretch(1, 1)
 
         # Always in view: the title (with the equation) and the shapes of the operands.
@@ -234,6 +245,8 @@ class StepPanel(QWidget):
     def _show_details(self, on: bool):
         words = self._side or on
         self.scroll.setVisible(bool(words))
+        for action in self._hidden_keys:
+            action.setEnabled(not words)
         self.matrices.setVisible(bool(self._side or not on))
 
     def resizeEvent(self, event):
