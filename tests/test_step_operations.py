@@ -3,6 +3,7 @@ listed from the start with those to come greyed, a "k of N" counter, and the mat
 current operation in view at every window size."""
 import pytest
 from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtGui import QFontMetrics
 
 from nnviz.core import losses
 from nnviz.core.network import Network
@@ -10,6 +11,7 @@ from nnviz.experiment import Config
 from nnviz.explain.operations import operation_title, planned_operations, stage_title
 from ui.main_window import MainWindow
 from ui.session import Session
+from ui.step_matrix import number_font
 from ui.step_panel import StepPanel
 
 
@@ -132,6 +134,11 @@ def test_the_operation_is_in_view_at_every_size(shown_window, qtbot, size):
         stage = s.stages[s.stage_index]
         assert visible_in(panel, panel.title) and visible_in(panel, panel.shapes), stage.name
         assert panel.shapes.text() or stage.name == "update"
+        for v in panel.matrix_views:    # every number fits its cell
+            fm = QFontMetrics(number_font(v.font(), v.cells))
+            widest = max(fm.horizontalAdvance(v.cell_text(i, j))
+                         for i in v.rows if i is not None for j in v.cols if j is not None)
+            assert widest <= v.cell_w, (stage.name, v.name, widest, v.cell_w)
         results = [v for v in panel.matrix_views if v.role == "result"]
         assert results, stage.name
         for v in results:

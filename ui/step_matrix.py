@@ -61,12 +61,13 @@ def shown_rows(n: int, selected: int, limit: int = MAX_ROWS) -> list[int | None]
 
 
 def matrix_size(shape: tuple[int, int], sample_axis, sample: int, cells: Cells, header_w: int,
-                line_h: int) -> tuple[int, int]:
-    """(width, height) of a :class:`MatrixView` of an array of ``shape`` drawn with ``cells``."""
+                line_h: int, cell_w: int | None = None) -> tuple[int, int]:
+    """(width, height) of a :class:`MatrixView` of an array of ``shape`` drawn with ``cells``
+    (``cell_w``: a cell width wider than the size's, for numbers that need it)."""
     r, c = shape
     rows = len(shown_rows(r, sample if sample_axis == 0 else -1, cells.rows))
     cols = len(shown_rows(c, sample if sample_axis == 1 else -1, cells.cols))
-    w = max(LABEL_W + cells.w * cols + 4, header_w + 8)
+    w = max(LABEL_W + (cell_w or cells.w) * cols + 4, header_w + 8)
     h = line_h + 4 + cells.h * rows + (cells.h if sample_axis == 1 else 0) + 4
     return w, h
 
@@ -116,6 +117,25 @@ def pack_rows(sizes: list[tuple[int, int]], width: int, spacing: int = SPACING):
     return total, [(y, x) for x, y in pos]
 
 
+def number_font(font: QFont, cells: Cells) -> QFont:
+    """The font of a matrix's numbers at ``cells``."""
+    small = QFont(font)
+    small.setPointSizeF(min(cells.point, max(6.0, font.pointSizeF() - 1.0)))
+    return small
+
+
+def cell_width(values: np.ndarray, decimals: int, cells: Cells, font: QFont) -> int:
+    """The size's cell width, or wider when the array's widest number needs it (its largest
+    and smallest values are the longest written)."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return cells.w
+    fm = QFontMetrics(number_font(font, cells))
+    widest = max(fm.horizontalAdvance(fmt(float(v), decimals)) for v in (finite.max(), finite.min()))
+    return max(cells.w, widest + 4)
+
+
 def fits(sizes, width: int, height: int):
     """Positions that fit every item in width × height (columns tried first), or None."""
     col = pack(sizes, height)
@@ -147,6 +167,7 @@ class MatrixView(QWidget):
             self._vmax = 1.0
         finite = self.values[np.isfinite(self.values)]
         self.decimals = decimals if decimals is not None else (decimals_for(finite) if finite.size else 2)
+        self.cell_w = cell_width(self.values, self.decimals, cells, self.font())
         tip = f"{name}: {r}×{c}" + (" (rows are samples)" if sample_axis == 0 else
                                     " (columns are samples)" if sample_axis == 1 else "")
         if len(self.rows) < r or len(self.cols) < c:
@@ -167,14 +188,14 @@ class MatrixView(QWidget):
         bold.setBold(True)
         w, h = matrix_size(self.values.shape, self.sample_axis, self.sample, self.cells,
                            QFontMetrics(bold).horizontalAdvance(self.header()),
-                           QFontMetrics(self.font()).height())
+                           QFontMetrics(self.font()).height(), self.cell_w)
         return QSize(w, h)
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
 
     def paintEvent(self, event):
-        cw, ch = self.cells.w, self.cells.h
+        cw, ch = self.cell_w, self.cells.h
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing, False)
         fm = QFontMetrics(self.font())
@@ -183,9 +204,7 @@ class MatrixView(QWidget):
         p.setFont(head)
         p.setPen(self.palette().windowText().color())
         p.drawText(QRect(0, 0, self.width(), fm.height() + 2), Qt.AlignLeft | Qt.AlignVCenter, self.header())
-        small = QFont(self.font())
-        small.setPointSizeF(min(self.cells.point, max(6.0, self.font().pointSizeF() - 1.0)))
-        p.setFont(small)
+        p.setFont(number_font(self.font(), self.cells))
         top = fm.height() + 4
         grey = QColor(120, 120, 120)
         if self.sample_axis == 1:   # column numbers: columns are samples
@@ -227,6 +246,7 @@ class Item:
     shown: object = None
     sign: str = ""
     decimals: int | None = None
+    group: int | None = None     # consecutive items of one group stay side by side
 
 
 class MatrixArea(QWidget):
@@ -282,12 +302,42 @@ class MatrixArea(QWidget):
                             else ARROW_W, line + 8))
                 continue
             s = it.shown
-            v = np.asarray(s.values)
+            v = np.asarray(s.values, dtype=float)
             shape = v.shape if v.ndim == 2 else (1, v.size)
             r, c = shape
+            finite = v[np.isfinite(v)]
+            dec = it.decimals if it.decimals is not None else (decimals_for(finite) if finite.size else 2)
             out.append(matrix_size(shape, s.sample_axis, self.sample, cells,
-                                   fb.horizontalAdvance(f"{s.name}  [{r}×{c}]"), line))
+                                   fb.horizontalAdvance(f"{s.name}  [{r}×{c}]"), line,
+                                   cell_width(v, dec, cells, self.font())))
         return out
+
+    def _fits(self, items, cells: Cells, width: int, height: int):
+        """:func:`fits` with each group's items packed as one unit, side by side."""
+        sizes = self._sizes(items, cells)
+        units, members = [], []
+        for i, it in enumerate(items):
+            if members and it.group is not None and items[members[-1][-1]].group == it.group:
+                members[-1].append(i)
+                w, h = units[-1]
+                units[-1] = (w + SPACING + sizes[i][0], max(h, sizes[i][1]))
+            else:
+                members.append([i])
+                units.append(sizes[i])
+        pos = fits(units, width, height)
+        if pos is None:
+            return None
+        out = [None] * len(items)
+        for (x, y), idx in zip(pos, members):
+            for i in idx:
+                out[i] = (x, y)
+                x += sizes[i][0] + SPACING
+        return out
+
+    def fits_all(self, width: int, height: int) -> bool:
+        """Whether every item (operands too) fits width × height at some cell size."""
+        return not self.items or any(self._fits(self.items, cells, width, height) is not None
+                                     for cells in SIZES)
 
     def choose(self, width: int, height: int):
         """(cells, items, positions, results_only) for an area of width × height."""
@@ -298,7 +348,7 @@ class MatrixArea(QWidget):
             if only and (not results or len(results) == len(self.items)):
                 continue
             for cells in SIZES:
-                pos = fits(self._sizes(subset, cells), width, room)
+                pos = self._fits(subset, cells, width, room)
                 if pos is not None:
                     return cells, subset, pos, only
         subset = results or self.items

@@ -250,19 +250,31 @@ class StepPanel(QWidget):
         self.matrices.setVisible(bool(self._side or not on))
 
     def resizeEvent(self, event):
-        size = event.size()
+        self._set_list_lines(3 if event.size().height() >= TALL_HEIGHT else 1)
+        self._fit_layout(event.size())
+        super().resizeEvent(event)
+
+    def _fit_layout(self, size):
+        """Words beside the matrices when the panel is wide, unless the operation's matrices
+        (the update's before, change and after) fit only with the panel's whole width: then
+        the title above them and the words behind Details."""
+        text_w = int(min(TEXT_MAX, max(TEXT_MIN, TEXT_SHARE * size.width())))
         side = size.width() >= SIDE_WIDTH
+        if side and self._stage is not None:
+            m = self.layout().contentsMargins()
+            high = (size.height() - m.top() - m.bottom() - self.stage_list.height()
+                    - self.prev_button.sizeHint().height() - 2 * self.layout().spacing())
+            wide = size.width() - m.left() - m.right()
+            if not self.matrices.fits_all(wide - text_w - self._content.spacing(), high):
+                below = high - self.head.sizeHint().height() - self._content.spacing()
+                side = not self.matrices.fits_all(wide, below)
         self._arrange(side)
-        if side:
-            text_w = int(min(TEXT_MAX, max(TEXT_MIN, TEXT_SHARE * size.width())))
-            for w in (self.head, self.scroll):
+        for w in (self.head, self.scroll):
+            if side:
                 w.setFixedWidth(text_w)
-        else:
-            for w in (self.head, self.scroll):
+            else:
                 w.setMinimumWidth(0)
                 w.setMaximumWidth(16777215)
-        self._set_list_lines(3 if size.height() >= TALL_HEIGHT else 1)
-        super().resizeEvent(event)
 
     # --- state -----------------------------------------------------------------------------
     @property
@@ -399,6 +411,8 @@ class StepPanel(QWidget):
                           + _lines_html(view.lines, mono=view.applies))
         self.seed_label.setText("".join(blocks))
         self.matrices.set_items(self._items(stage, notation), self.sample)
+        if self.isVisible():
+            self._fit_layout(self.size())
 
     @staticmethod
     def _items(stage, notation) -> list[Item]:
@@ -413,14 +427,19 @@ class StepPanel(QWidget):
                     old, new = shown[i - 1], shown[i + 1]
                     decimals[i - 1] = decimals[i + 1] = distinct_decimals(
                         old.values, new.values, decimals_for(np.abs(old.values)))
-            for i, s in enumerate(shown):
+            group = -1
+            for i, s in enumerate(shown):   # each parameter's three on one line
                 if s.role == "change":
-                    items += [Item(sign="+"), Item(s), Item(sign="=")]
+                    items += [Item(sign="+", group=group), Item(s, group=group),
+                              Item(sign="=", group=group)]
                     continue
                 if s.role == "state" and items and items[-1].shown is not None and \
                         items[-1].shown.role != "state":
                     items.append(Item(sign="state:"))
-                items.append(Item(s, decimals=decimals.get(i)))
+                if s.role == "operand":
+                    group += 1
+                items.append(Item(s, decimals=decimals.get(i),
+                                  group=group if s.role != "state" else None))
             return items
         role = None
         for s in shown:
