@@ -103,7 +103,7 @@ def test_loss_readout_fits_or_elides_with_the_whole_text_in_its_tooltip(first_la
     qtbot.wait(20)
     fm = readout.fontMetrics()
     text = readout.text()
-    assert text.startswith("epoch 1 · loss ")
+    assert text.startswith("batch loss ") and " · epoch 1 · epoch mean " in text
     if fm.horizontalAdvance(text) <= readout.width():
         assert not readout.is_elided()
     # A long readout (the regression one with RMSE, or a narrow dock) is elided, not clipped.

@@ -101,7 +101,9 @@ class InsightsPanel(QTabWidget):
         self.region_detail.setText("Click a point in the plane.")
         linear = analysis.is_linear(s.network)
         if linear and not self._was_linear:
-            s.report("Identity hidden units: the whole network is now one linear model, "
+            s.report("No hidden layer: the network is the linear model itself — see Insights › "
+                     "Linear model." if not s.network.hidden_sizes else
+                     "Identity hidden units: the whole network is now one linear model, "
                      "so depth adds no expressiveness — see Insights › Linear model.")
         self._was_linear = linear
         self.gradcheck_image.clear()
@@ -123,7 +125,6 @@ class InsightsPanel(QTabWidget):
     def _update_linear(self):
         s = self.session
         net = s.network
-        names = s.model.features
         if not analysis.is_linear(net):
             acts = ", ".join(net.activations[:-1])
             self._set_linear_html(
@@ -132,32 +133,71 @@ class InsightsPanel(QTabWidget):
                 "ŷ = H·W⁽²⁾ + b⁽²⁾ collapse to ŷ = X·β + β₀ with β = W⁽¹⁾W⁽²⁾ and β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾ "
                 ": however many hidden units or layers, it is linear regression.</p>")
             return
-        if net.n_outputs > 1:   # K classes: the table below is for one output (app work to come)
-            self._set_linear_html(
-                f"<p>Identity hidden units: the {net.n_outputs} logits are one linear model, "
-                "z = X·β + β₀ with β = W⁽¹⁾W⁽²⁾ (one column per class): multinomial logistic "
-                "regression. <code>nnviz analyze</code> prints β.</p>")
-            return
+        self._set_linear_html(self._linear_html_for(s))
+
+    def _linear_html_for(self, s) -> str:
+        """The one linear model the network is, named in the space its coefficients live in."""
+        net, model = s.network, s.model
+        names = list(model.features)
+        if net.n_outputs > 1:   # K classes: one column per class (nnviz analyze prints them)
+            head = ("No hidden layer: the network is" if not net.hidden_sizes else
+                    "Every hidden unit is identity: the network is")
+            return (f"<p>{head} one linear model of the {net.n_outputs} logits, z = X·β + β₀ with "
+                    "β = W⁽¹⁾W⁽²⁾… (one column per class): multinomial logistic regression, the "
+                    "class with the largest z wins. <code>nnviz analyze</code> prints β.</p>")
         b0, beta = analysis.linear_equivalent(net)
         if self._ls_cache is None:
             tr = s.trainer
-            self._ls_cache = analysis.least_squares(tr.X, tr.y)
-        lb0, lbeta = self._ls_cache
+            fit = analysis.logistic_fit(tr.X, tr.y) if s.task == "classification" else None
+            self._ls_cache = (analysis.least_squares(tr.X, tr.y), fit)
+        (lb0, lbeta), logistic = self._ls_cache
+        scaled = model.scaler is not None
+        space = "standardized features" if scaled else "the features' own units"
+        in_features = analysis.features_phrase(names, model.inputs)
+        target = "the logit z (ŷ = sigmoid(z))" if s.task == "classification" else "ŷ"
+        kind = analysis.linear_model_name(net)
+        if kind:
+            head = (f"<p>No hidden layer: the network <b>is</b> {kind}, one linear model of "
+                    f"{target}{html.escape(in_features)}.</p>")
+        else:
+            head = (f"<p>Every hidden unit is <b>identity</b>: the network is one linear model of "
+                    f"{target}{html.escape(in_features)}. β = W⁽¹⁾W⁽²⁾…, β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾….</p>")
+        if in_features:
+            head += (f"<p>It is linear in the features {html.escape(', '.join(names))}, not in "
+                     f"the raw inputs {html.escape(', '.join(model.inputs))}: a feature such as "
+                     "x1² bends the boundary in the input plane.</p>")
+        cols = [(f"network, {space}", [b0] + list(beta))]
+        if scaled:
+            rb0, rbeta = analysis.raw_units(b0, beta, model.scaler.mean, model.scaler.std)
+            cols.append(("network, features' own units", [rb0] + list(rbeta)))
+        if logistic is not None:
+            cols.append((f"logistic fit, {space}",
+                         [logistic.intercept] + list(logistic.coefficients)))
+        cols.append((f"least squares, {space}", [lb0] + list(lbeta)))
+        header = "".join(f"<th>{html.escape(c)}</th>" for c, _ in cols)
+        rows = "".join(
+            f"<tr><td>{html.escape(label)}</td>"
+            + "".join(f"<td align='right'>{_fmt(v[r])}</td>" for _, v in cols) + "</tr>"
+            for r, label in enumerate(["β₀ (intercept)"] + names))
         with np.errstate(over="ignore"):   # huge weights (a diverging run): the distance is inf
             dist = float(np.linalg.norm(np.append(beta, b0) - np.append(lbeta, lb0)))
-        target = "the logit z of ŷ" if s.task == "classification" else "ŷ"
-        rows = "".join(f"<tr><td>{html.escape(n)}</td><td align='right'>{_fmt(a)}</td>"
-                       f"<td align='right'>{_fmt(b)}</td></tr>" for n, a, b in zip(names, beta, lbeta))
-        note = ("" if s.task == "regression" else
-                "<p style='color:#666'>For classification the least-squares column fits the 0/1 "
-                "labels; the network fits log-loss, so the two need not meet.</p>")
-        self._set_linear_html(
-            f"<p>Every hidden unit is <b>identity</b>: the network is one linear model of {target}.</p>"
-            "<table cellpadding='3'><tr><th></th><th>network β</th><th>least squares</th></tr>"
-            f"<tr><td>β₀ (intercept)</td><td align='right'>{_fmt(b0)}</td><td align='right'>{_fmt(lb0)}</td></tr>"
-            f"{rows}</table><p>Distance between them: <b>{dist:.4g}</b></p>"
-            "<p style='color:#666'>β = W⁽¹⁾W⁽²⁾…, β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾… in the standardized features "
-            "the first layer sees; least squares uses the same training rows.</p>" + note)
+        notes = f"<p>Distance between them (network and least squares): <b>{dist:.4g}</b></p>"
+        if logistic is not None:
+            if logistic.converged:
+                d = float(np.linalg.norm(np.append(beta, b0) - np.append(
+                    logistic.coefficients, logistic.intercept)))
+                notes += (f"<p>Distance to the logistic fit: <b>{d:.4g}</b>: the lowest log-loss "
+                          "any line reaches on these rows, where gradient descent heads.</p>")
+            else:
+                notes += ("<p style='color:#666'>A line separates the two classes in these rows, "
+                          "so the logistic fit has no best weights (they grow without bound).</p>")
+            caveat = analysis.least_squares_caveat()
+            notes += f"<p style='color:#666'>Note: {html.escape(caveat[0].upper() + caveat[1:])}.</p>"
+        where = ("standardized (each feature minus its mean, over its standard deviation, as the "
+                 "first layer sees it)" if scaled else "the features' own units")
+        return (head + f"<table cellpadding='3'><tr><th></th>{header}</tr>{rows}</table>" + notes
+                + f"<p style='color:#666'>Coefficients on {where}; the fits use the same "
+                  "training rows.</p>")
 
     def _set_linear_html(self, text: str):
         """Lay the text out again only when it changed (not on every frame of Play; this also
@@ -169,10 +209,14 @@ class InsightsPanel(QTabWidget):
     def _update_regions(self):
         s = self.session
         net = s.network
-        if any(a not in analysis.PIECEWISE for a in net.activations[:-1]):
-            self.region_label.setText("Linear regions exist for relu, leaky_relu and identity units; "
-                                      f"these are {', '.join(net.activations[:-1])}.")
+        one = analysis.one_region_reason(net)
+        if one is not None or any(a not in analysis.PIECEWISE for a in net.activations[:-1]):
+            self.region_label.setText(one or "Linear regions exist for piecewise-linear units "
+                                      "(relu, leaky_relu); these are "
+                                      f"{', '.join(net.activations[:-1])}.")
+            self.region_label.setWordWrap(True)
             self.region_image.clear()
+            self.region_marker.setData([], [])
             self.region_count = None
             return
         g = s.grid()
@@ -203,7 +247,7 @@ class InsightsPanel(QTabWidget):
         """Show the pattern, W_eff and b_eff at input (x, y) and check them; returns the text."""
         s = self.session
         net = s.network
-        if any(a not in analysis.PIECEWISE for a in net.activations[:-1]):
+        if analysis.is_linear(net) or any(a not in analysis.PIECEWISE for a in net.activations[:-1]):
             return ""
         self._click = (x, y)
         self.region_marker.setData([x], [y])

@@ -15,6 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor
 
+from nnviz.explain.readout import LossReadout
+
 from .history_curve import HistoryCurve
 from .paint_cache import cache_pixmaps, cache_plot_frame, set_axis_label, settle_now
 from .plot_base import HeaderPlotWidget, ShownGate
@@ -120,6 +122,9 @@ class LossPlot(HeaderPlotWidget):
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         session.structureChanged.connect(self._on_structure_changed)
         session.historyChanged.connect(self._on_history_changed)
+        # The batch loss moves at every step and with every edit of a weight.
+        self._loss_readout = LossReadout()
+        session.paramsChanged.connect(self._on_params_readout)
         self._on_structure_changed()
         self._on_history_changed()
 
@@ -272,6 +277,10 @@ class LossPlot(HeaderPlotWidget):
         self._fit_range(force=True)
         super().mouseDoubleClickEvent(ev)
 
+    def _on_params_readout(self):
+        if not self._gate.skip():
+            self._update_readout()
+
     def _update_readout(self):
         if self._n == 0:
             self.readout.set_runs([])
@@ -289,14 +298,16 @@ class LossPlot(HeaderPlotWidget):
             self.cursor_line.setVisible(True)
         m = self._metric_name
         test = not math.isnan(b[_TEST, i])
-        runs = [(f"epoch {int(b[_EPOCH, i])}", None)]
+        r = self._loss_readout.read(self.session.trainer)
+        runs = [(f"batch loss {_num(r.batch)}" + (" (edited weights)" if r.edited else "")
+                 + f" · epoch {int(b[_EPOCH, i])}", None)]
 
         def pair(name, train_text, test_text):
             runs.append((f" · {name} {train_text}", None))
             if test:
                 runs.append((f" {test_text}", TEST_COLOR))
 
-        pair("loss", _num(b[_TRAIN, i]), _num(b[_TEST, i]))
+        pair("epoch mean", _num(b[_TRAIN, i]), _num(b[_TEST, i]))
         pair(m, _metric(b[_TRAIN_M, i], m), _metric(b[_TEST_M, i], m))
         if m == "R²" and self.session.model.loss == "squared_error":
             from nnviz.core.history import rmse

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMes
                                QScrollArea, QStyle, QTabBar, QToolBar)
 
 from nnviz.errors import NnvizError
+from nnviz.explain.readout import LossReadout
 
 from . import data_actions, dialogs, file_actions, guide
 from .actions import make_action
@@ -190,7 +191,9 @@ class MainWindow(QMainWindow):
         self.speed_combo.setObjectName("speedCombo")
         self.speed_combo.addItems(list(SPEED_NAMES))
         self.speed_combo.setCurrentIndex(self.session.speed)
-        self.speed_combo.setToolTip("How many training steps per frame while playing")
+        self.speed_combo.setToolTip("Training steps per second while playing: 40 a second lets "
+                                    "you watch the boundary form; \"as fast as possible\" trains "
+                                    "as many as each frame has time for")
         self.speed_combo.currentIndexChanged.connect(self.session.set_speed)
         self.session.settingsChanged.connect(lambda: self.speed_combo.setCurrentIndex(self.session.speed))
         tb.addWidget(self.speed_combo)
@@ -233,6 +236,11 @@ class MainWindow(QMainWindow):
         # Its text changes with every frame while playing: a label that repaints only itself.
         self.status_label = RunsLabel(left=True)
         self.status_label.setObjectName("statusLabel")
+        self.status_label.setToolTip(
+            "batch loss: E on the last mini-batch, before its update (at every step); epoch "
+            "mean: the mean loss over the whole training (and test) set at the last epoch's "
+            "end. After a weight is edited both are computed again with the edited weights.")
+        self._readout = LossReadout()
         # A normal (not permanent) widget: a message covers it for its few seconds.
         self.statusBar().addWidget(self.status_label, 1)
         # The parameter formula is a permanent widget of the status bar: it always gets its
@@ -289,8 +297,14 @@ class MainWindow(QMainWindow):
 
         def f(v):
             return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4f}"
-        text = (f"epoch {tr.epoch_count}   step {tr.step_count}   "
-                f"loss train {f(h.train_loss[-1])} / test {f(h.test_loss[-1])}   "
+        r = self._readout.read(tr)
+        if r.edited:   # a weight edited by hand: the losses with the weights as they are now
+            losses = (f"batch loss {f(r.batch)}   training-set loss {f(r.epoch_mean)} "
+                      "(edited weights)   ")
+        else:
+            losses = (f"batch loss {f(r.batch)}   epoch mean loss train {f(h.train_loss[-1])}"
+                      f" / test {f(h.test_loss[-1])}   ")
+        text = (f"epoch {tr.epoch_count}   step {tr.step_count}   {losses}"
                 f"{kind} train {f(h.train_metric[-1])} / test {f(h.test_metric[-1])}")
         if self.session.task != "classification":
             from nnviz.core.history import rmse

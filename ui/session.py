@@ -36,7 +36,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from nnviz.experiment import Config, Experiment
 from ui.model import EVENTS, GRID_RESOLUTION, MAX_CANVAS_UNITS, AppModel, default_config
 
-__all__ = ["Session", "default_config", "train_budget", "SPEEDS", "SPEED_NAMES",
+__all__ = ["Session", "default_config", "train_budget", "SPEEDS", "SPEED_NAMES", "DEFAULT_SPEED",
            "MAX_CANVAS_UNITS", "GRID_RESOLUTION"]
 
 FRAME_SECONDS = 1 / 60
@@ -56,9 +56,16 @@ def train_budget(redraw: float) -> float:
     r = redraw
     return min(max(FRAME_SECONDS - r, TRAIN_BUDGET, r, min(1.5 * r, SLOWEST_FRAME - r)),
                MAX_TRAIN_BUDGET)
-SPEEDS = (1, 2, 5, 20, 100, 1000, 0)  # max steps per frame; 0 = as many as fit the budget
-SPEED_NAMES = ("1 step/frame", "2 steps/frame", "5 steps/frame", "20 steps/frame",
-               "100 steps/frame", "1000 steps/frame", "as fast as possible")
+# Play's speeds in training steps per second, paced by the clock (a frame trains the steps
+# due since the last one); 0 = as many as fit the frame's budget. The first is the default: the
+# circle problem then takes about 20 s to learn, slow enough to watch the boundary form. The
+# indices are those saved sessions remember (1–6 were 2…1000 steps a frame at 60 frames a
+# second, the same rates).
+SPEEDS = (40, 120, 300, 1200, 6000, 60000, 0)
+SPEED_NAMES = ("40 steps/s (watchable)", "120 steps/s", "300 steps/s", "1,200 steps/s",
+               "6,000 steps/s", "60,000 steps/s", "as fast as possible")
+DEFAULT_SPEED = 0
+MAX_CATCH_UP = 0.25     # s: after a stall, Play trains at most this long's steps at once
 
 #: The model's attributes and methods the session reads and writes through (see _Forward).
 FORWARDED = (
@@ -133,7 +140,9 @@ class Session(QObject):
         self.app_model = AppModel(config)
         for name in EVENTS:
             self.app_model.events.connect(name, _relay(self, name))
-        self.speed = len(SPEEDS) - 1
+        self.speed = DEFAULT_SPEED
+        self._credit = 0.0             # steps due at a paced speed, not yet trained
+        self._paced_at = None
         self.steps_per_second = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -156,7 +165,22 @@ class Session(QObject):
 
     def set_speed(self, index: int):
         self.speed = max(0, min(len(SPEEDS) - 1, int(index)))
+        self._credit, self._paced_at = 0.0, None
         self.settingsChanged.emit()
+
+    def steps_due(self, now: float) -> int:
+        """How many steps Play trains in the frame at time ``now`` (seconds): at a paced speed
+        the steps its rate owes since the last frame (at most MAX_CATCH_UP seconds' worth);
+        as fast as possible, all that fit the budget (a large number)."""
+        rate = SPEEDS[self.speed]
+        if not rate:
+            return 1 << 30
+        last = self._paced_at if self._paced_at is not None else now - FRAME_SECONDS
+        self._paced_at = now
+        self._credit = min(self._credit + rate * max(0.0, now - last), rate * MAX_CATCH_UP + 1)
+        due = int(self._credit)
+        self._credit -= due
+        return due
 
     # --- play ----------------------------------------------------------------------------
     @property
@@ -172,6 +196,7 @@ class Session(QObject):
         self._playing = True
         self._rate_steps, self._rate_start = 0, time.perf_counter()
         self._tick_end = None
+        self._credit, self._paced_at = 1.0, None   # the first frame trains a step at once
         self._timer.start(0)
         self.playingChanged.emit(True)
 
@@ -190,16 +215,19 @@ class Session(QObject):
             paint = max(0.0, start - self._tick_end - self._tick_wait)
             self._redraw_seconds = 0.5 * (self._redraw_seconds + self._update_seconds + paint)
         epoch = self.trainer.epoch_count
-        limit = SPEEDS[self.speed] or (1 << 30)
+        limit = self.steps_due(start)
         budget = train_budget(self._redraw_seconds)
-        done = self.trainer.run_for(budget, limit)
+        done = self.trainer.run_for(budget, limit) if limit else 0
+        if SPEEDS[self.speed]:
+            self._credit += limit - done     # steps the budget had no time for stay due
         self._rate_steps += done
         now = time.perf_counter()
         if now - self._rate_start >= 0.5:
             self.steps_per_second = self._rate_steps / (now - self._rate_start)
             self._rate_steps, self._rate_start = 0, now
         updating = time.perf_counter()
-        self.app_model.after_steps(epoch)
+        if done or not SPEEDS[self.speed]:   # a paced frame with no step due draws nothing new
+            self.app_model.after_steps(epoch)
         self._tick_end = time.perf_counter()
         self._update_seconds = self._tick_end - updating
         if self._playing:

@@ -2,16 +2,18 @@
 
 It shows the session's current :class:`~nnviz.core.stages.Stage` (``session.stageChanged``):
 
-- a clickable list of the stages of the current step, Previous / Next (Previous only shows a
-  recorded stage again; nothing is recomputed), and a sample selector;
-- the equation(s) in matrix form with the shapes under them;
-- the selected sample's numbers in index form (``z₂ = w₁₂·x₁ + w₂₂·x₂ + b₂ = … = 0.642``);
-- every operand and result as a small heatmap with its numbers, the selected sample's row (or
-  column, in the column notation) outlined; a large batch shows the first rows, the rows around
-  the selected sample and the last row;
-- four toggles: Hadamard form, Outer products, Row by row and Column notation.
+- every operation of the step in a list from the start, in the words a learner reads
+  ("Layer 1 forward", "Output error δ⁽²⁾ = ŷ − y"); those still to come are greyed out; a
+  counter ("7 of 10"), Previous / Next (Previous only shows a recorded stage again; nothing
+  is recomputed) and a sample selector;
+- the operation's title with its equation and the shapes of its operands, always in view;
+- every operand and result as a small heatmap with its numbers, fitted into the room there is
+  (:mod:`ui.step_matrix`); the update as before, change and after of every parameter;
+- beside the matrices (or, in a narrow panel, behind the Details button): every equation with
+  its shapes, the notes, the selected sample's numbers in index form, and four toggles:
+  Hadamard form, Outer products, Row by row and Column notation.
 
-All the text comes from :mod:`nnviz.explain.equations`; this module only lays it out.
+All the text comes from :mod:`nnviz.explain`; this module only lays it out.
 """
 from __future__ import annotations
 
@@ -19,178 +21,23 @@ import html
 import re
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QLayout, QListView, QListWidget, QListWidgetItem, QPushButton,
-                               QScrollArea, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QListView,
+                               QListWidget, QListWidgetItem, QPushButton, QScrollArea,
+                               QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from nnviz.explain import equations as explain
+from nnviz.explain.operations import distinct_decimals, panel_arrays, planned_operations, stage_title
 
-from . import colors
-from .heatmaps import decimals_for, fmt
+from .heatmaps import decimals_for
+from .step_matrix import MAX_ROWS, Item, MatrixArea, MatrixView, shown_rows  # noqa: F401 (public)
 
-MAX_ROWS = 10        # a matrix with more rows shows a selection of them
-MAX_COLS = 8
-CELL_W, CELL_H = 46, 18
-LABEL_W = 22
-CONTROLS_W = 330          # px: the stage list, buttons and toggles in a column (a low dock)
-TEXT_BESIDE_WIDTH = 720   # px of content: the words go beside the matrices, not above them
+SIDE_WIDTH = 600          # px of panel: the words go beside the matrices, else behind Details
+TALL_HEIGHT = 420         # px of panel: the operations' list wraps onto several lines
+TEXT_SHARE, TEXT_MIN, TEXT_MAX = 0.3, 230, 420   # the words' column beside the matrices
 START_TEXT = ("Press Next ▶ (or the Right arrow key) to run the first operation of a training "
               "step: the forward pass of layer 1.")
-
-
-def shown_rows(n: int, selected: int, limit: int = MAX_ROWS) -> list[int | None]:
-    """Indices to draw of n rows (or columns; None marks a gap): all when n ≤ limit, else the
-    first three, the selected one with its neighbours, and the last."""
-    if n <= limit:
-        return list(range(n))
-    keep = sorted({0, 1, 2, n - 1} | {i for i in (selected - 1, selected, selected + 1) if 0 <= i < n})
-    out: list[int | None] = []
-    for i in keep:
-        if out and out[-1] is not None and i != out[-1] + 1:
-            out.append(None)
-        out.append(i)
-    return out
-
-
-class MatrixView(QWidget):
-    """One array as a heatmap with its numbers in the cells, headed by its name and shape."""
-
-    def __init__(self, name: str, values: np.ndarray, sample_axis: int | None, sample: int,
-                 role: str, parent=None):
-        super().__init__(parent)
-        a = np.asarray(values, dtype=float)
-        self.values = a.reshape(1, -1) if a.ndim < 2 else a
-        self.name, self.sample_axis, self.role = name, sample_axis, role
-        self.sample = sample
-        r, c = self.values.shape
-        self.rows = shown_rows(r, sample if sample_axis == 0 else -1)
-        self.cols = shown_rows(c, sample if sample_axis == 1 else -1, MAX_COLS)
-        self._vmax = float(np.nanmax(np.abs(self.values))) if self.values.size else 1.0
-        if not np.isfinite(self._vmax) or self._vmax == 0:
-            self._vmax = 1.0
-        self._dec = decimals_for(self.values[np.isfinite(self.values)]) if self.values.size else 2
-        self.setToolTip(f"{name}: {r}×{c}" + (" (rows are samples)" if sample_axis == 0 else
-                                              " (columns are samples)" if sample_axis == 1 else ""))
-        self.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
-
-    def header(self) -> str:
-        r, c = self.values.shape
-        return f"{self.name}  [{r}×{c}]"
-
-    def sizeHint(self) -> QSize:
-        fm = QFontMetrics(self.font())
-        bold = QFont(self.font())
-        bold.setBold(True)
-        w = LABEL_W + CELL_W * len(self.cols) + 4
-        w = max(w, QFontMetrics(bold).horizontalAdvance(self.header()) + 8)
-        h = fm.height() + 4 + CELL_H * len(self.rows) + (CELL_H if self.sample_axis == 1 else 0) + 4
-        return QSize(w, h)
-
-    def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
-
-    def paintEvent(self, event):
-        p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing, False)
-        fm = QFontMetrics(self.font())
-        head = QFont(self.font())
-        head.setBold(True)
-        p.setFont(head)
-        p.setPen(self.palette().windowText().color())
-        p.drawText(QRect(0, 0, self.width(), fm.height() + 2), Qt.AlignLeft | Qt.AlignVCenter, self.header())
-        small = QFont(self.font())
-        small.setPointSizeF(max(7.0, self.font().pointSizeF() - 1.0))
-        p.setFont(small)
-        top = fm.height() + 4
-        grey = QColor(120, 120, 120)
-        if self.sample_axis == 1:   # column numbers: columns are samples
-            for cj, j in enumerate(self.cols):
-                rect = QRect(LABEL_W + cj * CELL_W, top, CELL_W, CELL_H)
-                p.setPen(grey)
-                p.drawText(rect, Qt.AlignCenter, "⋯" if j is None else str(j + 1))
-            top += CELL_H
-        for ri, i in enumerate(self.rows):
-            y = top + ri * CELL_H
-            p.setPen(grey)
-            p.drawText(QRect(0, y, LABEL_W - 3, CELL_H), Qt.AlignRight | Qt.AlignVCenter,
-                       "⋮" if i is None else (str(i + 1) if self.sample_axis == 0 else ""))
-            for cj, j in enumerate(self.cols):
-                rect = QRect(LABEL_W + cj * CELL_W, y, CELL_W, CELL_H)
-                if i is None or j is None:
-                    p.setPen(grey)
-                    p.drawText(rect, Qt.AlignCenter, "⋮" if i is None else "⋯")
-                    continue
-                v = float(self.values[i, j])
-                col = colors.color(v, self._vmax)
-                p.fillRect(rect, col)
-                p.setPen(QColor(255, 255, 255) if abs(v) > 0.6 * self._vmax else QColor(20, 20, 20))
-                p.drawText(rect, Qt.AlignCenter, fmt(v, self._dec))
-        # Outline the selected sample.
-        pen = QPen(QColor(255, 170, 0), 3)
-        p.setPen(pen)
-        p.setBrush(Qt.NoBrush)
-        if self.sample_axis == 0 and self.sample in self.rows:
-            ri = self.rows.index(self.sample)
-            p.drawRect(QRect(LABEL_W - 1, top + ri * CELL_H, CELL_W * len(self.cols) + 1, CELL_H))
-        elif self.sample_axis == 1 and self.sample in self.cols:
-            cj = self.cols.index(self.sample)
-            p.drawRect(QRect(LABEL_W + cj * CELL_W, top, CELL_W, CELL_H * len(self.rows)))
-        p.end()
-
-
-class FlowLayout(QLayout):
-    """Children left to right, wrapping to the next line (the Qt flow-layout example)."""
-
-    def __init__(self, parent=None, spacing: int = 10):
-        super().__init__(parent)
-        self._items = []
-        self._spacing = spacing
-
-    def addItem(self, item):
-        self._items.append(item)
-
-    def count(self):
-        return len(self._items)
-
-    def itemAt(self, i):
-        return self._items[i] if 0 <= i < len(self._items) else None
-
-    def takeAt(self, i):
-        return self._items.pop(i) if 0 <= i < len(self._items) else None
-
-    def hasHeightForWidth(self):
-        return True
-
-    def heightForWidth(self, width):
-        return self._place(QRect(0, 0, width, 0), False)
-
-    def setGeometry(self, rect):
-        super().setGeometry(rect)
-        self._place(rect, True)
-
-    def sizeHint(self):
-        return self.minimumSize()
-
-    def minimumSize(self):
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        m = self.contentsMargins()
-        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
-
-    def _place(self, rect, apply: bool) -> int:
-        x, y, line = rect.x(), rect.y(), 0
-        for item in self._items:
-            hint = item.sizeHint()
-            if x + hint.width() > rect.right() and line > 0:
-                x, y, line = rect.x(), y + line + self._spacing, 0
-            if apply:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width() + self._spacing
-            line = max(line, hint.height())
-        return y + line - rect.y()
 
 
 def _label(object_name: str, selectable: bool = True) -> QLabel:
@@ -209,6 +56,11 @@ def _lines_html(lines, mono: bool = False) -> str:
     return "".join(f"<div style='{style}margin:1px 0'>{html.escape(line)}</div>" for line in lines)
 
 
+def short_title(title: str) -> str:
+    """The part of an operation's title before its equation: "Layer 1 forward"."""
+    return title.split(":", 1)[0]
+
+
 class StepPanel(QWidget):
     TOGGLES = (("hadamard", "Ha&damard form",
                 "Write a piecewise-linear activation as σ(z) = a ⊙ z with the slope vector a "
@@ -223,6 +75,8 @@ class StepPanel(QWidget):
                 "Every sample a column, {Z} = [Wᵀ]{X} ⊕ {B}; off: every sample a row, "
                 "Z = X·W + b (Alt+C)"))
 
+    KEYS = {"hadamard": Qt.Key_D, "outer": Qt.Key_O, "rows": Qt.Key_B, "column": Qt.Key_C}
+
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.setObjectName("stepPanel")
@@ -230,16 +84,20 @@ class StepPanel(QWidget):
         self.sample = 0
         self._stage = None
         self._syncing = False
+        self._side = None
+        self.operation_titles: list[str] = []
 
         self.stage_list = QListWidget()
         self.stage_list.setObjectName("stageList")
-        self.stage_list.setToolTip("The operations of the current training step, in order; click "
-                                   "one to show it again (nothing is recomputed).")
+        self.stage_list.setToolTip("Every operation of the current training step, in order; "
+                                   "the greyed ones are still to come. Click one already run to "
+                                   "show it again (nothing is recomputed).")
         self.stage_list.setFlow(QListView.LeftToRight)
-        self.stage_list.setWrapping(True)
         self.stage_list.setResizeMode(QListView.Adjust)
         self.stage_list.setSpacing(1)
         self.stage_list.setFocusPolicy(Qt.NoFocus)   # Left/Right stay the window's step keys
+        self.stage_list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self._set_list_lines(1)
 
         self.prev_button = QPushButton("◀ Previous")
         self.prev_button.setObjectName("previousOperationButton")
@@ -249,118 +107,174 @@ class StepPanel(QWidget):
         self.next_button.setToolTip("Run the next operation of the training step (Right arrow)")
         self.counter = QLabel()
         self.counter.setObjectName("stageCounter")
+        self.counter.setToolTip("Operations run so far in this training step, of all it has")
         self.sample_spin = QSpinBox()
         self.sample_spin.setObjectName("sampleSpin")
         self.sample_spin.setPrefix("sample ")
         self.sample_spin.setRange(1, 1)
         self.sample_spin.setToolTip("The sample (row of the batch) written out in index form and "
                                     "outlined in the matrices")
+        self.details_button = QPushButton("Details")
+        self.details_button.setObjectName("detailsButton")
+        self.details_button.setCheckable(True)
+        self.details_button.setToolTip("Show every equation, the notes, the index form and the "
+                                       "views in place of the matrices (the panel is too narrow "
+                                       "for both side by side); press again for the matrices")
+        self.details_button.toggled.connect(self._show_details)
         nav = QHBoxLayout()
-        nav.addWidget(self.prev_button)
-        nav.addWidget(self.next_button)
-        nav.addWidget(self.counter)
+        nav.setContentsMargins(0, 0, 0, 0)
+        for w in (self.prev_button, self.next_button, self.counter):
+            nav.addWidget(w)
         nav.addStretch(1)
+        nav.addWidget(self.details_button)
         nav.addWidget(self.sample_spin)
 
         self.toggles: dict[str, QCheckBox] = {}
-        tl = QGridLayout()
+        self._hidden_keys: list[QAction] = []
+        toggles = QWidget()
+        tl = QGridLayout(toggles)
         tl.setContentsMargins(0, 0, 0, 0)
+        tl.setVerticalSpacing(0)
         for n, (key, text, tip) in enumerate(self.TOGGLES):
             box = QCheckBox(text)
             box.setObjectName(f"{key}Toggle")
             box.setToolTip(tip)
             box.toggled.connect(self._refresh)
             self.toggles[key] = box
-            tl.addWidget(box, n // 2, n % 2)
-        tl.setColumnStretch(2, 1)
+            tl.addWidget(box, n, 0)   # one a line: the words' column is narrow
+            # Alt+letter while the box is hidden behind Details (its mnemonic works when shown).
+            action = QAction(self)
+            action.setShortcut(QKeySequence(Qt.ALT | self.KEYS[key]))
+            action.setShortcutContext(Qt.WindowShortcut)
+            action.triggered.connect(box.click)
+            self.addAction(action)
+            self._hidden_keys.append(action)
+        tl.setColumnStretch(1, 1)
 
+        # Always in view: the title (with the equation) and the shapes of the operands.
         self.title = _label("stageTitle", selectable=False)
         self.title.setStyleSheet("font-weight: bold; font-size: 11pt")
+        self.shapes = _label("stageShapes")
+        self.shapes.setStyleSheet("color: #666; font-family: monospace")
+        self.head = QWidget()
+        self.head.setObjectName("stageHead")
+        hl = QVBoxLayout(self.head)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.setSpacing(0)
+        hl.addWidget(self.title)
+        hl.addWidget(self.shapes)
+        self.head.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
+
+        # The words: every equation, the notes, the index form and the toggles' views.
         self.equations = _label("stageEquations")
         self.notes = _label("stageNotes")
         self.notes.setStyleSheet("color: #555")
         self.index_label = _label("indexForm")
         self.seed_label = _label("seedViews")
-        self.matrices = QWidget()
-        self.matrices.setObjectName("stageMatrices")
-        self._flow = FlowLayout(self.matrices)
-        self._flow.setContentsMargins(0, 4, 0, 4)
-        self.matrix_views: list[MatrixView] = []
-
-        # The words (the equations, then the toggles' views of them, the notes and the index
-        # form) beside the matrices when there is room, else above them: never below a scroll.
         self.text_column = QWidget()
         self.text_column.setObjectName("stageText")
         tc = QVBoxLayout(self.text_column)
-        tc.setContentsMargins(0, 0, 0, 0)
-        for w in (self.title, self.equations, self.seed_label, self.notes, self.index_label):
+        tc.setContentsMargins(0, 0, 4, 0)
+        for w in (toggles, self.equations, self.seed_label, self.notes, self.index_label):
             tc.addWidget(w)
         tc.addStretch(1)
-        body = QWidget()
-        self._body = QBoxLayout(QBoxLayout.TopToBottom, body)
-        self._body.setContentsMargins(2, 2, 6, 2)
-        self._body.addWidget(self.text_column)
-        self._body.addWidget(self.matrices, 0, Qt.AlignTop)
-        self._body.addStretch(1)
-        self._beside = None
         self.scroll = QScrollArea()
+        self.scroll.setObjectName("stageTextScroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.NoFrame)
-        self.scroll.setWidget(body)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.text_column)
 
-        # Controls above the content in a tall dock, in a column beside it in a wide, low one.
-        self.controls = QWidget()
-        cl = QVBoxLayout(self.controls)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.addWidget(self.stage_list, 1)
-        cl.addLayout(nav)
-        cl.addLayout(tl)
-        self._layout = QBoxLayout(QBoxLayout.TopToBottom, self)
-        self._layout.setContentsMargins(4, 4, 4, 4)
-        self._layout.addWidget(self.controls)
-        self._layout.addWidget(self.scroll, 1)
-        self._wide = None
-        self._arrange(False)
+        self.matrices = MatrixArea()
+
+        self._content = QGridLayout()
+        self._content.setContentsMargins(0, 0, 0, 0)
+        self._content.setSpacing(6)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(3)
+        layout.addWidget(self.stage_list)
+        layout.addLayout(nav)
+        layout.addLayout(self._content, 1)
+        self._arrange(True)
 
         self.prev_button.clicked.connect(session.previous_operation)
         self.next_button.clicked.connect(session.step_operation)
         self.stage_list.currentRowChanged.connect(self._on_row)
         self.sample_spin.valueChanged.connect(self._on_sample)
         session.stageChanged.connect(self._on_stage)
+        for name in ("structureChanged", "settingsChanged"):   # a new network or optimizer
+            signal = getattr(session, name, None)
+            if signal is not None:
+                signal.connect(self._on_plan)
         self._on_stage(session.stages[session.stage_index]
                        if 0 <= session.stage_index < len(session.stages) else None)
 
-    def _arrange(self, wide: bool):
-        if wide == self._wide:
-            return
-        self._wide = wide
-        self._layout.setDirection(QBoxLayout.LeftToRight if wide else QBoxLayout.TopToBottom)
-        self.stage_list.setFlow(QListView.TopToBottom if wide else QListView.LeftToRight)
-        self.stage_list.setWrapping(not wide)
-        if wide:
-            self.controls.setFixedWidth(CONTROLS_W)
-            self.stage_list.setMinimumHeight(40)
-            self.stage_list.setMaximumHeight(16777215)
-        else:
-            self.controls.setMinimumWidth(0)
-            self.controls.setMaximumWidth(16777215)
-            self.stage_list.setFixedHeight(66)
+    # --- layout ----------------------------------------------------------------------------
+    def _set_list_lines(self, lines: int):
+        self.stage_list.setWrapping(lines > 1)
+        row = self.stage_list.fontMetrics().height() + 8
+        self.stage_list.setFixedHeight(row * lines + 2 * self.stage_list.frameWidth() + 2)
 
-    def _place_text(self, beside: bool):
-        if beside == self._beside:
+    def _arrange(self, side: bool):
+        """Side: the matrices on the left, the title and the words on the right. Else the title
+        above the matrices, the words behind the Details button."""
+        if side == self._side:
             return
-        self._beside = beside
-        self._body.setDirection(QBoxLayout.LeftToRight if beside else QBoxLayout.TopToBottom)
-        self._body.setStretch(0, 2 if beside else 0)
-        self._body.setStretch(1, 3 if beside else 0)
-        self._body.setStretch(2, 0 if beside else 1)
+        self._side = side
+        for w in (self.head, self.matrices, self.scroll):
+            self._content.removeWidget(w)
+        if side:
+            self._content.addWidget(self.matrices, 0, 0, 2, 1)
+            self._content.addWidget(self.head, 0, 1)
+            self._content.addWidget(self.scroll, 1, 1)
+            self._content.setColumnStretch(0, 1)
+            self._content.setColumnStretch(1, 0)
+            self._content.setRowStretch(0, 0)
+            self._content.setRowStretch(1, 1)
+        else:
+            self._content.addWidget(self.head, 0, 0)
+            self._content.addWidget(self.matrices, 1, 0)
+            self._content.addWidget(self.scroll, 1, 0)
+            self._content.setColumnStretch(1, 0)
+            self._content.setRowStretch(0, 0)
+            self._content.setRowStretch(1, 1)
+        self.details_button.setVisible(not side)
+        self._show_details(self.details_button.isChecked())
+
+    def _show_details(self, on: bool):
+        words = self._side or on
+        self.scroll.setVisible(bool(words))
+        for action in self._hidden_keys:
+            action.setEnabled(not words)
+        self.matrices.setVisible(bool(self._side or not on))
 
     def resizeEvent(self, event):
-        size = event.size()
-        wide = size.width() > 560 and size.width() > 1.8 * size.height()
-        self._arrange(wide)
-        self._place_text(size.width() - (CONTROLS_W if wide else 0) >= TEXT_BESIDE_WIDTH)
+        self._set_list_lines(3 if event.size().height() >= TALL_HEIGHT else 1)
+        self._fit_layout(event.size())
         super().resizeEvent(event)
+
+    def _fit_layout(self, size):
+        """Words beside the matrices when the panel is wide, unless the operation's matrices
+        (the update's before, change and after) fit only with the panel's whole width: then
+        the title above them and the words behind Details."""
+        text_w = int(min(TEXT_MAX, max(TEXT_MIN, TEXT_SHARE * size.width())))
+        side = size.width() >= SIDE_WIDTH
+        if side and self._stage is not None:
+            m = self.layout().contentsMargins()
+            high = (size.height() - m.top() - m.bottom() - self.stage_list.height()
+                    - self.prev_button.sizeHint().height() - 2 * self.layout().spacing())
+            wide = size.width() - m.left() - m.right()
+            if not self.matrices.fits_all(wide - text_w - self._content.spacing(), high):
+                below = high - self.head.sizeHint().height() - self._content.spacing()
+                side = not self.matrices.fits_all(wide, below)
+        self._arrange(side)
+        for w in (self.head, self.scroll):
+            if side:
+                w.setFixedWidth(text_w)
+            else:
+                w.setMinimumWidth(0)
+                w.setMaximumWidth(16777215)
 
     # --- state -----------------------------------------------------------------------------
     @property
@@ -369,6 +283,11 @@ class StepPanel(QWidget):
 
     def views(self) -> tuple[str, ...]:
         return tuple(k for k in ("hadamard", "outer", "rows") if self.toggles[k].isChecked())
+
+    @property
+    def matrix_views(self) -> list[MatrixView]:
+        """The heatmaps shown now (made again whenever the panel's size changes)."""
+        return self.matrices.views
 
     def shown_arrays(self) -> dict[str, np.ndarray]:
         """Display name → the array each heatmap shows (as oriented on screen)."""
@@ -381,6 +300,28 @@ class StepPanel(QWidget):
         doc = re.sub(r"</div>", "\n", doc)
         return html.unescape(re.sub(r"<[^>]+>", "", doc))
 
+    def _n_layers(self) -> int | None:
+        net = getattr(self.session, "network", None)
+        if net is not None:
+            return net.n_layers
+        for s in self.session.stages:   # a session without a network: read it off the step
+            if s.name == "loss.backward" and s.layer:
+                return s.layer
+        return None
+
+    def _plan(self) -> list[str]:
+        """The titles of every operation of the step being shown: those run, then those to come."""
+        n = self._n_layers()
+        done = [stage_title(s, n) for s in self.session.stages]
+        tr = getattr(self.session, "trainer", None)
+        if tr is None:
+            return done
+        plan = planned_operations(tr.network, tr.loss, tr.config.optimizer)
+        names = [s.name for s in self.session.stages]
+        if names and (names[-1] == "update" or names != [p.name for p in plan[:len(names)]]):
+            return done
+        return done + [p.title for p in plan[len(names):]]
+
     # --- handlers --------------------------------------------------------------------------
     def _on_row(self, row: int):
         if not self._syncing and row != self.session.stage_index:
@@ -391,18 +332,15 @@ class StepPanel(QWidget):
             self.sample = value - 1
             self._refresh()
 
+    def _on_plan(self):
+        if not self.session.stages:
+            self._on_stage(None)
+
     def _on_stage(self, stage):
         self._stage = stage
         self._syncing = True
         try:
-            names = [f"{i + 1}. {s.name}" for i, s in enumerate(self.session.stages)]
-            if [self.stage_list.item(i).text() for i in range(self.stage_list.count())] != names:
-                self.stage_list.clear()
-                for name, s in zip(names, self.session.stages):
-                    item = QListWidgetItem(name)
-                    item.setToolTip(s.title)
-                    self.stage_list.addItem(item)
-            self.stage_list.setCurrentRow(self.session.stage_index)
+            self._fill_list()
             m = explain.batch_size(stage) if stage is not None and stage.phase != "update" else 0
             if m:
                 self.sample_spin.setRange(1, m)
@@ -412,30 +350,49 @@ class StepPanel(QWidget):
         finally:
             self._syncing = False
         self.prev_button.setEnabled(self.session.stage_index > 0)
-        n = len(self.session.stages)
-        self.counter.setText(f"operation {self.session.stage_index + 1}" if n else "")
         self._refresh()
+
+    def _fill_list(self):
+        titles = self._plan()
+        run = len(self.session.stages)
+        if titles != self.operation_titles or self.stage_list.count() != len(titles) or any(
+                bool(self.stage_list.item(i).flags() & Qt.ItemIsEnabled) != (i < run)
+                for i in range(len(titles))):
+            self.operation_titles = titles
+            self.stage_list.clear()
+            for i, title in enumerate(titles):
+                item = QListWidgetItem(f"{i + 1}. {short_title(title)}")
+                if i < run:
+                    item.setToolTip(title)
+                else:   # not run yet: greyed, and a click does nothing
+                    item.setFlags(Qt.NoItemFlags)
+                    item.setToolTip(f"{title} — still to come: press Next ▶ to run it")
+                self.stage_list.addItem(item)
+        index = self.session.stage_index
+        self.stage_list.setCurrentRow(index)
+        if 0 <= index < self.stage_list.count():
+            self.stage_list.scrollToItem(self.stage_list.item(index))
+        self.counter.setText(f"{index + 1} of {len(titles)}")
 
     def _refresh(self):
         stage = self._stage
-        self.matrix_views = []
-        while self._flow.count():
-            item = self._flow.takeAt(0)
-            if item.widget():
-                item.widget().hide()
-                item.widget().deleteLater()
         if stage is None:
             self.title.setText(html.escape(START_TEXT))
-            for w in (self.equations, self.notes, self.index_label, self.seed_label):
+            for w in (self.shapes, self.equations, self.notes, self.index_label, self.seed_label):
                 w.setText("")
+            self.matrices.set_items([], self.sample)
             return
         notation = self.notation
-        self.title.setText(html.escape(stage.title))
-        eqs = "".join(
-            f"<div style='font-size:13pt; margin-top:4px'>{html.escape(e)}</div>"
+        eqs = explain.equations(stage, notation)
+        title = stage_title(stage, self._n_layers())
+        if notation == explain.COLUMN and ":" in title and eqs:   # the equation as written below
+            title = f"{short_title(title)}: {eqs[0][0]}"
+        self.title.setText(html.escape(title))
+        self.shapes.setText(html.escape(eqs[0][1]) if eqs and eqs[0][1] else "")
+        self.equations.setText("".join(
+            f"<div style='font-size:11.5pt; margin-top:4px'>{html.escape(e)}</div>"
             + (f"<div style='color:#666; font-family:monospace'>{html.escape(s)}</div>" if s else "")
-            for e, s in explain.equations(stage, notation))
-        self.equations.setText(eqs)
+            for e, s in eqs))
         self.notes.setText(_lines_html(explain.notes(stage, notation)
                                        + explain.notation_note(stage, notation, self.sample)))
         idx = explain.index_form(stage, self.sample, notation)
@@ -453,14 +410,41 @@ class StepPanel(QWidget):
             blocks.append(f"<div style='margin-top:6px'><b style='color:{colour}'>{html.escape(view.title)}</b></div>"
                           + _lines_html(view.lines, mono=view.applies))
         self.seed_label.setText("".join(blocks))
+        self.matrices.set_items(self._items(stage, notation), self.sample)
+        if self.isVisible():
+            self._fit_layout(self.size())
+
+    @staticmethod
+    def _items(stage, notation) -> list[Item]:
+        """The matrices in order with the signs between them; the update's before and after
+        with the decimals that tell them apart."""
+        shown = panel_arrays(stage, notation)
+        items: list[Item] = []
+        if stage.phase == "update":
+            decimals = {}
+            for i, s in enumerate(shown):   # before, change, after: one number of digits
+                if s.role == "change":
+                    old, new = shown[i - 1], shown[i + 1]
+                    decimals[i - 1] = decimals[i + 1] = distinct_decimals(
+                        old.values, new.values, decimals_for(np.abs(old.values)))
+            group = -1
+            for i, s in enumerate(shown):   # each parameter's three on one line
+                if s.role == "change":
+                    items += [Item(sign="+", group=group), Item(s, group=group),
+                              Item(sign="=", group=group)]
+                    continue
+                if s.role == "state" and items and items[-1].shown is not None and \
+                        items[-1].shown.role != "state":
+                    items.append(Item(sign="state:"))
+                if s.role == "operand":
+                    group += 1
+                items.append(Item(s, decimals=decimals.get(i),
+                                  group=group if s.role != "state" else None))
+            return items
         role = None
-        for shown in explain.arrays(stage, notation):
-            if role is not None and shown.role != role:
-                arrow = QLabel("→" if shown.role == "result" else "state:")
-                arrow.setStyleSheet("font-size: 16pt; color: #555" if shown.role == "result" else "color:#555")
-                self._flow.addWidget(arrow)
-            role = shown.role
-            view = MatrixView(shown.name, shown.values, shown.sample_axis, self.sample, shown.role)
-            self._flow.addWidget(view)
-            self.matrix_views.append(view)
-        self.matrices.updateGeometry()
+        for s in shown:
+            if role is not None and s.role != role:
+                items.append(Item(sign="→" if s.role == "result" else "state:"))
+            role = s.role
+            items.append(Item(s))
+        return items

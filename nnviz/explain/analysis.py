@@ -398,3 +398,38 @@ def unscale_tree(tree: TreeNode, mean: np.ndarray, std: np.ndarray) -> None:
         walk(node.above)
         walk(node.below)
     walk(tree)
+
+
+# --- 4. words for what a linear network is (the app's Insights; the CLI says the same) -------
+def least_squares_caveat() -> str:
+    """Why least squares on class labels need not match a network trained with log-loss."""
+    return ("least squares here fits the 0/1 labels themselves; the network was trained with "
+            "log-loss on the logit z, so the two need not agree — compare them as directions, "
+            "not as numbers (the logistic fit is the like-for-like comparison)")
+
+
+def one_region_reason(network: Network) -> str | None:
+    """Why a linear network has no regions to count or tree to draw (None when it may have)."""
+    if not is_linear(network):
+        return None
+    if not network.hidden_sizes:
+        return ("One region: with no hidden layer there is no unit to switch on or off; the "
+                f"whole network is {linear_model_name(network)}, one linear model of the "
+                "inputs, so there are no regions to count and no tests to put in a tree.")
+    return ("One region: identity units never switch on or off, so the whole network is one "
+            "linear model everywhere; there are no regions to count and no tests to put in a "
+            "tree.")
+
+
+def features_phrase(features, inputs) -> str:
+    """" in the features x1, x2, x1²" when the features are not just the inputs, else ""."""
+    features, inputs = list(features), list(inputs)
+    return f" in the features {', '.join(features)}" if features != inputs else ""
+
+
+def raw_units(b0: float, beta: np.ndarray, mean, std) -> tuple[float, np.ndarray]:
+    """The linear model z = f·β + β₀ on standardized features f = (x − μ)/σ rewritten on the
+    features themselves: (β₀ − Σ β·μ/σ, β/σ)."""
+    mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
+    beta = np.asarray(beta, dtype=float)
+    return float(b0 - np.sum(beta * mean / std)), beta / std

@@ -7,7 +7,7 @@ import numpy as np
 
 from nnviz.core import activations
 from nnviz.core.stages import Stage, StageKind
-from nnviz.explain.text import (COLUMN, MAX_LINES, ROW, batch_size, cap, elem, fmt, keys, kind,
+from nnviz.explain.text import (COLUMN, MAX_LINES, ROW, batch_size, cap, distinct_digits, elem, fmt, keys, kind,
                                 letter, par, sub, sum_terms, vec)
 
 
@@ -195,7 +195,8 @@ def _index_update(stage: Stage, i: int) -> list[str]:
             idx = np.unravel_index(flat, shape) if len(shape) == 2 else (flat,)
             p = f"{letter}{sub(*(int(v) + 1 for v in idx))}{key[1:]}"
             if opt == "sgd":
-                lines.append(f"{p} ← {p} − η·∂E/∂{p} = {fmt(old[flat])} − {fmt(lr)}·{par(g[flat])} = {fmt(new[flat])}")
+                d = distinct_digits(old[flat], new[flat])   # before ≠ after where they differ
+                lines.append(f"{p} ← {p} − η·∂E/∂{p} = {fmt(old[flat], d)} − {fmt(lr)}·{par(g[flat])} = {fmt(new[flat], d)}")
             elif opt == "momentum" and f"v {key}" in state:
                 v0, v1 = (np.asarray(a).reshape(-1)[flat] for a in state[f"v {key}"])
                 beta = hyper.get("beta", 0.9)

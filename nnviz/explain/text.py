@@ -116,3 +116,33 @@ def batch_size(stage: Stage) -> int:
         if np.ndim(v) == 2:
             return int(np.shape(v)[0])
     return 0
+
+
+MAX_DIGITS = 12
+
+
+def distinct_decimals(before, after, start: int = 2, most: int = MAX_DIGITS) -> int:
+    """Decimals (fixed point, at least ``start``) with which every element of ``before`` and
+    ``after`` that differs is written differently; ``most`` at the worst."""
+    a = np.asarray(before, dtype=float).reshape(-1)
+    b = np.asarray(after, dtype=float).reshape(-1)
+    ok = np.isfinite(a) & np.isfinite(b) & (a != b)
+    if not ok.any():
+        return start
+    a, b = a[ok], b[ok]
+    for d in range(start, most + 1):
+        if np.all(np.round(a, d) != np.round(b, d)):
+            return d
+    return most
+
+
+def distinct_digits(before: float, after: float, start: int = 4, most: int = MAX_DIGITS) -> int:
+    """Significant digits (at least ``start``) that write ``before`` and ``after`` differently
+    when they differ."""
+    before, after = float(before), float(after)
+    if before == after or not (math.isfinite(before) and math.isfinite(after)):
+        return start
+    for d in range(start, most + 1):
+        if f"{before:.{d}g}" != f"{after:.{d}g}":
+            return d
+    return most

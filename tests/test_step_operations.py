@@ -1,0 +1,165 @@
+"""The step-through's operations as a learner reads them: names for any depth, every operation
+listed from the start with those to come greyed, a "k of N" counter, and the matrices of the
+current operation in view at every window size."""
+import pytest
+from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtGui import QFontMetrics
+
+from nnviz.core import losses
+from nnviz.core.network import Network
+from nnviz.experiment import Config
+from nnviz.explain.operations import operation_title, planned_operations, stage_title
+from ui.main_window import MainWindow
+from ui.session import Session
+from ui.step_matrix import number_font
+from ui.step_panel import StepPanel
+
+
+def titles(config):
+    s = Session(config)
+    try:
+        plan = planned_operations(s.network, s.trainer.loss, s.config.optimizer)
+        while not s.stages or s.stages[-1].name != "update":
+            s.step_operation()
+        assert [st.name for st in s.stages] == [p.name for p in plan]
+        assert [stage_title(st, s.network.n_layers) for st in s.stages] == [p.title for p in plan]
+        return [p.title for p in plan]
+    finally:
+        s.shutdown()
+
+
+def test_names_with_one_hidden_layer():
+    assert titles(Config(seed=1, hidden=[4], activation="tanh")) == [
+        "Layer 1 forward: Z⁽¹⁾ = X·W⁽¹⁾ + b⁽¹⁾", "tanh: H = tanh(Z⁽¹⁾)",
+        "Layer 2 forward: Z⁽²⁾ = H·W⁽²⁾ + b⁽²⁾", "Output sigmoid: ŷ = sigmoid(Z⁽²⁾)",
+        "Loss (log loss): E = (1/m) Σ e over the rows", "Output error δ⁽²⁾ = ŷ − y",
+        "Layer 2 backward: ∂E/∂W⁽²⁾ = (1/m) Hᵀ·δ⁽²⁾",
+        "tanh backward: δ⁽¹⁾ = ∂e/∂H ⊙ tanh′(Z⁽¹⁾)",
+        "Layer 1 backward: ∂E/∂W⁽¹⁾ = (1/m) Xᵀ·δ⁽¹⁾", "Update: W ← W − η·∂E/∂W"]
+
+
+def test_names_with_three_hidden_layers():
+    got = titles(Config(seed=1, hidden=[3, 2, 2], activation="relu"))
+    assert len(got) == 18
+    assert got[4] == "Layer 3 forward: Z⁽³⁾ = H⁽²⁾·W⁽³⁾ + b⁽³⁾" and got[5] == "relu: H⁽³⁾ = relu(Z⁽³⁾)"
+    assert got[9] == "Output error δ⁽⁴⁾ = ŷ − y"
+    assert got[10] == "Layer 4 backward: ∂E/∂W⁽⁴⁾ = (1/m) H⁽³⁾ᵀ·δ⁽⁴⁾"
+    assert got[-2] == "Layer 1 backward: ∂E/∂W⁽¹⁾ = (1/m) Xᵀ·δ⁽¹⁾"
+
+
+def test_names_with_no_hidden_layer():
+    got = titles(Config(seed=1, hidden=[]))
+    assert got == ["Layer 1 forward: Z⁽¹⁾ = X·W⁽¹⁾ + b⁽¹⁾", "Output sigmoid: ŷ = sigmoid(Z⁽¹⁾)",
+                   "Loss (log loss): E = (1/m) Σ e over the rows", "Output error δ⁽¹⁾ = ŷ − y",
+                   "Layer 1 backward: ∂E/∂W⁽¹⁾ = (1/m) Xᵀ·δ⁽¹⁾", "Update: W ← W − η·∂E/∂W"]
+    plan = planned_operations(Network([2, 1], "identity", "sigmoid"), losses.make("log_loss", "sigmoid"))
+    assert [p.name for p in plan] == ["dense1.forward", "activation1.forward", "loss.forward",
+                                      "loss.backward", "dense1.backward", "update"]
+
+
+def test_names_when_the_loss_does_not_fold_the_output_in():
+    got = titles(Config(seed=1, hidden=[3], dataset="plane", loss="squared_error",
+                        activation="tanh", output_activation="tanh")
+                 if "output_activation" in Config.__dataclass_fields__ else
+                 Config(seed=1, hidden=[3], dataset="plane"))
+    assert got[5] in ("Output error δ⁽²⁾ = ŷ − y", "Loss gradient ∂e/∂ŷ = ŷ − y")
+    assert operation_title("update", None, 2, optimizer="adam").startswith("Update (adam)")
+
+
+def test_the_list_shows_every_operation_greyed_beyond_the_cursor(qtbot):
+    s = Session(Config(seed=1, hidden=[4]))
+    panel = StepPanel(s)
+    qtbot.addWidget(panel)
+    try:
+        lst = panel.stage_list
+        assert lst.count() == 10 and panel.counter.text() == "0 of 10"
+        assert not any(lst.item(i).flags() & Qt.ItemIsEnabled for i in range(10))
+        for k in range(1, 11):
+            s.step_operation()
+            assert lst.count() == 10 and panel.counter.text() == f"{k} of 10"
+            for i in range(10):
+                enabled = bool(lst.item(i).flags() & Qt.ItemIsEnabled)
+                assert enabled == (i < k), (k, i)
+            assert lst.currentRow() == k - 1
+        assert lst.item(6).text() == "7. Layer 2 backward"
+        assert lst.item(6).toolTip() == "Layer 2 backward: ∂E/∂W⁽²⁾ = (1/m) Hᵀ·δ⁽²⁾"
+        s.previous_operation()
+        assert panel.counter.text() == "9 of 10" and lst.item(9).flags() & Qt.ItemIsEnabled
+        s.set_hidden([3, 2])   # a new network: its 14 operations, none run
+        assert lst.count() == 14 and panel.counter.text() == "0 of 14"
+    finally:
+        s.shutdown()
+
+
+@pytest.fixture
+def shown_window(qtbot, kept_layout):
+    made = []
+
+    def make(w, h):
+        QSettings("nnviz", "nnviz").clear()
+        win = MainWindow()
+        qtbot.addWidget(win)
+        win.resize(w, h)
+        win.show()
+        qtbot.waitExposed(win)
+        win.docks["Step through"].raise_()
+        qtbot.wait(50)
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.session.shutdown()
+        win.close()
+
+
+def visible_in(panel, widget) -> bool:
+    """The widget's whole rect is inside the panel, and the panel inside its dock."""
+    top_left = widget.mapTo(panel, widget.rect().topLeft())
+    return widget.isVisible() and panel.rect().contains(QRect(top_left, widget.size()))
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1400, 900), (1920, 1080)],
+                         ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_operation_is_in_view_at_every_size(shown_window, qtbot, size):
+    w = shown_window(*size)
+    s, panel = w.session, w.step_panel
+    for _ in range(2):
+        s.add_neuron()     # six hidden units, as the screenshots
+    dock = w.docks["Step through"]
+    assert dock.rect().contains(QRect(panel.mapTo(dock, panel.rect().topLeft()), panel.size()))
+    for k in range(10):
+        s.step_operation()
+        qtbot.wait(5)
+        stage = s.stages[s.stage_index]
+        assert visible_in(panel, panel.title) and visible_in(panel, panel.shapes), stage.name
+        assert panel.shapes.text() or stage.name == "update"
+        for v in panel.matrix_views:    # every number fits its cell
+            fm = QFontMetrics(number_font(v.font(), v.cells))
+            widest = max(fm.horizontalAdvance(v.cell_text(i, j))
+                         for i in v.rows if i is not None for j in v.cols if j is not None)
+            assert widest <= v.cell_w, (stage.name, v.name, widest, v.cell_w)
+        results = [v for v in panel.matrix_views if v.role == "result"]
+        assert results, stage.name
+        for v in results:
+            assert visible_in(panel, v), (stage.name, v.name)
+        if size != (1024, 700):
+            # Every matrix in view, no scrolling; the words beside them, not below.
+            assert not panel.matrices.results_only, stage.name
+            for v in panel.matrix_views:
+                assert visible_in(panel, v), (stage.name, v.name)
+            words = QRect(panel.scroll.mapTo(panel, panel.scroll.rect().topLeft()), panel.scroll.size())
+            mats = QRect(panel.matrices.mapTo(panel, panel.matrices.rect().topLeft()),
+                         panel.matrices.size())
+            assert panel.scroll.isVisible() and words.left() >= mats.right(), stage.name
+        else:
+            assert panel.details_button.isVisible() and not panel.scroll.isVisible()
+            panel.details_button.click()     # the words in place of the matrices
+            assert panel.scroll.isVisible() and not panel.matrices.isVisible()
+            assert visible_in(panel, panel.scroll) and panel.equations.text()
+            panel.details_button.click()
+            assert panel.matrices.isVisible() and not panel.scroll.isVisible()
+            if k == 0:   # Alt+D works with the toggles behind Details too
+                w.activateWindow()
+                qtbot.keyClick(w, Qt.Key_D, Qt.AltModifier)
+                qtbot.waitUntil(panel.toggles["hadamard"].isChecked, timeout=2000)
