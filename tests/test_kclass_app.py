@@ -91,3 +91,24 @@ def test_a_click_adds_a_point_of_the_chosen_class(blobs):
         s.add_point(0.0, 0.0, 4.0)
     s.set_data(dataset="circle")
     assert not plot.class_combo.isVisibleTo(w)
+
+
+def test_step_through_explains_softmax_row_by_row_and_its_jacobian():
+    from nnviz.core import activations
+    from nnviz.experiment import Config, build
+    from nnviz.explain.index_form import index_form
+    exp = build(Config(dataset="blobs3", hidden=[4]))
+    stages = {st.name: st for st in exp.trainer.stage_step()}
+    soft = stages["activation2.forward"]
+    assert "row by row" in soft.notes[0] and soft.shapes == ["[10×3] → [10×3]"]
+    z = np.asarray(soft.operands["Z⁽²⁾"])[2]
+    lines = index_form(soft, 2)
+    total = float(np.exp(z).sum())
+    assert lines[1].endswith(f"= {total:.4g}")
+    back = index_form(stages["loss.backward"], 2)
+    yh = np.asarray(stages["loss.backward"].operands["ŷ"])[2]
+    J = activations.softmax_jacobian(yh)
+    assert back[1].startswith("∂ŷ₃/∂z₃ = diag(ŷ₃) − ŷ₃ŷ₃ᵀ (3×3")
+    first_row = [float(v.replace("−", "-")) for v in back[2].strip(" []").split(", ")]
+    np.testing.assert_allclose(first_row, J[0], rtol=1e-3)
+    assert back[5].startswith("∂e₃/∂ŷ₃ = −y₃/ŷ₃") and "the Jacobian cancels" in back[6]

@@ -45,6 +45,7 @@ class _Matrix(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         self.caption = QLabel(self)
         self.caption.setObjectName(f"{split}ConfusionCaption")
+        self.caption.setWordWrap(True)    # (a one-line caption would set the dock's width)
         self.table = QTableWidget(self)
         self.table.setObjectName(f"{split}Confusion")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

@@ -154,7 +154,9 @@ def dense_forward(sym: Symbols, k: int, x, W, b, z) -> Stage:
 
 def activation_forward(sym: Symbols, k: int, function, z, a) -> Stage:
     results = {sym.a(k): _c(a)}
-    notes = [function.formula + ", element by element."]
+    notes = [function.formula + (", row by row: each row's values become probabilities that "
+                                 "add up to 1 (every ŷ_k depends on every z of its row)."
+                                 if function.name == "softmax" else ", element by element.")]
     if function.slope is not None:
         results["a (slopes)"] = _c(function.slope(z))
         notes.append(f"Piecewise linear: {sym.a(k)} = a ⊙ {sym.z(k)}, a = slope of the piece each z is on.")

@@ -60,6 +60,15 @@ def _index_activation_forward(stage: Stage, i: int) -> list[str]:
     sym_t, num_t = _element_forms(stage.info.get("activation", ""))
     n = z.shape[1]
     lines = [f"sample {i + 1}:"]
+    if stage.info.get("activation") == "softmax":     # one row: its sum, then each share of it
+        row = z[i]
+        with np.errstate(over="ignore"):          # logits past ~709: the sum shows as inf
+            total = float(np.exp(row - row.max()).sum() * np.exp(row.max()))
+        lines.append(f"Σ_k e^(z_k) = " + " + ".join(f"e^{par(v)}" for v in row[:MAX_LINES])
+                     + (" + …" if n > MAX_LINES else "") + f" = {fmt(total)}")
+        for j in range(min(n, MAX_LINES)):
+            lines.append(f"{elem(a_name, j, n)} = e^{par(row[j])} / {fmt(total)} = {fmt(a[i, j])}")
+        return cap(lines, n + 2, "classes")
     for j in range(min(n, MAX_LINES)):
         zs, as_ = elem(z_name, j, n), elem(a_name, j, n)
         template = num_t(z[i, j]) if callable(num_t) else num_t   # a callable: the piece z is on
@@ -108,14 +117,33 @@ def _index_loss_forward(stage: Stage, i: int) -> list[str]:
     return [line, total]
 
 
+def _softmax_chain(yh: np.ndarray, y: np.ndarray, k: str) -> list[str]:
+    """Sample k's softmax Jacobian with its numbers, and how cross-entropy collapses it."""
+    K = len(yh)
+    vec = lambda v: "(" + ", ".join(fmt(x) for x in v) + ")"   # noqa: E731
+    J = activations.softmax_jacobian(yh)
+    lines = [f"ŷ{k} = {vec(yh)}, y{k} = {vec(y)} (one-hot)",
+             f"∂ŷ{k}/∂z{k} = diag(ŷ{k}) − ŷ{k}ŷ{k}ᵀ ({K}×{K}; entry (i, j) = ŷᵢ([i = j] − ŷⱼ)):"]
+    if K <= 6:
+        lines += ["    [" + ", ".join(fmt(x) for x in row) + "]" for row in J]
+    else:
+        lines.append(f"    ({K}×{K}: the diagonal is {vec(np.diag(J)[:4])[:-1]}, …); each row sums to 0")
+    g = np.where(y > 0, -y / np.where(yh > 0, yh, 1.0), 0.0)
+    chain = g @ J
+    lines += [f"∂e{k}/∂ŷ{k} = −y{k}/ŷ{k} = {vec(g)} (only the true class's entry is not 0)",
+              f"δ{k} = (∂e{k}/∂ŷ{k})·∂ŷ{k}/∂z{k} = {vec(chain)} = ŷ{k} − y{k}: the Jacobian cancels"]
+    return lines
+
+
 def _index_loss_backward(stage: Stage, i: int) -> list[str]:
     if stage.info.get("loss") == "cross_entropy":   # one line per class
         yh = np.asarray(stage.operands["ŷ"], dtype=float)[i]
         y = np.asarray(stage.operands["y"], dtype=float)[i]
         d = np.asarray(stage.results[keys(stage.results)[0]], dtype=float)[i]
         k = sub(i + 1)
-        return [f"δ{k}{sub(j + 1)} = ŷ{k}{sub(j + 1)} − y{k}{sub(j + 1)} = {fmt(yh[j])} − {par(y[j])} = {fmt(d[j])}"
-                for j in range(min(len(d), MAX_LINES))]
+        return _softmax_chain(yh, y, k) + [
+            f"δ{k}{sub(j + 1)} = ŷ{k}{sub(j + 1)} − y{k}{sub(j + 1)} = {fmt(yh[j])} − {par(y[j])} = {fmt(d[j])}"
+            for j in range(min(len(d), MAX_LINES))]
     yh = np.asarray(stage.operands["ŷ"], dtype=float)[:, 0]
     y = np.asarray(stage.operands["y"], dtype=float)[:, 0]
     name = keys(stage.results)[0]
