@@ -16,7 +16,7 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nnviz-smoke-config-")
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="nnviz-smoke-data-")
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="nnviz-smoke-runtime-"))
 
-EXPECTED_ROWS = {"breast_cancer.csv": 569, "diabetes.csv": 442, "iris_petals.csv": 100}
+EXPECTED_ROWS = {"breast_cancer.csv": 569, "diabetes.csv": 442, "iris_petals.csv": 100, "iris.csv": 150}
 TIMEOUT_S = 120  # the whole check takes about two seconds; a modal box left open would hang
 
 

@@ -65,7 +65,7 @@ class _Matrix(QWidget):
         if t.rowCount() != K or t.columnCount() != K + 1:
             t.setRowCount(K)
             t.setColumnCount(K + 1)
-        t.setHorizontalHeaderLabels([f"→ {n}" for n in names] + ["accuracy"])
+        t.setHorizontalHeaderLabels([f"→ {n}" for n in names] + ["% right"])
         t.setVerticalHeaderLabels([str(n) for n in names])
         rows = counts.sum(axis=1)
         for i in range(K):
