@@ -135,16 +135,16 @@ def _probe_class():
         def eventFilter(self, obj, event):
             self.events += 1
             if event.type() == QEvent.Type.Paint:
-                self.painted.add(obj)
+                self.painted.add(self._view_of(obj))   # now: the widget may be deleted later
             return False
 
+        def _view_of(self, w) -> str:
+            while w is not None and w not in self.widgets:
+                w = w.parentWidget() if hasattr(w, "parentWidget") else None
+            return self.widgets[w] if w is not None else "chrome"
+
         def views(self) -> set[str]:
-            out = set()
-            for w in self.painted:
-                while w is not None and w not in self.widgets:
-                    w = w.parentWidget() if hasattr(w, "parentWidget") else None
-                out.add(self.widgets[w] if w is not None else "chrome")
-            return out
+            return set(self.painted)
 
     return _Probe
 
