@@ -58,6 +58,13 @@ def number_box(name: str, step: float) -> QSpinBox | QDoubleSpinBox:
     return box
 
 
+
+def _set_value(box, value) -> None:
+    """A spin box shows ``value``; set only when it differs (setValue repaints the box even when
+    the value is the same, and the panels are synced after every change of the run)."""
+    if box.value() != value:
+        box.setValue(value)
+
 class DataPanel(QWidget):
     """Dataset, samples, noise, test ratio, feature toggles and Regenerate."""
 
@@ -184,9 +191,9 @@ class DataPanel(QWidget):
                                        "with the current seed." if table else TIPS["regenerate"])
             self.clear_points.setVisible(s.can_edit_points())
             self.clear_points.setEnabled(bool(s.added_rows.any()))
-            self.samples.setValue(c.samples)
-            self.noise.setValue(c.noise)
-            self.test_ratio.setValue(c.test_ratio)
+            _set_value(self.samples, c.samples)
+            _set_value(self.noise, c.noise)
+            _set_value(self.test_ratio, c.test_ratio)
             chosen = set(self.session.model.features)
             for name, cb in self.feature_boxes.items():
                 cb.setChecked(name in chosen)
@@ -314,21 +321,21 @@ class HyperPanel(QWidget):
             self.lr.setCurrentText(f"{c.lr:g}")
             self.full.setChecked(c.batch_size is None)
             self.batch.setEnabled(c.batch_size is not None)
-            self.batch.setValue(c.batch_size or self.session.trainer.batch_size)
+            _set_value(self.batch, c.batch_size or self.session.trainer.batch_size)
             act = c.activation if isinstance(c.activation, str) else c.activation[0]
             self.activation.setCurrentText(act)
             self.optimizer.setCurrentText(c.optimizer)
             if c.l1:
                 self.reg.setCurrentText("L1")
-                self.rate.setValue(c.l1)
+                _set_value(self.rate, c.l1)
             elif c.l2:
                 self.reg.setCurrentText("L2")
-                self.rate.setValue(c.l2)
+                _set_value(self.rate, c.l2)
             else:
                 self.reg.setCurrentText("none")
             self.rate.setEnabled(self.reg.currentText() != "none")
             self.init.setCurrentText(c.init)
-            self.seed.setValue(c.seed)
+            _set_value(self.seed, c.seed)
             self.reduction.setCurrentText(c.reduction)
         finally:
             self._syncing = False
