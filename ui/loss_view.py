@@ -226,7 +226,7 @@ class LossPlot(HeaderPlotWidget):
         self._update_readout()
 
     def _fit_range(self, force: bool = False):
-        """Show every epoch and loss, with the bounds rounded outward to coarse steps."""
+        """Show every epoch and every loss from 0, the top rounded up to a coarse step."""
         if not self._auto_range or self._n == 0:
             return
         b = self._buf[:, :self._n]
@@ -240,9 +240,11 @@ class LossPlot(HeaderPlotWidget):
             lo = math.floor(10 * math.log10(float(vals.min()))) / 10
             hi = math.ceil(10 * math.log10(float(vals.max()))) / 10
         else:
-            lo, hi = float(vals.min()), float(vals.max())
+            # From 0 (losses are ≥ 0): the whole descent shows, and a new run's first point
+            # (0.749 or 0.702) gives the same axis, 0 to 0.8, not ticks of its own.
+            lo, hi = min(0.0, float(vals.min())), float(vals.max())
             step = _step(hi - lo if hi > lo else abs(hi) or 1.0)
-            lo = max(0.0, math.floor(lo / step) * step) if lo >= 0 else math.floor(lo / step) * step
+            lo = math.floor(lo / step) * step
             hi = math.ceil(hi / step) * step
         if hi <= lo:
             hi = lo + (0.1 if log else _step(abs(lo) or 1.0))
