@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QLineF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -233,6 +233,17 @@ class HeatmapPanel(HoverReadout, QWidget):
         self._shapes = None
         self._layout_dirty = True
         self._update()
+        self._settle_layout()
+
+    def _settle_layout(self):
+        """Lay out now, not in the next paint: when the canvas needs a new minimum width (a
+        deeper net scrolls sideways), the scroll area resizes it before it paints, and one
+        paint shows the new network instead of one at the old width and one after."""
+        for _ in range(2):
+            self._ensure_layout()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            if not self._layout_dirty:
+                break
 
     def _build(self, n_dense: int):
         """The matrices and colour bars for this many layers."""
