@@ -333,7 +333,15 @@ class StepPanel(QWidget):
             self._refresh()
 
     def _on_plan(self):
-        if not self.session.stages:
+        if self.session.stages:
+            return
+        if self._stage is None:     # the start text stays: only the list of operations changes
+            self._syncing = True
+            try:
+                self._fill_list()
+            finally:
+                self._syncing = False
+        else:
             self._on_stage(None)
 
     def _on_stage(self, stage):
