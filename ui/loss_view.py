@@ -351,6 +351,8 @@ def _round_up(x: float) -> float:
 
 
 def _num(v: float) -> str:
+    if math.isnan(v):
+        return "–"          # no batch yet
     return f"{v:.3f}" if 1e-2 <= abs(v) < 1e3 else f"{v:.3g}"
 
 
