@@ -75,10 +75,13 @@ class RunMixin:
         return "generator" in self.dataset.source
 
     # --- changes of structure ------------------------------------------------------------
-    def _rebuild(self, config: Config, *, regenerate: bool = False, keep_weights: bool = True,
+    def _rebuild(self, config: Config, *, regenerate: bool = False, keep_weights=True,
                  dataset: Dataset | None = None):
         """Build a new run from ``config`` (on ``dataset``, the current data, or freshly generated
-        data); the current one stays if that fails."""
+        data); the current one stays if that fails. ``keep_weights``: True keeps every weight
+        that still applies to the new shape; "if they fit" keeps them all only when the new
+        network has the very same shape, features and activations (new data for the same
+        network), else draws new ones; False draws new ones."""
         old = self.exp
         data = dataset if dataset is not None else None if regenerate else old.dataset
         try:
@@ -89,6 +92,9 @@ class RunMixin:
         if exp.dataset is not old.dataset:
             self._forget_points(exp.dataset.n_samples)
             self._forget_axes(list(exp.dataset.inputs) != list(old.dataset.inputs))
+        if keep_weights == "if they fit":
+            keep_weights = (exp.network.sizes == old.network.sizes
+                            and list(exp.model.features) == list(old.model.features))
         if keep_weights and _same_activations(old.network, exp.network):
             in_map = [old.model.features.index(f) if f in old.model.features else None
                       for f in exp.model.features]
@@ -216,23 +222,23 @@ class RunMixin:
         split the same table again."""
         config = replace(self.config, **changes)
         if not self.generated and "dataset" not in changes:
-            self._rebuild(config, keep_weights=False)
+            self._rebuild(config, keep_weights="if they fit")
             return
         if "dataset" in changes and not self.generated:
             config = replace(config, features=["x1", "x2"], task=None, loss=None, standardize=True)
-        self._rebuild(config, regenerate=True, keep_weights=False)
+        self._rebuild(config, regenerate=True, keep_weights="if they fit")
 
     @undoable("Regenerate the data")
     def regenerate(self):
         """Draw the toy data again (a table is split again instead)."""
-        self._rebuild(self.config, regenerate=self.generated, keep_weights=False)
+        self._rebuild(self.config, regenerate=self.generated, keep_weights="if they fit")
 
     @undoable("Open data")
     def set_dataset(self, dataset: Dataset, features=None, *, standardize: bool = True,
                     test_ratio: float | None = None, seed: int | None = None):
         """Train on ``dataset`` (a CSV file, a bundled table, edited points): the first layer
-        takes ``features`` (default: every input column), new weights are drawn. Raises
-        NnvizError (a constant column, too few rows for the split, …) and keeps the current
+        takes ``features`` (default: every input column); the weights stay when they fit it
+        (the same features and shape), else new ones are drawn. Raises NnvizError (a constant column, too few rows for the split, …) and keeps the current
         run when the new one cannot be built."""
         if not isinstance(dataset, Dataset):
             raise TypeError("dataset must be a nnviz.data.dataset.Dataset")
@@ -243,7 +249,7 @@ class RunMixin:
                          loss=None, standardize=bool(standardize),
                          test_ratio=self.config.test_ratio if test_ratio is None else test_ratio,
                          seed=self.config.seed if seed is None else seed)
-        self._rebuild(config, keep_weights=False, dataset=dataset)
+        self._rebuild(config, keep_weights="if they fit", dataset=dataset)
 
     # --- training settings (no rebuild: the run goes on) --------------------------------
     def set_training(self, **changes):
