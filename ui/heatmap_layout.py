@@ -108,7 +108,7 @@ class HeatmapLayout:
 def wanted_mode(width: float, height: float) -> str:
     """``"wide"`` (groups side by side: a bottom dock) or ``"tall"`` (groups stacked)."""
     w, h = width, max(height, 1)
-    return "wide" if w >= 1.6 * h and w >= 640 else "tall"
+    return "wide" if w >= 1.6 * h and w >= 480 else "tall"
 
 
 def act_key(k: int, n_dense: int) -> str:
