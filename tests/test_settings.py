@@ -20,7 +20,8 @@ NAMES = [s.name for s in SETTINGS]
 def _other(s):
     """A valid value for ``s`` other than its default."""
     special = {"dataset": "xor", "features": ["x1", "x1^2"], "hidden": [3, 2], "task": "classification",
-               "loss": "squared_error", "batch_size": None, "seed": 7, "samples": 40}
+               "loss": "squared_error", "batch_size": None, "seed": 7, "samples": 40,
+               "lr_schedule": "step:10:0.5"}
     if s.name in special:
         return special[s.name]
     if s.kind == "bool":

@@ -10,13 +10,15 @@ header (JSON string)
     target, class_names, source}`` for a table or edited points (the rows themselves are in
     ``data_X``/``data_y``); ``model`` (inputs, features, task, loss, reduction, sizes,
     activations, scaled); ``trainer`` (lr, l1, l2, batch_size, optimizer, shuffle, pos,
-    step_count, epoch_count, last_loss, diverged); ``rng`` and ``initial_rng`` (the
+    step_count, epoch_count, last_loss, diverged, early: the best epoch by test loss,
+    stopped: where early stopping ended the run); ``rng`` and ``initial_rng`` (the
     Generator's state now and at the initial weights); ``view`` (plot axes, speed).
 arrays (float64 unless said)
     ``params``, ``initial_params`` (the flat parameter vector); ``train_idx``, ``test_idx``
     (int64 row numbers); ``shuffled_X``, ``shuffled_y`` (this epoch's batch order);
     ``opt_<name>`` (optimizer state); ``history_<field>``; ``scaler_mean``, ``scaler_std``;
-    ``added`` (bool, rows added by hand); ``data_X``, ``data_y`` (kind ``rows`` only).
+    ``added`` (bool, rows added by hand); ``data_X``, ``data_y`` (kind ``rows`` only);
+    ``early_best_params`` (the best epoch's parameters, once there is one).
 
 Everything that decides the next step is stored bit for bit, so training a reopened session
 gives exactly the numbers of a run that never stopped. The reader validates everything —
@@ -46,6 +48,7 @@ from nnviz.data.features import Scaler
 from nnviz.io.fileio import atomic_write, read_bytes
 from nnviz.core.model import Model
 from nnviz.core.network import MAX_INPUTS, Network
+from nnviz.core.early_stopping import EarlyStop
 from nnviz.core.history import Divergence, History
 from nnviz.core.trainer import Trainer
 from nnviz.settings import MAX_CLASSES, MAX_LAYERS, TASKS
@@ -112,7 +115,9 @@ def to_bytes(exp: Experiment, initial_params=None, initial_rng: dict | None = No
                     "step_count": tr.step_count, "epoch_count": tr.epoch_count,
                     "last_loss": _num(tr.last_loss),
                     "diverged": None if tr.diverged is None else
-                    {"step": tr.diverged.step, "epoch": tr.diverged.epoch, "reason": tr.diverged.reason}},
+                    {"step": tr.diverged.step, "epoch": tr.diverged.epoch, "reason": tr.diverged.reason},
+                    "early": tr.early.state(),
+                    "stopped": None if tr.stopped is None else dict(vars(tr.stopped))},
         "rng": exp.rng.bit_generator.state,
         "initial_rng": initial_rng if initial_rng is not None else exp.rng.bit_generator.state,
         "view": {"axes": list(axes) if axes is not None else None,
@@ -124,6 +129,8 @@ def to_bytes(exp: Experiment, initial_params=None, initial_rng: dict | None = No
     arrays["test_idx"] = np.asarray(exp.test_idx, np.int64)
     arrays["shuffled_X"], arrays["shuffled_y"] = tr.epoch_rows()
     arrays["added"] = added
+    if tr.early.best_params is not None:
+        arrays["early_best_params"] = tr.early.best_params
     for key, value in tr.optimizer.state().items():
         arrays[f"opt_{key}"] = np.asarray(value)
     for name in HISTORY_FIELDS:
@@ -232,7 +239,11 @@ def _setting(r: _Reader, s: settings.Setting, d: dict):
         return v
     choices = s.options if s.strict else None
     if s.kind == "str" or (s.kind == "str_or_names" and isinstance(v, str)):
-        return r.string(v, what, choices)
+        v = r.string(v, what, choices)
+        try:
+            return s.canonical(v)
+        except NnvizError as exc:
+            r.fail(f"'{what}' is {v!r}: {exc}")
     v = r.names(v, what, MAX_LAYERS - 1 if s.kind == "str_or_names" else MAX_INPUTS)
     for name in v if choices is not None else ():
         r.string(name, what, choices)
@@ -293,6 +304,29 @@ def _indices(r: _Reader, arrays, key: str, n: int) -> np.ndarray:
     if a.size and (a.min() < 0 or a.max() >= n):
         r.fail(f"the array '{key}' holds a row number outside 0…{n - 1}")
     return a.astype(np.int64)
+
+
+def _early(r: _Reader, trainer: Trainer, t: dict, arrays) -> None:
+    """The early-stopping state: the best epoch by test loss, its parameters, and the stop
+    (files written before early stopping existed have none: the trainer's own start stays)."""
+    if "early" not in t:
+        return
+    e = r.obj(t["early"], "trainer.early")
+    best = e.get("best_epoch")
+    state = {"since": r.integer(e.get("since", 0), "trainer.early.since")}
+    if best is not None:
+        state["best_epoch"] = r.integer(best, "trainer.early.best_epoch")
+        state["best_loss"] = r.number(e.get("best_loss"), "trainer.early.best_loss")
+    params = (r.array(arrays, "early_best_params", (trainer.network.params.size,))
+              if best is not None else None)
+    trainer.early.load_state(state, params)
+    stop = t.get("stopped")
+    if stop is not None:
+        stop = r.obj(stop, "trainer.stopped")
+        trainer.stop(EarlyStop(r.integer(stop.get("epoch"), "stopped.epoch"),
+                               r.integer(stop.get("best_epoch"), "stopped.best_epoch"),
+                               r.number(stop.get("best_loss"), "stopped.best_loss"),
+                               r.integer(stop.get("patience"), "stopped.patience", 1)))
 
 
 def _restore(r: _Reader, header, arrays) -> SessionState:
@@ -372,6 +406,7 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
         trainer.diverged = Divergence(r.integer(div.get("step"), "diverged.step"),
                                       r.integer(div.get("epoch"), "diverged.epoch"),
                                       r.string(div.get("reason"), "diverged.reason"))
+    _early(r, trainer, t, arrays)
     trainer.set_epoch_rows(r.array(arrays, "shuffled_X", (n_train, sizes[0])),
                            r.array(arrays, "shuffled_y", (n_train, sizes[-1])))
     state = {}
