@@ -23,6 +23,7 @@ from .plot_base import HeaderPlotWidget, ShownGate
 
 TEST_COLOR = QColor("#e07b00")   # orange: blue and red mean the classes elsewhere
 DIVERGED_COLOR = QColor("#d62728")
+BEST_COLOR = QColor("#2ca02c")   # green: the epoch early stopping keeps
 FIELDS = ("epoch", "train_loss", "test_loss", "train_metric", "test_metric")
 _EPOCH, _TRAIN, _TEST, _TRAIN_M, _TEST_M = range(5)
 
@@ -117,11 +118,20 @@ class LossPlot(HeaderPlotWidget):
             labelOpts={"position": 0.9, "color": DIVERGED_COLOR, "anchors": [(1, 0), (1, 0)]})
         self.divergence_line.setVisible(False)
         plot.addItem(self.divergence_line, ignoreBounds=True)
+        self.best_line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(BEST_COLOR, width=2, style=Qt.PenStyle.DashLine),
+            label="best", labelOpts={"position": 0.95, "color": BEST_COLOR,
+                                     "anchors": [(0, 0), (0, 0)]})
+        self.best_line.setToolTip("The epoch with the lowest test loss: early stopping keeps "
+                                  "its weights")
+        self.best_line.setVisible(False)
+        plot.addItem(self.best_line, ignoreBounds=True)
 
         self.logAction.toggled.connect(self._on_log_toggled)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         session.structureChanged.connect(self._on_structure_changed)
         session.historyChanged.connect(self._on_history_changed)
+        session.settingsChanged.connect(self._mark_best)
         # The batch loss moves at every step and with every edit of a weight.
         self._loss_readout = LossReadout()
         session.paramsChanged.connect(self._on_params_readout)
@@ -195,9 +205,20 @@ class LossPlot(HeaderPlotWidget):
             for row, name in enumerate(FIELDS):
                 self._buf[row, start:n] = getattr(hist, name)[start:n]
         self._n = n
+        self._mark_best()
         if self._gate.skip():   # behind the Insights tab: redrawn when shown
             return
         self._redraw()
+
+    def _mark_best(self):
+        """The best epoch's line, while early stopping is on (or has stopped the run)."""
+        tr = self.session.trainer
+        best = tr.early.best_epoch
+        shown = best is not None and bool(self.session.config.early_stopping or tr.stopped)
+        if shown and self.best_line.value() != best:
+            self.best_line.setValue(float(best))
+        if self.best_line.isVisible() != shown:
+            self.best_line.setVisible(shown)
 
     def _redraw(self):
         self._gate.stale = False

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         s.structureChanged.connect(self._on_structure)
         s.playingChanged.connect(self._on_playing)
         s.diverged.connect(self._on_diverged)
+        s.stopped.connect(lambda text: self.statusBar().showMessage(text[0].upper() + text[1:], 30000))
         s.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         s.stageChanged.connect(self._on_stage)
         # The settings and the plots run the full height (the plots keep room to read their

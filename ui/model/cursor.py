@@ -67,6 +67,7 @@ class CursorMixin:
             self._stage_gen = None
             self._params_changed(history=self.trainer.epoch_count != epoch_before)
             self._ran()
+            self._report_stop()
         elif self.trainer.diverged:
             self._stage_gen = None
             self._report_divergence()
@@ -105,6 +106,13 @@ class CursorMixin:
         self._ran()
         if self.trainer.diverged:
             self._report_divergence()
+        self._report_stop()
 
+    def _report_stop(self):
+        """Tell once that early stopping ended the run (and restored the best weights)."""
+        stop = self.trainer.stopped
+        if stop is not None and stop is not getattr(self, "_stop_told", None):
+            self._stop_told = stop
+            self.events.emit("stopped", stop.message)
     def _report_divergence(self):
         self.events.emit("diverged", self.trainer.diverged.message)
