@@ -359,6 +359,7 @@ class FileActions(QObject):
         """Show a read session: the run continues from where it was saved."""
         s = self.session
         s.adopt(state.experiment, (state.initial_params, state.initial_rng), state.added, state.axes)
+        s.set_pinned(state.pinned)
         if state.speed is not None:
             s.set_speed(state.speed)
         self.path = path

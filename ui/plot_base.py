@@ -205,6 +205,13 @@ class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
         self._fit_header()
         return box
 
+    def add_header_widget(self, widget) -> None:
+        """Put ``widget`` (a button, say) after the header's toggles, before the readout."""
+        widget.setParent(self._header)
+        self._header_row.insertWidget(self._n_toggles, widget)
+        self._n_toggles += 1
+        self._fit_header()
+
     def _fit_header(self):
         self._header_height = self._header.sizeHint().height()
         self.setViewportMargins(0, self._header_height, 0, 0)

@@ -79,6 +79,9 @@ FORWARDED = (
     "set_training", "set_lr", "set_batch_size", "set_optimizer", "set_regularization",
     "set_lr_schedule", "set_early_stopping",
     "initial_state", "reset", "reinitialize", "set_weight", "set_bias",
+    # runs pinned for comparison (ui.model.runs)
+    "pinned", "pin_run", "unpin", "set_pinned", "differences", "current_run", "train_seconds",
+    "runs_csv", "history_csv",
     # hand-edited points (ui.model.points)
     "added_rows", "can_edit_points", "add_point", "remove_nearest", "clear_points", "save_data",
     # stepping and the step-through cursor (ui.model.cursor)
@@ -136,6 +139,7 @@ class Session(QObject):
     unitHovered = Signal(int, int)
     axesChanged = Signal()
     undoChanged = Signal()
+    runsChanged = Signal()
 
     def __init__(self, config: Config | None = None, parent=None):
         super().__init__(parent)
@@ -215,6 +219,7 @@ class Session(QObject):
         limit = self.steps_due(start)
         budget = train_budget(self._redraw_seconds)
         done = self.trainer.run_for(budget, limit) if limit else 0
+        self.app_model.add_train_time(time.perf_counter() - start)
         if SPEEDS[self.speed]:
             self._credit += limit - done     # steps the budget had no time for stay due
         self._rate_steps += done

@@ -51,6 +51,9 @@ def make_parser() -> argparse.ArgumentParser:
                    ".safetensors, .onnx, .py, or .csv for a folder of CSV files)")
     o.add_argument("--export-on-divergence", action="store_true",
                    help="export the last finite weights even if training diverged")
+    o.add_argument("--history", metavar="FILE.csv",
+                   help="write the run's history: one row per epoch (epoch, step, train and "
+                        "test loss and metric)")
     o.add_argument("--json", action="store_true", help="print one JSON object")
 
     pr = sub.add_parser("predict", help="predict with saved weights")
@@ -110,6 +113,9 @@ def _train(args) -> int:
 
     if args.export:
         cli_convert.check_target(args.export)
+    if args.history and not os.path.isdir(os.path.dirname(args.history) or "."):
+        raise NnvizError(f"cannot write {args.history}: there is no folder "
+                         f"{os.path.dirname(args.history)}")
     config, dataset, weights = _config_from(args)
     epochs = None
     if args.steps is None:
@@ -150,6 +156,10 @@ def _train(args) -> int:
     # After an early stop the network holds the best epoch's weights: report that epoch.
     last = h.epoch.index(tr.stopped.best_epoch) if tr.stopped else -1
     kind = "accuracy" if exp.model.task == "classification" else "r2"
+    if args.history:
+        from nnviz.core.runs import history_csv
+        from nnviz.io.fileio import atomic_write
+        atomic_write(args.history, history_csv(h, exp.model.task).encode("utf-8"))
     has_test = len(tr.X_test) > 0
 
     def num(v):

@@ -11,7 +11,8 @@ header (JSON string)
     ``data_X``/``data_y``); ``model`` (inputs, features, task, loss, reduction, sizes,
     activations, scaled); ``trainer`` (lr, l1, l2, batch_size, optimizer, shuffle, pos,
     step_count, epoch_count, last_loss, diverged, early: the best epoch by test loss,
-    stopped: where early stopping ended the run); ``rng`` and ``initial_rng`` (the
+    stopped: where early stopping ended the run); ``pinned``: runs kept for comparison
+    (:mod:`nnviz.io.session_runs`); ``rng`` and ``initial_rng`` (the
     Generator's state now and at the initial weights); ``view`` (plot axes, speed).
 arrays (float64 unless said)
     ``params``, ``initial_params`` (the flat parameter vector); ``train_idx``, ``test_idx``
@@ -33,7 +34,7 @@ import math
 import tokenize
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,8 @@ from nnviz.errors import NnvizError
 from nnviz.experiment import Experiment
 from nnviz.data.features import Scaler
 from nnviz.io.fileio import atomic_write, read_bytes
+from nnviz.io.session_checks import MAX_DEPTH, Reader as _Reader
+from nnviz.io import session_runs
 from nnviz.core.model import Model
 from nnviz.core.network import MAX_INPUTS, Network
 from nnviz.core.early_stopping import EarlyStop
@@ -60,7 +63,6 @@ MAX_ROWS = 1_000_000
 MAX_HISTORY = 10_000_000
 MAX_UNPACKED = 1024 * 1024 ** 2      # bytes of all arrays together, once decompressed
 MAX_HEADER = 16 * 1024 ** 2
-MAX_DEPTH = 8                         # nesting of the header's JSON
 HISTORY_FIELDS = ("epoch", "step", "train_loss", "test_loss", "train_metric", "test_metric")
 
 
@@ -74,6 +76,7 @@ class SessionState:
     added: np.ndarray                # (n,) bool: rows added by hand
     axes: tuple[int, int] | None = None
     speed: int | None = None
+    pinned: list = field(default_factory=list)   # RunRecords kept for comparison
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -83,7 +86,7 @@ def _num(v):
 
 
 def to_bytes(exp: Experiment, initial_params=None, initial_rng: dict | None = None,
-             added=None, axes=None, speed=None, compress: bool = True) -> bytes:
+             added=None, axes=None, speed=None, pinned=(), compress: bool = True) -> bytes:
     """The session file's bytes for ``exp`` (see the module docstring); ``compress=False``
     skips the zip's compression (a state kept in memory: ten times faster to write)."""
     tr, model, ds = exp.trainer, exp.model, exp.dataset
@@ -122,6 +125,7 @@ def to_bytes(exp: Experiment, initial_params=None, initial_rng: dict | None = No
         "initial_rng": initial_rng if initial_rng is not None else exp.rng.bit_generator.state,
         "view": {"axes": list(axes) if axes is not None else None,
                  "speed": int(speed) if speed is not None else None},
+        "pinned": session_runs.write(pinned, arrays),
     }
     arrays["params"] = net.params
     arrays["initial_params"] = net.params if initial_params is None else np.asarray(initial_params, np.float64)
@@ -150,68 +154,6 @@ def save(path, exp: Experiment, **extra) -> None:
 
 
 # --- reading ---------------------------------------------------------------------------------
-class _Reader:
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, problem: str):
-        raise NnvizError(f"{self.source}: {problem}")
-
-    def obj(self, value, what: str) -> dict:
-        if not isinstance(value, dict):
-            self.fail(f"'{what}' must be an object")
-        return value
-
-    def string(self, value, what: str, choices=None, empty=False) -> str:
-        if not isinstance(value, str) or (not value and not empty) or len(value) > 1000:
-            self.fail(f"'{what}' must be a short text")
-        if choices is not None and value not in choices:
-            self.fail(f"'{what}' is {value!r}; expected one of: {', '.join(choices)}")
-        return value
-
-    def integer(self, value, what: str, low=0, high=2**62) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(f"'{what}' must be a whole number from {low} to {high}")
-        return value
-
-    def number(self, value, what: str, allow_none=False) -> float | None:
-        if value is None and allow_none:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.fail(f"'{what}' must be a finite number")
-        return float(value)
-
-    def names(self, value, what: str, limit=MAX_INPUTS) -> list[str]:
-        if (not isinstance(value, list) or not value or len(value) > limit
-                or not all(isinstance(v, str) and 0 < len(v) <= 200 for v in value)):
-            self.fail(f"'{what}' must be a list of 1 to {limit} names")
-        return list(value)
-
-    def depth(self, value, level=0):
-        if level > MAX_DEPTH:
-            self.fail("the header is nested too deeply")
-        if isinstance(value, dict):
-            for v in value.values():
-                self.depth(v, level + 1)
-        elif isinstance(value, list):
-            for v in value:
-                self.depth(v, level + 1)
-
-    def array(self, arrays, key: str, shape, kind="f", finite=True) -> np.ndarray:
-        if key not in arrays:
-            self.fail(f"the array '{key}' is missing")
-        a = arrays[key]
-        if a.dtype.kind not in kind or (kind == "f" and a.dtype.itemsize != 8) or a.ndim != len(shape):
-            self.fail(f"the array '{key}' has the wrong type or number of dimensions")
-        for got, want in zip(a.shape, shape):
-            if want is not None and got != want:
-                self.fail(f"the array '{key}' has shape {a.shape}, expected "
-                          f"({', '.join('n' if w is None else str(w) for w in shape)})")
-        if finite and a.dtype.kind == "f" and not np.isfinite(a).all():
-            self.fail(f"the array '{key}' holds a NaN or infinite number")
-        return a
-
-
 def _setting(r: _Reader, s: settings.Setting, d: dict):
     """The value of setting ``s`` in the file's ``config``, within its declared range and
     choices; the declared default when the file has none (it was written before the setting
@@ -440,7 +382,8 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
         axes = tuple(r.integer(a, "view.axes", 0, len(inputs) - 1) for a in axes)
     speed = view.get("speed")
     speed = None if speed is None else r.integer(speed, "view.speed", 0, 100)
-    return SessionState(exp, initial, initial_rng, added.astype(bool), axes, speed)
+    pinned = session_runs.read(r, header.get("pinned"), arrays)
+    return SessionState(exp, initial, initial_rng, added.astype(bool), axes, speed, pinned)
 
 
 def from_bytes(data: bytes, source: str = "session") -> SessionState:

@@ -2,6 +2,8 @@
 operation at a time, and the one shown."""
 from __future__ import annotations
 
+import time
+
 
 class CursorMixin:
     """Part of :class:`ui.model.AppModel`. Owns ``stages`` (the recorded stages of the current
@@ -87,16 +89,20 @@ class CursorMixin:
     def step_batch(self):
         epoch = self.trainer.epoch_count
         self.begin_run()
+        start = time.perf_counter()
         if not self.finish_pending_step():
             self.trainer.step()
+        self.add_train_time(time.perf_counter() - start)
         self.after_steps(epoch)
 
     def step_epoch(self):
         epoch = self.trainer.epoch_count
         self.begin_run()
+        start = time.perf_counter()
         self.finish_pending_step()
         if self.trainer.pos != 0 or self.trainer.epoch_count == epoch:
             self.trainer.epoch()
+        self.add_train_time(time.perf_counter() - start)
         self.after_steps(epoch)
 
     def after_steps(self, epoch_before: int):

@@ -24,6 +24,7 @@ EVENTS = {
     "unitHovered": (int, int),  # dense layer index from 0 and unit, or (-1, -1)
     "axesChanged": (),          # the inputs on the output plot's axes changed
     "undoChanged": (),          # what Edit › Undo / Redo would do changed
+    "runsChanged": (),          # a run was pinned or unpinned
 }
 
 
