@@ -2,6 +2,7 @@
 panel sets them, shows the η in use, marks the best epoch on the loss chart, and when early
 stopping ends the run Play pauses and the status bar says why and which weights came back."""
 import numpy as np
+from PySide6.QtCore import Qt
 
 from nnviz.core.early_stopping import NEEDS_TEST_SET
 from nnviz.experiment import Config, build
@@ -25,8 +26,10 @@ def test_the_schedule_box_sets_the_schedule_and_the_eta_label_follows(window, qt
     while s.stages[-1].phase != "update":
         s.step_operation()
     assert s.stages[-1].info["lr"] == 0.05
-    panel.schedule.setEditText("step:0")
-    panel.schedule.lineEdit().editingFinished.emit()
+    edit = panel.schedule.lineEdit()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "step:0")
+    qtbot.keyClick(edit, Qt.Key_Return)
     assert warnings and "step length" in warnings[-1]
     assert s.config.lr_schedule == "step:1:0.5" and panel.schedule.currentText() == "step:1:0.5"
     assert "cosine" in panel.schedule.toolTip() and "η₀" in panel.schedule.toolTip()

@@ -9,7 +9,7 @@ Changes go to the session; the panels re-read the session on ``settingsChanged``
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QLocale, Qt
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtGui import QDoubleValidator, QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
@@ -36,6 +36,17 @@ TIPS = {
     "eta": "The learning rate η this epoch's updates use: the learning rate above, changed by "
            "the schedule at every epoch's start. The step-through's update shows it too.",
 }
+
+
+class ScheduleValidator(QValidator):
+    """Acceptable: a text the engine takes as a schedule; anything else may still be typed on."""
+
+    def validate(self, text, pos):
+        try:
+            schedules.check(text)
+        except NnvizError:
+            return QValidator.Intermediate, text, pos
+        return QValidator.Acceptable, text, pos
 
 
 def schedule_tip() -> str:
@@ -247,6 +258,7 @@ class HyperPanel(QWidget):
         self.schedule = _combo(SCHEDULE_EXAMPLES, schedule_tip())
         self.schedule.setEditable(True)
         self.schedule.setObjectName("scheduleCombo")
+        self.schedule.setValidator(ScheduleValidator(self.schedule))
         self.eta = QLabel()
         self.eta.setObjectName("etaLabel")
         self.eta.setToolTip(TIPS["eta"])
@@ -276,6 +288,7 @@ class HyperPanel(QWidget):
         self.lr.lineEdit().installEventFilter(self)  # out-of-range text: say so, show the rate in use
         self.lr.activated.connect(lambda _i: self._lr_edited())
         self.schedule.lineEdit().editingFinished.connect(self._schedule_edited)
+        self.schedule.lineEdit().installEventFilter(self)   # a text that names no schedule: say why
         self.schedule.activated.connect(lambda _i: self._schedule_edited())
         self.early.valueChanged.connect(lambda v: self._apply(self.session.set_early_stopping, v))
         self.batch.valueChanged.connect(self._batch_changed)
@@ -313,6 +326,17 @@ class HyperPanel(QWidget):
             self._on_session()
 
     def eventFilter(self, obj, event):
+        if obj is self.schedule.lineEdit():
+            kind = event.type()
+            confirm = kind == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+            if (confirm or kind == QEvent.FocusOut) and not obj.hasAcceptableInput():
+                try:
+                    schedules.check(obj.text())
+                except NnvizError as exc:
+                    dialogs.warn(self, "nnviz", str(exc))
+                self._on_session()      # the field shows the schedule in use again
+                return confirm
+            return super().eventFilter(obj, event)
         edit = self.lr.lineEdit()
         if obj is edit:
             kind = event.type()

@@ -183,7 +183,7 @@ class FileActions(QObject):
         self._last_recovery = time.monotonic()
         self._make_actions(menu)
         s = window.session
-        for signal in (s.paramsChanged, s.structureChanged, s.settingsChanged):
+        for signal in (s.paramsChanged, s.structureChanged, s.settingsChanged, s.runsChanged):
             signal.connect(self._on_changed)
         self._guard_data_actions()
         self.set_modified(False)

@@ -55,7 +55,7 @@ class PinnedCurves:
 
     def update(self, session) -> None:
         """Show ``session.pinned``, each with how its settings became the current run's."""
-        texts = []
+        texts, full = [], []
         for k, (train, test) in enumerate(self.curves):
             run = session.pinned[k] if k < len(session.pinned) else None
             if run is None:
@@ -68,13 +68,15 @@ class PinnedCurves:
             test.setData(x, np.asarray(h["test_loss"], np.float64))
             train.setVisible(True)
             test.setVisible(not np.isnan(h["test_loss"][-1]))
-            texts.append(legend_text(run.label, session.differences(run),
-                                     max(10, int(self.width - 40) // CHAR_PX)))
+            changes = session.differences(run)
+            texts.append(legend_text(run.label, changes, max(10, int(self.width - 40) // CHAR_PX)))
+            full.append(legend_text(run.label, changes))
         if texts != self._texts:
             self._texts = texts
             self.legend.clear()
-            for (train, _), text in zip(self.curves, texts):
+            for (train, _), text, whole in zip(self.curves, texts, full):
                 self.legend.addItem(train, text)
+                self.legend.items[-1][1].setToolTip(whole)   # the whole line when it is cut
             self.legend.setVisible(bool(texts))
             height = self.legend.layout.minimumHeight() + 2 if texts else 0
             self.plot.layout.setRowFixedHeight(LEGEND_ROW, height)
