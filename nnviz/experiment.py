@@ -17,6 +17,7 @@ from nnviz.core import init, losses
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
 from nnviz.data.features import Scaler, check_features, expand
+from nnviz.core.early_stopping import NEEDS_TEST_SET
 from nnviz.core.model import Model
 from nnviz.core.network import Network
 from nnviz.core.trainer import TRAINING_SETTINGS, Trainer
@@ -130,6 +131,9 @@ def build(config: Config, dataset: Dataset | None = None, weights: Model | None 
     F_train, F_test = F[train_idx], F[test_idx]
     for name in TRAINING_SETTINGS:   # scripts get the checks the CLI and the app make
         settings.check(name, getattr(config, name))
+    config.lr_schedule = settings.check("lr_schedule", config.lr_schedule)   # canonical text
+    if config.early_stopping and len(test_idx) == 0:
+        raise NnvizError(NEEDS_TEST_SET)
     trainer = Trainer(net, loss, F_train, y[train_idx], F_test, y[test_idx], task=task,
                       config=config, rng=rng)
     model = Model(net, list(dataset.inputs), feats, scaler, task, loss_name,

@@ -1,5 +1,6 @@
 """The two settings panels: data (dataset, samples, noise, split, features) and
-hyperparameters (learning rate, batch size, activation, optimizer, regularization, init, seed).
+hyperparameters (learning rate and its schedule, the η in use, batch size, activation, optimizer,
+regularization, early stopping, init, seed).
 
 Each setting's control takes its range or choices and its tooltip from the setting's declaration
 (:mod:`nnviz.settings`), so the GUI and the engine agree; ``controls`` maps setting names to them.
@@ -8,17 +9,19 @@ Changes go to the session; the panels re-read the session on ``settingsChanged``
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QLocale, Qt
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtGui import QDoubleValidator, QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from nnviz import settings
+from nnviz.core import schedules
 from nnviz.errors import NnvizError
 from nnviz.data.features import TOY_FEATURES
 
 from . import dialogs
 
+SCHEDULE_EXAMPLES = ("constant", "step:10:0.5", "exp:0.95", "cosine:200")
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 INT_MAX = 2**31 - 1    # a QSpinBox holds a C int
@@ -30,7 +33,27 @@ TIPS = {
     "full": "Use every training row in each update (batch gradient descent).",
     "reg": "Penalty added to the weights' gradient: L2 adds λ·W, L1 adds λ·sign(W). Biases are not penalised.",
     "rate": "Regularization rate λ of the penalty chosen beside it.",
+    "eta": "The learning rate η this epoch's updates use: the learning rate above, changed by "
+           "the schedule at every epoch's start. The step-through's update shows it too.",
 }
+
+
+class ScheduleValidator(QValidator):
+    """Acceptable: a text the engine takes as a schedule; anything else may still be typed on."""
+
+    def validate(self, text, pos):
+        try:
+            schedules.check(text)
+        except NnvizError:
+            return QValidator.Intermediate, text, pos
+        return QValidator.Acceptable, text, pos
+
+
+def schedule_tip() -> str:
+    """The schedule setting's help, then each schedule's formula."""
+    rows = [f"{k.name}: {k.formula} ({k.help})" for k in schedules.SCHEDULES.values()]
+    return "\n".join([settings.get("lr_schedule").help, "Type NAME:numbers, e.g. step:10:0.5.",
+                      *rows])
 
 
 def _combo(items, tip, parent=None) -> QComboBox:
@@ -239,23 +262,42 @@ class HyperPanel(QWidget):
         reg_row = QHBoxLayout()
         reg_row.addWidget(self.reg)
         reg_row.addWidget(self.rate, 1)
+        self.schedule = _combo(SCHEDULE_EXAMPLES, schedule_tip())
+        self.schedule.setEditable(True)
+        self.schedule.setObjectName("scheduleCombo")
+        self.schedule.setValidator(ScheduleValidator(self.schedule))
+        self.eta = QLabel()
+        self.eta.setObjectName("etaLabel")
+        self.eta.setToolTip(TIPS["eta"])
+        self.early = number_box("early_stopping", 1)
+        self.early.setObjectName("earlyStoppingBox")
+        self.early.setSpecialValueText("off")
+        self.early.setSuffix(" epochs")
         self.init = choice_box("init")
         self.seed = number_box("seed", 1)
         self.reduction = choice_box("reduction")
         self.controls = {"lr": self.lr, "batch_size": self.batch, "activation": self.activation,
                          "optimizer": self.optimizer, "l1": self.rate, "l2": self.rate,
-                         "init": self.init, "seed": self.seed, "reduction": self.reduction}
+                         "init": self.init, "seed": self.seed, "reduction": self.reduction,
+                         "lr_schedule": self.schedule, "early_stopping": self.early}
         form.addRow("Learning rate", self.lr)
+        form.addRow("LR schedule", self.schedule)
+        form.addRow("η this epoch", self.eta)
         form.addRow("Batch size", batch_row)
         form.addRow("Activation", self.activation)
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Regularization", reg_row)
+        form.addRow("Early stopping", self.early)
         form.addRow("Init", self.init)
         form.addRow("Seed", self.seed)
         form.addRow("Loss reduction", self.reduction)
         self.lr.lineEdit().editingFinished.connect(self._lr_edited)
         self.lr.lineEdit().installEventFilter(self)  # out-of-range text: say so, show the rate in use
         self.lr.activated.connect(lambda _i: self._lr_edited())
+        self.schedule.lineEdit().editingFinished.connect(self._schedule_edited)
+        self.schedule.lineEdit().installEventFilter(self)   # a text that names no schedule: say why
+        self.schedule.activated.connect(lambda _i: self._schedule_edited())
+        self.early.valueChanged.connect(lambda v: self._apply(self.session.set_early_stopping, v))
         self.batch.valueChanged.connect(self._batch_changed)
         self.full.toggled.connect(self._batch_changed)
         self.activation.currentTextChanged.connect(lambda t: self._apply(self.session.set_activation, t))
@@ -266,7 +308,20 @@ class HyperPanel(QWidget):
         self.seed.valueChanged.connect(lambda v: self._apply(lambda s: self.session.set_data(seed=s), v))
         self.reduction.currentTextChanged.connect(lambda t: self._apply(self.session.set_reduction, t))
         session.settingsChanged.connect(self._on_session)
+        session.historyChanged.connect(self._show_eta)     # the schedule moves at epochs' ends
+        session.structureChanged.connect(self._show_eta)
         self._on_session()
+
+    def _show_eta(self):
+        tr = self.session.trainer
+        text = f"{tr.rate():.4g}  (epoch {tr.epoch_count})"
+        if self.eta.text() != text:
+            self.eta.setText(text)
+
+    def _schedule_edited(self):
+        text = self.schedule.currentText().strip()
+        if text != self.session.config.lr_schedule:
+            self._apply(self.session.set_lr_schedule, text)
 
     def _apply(self, fn, value):
         if self._syncing:
@@ -278,6 +333,17 @@ class HyperPanel(QWidget):
             self._on_session()
 
     def eventFilter(self, obj, event):
+        if obj is self.schedule.lineEdit():
+            kind = event.type()
+            confirm = kind == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+            if (confirm or kind == QEvent.FocusOut) and not obj.hasAcceptableInput():
+                try:
+                    schedules.check(obj.text())
+                except NnvizError as exc:
+                    dialogs.warn(self, "nnviz", str(exc))
+                self._on_session()      # the field shows the schedule in use again
+                return confirm
+            return super().eventFilter(obj, event)
         edit = self.lr.lineEdit()
         if obj is edit:
             kind = event.type()
@@ -337,5 +403,8 @@ class HyperPanel(QWidget):
             self.init.setCurrentText(c.init)
             _set_value(self.seed, c.seed)
             self.reduction.setCurrentText(c.reduction)
+            self.schedule.setCurrentText(c.lr_schedule)
+            self.early.setValue(c.early_stopping)
         finally:
             self._syncing = False
+        self._show_eta()

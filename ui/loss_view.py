@@ -18,11 +18,13 @@ from PySide6.QtGui import QAction, QColor
 from nnviz.explain.readout import LossReadout
 
 from .history_curve import HistoryCurve
+from .pinned_curves import PinnedCurves
 from .paint_cache import cache_pixmaps, cache_plot_frame, set_axis_label, settle_now
 from .plot_base import HeaderPlotWidget, ShownGate
 
 TEST_COLOR = QColor("#e07b00")   # orange: blue and red mean the classes elsewhere
 DIVERGED_COLOR = QColor("#d62728")
+BEST_COLOR = QColor("#2ca02c")   # green: the epoch early stopping keeps
 FIELDS = ("epoch", "train_loss", "test_loss", "train_metric", "test_metric")
 _EPOCH, _TRAIN, _TEST, _TRAIN_M, _TEST_M = range(5)
 
@@ -32,7 +34,8 @@ class LossPlot(HeaderPlotWidget):
 
     Public: ``train_curve``, ``test_curve``, ``train_metric_curve``, ``test_metric_curve``,
     ``logAction`` (log-scale loss axis), ``cursor_line``, ``readout`` (the values under the
-    cursor) and :meth:`mark_divergence`.
+    cursor), ``best_line`` (the best epoch, while early stopping is on), ``pinned`` (the runs
+    pinned for comparison: :mod:`ui.pinned_curves`) and :meth:`mark_divergence`.
     """
 
     def __init__(self, session, parent=None):
@@ -108,6 +111,8 @@ class LossPlot(HeaderPlotWidget):
         for sample, label in self.legend.items:
             cache_pixmaps(sample, label.item)
 
+        self.pinned = PinnedCurves(plot, self._fg)   # runs kept for comparison, faded
+
         cursor_pen = pg.mkPen(self._fg, width=1, style=Qt.PenStyle.DotLine)
         self.cursor_line = pg.InfiniteLine(angle=90, movable=False, pen=cursor_pen)
         self.cursor_line.setVisible(False)
@@ -117,11 +122,22 @@ class LossPlot(HeaderPlotWidget):
             labelOpts={"position": 0.9, "color": DIVERGED_COLOR, "anchors": [(1, 0), (1, 0)]})
         self.divergence_line.setVisible(False)
         plot.addItem(self.divergence_line, ignoreBounds=True)
+        self.best_line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(BEST_COLOR, width=2, style=Qt.PenStyle.DashLine),
+            label="best", labelOpts={"position": 0.95, "color": BEST_COLOR,
+                                     "anchors": [(0, 0), (0, 0)]})
+        self.best_line.setToolTip("The epoch with the lowest test loss: early stopping keeps "
+                                  "its weights")
+        self.best_line.setVisible(False)
+        plot.addItem(self.best_line, ignoreBounds=True)
 
         self.logAction.toggled.connect(self._on_log_toggled)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         session.structureChanged.connect(self._on_structure_changed)
         session.historyChanged.connect(self._on_history_changed)
+        session.settingsChanged.connect(self._mark_best)
+        for signal in (session.runsChanged, session.settingsChanged, session.structureChanged):
+            signal.connect(self._on_runs)
         # The batch loss moves at every step and with every edit of a weight.
         self._loss_readout = LossReadout()
         session.paramsChanged.connect(self._on_params_readout)
@@ -154,6 +170,9 @@ class LossPlot(HeaderPlotWidget):
         self.legend.setColumnCount(cols)
         self.legend.setMaximumWidth(self.legend.layout.minimumWidth())
         plot.layout.setRowFixedHeight(0, self.legend.layout.minimumHeight() + 2)
+        if "pinned" in self.__dict__ and self.pinned.width != room:
+            self.pinned.width = room        # the pinned runs' legend lines fit the width
+            self.pinned.update(self.session)
 
     def _sync_views(self):
         self.metric_view.setGeometry(self.getPlotItem().getViewBox().sceneBoundingRect())
@@ -195,9 +214,24 @@ class LossPlot(HeaderPlotWidget):
             for row, name in enumerate(FIELDS):
                 self._buf[row, start:n] = getattr(hist, name)[start:n]
         self._n = n
+        self._mark_best()
         if self._gate.skip():   # behind the Insights tab: redrawn when shown
             return
         self._redraw()
+
+    def _on_runs(self):
+        self.pinned.update(self.session)
+        self._fit_range()
+
+    def _mark_best(self):
+        """The best epoch's line, while early stopping is on (or has stopped the run)."""
+        tr = self.session.trainer
+        best = tr.early.best_epoch
+        shown = best is not None and bool(self.session.config.early_stopping or tr.stopped)
+        if shown and self.best_line.value() != best:
+            self.best_line.setValue(float(best))
+        if self.best_line.isVisible() != shown:
+            self.best_line.setVisible(shown)
 
     def _redraw(self):
         self._gate.stale = False
@@ -230,10 +264,13 @@ class LossPlot(HeaderPlotWidget):
         if not self._auto_range or self._n == 0:
             return
         b = self._buf[:, :self._n]
-        x_hi = _round_up(max(float(b[_EPOCH, -1]), 1.0))
+        pinned_x, pinned_loss = self.pinned.bounds   # (made when the pinned runs change)
+        x_hi = _round_up(max(float(b[_EPOCH, -1]), pinned_x, 1.0))
         loss = b[_TRAIN:_TEST + 1]
         log = self.logAction.isChecked()
         vals = loss[np.isfinite(loss) & (loss > 0)] if log else loss[np.isfinite(loss)]
+        if pinned_loss.size:
+            vals = np.concatenate([vals, pinned_loss[pinned_loss > 0] if log else pinned_loss])
         if vals.size == 0:
             lo, hi = (-1.0, 0.0) if log else (0.0, 1.0)
         elif log:  # view coordinates are log10(loss): whole tenths of a decade

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMes
 from nnviz.errors import NnvizError
 from nnviz.explain.readout import LossReadout
 
-from . import data_actions, dialogs, file_actions, guide
+from . import data_actions, dialogs, file_actions, guide, runs_actions
 from .actions import make_action
 from .boundary_view import BoundaryPlot
 from .confusion import ConfusionPanel
@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         s.structureChanged.connect(self._on_structure)
         s.playingChanged.connect(self._on_playing)
         s.diverged.connect(self._on_diverged)
+        s.stopped.connect(lambda text: self.statusBar().showMessage(text[0].upper() + text[1:], 30000))
         s.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         s.stageChanged.connect(self._on_stage)
         # The settings and the plots run the full height (the plots keep room to read their
@@ -219,6 +220,7 @@ class MainWindow(QMainWindow):
                   self.actionReinitialize, None, self.actionAddNeuron, self.actionRemoveNeuron,
                   self.actionAddLayer, self.actionRemoveLayer):
             t.addSeparator() if a is None else t.addAction(a)
+        runs_actions.install(self, t)   # Pin run, Runs table, Export history
         v = mb.addMenu("&View")
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())

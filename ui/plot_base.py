@@ -225,6 +225,13 @@ class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
         self._header_rows.addWidget(row)
         return row
 
+    def add_header_widget(self, widget) -> None:
+        """Put ``widget`` (a button, say) after the header's toggles, before the readout."""
+        widget.setParent(self._header)
+        self._header_row.insertWidget(self._n_toggles, widget)
+        self._n_toggles += 1
+        self._fit_header()
+
     def _fit_header(self):
         h = self._header.sizeHint().height()
         if h == self._header_height:

@@ -51,6 +51,9 @@ def make_parser() -> argparse.ArgumentParser:
                    ".safetensors, .onnx, .py, or .csv for a folder of CSV files)")
     o.add_argument("--export-on-divergence", action="store_true",
                    help="export the last finite weights even if training diverged")
+    o.add_argument("--history", metavar="FILE.csv",
+                   help="write the run's history: one row per epoch (epoch, step, train and "
+                        "test loss and metric)")
     o.add_argument("--json", action="store_true", help="print one JSON object")
 
     pr = sub.add_parser("predict", help="predict with saved weights")
@@ -110,23 +113,33 @@ def _train(args) -> int:
 
     if args.export:
         cli_convert.check_target(args.export)
+    if args.history and not os.path.isdir(os.path.dirname(args.history) or "."):
+        raise NnvizError(f"cannot write {args.history}: there is no folder "
+                         f"{os.path.dirname(args.history)}")
     config, dataset, weights = _config_from(args)
+    epochs = None
+    if args.steps is None:
+        epochs = check_number("epochs", args.epochs if args.epochs is not None else 100, integer=True)
+    if config.lr_schedule == "cosine":        # over the run: the epochs it plans
+        if epochs is None:
+            raise NnvizError("--lr-schedule cosine with --steps needs its length in epochs, "
+                             "e.g. cosine:50")
+        config.lr_schedule = f"cosine:{epochs}"
     exp = build(config, dataset, weights)
     tr = exp.trainer
     notices = exp.notices
     if not args.json:
         for note in notices:
             print(f"nnviz: note: {note}", file=sys.stderr)
-    if args.steps is not None:
+    if epochs is None:
         total = check_number("steps", args.steps, integer=True)
     else:
-        epochs = check_number("epochs", args.epochs if args.epochs is not None else 100, integer=True)
         total = epochs * tr.steps_per_epoch
     show_progress = not args.json and sys.stdout.isatty()
     start = time.perf_counter()
     last_print = start
     done = 0
-    while done < total and not tr.diverged:
+    while done < total and not tr.halted:
         done += tr.steps(min(1000, total - done))
         now = time.perf_counter()
         if show_progress and now - last_print > 0.5:
@@ -136,21 +149,30 @@ def _train(args) -> int:
     seconds = time.perf_counter() - start
     if show_progress and seconds > 0.5:
         print()
-    if tr.pos != 0 or len(tr.history) == 0 or tr.history.step[-1] != tr.step_count:
+    if tr.stopped is None and (tr.pos != 0 or len(tr.history) == 0
+                               or tr.history.step[-1] != tr.step_count):
         tr.record_history()
     h = tr.history
+    # After an early stop the network holds the best epoch's weights: report that epoch.
+    last = h.epoch.index(tr.stopped.best_epoch) if tr.stopped else -1
     kind = "accuracy" if exp.model.task == "classification" else "r2"
+    if args.history:
+        from nnviz.core.runs import history_csv
+        from nnviz.io.fileio import atomic_write
+        atomic_write(args.history, history_csv(h, exp.model.task).encode("utf-8"))
     has_test = len(tr.X_test) > 0
 
     def num(v):
         return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
     result = {
-        "train_loss": num(h.train_loss[-1]), "test_loss": num(h.test_loss[-1]) if has_test else None,
-        f"train_{kind}": num(h.train_metric[-1]),
-        f"test_{kind}": num(h.test_metric[-1]) if has_test else None,
+        "train_loss": num(h.train_loss[last]),
+        "test_loss": num(h.test_loss[last]) if has_test else None,
+        f"train_{kind}": num(h.train_metric[last]),
+        f"test_{kind}": num(h.test_metric[last]) if has_test else None,
         "parameter_count": exp.network.parameter_count(),
         "steps": tr.step_count, "epochs": tr.epoch_count, "seconds": round(seconds, 4),
+        "best_epoch": tr.early.best_epoch, "stopped_early": tr.stopped is not None,
     }
     if exp.network.n_outputs > 1:
         result["classes"] = list(exp.model.classes)
@@ -170,6 +192,8 @@ def _train(args) -> int:
         print(f"network   {' → '.join(map(str, net.sizes))}  ({', '.join(net.activations)})")
         print(f"params    {net.parameter_formula()}")
         print(f"trained   {tr.step_count} steps, {tr.epoch_count} epochs in {seconds:.2f} s")
+        if tr.stopped:
+            print(f"stopped   {tr.stopped.message}")
         line = f"train     loss {result['train_loss']:.4f}  {kind} {result[f'train_{kind}']:.4f}"
         print(line)
         if has_test:

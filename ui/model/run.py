@@ -9,6 +9,7 @@ import numpy as np
 from nnviz import settings
 from nnviz.core import init as init_mod
 from nnviz.core.network import depth_change_map, transfer_weights
+from nnviz.core.early_stopping import NEEDS_TEST_SET
 from nnviz.core.trainer import TRAINING_SETTINGS
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
@@ -259,8 +260,11 @@ class RunMixin:
         if unknown:
             raise KeyError(f"not a training setting: {', '.join(sorted(unknown))}")
         values = {name: settings.check(name, v) for name, v in changes.items()}
+        if values.get("early_stopping") and len(self.trainer.X_test) == 0:
+            raise NnvizError(NEEDS_TEST_SET)
         for name, v in values.items():
             setattr(self.config, name, v)
+        self.trainer.schedule_changed()     # η as the (new) schedule sets it, from the next step
         self._run_version = None            # training after a new setting is a new run
         self.events.emit("settingsChanged")
 
@@ -277,6 +281,14 @@ class RunMixin:
 
     def set_regularization(self, l1: float, l2: float):
         self.set_training(l1=l1, l2=l2)
+
+    def set_lr_schedule(self, text: str):
+        """``constant``, ``step:k:γ``, ``exp:γ`` or ``cosine:T`` (see nnviz.core.schedules)."""
+        self.set_training(lr_schedule=text)
+
+    def set_early_stopping(self, patience: int):
+        """Patience in epochs on the test loss (0: off); it needs a test set."""
+        self.set_training(early_stopping=patience)
 
     # --- weights -------------------------------------------------------------------------
     def _remember_initial(self):
