@@ -55,7 +55,8 @@ def test_every_stage_in_order_with_its_matrices(stages, tmp_path, fmt):
     sheet = worksheet.build(stages)
     assert len(parts) == len(stages) == sheet.total == 10
     for text, st, part in zip(parts, stages, sheet.parts):
-        assert part.name == st.name and part.title.split(":")[0] in text
+        words = re.match(r"[A-Za-z][A-Za-z ()]*[A-Za-z)]", part.title).group(0)   # "Layer 1 forward"
+        assert part.name == st.name and words in text and f"{part.number} of 10. {words}" in text
         for m in part.given + part.found:            # each matrix with every one of its numbers
             a = np.asarray(dict(st.operands, **st.results)[m.name], dtype=float)
             assert len(m.cells) * len(m.cells[0]) == a.size
@@ -121,12 +122,12 @@ def test_exercise_index_form_blanks_what_the_line_works_out():
     lines = ["z₁ = w₁₁·x₁ + b₁ = 0.5·(−0.2) + 0.1 = 0",
              "E = (1/m)·Σᵢ eᵢ = (1/2)·(0.4932 + 0.812) = 0.6526",
              "e₁ = −log(0.6106) = 0.4932   (computed from the logit)",
-             "sample 1:"]
+             "sample 1:", "the same for every sample (η = 0.03):"]
     out = worksheet.blank_index(lines, {"0", "0.4932", "0.812", "0.6526"}, {"0.5", "0.1"})
     assert out == ["z₁ = w₁₁·x₁ + b₁ = 0.5·(−0.2) + 0.1 = ____",
                    "E = (1/m)·Σᵢ eᵢ = (1/2)·(____ + ____) = ____",
                    "e₁ = −log(0.6106) = ____   (computed from the logit)",
-                   "sample 1:"]
+                   "sample 1:", "the same for every sample (η = 0.03):"]
 
 
 def test_decimals_apply_to_every_matrix(stages):

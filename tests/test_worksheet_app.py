@@ -1,6 +1,7 @@
 """The worksheet against what the step-through shows, and its HTML in Qt's own text browser."""
 import html
 import re
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import qInstallMessageHandler
@@ -79,3 +80,83 @@ def test_html_opens_in_qt_text_browser_without_a_warning(session, qtbot, tmp_pat
     finally:
         qInstallMessageHandler(previous)
     assert messages == []
+
+
+# --- the app's action -----------------------------------------------------------------------------
+def _answer(monkeypatch, options, path):
+    from ui import dialogs
+
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_worksheet_options",
+                        lambda parent, last=None: asked.append(last) or options)
+    monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(path))
+    return asked
+
+
+def test_export_worksheet_from_a_fresh_window_runs_and_writes_the_step(window, monkeypatch, tmp_path):
+    import numpy as np
+    from ui.worksheet_dialog import WorksheetOptions
+
+    action = window.actionExportWorksheet
+    train = next(m for m in window.menuBar().findChildren(type(window.menuBar().addMenu("x")))
+                 if m.title() == "&Train")
+    assert action in train.actions()
+    assert action.shortcut().toString() == "Ctrl+Shift+E" and "worksheet" in action.statusTip()
+    params = window.session.network.params.copy()
+    path = tmp_path / "step.md"
+    _answer(monkeypatch, WorksheetOptions(".md", True, 2), path)
+    action.trigger()
+    s = window.session
+    assert [st.name for st in s.stages][-1] == "update" and len(s.stages) == 10
+    assert not np.array_equal(s.network.params, params)          # the step ran, and is shown
+    assert window.step_panel.counter.text() == "10 of 10"
+    key = tmp_path / "step-answers.md"
+    assert path.exists() and key.exists()
+    same = worksheet.write(tmp_path / "again.md", s.stages, decimals=2, exercise=True,
+                           sample=window.step_panel.sample,
+                           context=[f"The batch: 10 training rows of {s.dataset.name}, step 1 of this run."])
+    assert path.read_text(encoding="utf-8") == (tmp_path / "again.md").read_text(encoding="utf-8")
+    assert key.read_text(encoding="utf-8") == Path(same[1]).read_text(encoding="utf-8")
+    assert window.statusBar().currentMessage() == "Worksheet saved: step.md and step-answers.md"
+
+
+def test_export_finishes_a_step_half_way_and_cancel_changes_nothing(window, monkeypatch, tmp_path):
+    from ui.worksheet_dialog import WorksheetOptions
+
+    s = window.session
+    for _ in range(3):
+        s.step_operation()
+    path = tmp_path / "half.html"
+    asked = _answer(monkeypatch, None, path)                     # Cancel in the dialog
+    window.actionExportWorksheet.trigger()
+    assert len(s.stages) == 3 and not path.exists() and asked == [WorksheetOptions(".html", False, None)]
+    _answer(monkeypatch, WorksheetOptions(".html", False, None), path)
+    window.actionExportWorksheet.trigger()
+    assert len(s.stages) == 10 and s.stages[-1].name == "update" and path.exists()
+    assert path.read_text(encoding="utf-8").count("<section id=") == 10
+
+
+def test_a_file_that_cannot_be_written_is_one_message(window, monkeypatch, tmp_path, warnings):
+    from ui.worksheet_dialog import WorksheetOptions
+
+    path = tmp_path / "missing" / "step.html"
+    _answer(monkeypatch, WorksheetOptions(".html", True, None), path)
+    window.actionExportWorksheet.trigger()
+    assert len(warnings) == 1 and warnings[0].startswith(f"cannot write {path}")
+    assert not (tmp_path / "missing").exists()
+
+
+def test_the_dialog_gives_its_choices(qtbot):
+    from ui.worksheet_dialog import WorksheetDialog, WorksheetOptions
+
+    dlg = WorksheetDialog()
+    qtbot.addWidget(dlg)
+    assert dlg.options() == WorksheetOptions(".html", False, None)
+    dlg.format.setCurrentIndex(1)
+    dlg.exercise.setChecked(True)
+    dlg.decimals.setValue(4)
+    assert dlg.options() == WorksheetOptions(".md", True, 4)
+    again = WorksheetDialog(options=WorksheetOptions(".md", True, 4))
+    qtbot.addWidget(again)
+    assert again.options() == WorksheetOptions(".md", True, 4)
+    assert dlg.decimals.maximum() == 12 and dlg.decimals.minimum() == -1

@@ -35,6 +35,9 @@ BLANK = "____"
 #: A number as the explanations write it: 0.53, −0.1947, 1e−08, (−0.11) is "−0.11" in brackets.
 NUMBER = re.compile(r"(?<![\w.⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉])[−-]?\d+(?:\.\d+)?(?:e[−-]?\d+)?(?![\w.])")
 
+#: What a line works out: a number at the end, or before a remark in brackets.
+_LAST = re.compile(r"^([−-]?\d+(?:\.\d+)?(?:e[−-]?\d+)?)(\s+\(.*)?$")
+
 
 @dataclass
 class Matrix:
@@ -157,9 +160,9 @@ def blank_index(lines: list[str], results: set[str], operands: set[str]) -> list
     out = []
     for line in lines:
         head, eq, tail = line.rpartition(" = ")
-        if eq and NUMBER.match(tail.strip()):
-            rest = NUMBER.sub("", tail.strip(), count=1)
-            line = f"{head} = {BLANK}{rest}"
+        last = _LAST.match(tail)
+        if eq and last:
+            line = f"{head} = {BLANK}{last.group(2) or ''}"
         out.append(NUMBER.sub(lambda m: BLANK if m.group(0) in hidden else m.group(0), line))
     return out
 

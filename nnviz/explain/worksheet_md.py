@@ -47,7 +47,8 @@ def latex(text: str) -> str:
             out.append(SYMBOLS[s])
         else:
             out.append(SYMBOLS.get(s, s))
-    return re.sub(r" {2,}", " ", "".join(out)).strip()
+    text = re.sub(r"\^\{([^{}]*)\}\^\{\\top\}", r"^{\1\\top}", "".join(out))   # W⁽²⁾ᵀ: one superscript
+    return re.sub(r" {2,}", " ", text).strip()
 
 
 def _words(run: str) -> str:
@@ -78,7 +79,13 @@ def _display(lines: list[str]) -> list[str]:
 
 def part_md(p, total: int) -> list[str]:
     head, colon, eq = p.title.partition(": ")
-    out = [f"## {p.number} of {total}. {head}" + (f": ${latex(eq)}$" if colon else ""), ""]
+    if not colon:      # "Output error δ⁽²⁾ = ŷ − y": the words, then the math
+        words = re.match(r"([A-Za-z][A-Za-z ]*[A-Za-z]) (\S.*=.*)$", p.title)
+        head, eq = (words.group(1), words.group(2)) if words else (p.title, "")
+        head += " " if eq else ""
+    else:
+        head += ": "
+    out = [f"## {p.number} of {total}. {head}" + (f"${latex(eq)}$" if eq else ""), ""]
     for e, shapes in p.equations:
         out += _display([latex(e) + (rf" \qquad {latex(shapes)}" if shapes else "")])
     if p.updates:
