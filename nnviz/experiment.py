@@ -8,7 +8,7 @@ rows. The CLI and the app both build their runs here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,6 +39,7 @@ class Experiment:
     model: Model
     trainer: Trainer
     rng: np.random.Generator
+    split_notices: list = field(default_factory=list)
 
     @property
     def network(self) -> Network:
@@ -46,9 +47,11 @@ class Experiment:
 
     @property
     def notices(self) -> list[str]:
-        """What a user should be told about this run's data (a constant column kept, say)."""
+        """What a user should be told about this run's data (a constant column kept, say, or
+        no test set held out from a tiny table)."""
         scaler = self.model.scaler
-        return list(self.dataset.notices) + (list(scaler.notices) if scaler is not None else [])
+        return (list(self.dataset.notices) + list(self.split_notices)
+                + (list(scaler.notices) if scaler is not None else []))
 
     def restart(self, params: np.ndarray | None = None, rng_state: dict | None = None) -> Trainer:
         """A fresh trainer (step 0, empty history, new optimizer state) on the same data,
@@ -86,6 +89,24 @@ def output_units(output_activation: str, n_classes: int | None) -> int:
     return max(2, n_classes or 2) if output_activation == "softmax" else 1
 
 
+def test_ratio_for(dataset: Dataset, task: str, ratio: float) -> tuple[float, list[str]]:
+    """(the test ratio a run uses, notices): ``ratio``, or 0 for a tiny problem — fewer than 4
+    rows (no split leaves 2 on each side) or a classification with one class present — whose
+    every row trains, with one sentence saying so."""
+    ratio = check_number("test ratio", ratio)
+    if ratio == 0:
+        return ratio, []
+    n = dataset.n_samples
+    name = dataset.name or "the data"
+    if n < 4:
+        why = f"{name} has only {n} row{'s' * (n != 1)}"
+    elif task == "classification" and len(np.unique(dataset.y)) < 2:
+        why = f"{name} has one class present"
+    else:
+        return ratio, []
+    return 0.0, [f"{why}: every row trains and no test set is held out (test ratio 0)"]
+
+
 def build(config: Config, dataset: Dataset | None = None, weights: Model | None = None) -> Experiment:
     """Assemble a run. ``dataset`` overrides the generator settings (a CSV, say); ``weights``
     starts from a loaded model's parameters instead of an initialisation (its shape must fit)."""
@@ -101,7 +122,8 @@ def build(config: Config, dataset: Dataset | None = None, weights: Model | None 
         raise NnvizError("classification needs a target with two classes; this data is a regression target")
     feats = check_features(list(config.features), dataset.inputs)
     rng = np.random.default_rng(seed)
-    train_idx, test_idx = dataset.split(config.test_ratio, rng)
+    ratio, split_notices = test_ratio_for(dataset, task, config.test_ratio)
+    train_idx, test_idx = dataset.split(ratio, rng)
     if not config.shuffle:
         # No shuffling means the table's order: the seed still picks the test rows (the same
         # draw, so the initial weights do not change), but each side keeps the rows in file
@@ -138,4 +160,5 @@ def build(config: Config, dataset: Dataset | None = None, weights: Model | None 
                       config=config, rng=rng)
     model = Model(net, list(dataset.inputs), feats, scaler, task, loss_name,
                   dataset.classes if task == "classification" else None)
-    return Experiment(config, dataset, train_idx, test_idx, F_train, F_test, model, trainer, rng)
+    return Experiment(config, dataset, train_idx, test_idx, F_train, F_test, model, trainer, rng,
+                      split_notices)

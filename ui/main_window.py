@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMes
 from nnviz.errors import NnvizError
 from nnviz.explain.readout import LossReadout
 
-from . import data_actions, dialogs, file_actions, guide, runs_actions
+from . import data_actions, dialogs, file_actions, guide, runs_actions, worksheet_export
 from .actions import make_action
 from .boundary_view import BoundaryPlot
 from .confusion import ConfusionPanel
@@ -221,6 +221,8 @@ class MainWindow(QMainWindow):
                   self.actionAddLayer, self.actionRemoveLayer):
             t.addSeparator() if a is None else t.addAction(a)
         runs_actions.install(self, t)   # Pin run, Runs table, Export history
+        t.addSeparator()
+        self.worksheet_export = worksheet_export.install(self, t)   # Export worksheet…
         v = mb.addMenu("&View")
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())

@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLab
                                QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from nnviz.explain import equations as explain
-from nnviz.explain.operations import distinct_decimals, panel_arrays, planned_operations, stage_title
+from nnviz.explain.operations import panel_arrays, panel_decimals, planned_operations, stage_title
 
-from .heatmaps import decimals_for
 from .step_matrix import MAX_ROWS, Item, MatrixArea, MatrixView, shown_rows  # noqa: F401 (public)
 
 SIDE_WIDTH = 600          # px of panel: the words go beside the matrices, else behind Details
@@ -429,12 +428,7 @@ class StepPanel(QWidget):
         shown = panel_arrays(stage, notation)
         items: list[Item] = []
         if stage.phase == "update":
-            decimals = {}
-            for i, s in enumerate(shown):   # before, change, after: one number of digits
-                if s.role == "change":
-                    old, new = shown[i - 1], shown[i + 1]
-                    decimals[i - 1] = decimals[i + 1] = distinct_decimals(
-                        old.values, new.values, decimals_for(np.abs(old.values)))
+            decimals = dict(enumerate(panel_decimals(shown)))
             group = -1
             for i, s in enumerate(shown):   # each parameter's three on one line
                 if s.role == "change":

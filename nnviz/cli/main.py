@@ -85,19 +85,21 @@ def _config_from(args):
     if args.epochs is not None and args.steps is not None:
         raise NnvizError("give --epochs or --steps, not both")
     config = settings.Config(**settings.values_from_args(args))
+    weights = None
+    if args.weights:       # read first: its task lets a tiny table (one row, one class) load
+        from nnviz.cli import convert as cli_convert
+        weights = cli_convert.load(args.weights)
     dataset = None
     if args.data:
         from nnviz.data import csvdata
         max_mb = check_number("--max-mb", args.max_mb, low=0.001, high=1e6)
-        dataset = csvdata.load_dataset(args.data, args.target, features=None, task=args.task,
+        dataset = csvdata.load_dataset(args.data, args.target, features=None,
+                                       task=args.task or (weights.task if weights else None),
                                        drop_missing=args.drop_missing,
                                        max_bytes=int(max_mb * 1024 ** 2),
                                        positive_class=args.positive_class)
         config.features = args.features or list(dataset.inputs)
-    weights = None
-    if args.weights:
-        from nnviz.cli import convert as cli_convert
-        weights = cli_convert.load(args.weights)
+    if weights is not None:
         net = weights.network
         config.features = list(weights.features)
         config.hidden = net.hidden_sizes
