@@ -189,6 +189,10 @@ SETTINGS: tuple[Setting, ...] = (
                  "test rows)."),
     Setting("standardize", "bool", True,
             help="Scale every feature to mean 0 and standard deviation 1 over the training rows."),
+    Setting("standardize_target", "bool", True, group="data",
+            help="Regression: the network learns the target scaled to mean 0 and standard "
+                 "deviation 1 over the training rows (the loss is shown in these units); "
+                 "predictions, R², RMSE and exports are in the target's own units."),
 )
 
 

@@ -152,6 +152,16 @@ def _train(args) -> int:
         "parameter_count": exp.network.parameter_count(),
         "steps": tr.step_count, "epochs": tr.epoch_count, "seconds": round(seconds, 4),
     }
+    y_scaler = exp.model.target_scaler
+    if exp.model.task == "regression" and exp.model.loss == "squared_error":
+        # RMSE in the target's own units; the loss stays in the units the network learns
+        from nnviz.core.history import rmse
+        from nnviz.data.target import unscale_rmse
+        result["train_rmse"] = num(unscale_rmse(rmse("squared_error", h.train_loss[-1]), y_scaler))
+        result["test_rmse"] = (num(unscale_rmse(rmse("squared_error", h.test_loss[-1]), y_scaler))
+                               if has_test else None)
+    if exp.model.task == "regression":
+        result["loss_units"] = "standardized target" if y_scaler is not None else "target"
     if exp.network.n_outputs > 1:
         result["classes"] = list(exp.model.classes)
     if notices:
@@ -170,10 +180,14 @@ def _train(args) -> int:
         print(f"network   {' → '.join(map(str, net.sizes))}  ({', '.join(net.activations)})")
         print(f"params    {net.parameter_formula()}")
         print(f"trained   {tr.step_count} steps, {tr.epoch_count} epochs in {seconds:.2f} s")
-        line = f"train     loss {result['train_loss']:.4f}  {kind} {result[f'train_{kind}']:.4f}"
-        print(line)
-        if has_test:
-            print(f"test      loss {result['test_loss']:.4f}  {kind} {result[f'test_{kind}']:.4f}")
+        for side in ("train", "test") if has_test else ("train",):
+            line = f"{side:<10}loss {result[f'{side}_loss']:.4f}  {kind} {result[f'{side}_{kind}']:.4f}"
+            if result.get(f"{side}_rmse") is not None:
+                line += f"  rmse {result[f'{side}_rmse']:.4g}"
+            print(line)
+        if y_scaler is not None:
+            print(f"units     loss in standardized target units (target mean {y_scaler.mean[0]:.4g}, "
+                  f"std {y_scaler.std[0]:.4g}); rmse and predictions in the target's units")
         if args.export:
             print(f"exported  {args.export}")
     return 0
@@ -221,6 +235,10 @@ def _info(args) -> int:
     print(f"inputs       {', '.join(model.inputs)}")
     print(f"features     {', '.join(model.features)}")
     print(f"scaling      {'standardized (mean/std per feature)' if model.scaler is not None else 'none'}")
+    if model.target_scaler is not None:
+        ts = model.target_scaler
+        print(f"target       standardized (mean {ts.mean[0]:.6g}, std {ts.std[0]:.6g}); "
+              "predictions are in the target's units")
     print(f"layers       {' → '.join(map(str, net.sizes))}")
     for k, (d, name) in enumerate(zip(net.dense, net.activations), 1):
         print(f"  layer {k}    W {d.W.shape[0]}×{d.W.shape[1]}, b {d.b.shape[0]}, {name}")
