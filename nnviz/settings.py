@@ -122,10 +122,11 @@ def _hidden(text: str) -> list[int]:
                                          "or 0 for no hidden layer") from None
 
 
-def _csv_list(text: str) -> list[str]:
+def csv_list(text: str) -> list[str]:
+    """``"a, b"`` → ``["a", "b"]`` (a command-line list of names)."""
     items = [t.strip() for t in text.split(",")]
     if not all(items):
-        raise NnvizError(f"empty name in list {text!r}")
+        raise argparse.ArgumentTypeError(f"empty name in list {text!r}")
     return items
 
 
@@ -138,7 +139,7 @@ SETTINGS: tuple[Setting, ...] = (
             help="Number of points generated (train + test)."),
     Setting("noise", "float", 0.0, low=0.0, high=1.0, group="data",
             help="Amount of noise added to the data (0 = clean, 1 = very noisy)."),
-    Setting("features", "names", ("x1", "x2"), group="data", parse=_csv_list, cli_default=None,
+    Setting("features", "names", ("x1", "x2"), group="data", parse=csv_list, cli_default=None,
             syntax="comma-separated; default x1,x2, or all CSV columns",
             help="Inputs the first layer sees. New variables such as x1² make polynomial models "
                  "linear in the inputs."),

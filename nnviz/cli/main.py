@@ -38,6 +38,10 @@ def make_parser() -> argparse.ArgumentParser:
     settings.add_arguments({"data": d, "network": n, "training": r})  # one flag per setting
     d.add_argument("--data", metavar="FILE.csv", help="your own CSV table")
     d.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
+    d.add_argument("--inputs", metavar="COL,COL,…", type=settings.csv_list,
+                   help="the CSV columns the network takes (default: every column of numbers "
+                        "but the target; a text column is skipped with a note). --features "
+                        "chooses expressions of these")
     d.add_argument("--positive-class", metavar="LABEL",
                    help="one class against the rest: this target label is 1, every other 0")
     d.add_argument("--drop-missing", action="store_true",
@@ -77,8 +81,8 @@ def _config_from(args):
         raise NnvizError("--target goes with --data")
     if args.data and not args.target:
         raise NnvizError("--data needs --target COLUMN")
-    if (args.positive_class is not None or args.drop_missing) and not args.data:
-        raise NnvizError("--positive-class and --drop-missing go with --data")
+    if (args.positive_class is not None or args.drop_missing or args.inputs) and not args.data:
+        raise NnvizError("--inputs, --positive-class and --drop-missing go with --data")
     if args.epochs is not None and args.steps is not None:
         raise NnvizError("give --epochs or --steps, not both")
     config = settings.Config(**settings.values_from_args(args))
@@ -86,7 +90,7 @@ def _config_from(args):
     if args.data:
         from nnviz.data import csvdata
         max_mb = check_number("--max-mb", args.max_mb, low=0.001, high=1e6)
-        dataset = csvdata.load_dataset(args.data, args.target, features=None, task=args.task,
+        dataset = csvdata.load_dataset(args.data, args.target, features=args.inputs, task=args.task,
                                        drop_missing=args.drop_missing,
                                        max_bytes=int(max_mb * 1024 ** 2),
                                        positive_class=args.positive_class)
