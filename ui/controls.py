@@ -75,6 +75,12 @@ class DataPanel(QWidget):
         form.addRow("Samples", self.samples)
         form.addRow("Noise", self.noise)
         form.addRow("Test ratio", self.test_ratio)
+        self.standardize_target = QCheckBox("Standardize target")
+        self.standardize_target.setObjectName("standardizeTargetBox")
+        self.standardize_target.setToolTip(
+            settings.get("standardize_target").help + " Off: the network learns the target as "
+            "it is, and the loss reads in its squared units. Only a regression has a target to scale.")
+        form.addRow("", self.standardize_target)
         self.regenerate = QPushButton("Regenerate")
         self.regenerate.setToolTip(TIPS["regenerate"])
         self.table_label = QLabel()
@@ -101,11 +107,13 @@ class DataPanel(QWidget):
         lay.addWidget(box)
         lay.addStretch(1)
         self.controls = {"dataset": self.dataset, "samples": self.samples, "noise": self.noise,
-                         "features": box, "test_ratio": self.test_ratio}
+                         "features": box, "test_ratio": self.test_ratio,
+                         "standardize_target": self.standardize_target}
         self.dataset.currentTextChanged.connect(lambda name: self._change(dataset=name))
         self.samples.valueChanged.connect(lambda v: self._change(samples=v))
         self.noise.valueChanged.connect(lambda v: self._change(noise=v))
         self.test_ratio.valueChanged.connect(lambda v: self._change(test_ratio=v))
+        self.standardize_target.toggled.connect(self._on_standardize_target)
         self.regenerate.clicked.connect(self._regenerate)
         self.clear_points.clicked.connect(session.clear_points)
         session.structureChanged.connect(self._on_session)
@@ -121,6 +129,14 @@ class DataPanel(QWidget):
             return
         try:
             self.session.set_data(**kw)
+        except NnvizError as exc:
+            self._error(exc)
+
+    def _on_standardize_target(self, on: bool):
+        if self._syncing:
+            return
+        try:
+            self.session.set_standardize_target(on)
         except NnvizError as exc:
             self._error(exc)
 
@@ -187,6 +203,8 @@ class DataPanel(QWidget):
             self.samples.setValue(c.samples)
             self.noise.setValue(c.noise)
             self.test_ratio.setValue(c.test_ratio)
+            self.standardize_target.setChecked(c.standardize_target)
+            self.standardize_target.setEnabled(s.task == "regression")
             chosen = set(self.session.model.features)
             for name, cb in self.feature_boxes.items():
                 cb.setChecked(name in chosen)
