@@ -92,3 +92,17 @@ def test_step_through_says_y_is_standardized_where_y_appears(qtbot, session):
             break
     else:
         raise AssertionError("no loss stage reached")
+
+
+def test_insights_linear_model_is_in_the_targets_units(qtbot, session):
+    from ui.insights import InsightsPanel
+    panel = InsightsPanel(session)
+    qtbot.addWidget(panel)
+    ds = _diabetes(session)
+    session.set_hidden([])                       # linear regression of progression
+    html = panel._linear_html_for(session)
+    exp = session.exp
+    A = np.c_[exp.F_train, np.ones(len(exp.train_idx))]
+    ols = np.linalg.lstsq(A, ds.y[exp.train_idx], rcond=None)[0]   # in the target's units
+    assert f"{ols[-1]:+.4f}" in html and f"{ols[2]:+.4f}" in html   # β₀ ≈ 150 and β of bmi
+    assert ols[-1] > 100
