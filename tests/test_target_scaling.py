@@ -264,3 +264,19 @@ def test_gradient_check_passes_on_diabetes_with_the_defaults(diabetes):
 def test_classification_is_never_target_scaled():
     exp = build(Config(standardize_target=True))
     assert exp.model.target_scaler is None and exp.y is None
+
+
+def test_trace_shows_the_y_the_network_learns(tmp_path, capsys, scaled_model):
+    w = tmp_path / "w.json"
+    exporters.export(scaled_model, w)
+    rows = tmp_path / "five.csv"
+    rows.write_text("".join(DIABETES.read_text().splitlines(keepends=True)[:6]))
+    assert cli_main(["trace", "--weights", str(w), "--input", str(rows), "--target", "progression",
+                     "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    ts = scaled_model.target_scaler
+    assert out["inputs"]["target_standardized"] == {"mean": ts.mean[0], "std": ts.std[0]}
+    loss = next(s for s in out["stages"] if s["kind"] == "loss_forward")
+    y = np.array(loss["operands"]["y"]).reshape(-1)
+    raw = np.array([151, 75, 141, 206, 135], dtype=float)
+    np.testing.assert_allclose(y, (raw - ts.mean[0]) / ts.std[0], rtol=1e-12)
