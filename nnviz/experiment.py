@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnviz.data import datasets
+from nnviz.data import datasets, target
 from nnviz.core import init, losses
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
@@ -28,7 +28,9 @@ from nnviz.settings import check_number
 
 @dataclass
 class Experiment:
-    """A built run. ``F_train``/``F_test`` are the scaled features the first layer sees."""
+    """A built run. ``F_train``/``F_test`` are the scaled features the first layer sees, ``y``
+    the targets the network learns: a regression's standardized targets (see
+    :mod:`nnviz.data.target`), else the dataset's own."""
 
     config: Config
     dataset: Dataset
@@ -40,6 +42,7 @@ class Experiment:
     trainer: Trainer
     rng: np.random.Generator
     split_notices: list = field(default_factory=list)
+    y: np.ndarray | None = None   # (n,) the targets the network learns (standardized), or None: dataset.y
 
     @property
     def network(self) -> Network:
@@ -49,9 +52,15 @@ class Experiment:
     def notices(self) -> list[str]:
         """What a user should be told about this run's data (a constant column kept, say, or
         no test set held out from a tiny table)."""
-        scaler = self.model.scaler
-        return (list(self.dataset.notices) + list(self.split_notices)
-                + (list(scaler.notices) if scaler is not None else []))
+        notes = list(self.dataset.notices) + list(self.split_notices)
+        for scaler in (self.model.scaler, self.model.target_scaler):
+            notes += list(scaler.notices) if scaler is not None else []
+        return notes
+
+    @property
+    def targets(self) -> np.ndarray:
+        """(n,) the targets the network learns, in the units of its loss."""
+        return self.dataset.y if self.y is None else self.y
 
     def restart(self, params: np.ndarray | None = None, rng_state: dict | None = None) -> Trainer:
         """A fresh trainer (step 0, empty history, new optimizer state) on the same data,
@@ -61,8 +70,9 @@ class Experiment:
         if rng_state is not None:
             self.rng.bit_generator.state = rng_state
         old = self.trainer
-        self.trainer = Trainer(self.network, old.loss, self.F_train, self.dataset.y[self.train_idx],
-                               self.F_test, self.dataset.y[self.test_idx], task=old.task,
+        y = self.targets
+        self.trainer = Trainer(self.network, old.loss, self.F_train, y[self.train_idx],
+                               self.F_test, y[self.test_idx], task=old.task,
                                config=self.config, rng=self.rng)
         return self.trainer
 
@@ -149,7 +159,13 @@ def build(config: Config, dataset: Dataset | None = None, weights: Model | None 
                              f"({', '.join(weights.network.activations)}), not "
                              f"{'-'.join(map(str, net.sizes))} ({', '.join(net.activations)})")
         net.params[...] = weights.network.params
-    y = dataset.y
+    if weights is not None:
+        y_scaler = weights.target_scaler
+    elif task == "regression" and config.standardize_target:
+        y_scaler = target.fit(dataset.y[train_idx], dataset.target)
+    else:
+        y_scaler = None
+    y = target.scale(dataset.y, y_scaler)
     F_train, F_test = F[train_idx], F[test_idx]
     for name in TRAINING_SETTINGS:   # scripts get the checks the CLI and the app make
         settings.check(name, getattr(config, name))
@@ -159,6 +175,6 @@ def build(config: Config, dataset: Dataset | None = None, weights: Model | None 
     trainer = Trainer(net, loss, F_train, y[train_idx], F_test, y[test_idx], task=task,
                       config=config, rng=rng)
     model = Model(net, list(dataset.inputs), feats, scaler, task, loss_name,
-                  dataset.classes if task == "classification" else None)
+                  dataset.classes if task == "classification" else None, y_scaler)
     return Experiment(config, dataset, train_idx, test_idx, F_train, F_test, model, trainer, rng,
-                      split_notices)
+                      split_notices, y=None if y_scaler is None else y)

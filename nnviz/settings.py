@@ -141,10 +141,11 @@ def _schedule(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _csv_list(text: str) -> list[str]:
+def csv_list(text: str) -> list[str]:
+    """``"a, b"`` → ``["a", "b"]`` (a command-line list of names)."""
     items = [t.strip() for t in text.split(",")]
     if not all(items):
-        raise NnvizError(f"empty name in list {text!r}")
+        raise argparse.ArgumentTypeError(f"empty name in list {text!r}")
     return items
 
 
@@ -157,7 +158,7 @@ SETTINGS: tuple[Setting, ...] = (
             help="Number of points generated (train + test)."),
     Setting("noise", "float", 0.0, low=0.0, high=1.0, group="data",
             help="Amount of noise added to the data (0 = clean, 1 = very noisy)."),
-    Setting("features", "names", ("x1", "x2"), group="data", parse=_csv_list, cli_default=None,
+    Setting("features", "names", ("x1", "x2"), group="data", parse=csv_list, cli_default=None,
             syntax="comma-separated; default x1,x2, or all CSV columns",
             help="Inputs the first layer sees. New variables such as x1² make polynomial models "
                  "linear in the inputs."),
@@ -217,6 +218,10 @@ SETTINGS: tuple[Setting, ...] = (
                  "test rows)."),
     Setting("standardize", "bool", True,
             help="Scale every feature to mean 0 and standard deviation 1 over the training rows."),
+    Setting("standardize_target", "bool", True, group="data",
+            help="Regression: the network learns the target scaled to mean 0 and standard "
+                 "deviation 1 over the training rows (the loss is shown in these units); "
+                 "predictions, R², RMSE and exports are in the target's own units."),
 )
 
 

@@ -204,7 +204,7 @@ def test_a_new_declaration_reaches_the_flags_config_and_session_files(monkeypatc
 
 # --- the app ---------------------------------------------------------------------------
 def test_every_app_control_has_its_settings_range_choices_and_tooltip(window):
-    from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QGroupBox, QSpinBox
+    from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QGroupBox, QSpinBox
 
     from nnviz.core import schedules
     from ui.controls import INT_MAX
@@ -225,6 +225,8 @@ def test_every_app_control_has_its_settings_range_choices_and_tooltip(window):
             assert (v.bottom(), v.top()) == s.limits
         elif isinstance(w, QComboBox):
             assert tuple(w.itemText(i) for i in range(w.count())) == s.options, name
+        elif isinstance(w, QCheckBox):                       # an on/off setting
+            assert s.kind == "bool", name
         else:
             assert isinstance(w, QGroupBox)                  # the feature toggles
 

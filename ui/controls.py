@@ -105,6 +105,12 @@ class DataPanel(QWidget):
         form.addRow("Samples", self.samples)
         form.addRow("Noise", self.noise)
         form.addRow("Test ratio", self.test_ratio)
+        self.standardize_target = QCheckBox("Standardize target")
+        self.standardize_target.setObjectName("standardizeTargetBox")
+        self.standardize_target.setToolTip(
+            settings.get("standardize_target").help + " Off: the network learns the target as "
+            "it is, and the loss reads in its squared units. Only a regression has a target to scale.")
+        form.addRow("", self.standardize_target)
         self.regenerate = QPushButton("Regenerate")
         self.regenerate.setToolTip(TIPS["regenerate"])
         self.table_label = QLabel()
@@ -131,11 +137,13 @@ class DataPanel(QWidget):
         lay.addWidget(box)
         lay.addStretch(1)
         self.controls = {"dataset": self.dataset, "samples": self.samples, "noise": self.noise,
-                         "features": box, "test_ratio": self.test_ratio}
+                         "features": box, "test_ratio": self.test_ratio,
+                         "standardize_target": self.standardize_target}
         self.dataset.currentTextChanged.connect(lambda name: self._change(dataset=name))
         self.samples.valueChanged.connect(lambda v: self._change(samples=v))
         self.noise.valueChanged.connect(lambda v: self._change(noise=v))
         self.test_ratio.valueChanged.connect(lambda v: self._change(test_ratio=v))
+        self.standardize_target.toggled.connect(self._on_standardize_target)
         self.regenerate.clicked.connect(self._regenerate)
         self.clear_points.clicked.connect(session.clear_points)
         session.structureChanged.connect(self._on_session)
@@ -151,6 +159,14 @@ class DataPanel(QWidget):
             return
         try:
             self.session.set_data(**kw)
+        except NnvizError as exc:
+            self._error(exc)
+
+    def _on_standardize_target(self, on: bool):
+        if self._syncing:
+            return
+        try:
+            self.session.set_standardize_target(on)
         except NnvizError as exc:
             self._error(exc)
 
@@ -217,6 +233,8 @@ class DataPanel(QWidget):
             _set_value(self.samples, c.samples)
             _set_value(self.noise, c.noise)
             _set_value(self.test_ratio, c.test_ratio)
+            self.standardize_target.setChecked(c.standardize_target)
+            self.standardize_target.setEnabled(s.task == "regression")
             chosen = set(self.session.model.features)
             for name, cb in self.feature_boxes.items():
                 cb.setChecked(name in chosen)

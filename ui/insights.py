@@ -151,6 +151,10 @@ class InsightsPanel(QTabWidget):
             fit = analysis.logistic_fit(tr.X, tr.y) if s.task == "classification" else None
             self._ls_cache = (analysis.least_squares(tr.X, tr.y), fit)
         (lb0, lbeta), logistic = self._ls_cache
+        ts = model.target_scaler
+        if ts is not None:   # the net learned (y − μ_y)/σ_y: both models in the target's units
+            (b0, beta), (lb0, lbeta) = ((c * ts.std[0] + ts.mean[0], B * ts.std[0])
+                                        for c, B in ((b0, beta), (lb0, lbeta)))
         scaled = model.scaler is not None
         space = "standardized features" if scaled else "the features' own units"
         in_features = analysis.features_phrase(names, model.inputs)

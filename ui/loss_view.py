@@ -184,6 +184,7 @@ class LossPlot(HeaderPlotWidget):
         self._metric_name = "acc" if classification else "R²"
         set_axis_label(self.getPlotItem(), "right", "accuracy" if classification else "R²",
                        self._fg.name())
+        self._set_loss_label()
         for curve, split in ((self.train_metric_curve, "train"), (self.test_metric_curve, "test")):
             label = self.legend.getLabel(curve)
             if label is not None and label.text != f"{split} {self._metric_name}":
@@ -299,8 +300,21 @@ class LossPlot(HeaderPlotWidget):
         plot = self.getPlotItem()
         plot.setLogMode(x=False, y=on)
         plot.getAxis("right").setLogMode(False)  # the metric axis stays linear
-        plot.setLabel("left", "loss (log scale)" if on else "loss", color=self._fg.name())
+        self._set_loss_label()
         self._fit_range(force=True)
+
+    def _set_loss_label(self):
+        """"loss", with its units when a regression's target is standardized (the loss is then
+        in standardized units: it starts near 1 whatever the target's scale)."""
+        scaled = self.session.model.target_scaler is not None
+        notes = (["standardized target units"] if scaled else []) + (
+            ["log scale"] if self.logAction.isChecked() else [])
+        text = "loss" + (f" ({', '.join(notes)})" if notes else "")
+        set_axis_label(self.getPlotItem(), "left", text, self._fg.name())
+        self.getPlotItem().getAxis("left").setToolTip(
+            "Mean loss per row. The target is standardized with the training rows' mean and std, "
+            "so the loss is in those units; R², RMSE and predictions are in the target's own units."
+            if scaled else "Mean loss per row.")
 
     # --- the values under the cursor ---------------------------------------------------
     def _on_mouse_moved(self, scene_pos):
@@ -350,8 +364,10 @@ class LossPlot(HeaderPlotWidget):
         pair(m, _metric(b[_TRAIN_M, i], m), _metric(b[_TEST_M, i], m))
         if m == "R²" and self.session.model.loss == "squared_error":
             from nnviz.core.history import rmse
-            pair("RMSE", _num(rmse("squared_error", b[_TRAIN, i])),
-                 _num(rmse("squared_error", b[_TEST, i])))
+            from nnviz.data.target import unscale_rmse
+            ts = self.session.model.target_scaler     # RMSE in the target's own units
+            pair("RMSE", _num(unscale_rmse(rmse("squared_error", b[_TRAIN, i]), ts)),
+                 _num(unscale_rmse(rmse("squared_error", b[_TEST, i]), ts)))
         self.readout.set_runs(runs)
 
 

@@ -313,8 +313,10 @@ class MainWindow(QMainWindow):
         if self.session.task != "classification":
             from nnviz.core.history import rmse
             loss = self.session.model.loss
-            text += (f"   RMSE train {f(rmse(loss, h.train_loss[-1]))}"
-                     f" / test {f(rmse(loss, h.test_loss[-1]))}")
+            from nnviz.data.target import unscale_rmse
+            ts = self.session.model.target_scaler   # RMSE in the target's own units
+            text += (f"   RMSE train {f(unscale_rmse(rmse(loss, h.train_loss[-1]), ts))}"
+                     f" / test {f(unscale_rmse(rmse(loss, h.test_loss[-1]), ts))}")
         if self.session.playing:
             text += f"   {self.session.steps_per_second:,.0f} steps/s"
         self.status_label.setText(text)

@@ -76,6 +76,7 @@ FORWARDED = (
     "add_layer", "remove_layer", "undo", "redo", "undo_text", "redo_text",
     "begin_run", "back_to_run_start", "back_to_best_epoch", "best_epoch",
     "set_activation", "set_init", "set_reduction", "set_data", "regenerate", "set_dataset",
+    "set_standardize_target",
     "set_training", "set_lr", "set_batch_size", "set_optimizer", "set_regularization",
     "set_lr_schedule", "set_early_stopping",
     "initial_state", "reset", "reinitialize", "set_weight", "set_bias",

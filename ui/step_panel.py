@@ -343,6 +343,15 @@ class StepPanel(QWidget):
         else:
             self._on_stage(None)
 
+    def _target_note(self, stage) -> list[str]:
+        """One line where y appears: a standardized regression target is what the net sees."""
+        model = getattr(self.session, "model", None)   # a panel may show stages of no run
+        ts = getattr(model, "target_scaler", None)
+        if ts is None or "y" not in stage.operands:
+            return []
+        return [f"y and ŷ here are the standardized target (y − μ_y)/σ_y, the numbers the network "
+                f"learns (μ_y = {ts.mean[0]:.4g}, σ_y = {ts.std[0]:.4g}); readouts and plots show ŷ·σ_y + μ_y."]
+
     def _on_stage(self, stage):
         self._stage = stage
         self._syncing = True
@@ -401,7 +410,8 @@ class StepPanel(QWidget):
             + (f"<div style='color:#666; font-family:monospace'>{html.escape(s)}</div>" if s else "")
             for e, s in eqs))
         self.notes.setText(_lines_html(explain.notes(stage, notation)
-                                       + explain.notation_note(stage, notation, self.sample)))
+                                       + explain.notation_note(stage, notation, self.sample)
+                                       + self._target_note(stage)))
         idx = explain.index_form(stage, self.sample, notation)
         self.index_label.setText("<b>Index form</b>" + _lines_html(idx, mono=True) if idx else "")
         blocks = []

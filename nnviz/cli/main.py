@@ -38,6 +38,10 @@ def make_parser() -> argparse.ArgumentParser:
     settings.add_arguments({"data": d, "network": n, "training": r})  # one flag per setting
     d.add_argument("--data", metavar="FILE.csv", help="your own CSV table")
     d.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
+    d.add_argument("--inputs", metavar="COL,COL,…", type=settings.csv_list,
+                   help="the CSV columns the network takes (default: every column of numbers "
+                        "but the target; a text column is skipped with a note). --features "
+                        "chooses expressions of these")
     d.add_argument("--positive-class", metavar="LABEL",
                    help="one class against the rest: this target label is 1, every other 0")
     d.add_argument("--drop-missing", action="store_true",
@@ -80,8 +84,8 @@ def _config_from(args):
         raise NnvizError("--target goes with --data")
     if args.data and not args.target:
         raise NnvizError("--data needs --target COLUMN")
-    if (args.positive_class is not None or args.drop_missing) and not args.data:
-        raise NnvizError("--positive-class and --drop-missing go with --data")
+    if (args.positive_class is not None or args.drop_missing or args.inputs) and not args.data:
+        raise NnvizError("--inputs, --positive-class and --drop-missing go with --data")
     if args.epochs is not None and args.steps is not None:
         raise NnvizError("give --epochs or --steps, not both")
     config = settings.Config(**settings.values_from_args(args))
@@ -93,7 +97,7 @@ def _config_from(args):
     if args.data:
         from nnviz.data import csvdata
         max_mb = check_number("--max-mb", args.max_mb, low=0.001, high=1e6)
-        dataset = csvdata.load_dataset(args.data, args.target, features=None,
+        dataset = csvdata.load_dataset(args.data, args.target, features=args.inputs,
                                        task=args.task or (weights.task if weights else None),
                                        drop_missing=args.drop_missing,
                                        max_bytes=int(max_mb * 1024 ** 2),
@@ -176,6 +180,16 @@ def _train(args) -> int:
         "steps": tr.step_count, "epochs": tr.epoch_count, "seconds": round(seconds, 4),
         "best_epoch": tr.early.best_epoch, "stopped_early": tr.stopped is not None,
     }
+    y_scaler = exp.model.target_scaler
+    if exp.model.task == "regression" and exp.model.loss == "squared_error":
+        # RMSE in the target's own units; the loss stays in the units the network learns
+        from nnviz.core.history import rmse
+        from nnviz.data.target import unscale_rmse
+        result["train_rmse"] = num(unscale_rmse(rmse("squared_error", h.train_loss[last]), y_scaler))
+        result["test_rmse"] = (num(unscale_rmse(rmse("squared_error", h.test_loss[last]), y_scaler))
+                               if has_test else None)
+    if exp.model.task == "regression":
+        result["loss_units"] = "standardized target" if y_scaler is not None else "target"
     if exp.network.n_outputs > 1:
         result["classes"] = list(exp.model.classes)
     if notices:
@@ -196,10 +210,14 @@ def _train(args) -> int:
         print(f"trained   {tr.step_count} steps, {tr.epoch_count} epochs in {seconds:.2f} s")
         if tr.stopped:
             print(f"stopped   {tr.stopped.message}")
-        line = f"train     loss {result['train_loss']:.4f}  {kind} {result[f'train_{kind}']:.4f}"
-        print(line)
-        if has_test:
-            print(f"test      loss {result['test_loss']:.4f}  {kind} {result[f'test_{kind}']:.4f}")
+        for side in ("train", "test") if has_test else ("train",):
+            line = f"{side:<10}loss {result[f'{side}_loss']:.4f}  {kind} {result[f'{side}_{kind}']:.4f}"
+            if result.get(f"{side}_rmse") is not None:
+                line += f"  rmse {result[f'{side}_rmse']:.4g}"
+            print(line)
+        if y_scaler is not None:
+            print(f"units     loss in standardized target units (target mean {y_scaler.mean[0]:.4g}, "
+                  f"std {y_scaler.std[0]:.4g}); rmse and predictions in the target's units")
         if args.export:
             print(f"exported  {args.export}")
     return 0
@@ -247,6 +265,10 @@ def _info(args) -> int:
     print(f"inputs       {', '.join(model.inputs)}")
     print(f"features     {', '.join(model.features)}")
     print(f"scaling      {'standardized (mean/std per feature)' if model.scaler is not None else 'none'}")
+    if model.target_scaler is not None:
+        ts = model.target_scaler
+        print(f"target       standardized (mean {ts.mean[0]:.6g}, std {ts.std[0]:.6g}); "
+              "predictions are in the target's units")
     print(f"layers       {' → '.join(map(str, net.sizes))}")
     for k, (d, name) in enumerate(zip(net.dense, net.activations), 1):
         print(f"  layer {k}    W {d.W.shape[0]}×{d.W.shape[1]}, b {d.b.shape[0]}, {name}")

@@ -88,6 +88,11 @@ def _inputs_text(inputs: dict) -> str:
     else:
         lines.append(f"    X, the features {', '.join(inputs['features'])} as they are (no scaling)")
     lines.append(f"  X [{m}×{p}] =\n        " + _array_text(inputs["X"]).replace("\n", "\n" + " " * 8))
+    ts = inputs.get("target_standardized")
+    if ts:
+        lines.append(f"    y, the target standardized as the network learned it: y = (target − "
+                     f"{ts['mean']:.6g})/{ts['std']:.6g}; ŷ·{ts['std']:.6g} + {ts['mean']:.6g} is "
+                     "the prediction in the target's units")
     return "\n".join(lines)
 
 
@@ -135,8 +140,14 @@ def run(args) -> int:
     sample = check_number("sample", args.sample, integer=True) - 1
     if sample >= len(X_raw):
         raise NnvizError(f"--sample {sample + 1} is beyond the batch of {len(X_raw)} rows")
+    ts = model.target_scaler
+    if ts is not None:   # the network learned the standardized target: its y is that
+        from nnviz.data import target
+        y = target.scale(y, ts)
     stages = trace(model, X_raw, y, lr=lr, optimizer=args.optimizer, reduction=args.reduction)
     inputs = _inputs(model, X_raw)
+    inputs["target_standardized"] = None if ts is None else {"mean": float(ts.mean[0]),
+                                                             "std": float(ts.std[0])}
     if args.worksheet is not None:
         from nnviz.explain import worksheet
         context = [f"The batch: {'the first ' + str(len(X_raw)) if args.rows is not None else 'the'} "
@@ -144,7 +155,9 @@ def run(args) -> int:
                    f"weights from {os.path.basename(args.weights)}; X holds the features "
                    f"{', '.join(inputs['features'])}"
                    + (" standardized with the training rows' mean and std." if inputs["standardized"]
-                      else " as they are.")]
+                      else " as they are.")
+                   + ("" if ts is None else " y is the target standardized with the training "
+                      f"rows' mean {ts.mean[0]:.4g} and std {ts.std[0]:.4g}, as the network learns it.")]
         for path in worksheet.write(args.worksheet, stages, sample=sample, decimals=decimals,
                                     exercise=args.exercise, context=context):
             print(f"worksheet  {path}")

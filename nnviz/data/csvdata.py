@@ -96,7 +96,8 @@ def load_dataset(path, target: str, features=None, task: str | None = None,
     """A Dataset from a CSV file: X (n, len(features)) from the feature columns, y (n,) from
     the target column.
 
-    features: column names (default: every other column that is not entirely empty).
+    features: column names (default: :func:`default_inputs`, every other column that holds
+        numbers; a text column left out is named in ``dataset.notices``).
     task: None to propose it from the target (two distinct values → classification, a
         numeric target with more → regression), or "classification" / "regression".
     drop_missing: drop rows with a missing value in a chosen column instead of raising; the
@@ -108,6 +109,25 @@ def load_dataset(path, target: str, features=None, task: str | None = None,
         raise NnvizError(f"unknown task {task!r} (choose from: {', '.join(TASKS)})")
     table = read_table(path, fmt, max_bytes=max_bytes)
     return _dataset(table, target, features, task, drop_missing, positive_class, consume=True)
+
+
+def default_inputs(table: Table, target: str) -> tuple[list[str], list[str]]:
+    """(the input columns chosen by default, the text columns left out), in table order.
+
+    The default is every column but the target that holds numbers: a column of numbers with a
+    few typos stays in (loading then names the bad cell), a column of words (labels, names) is
+    left out, and so is an empty column. When no column holds numbers they are all chosen, so
+    that loading says what is wrong. The import dialog ticks the same columns."""
+    t = table.index(target)
+    others = [j for j in range(table.n_columns) if j != t]
+    numbers = {j: np.count_nonzero(~np.isnan(table.values[:, j])) for j in others}
+    usable = [j for j in others
+              if numbers[j] and (table.is_numeric(j) or numbers[j] * 2 >= table.n_rows)]
+    if not usable:
+        return [table.columns[j] for j in others], []
+    chosen = set(usable)
+    skipped = [table.columns[j] for j in others if j not in chosen and not table.is_numeric(j)]
+    return [table.columns[j] for j in usable], skipped
 
 
 def target_labels(table: Table, target: str) -> list[str]:
@@ -141,9 +161,10 @@ def _dataset(table: Table, target, features, task, drop_missing, positive_class,
     if not isinstance(target, str):
         raise NnvizError(f"the target must be a column name, not {target!r}")
     t = table.index(target)
+    skipped = []
     if features is None:
-        feat_idx = [j for j in range(table.n_columns) if j != t and
-                    not (j not in table.text and np.isnan(table.values[:, j]).all())]
+        feat_idx, skipped = default_inputs(table, target)
+        feat_idx = [table.index(c) for c in feat_idx]
     else:
         if isinstance(features, str) or not hasattr(features, "__iter__"):
             raise NnvizError(f"features must be a list of column names, not {features!r}")
@@ -229,8 +250,9 @@ def _dataset(table: Table, target, features, task, drop_missing, positive_class,
               "dropped_rows": dropped}
     if positive_class is not None:
         source["positive_class"] = positive_class
+    notices = [f"column {c!r} holds text, so it is not an input (skipped)" for c in skipped]
     return Dataset(np.ascontiguousarray(X), y, inputs, task, name=name, target=target,
-                   class_names=class_names, source=source)
+                   class_names=class_names, source=source, notices=notices)
 
 
 def _take(table: Table, keep, cols: list[int], consume: bool) -> np.ndarray:

@@ -9,9 +9,10 @@ header (JSON string)
     untouched toy data (made again from its seed) or ``{"kind": "rows", inputs, task, name,
     target, class_names, source}`` for a table or edited points (the rows themselves are in
     ``data_X``/``data_y``); ``model`` (inputs, features, task, loss, reduction, sizes,
-    activations, scaled); ``trainer`` (lr, l1, l2, batch_size, optimizer, shuffle, pos,
-    step_count, epoch_count, last_loss, diverged, early: the best epoch by test loss,
-    stopped: where early stopping ended the run); ``pinned``: runs kept for comparison
+    activations, scaled, target_scaling: μ_y and σ_y of a standardized regression target or
+    null, absent in older files: no scaling); ``trainer`` (lr, l1, l2, batch_size, optimizer,
+    shuffle, pos, step_count, epoch_count, last_loss, diverged, early: the best epoch by test
+    loss, stopped: where early stopping ended the run); ``pinned``: runs kept for comparison
     (:mod:`nnviz.io.session_runs`); ``rng`` and ``initial_rng`` (the
     Generator's state now and at the initial weights); ``view`` (plot axes, speed).
 arrays (float64 unless said)
@@ -41,7 +42,7 @@ import numpy as np
 
 from nnviz import settings
 from nnviz.core import activations, losses
-from nnviz.data import datasets
+from nnviz.data import datasets, target
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
 from nnviz.experiment import Experiment
@@ -112,7 +113,9 @@ def to_bytes(exp: Experiment, initial_params=None, initial_rng: dict | None = No
         "model": {"inputs": list(model.inputs), "features": list(model.features),
                   "task": model.task, "loss": model.loss, "reduction": tr.loss.reduction,
                   "sizes": list(net.sizes), "activations": net.activations,
-                  "scaled": model.scaler is not None},
+                  "scaled": model.scaler is not None,
+                  "target_scaling": (model.target_scaler.to_dict()
+                                     if model.target_scaler is not None else None)},
         "trainer": {"lr": tr.lr, "l1": tr.l1, "l2": tr.l2, "batch_size": tr.batch_size,
                     "optimizer": tr.optimizer.name, "shuffle": tr.shuffle, "pos": tr.pos,
                     "step_count": tr.step_count, "epoch_count": tr.epoch_count,
@@ -314,8 +317,19 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
             r.fail("the feature scaling has a standard deviation that is not positive")
     elif m.get("scaled") is not False:
         r.fail("'model.scaled' must be true or false")
+    y_scaler = None
+    if m.get("target_scaling") is not None:   # files written before it: no target scaling
+        if task != "regression" or sizes[-1] != 1:
+            r.fail("'model.target_scaling' is for a regression with one output")
+        try:
+            y_scaler = Scaler.from_dict(m["target_scaling"], 1)
+        except NnvizError as exc:
+            r.fail(str(exc).replace("feature scaling", "model.target_scaling"))
+    if task == "regression":
+        config.standardize_target = y_scaler is not None
     model = Model(net, inputs, feats, scaler, task, loss_name,
-                  ds.classes if task == "classification" else None)
+                  ds.classes if task == "classification" else None, y_scaler)
+    y = target.scale(ds.y, y_scaler)
     try:
         loss = losses.make(loss_name, acts[-1], reduction)
     except NnvizError as exc:
@@ -334,7 +348,7 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
     initial_rng = _rng(r, header.get("initial_rng"), "initial_rng").bit_generator.state
     # The run's settings are the config's (the trainer section repeats them for readers of
     # older files).
-    trainer = Trainer(net, loss, F_train, ds.y[train_idx], F_test, ds.y[test_idx], task=task,
+    trainer = Trainer(net, loss, F_train, y[train_idx], F_test, y[test_idx], task=task,
                       config=config, rng=rng)
     n_train = len(train_idx)
     trainer.pos = r.integer(t.get("pos"), "trainer.pos", 0, n_train - 1)
@@ -372,7 +386,8 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
         else:
             setattr(hist, name, a.tolist())
     trainer.history = hist
-    exp = Experiment(config, ds, train_idx, test_idx, F_train, F_test, model, trainer, rng)
+    exp = Experiment(config, ds, train_idx, test_idx, F_train, F_test, model, trainer, rng,
+                     y=None if y_scaler is None else y)
     view = header.get("view") or {}
     view = r.obj(view, "view")
     axes = view.get("axes")

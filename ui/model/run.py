@@ -229,6 +229,12 @@ class RunMixin:
             config = replace(config, features=["x1", "x2"], task=None, loss=None, standardize=True)
         self._rebuild(config, regenerate=True, keep_weights="if they fit")
 
+    @undoable("Standardize the target")
+    def set_standardize_target(self, on: bool):
+        """A regression learns its target standardized (on) or in its own units (off); new
+        weights are drawn, as the output's units change."""
+        self._rebuild(replace(self.config, standardize_target=bool(on)), keep_weights=False)
+
     @undoable("Regenerate the data")
     def regenerate(self):
         """Draw the toy data again (a table is split again instead)."""
