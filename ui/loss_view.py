@@ -52,6 +52,7 @@ class LossPlot(HeaderPlotWidget):
         self.readout.setToolTip("Training values, then test values (orange)")
         self.logAction = QAction("Log scale", self, checkable=True, checked=False)
         self.add_header_toggle(self.logAction)
+        self.add_header_row()   # the readout gets a row of its own: beside the toggles it was cut
 
         # --- items, created once ---------------------------------------------------------
         plot = self.getPlotItem()

@@ -221,7 +221,7 @@ class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
         self._header_row.removeWidget(self.readout)
         self.readout.setParent(row)
         layout.addStretch(1)
-        layout.addWidget(self.readout, 1)
+        layout.addWidget(self.readout, 8)   # most of the room the row's controls leave
         self._header_rows.addWidget(row)
         return row
 
