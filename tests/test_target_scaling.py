@@ -240,6 +240,20 @@ def test_folding_is_exact_algebra(diabetes, scaled_model):
     np.testing.assert_array_equal(layers[0][0], exp.network.dense[0].W)
 
 
+@pytest.mark.parametrize("hidden", [[], [4, 3, 5]], ids=["0 hidden layers", "3 hidden layers"])
+def test_folding_is_exact_at_any_depth(diabetes, hidden):
+    """With no hidden layer both scalings fold into the one layer; with three, into the first
+    and the last."""
+    exp = diabetes_run(diabetes, hidden=hidden)
+    exp.trainer.steps(50)
+    layers, fold_in, fold_out = folding.export_layers(exp.model)
+    assert fold_in and fold_out and len(layers) == len(hidden) + 1
+    a = diabetes.X
+    for (W, b), act in zip(layers, exp.model.network.activations):
+        a = np.tanh(a @ W + b) if act == "tanh" else a @ W + b
+    assert np.abs(a[:, 0] / exp.model.predict(diabetes.X) - 1).max() <= 1e-13
+
+
 def test_python_script_predicts_in_the_targets_units(tmp_path, diabetes, scaled_model):
     import subprocess
     import sys
