@@ -83,6 +83,7 @@ def test_a_click_adds_a_point_of_the_chosen_class(blobs):
     w, s = blobs, blobs.session
     plot = w.boundary_plot
     assert plot.class_combo.isVisibleTo(w) and plot.class_combo.count() == 4
+    assert plot._class_label.isVisibleTo(w) and "class" in plot._class_label.text()
     n = s.dataset.n_samples
     plot.class_combo.setCurrentIndex(2)
     plot.click_at(0.5, -0.5)
@@ -90,7 +91,7 @@ def test_a_click_adds_a_point_of_the_chosen_class(blobs):
     with pytest.raises(Exception, match="whole number from 0 to 3"):
         s.add_point(0.0, 0.0, 4.0)
     s.set_data(dataset="circle")
-    assert not plot.class_combo.isVisibleTo(w)
+    assert not plot.class_combo.isVisibleTo(w) and not plot._class_label.isVisibleTo(w)
 
 
 def test_step_through_explains_softmax_row_by_row_and_its_jacobian():
