@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from ui import classes, data_actions
+from PySide6.QtWidgets import QHeaderView
+
 from ui.confusion import confusion
 
 
@@ -65,6 +67,30 @@ def test_confusion_matrices_agree_with_the_history(blobs, qtbot):
     assert panel.train.caption.text().startswith("<b>train</b>: ")
     s.set_data(dataset="circle")
     assert panel.train.counts.shape == (2, 2)
+
+
+def test_a_narrow_classes_dock_shows_each_accuracy_whole(qtbot, session):
+    from ui.confusion import ConfusionPanel
+    session.set_data(dataset="blobs3")
+    session.step_epoch()
+    panel = ConfusionPanel(session)
+    qtbot.addWidget(panel)
+    panel.resize(280, 220)      # the Classes dock of a 1024×700 window
+    panel.show()
+    qtbot.wait(20)
+    for m in (panel.train, panel.test):
+        t = m.table
+        K = t.columnCount() - 1
+        need = t.fontMetrics().horizontalAdvance("100%")
+        assert t.columnWidth(K) >= need          # equal columns cut it to "1…"
+        assert t.horizontalScrollBar().maximum() == 0
+        assert t.item(0, K).text().endswith("%")
+    session.set_data(dataset="circle")                # K = 2 after 3: the accuracy column moves
+    t = panel.train.table
+    mode = t.horizontalHeader().sectionResizeMode
+    assert mode(2) == QHeaderView.ResizeMode.ResizeToContents
+    assert mode(1) == QHeaderView.ResizeMode.Stretch
+    panel.close()
 
 
 def test_confusion_counts():
