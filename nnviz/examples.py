@@ -81,7 +81,7 @@ def typed_problem(X, y, weights, *, hidden=(), activation: str = "tanh",
     config = Config(dataset=name, features=list(inputs), test_ratio=0.0, seed=0,
                     hidden=hidden, activation=activation, task=task, loss=loss_name,
                     reduction=reduction, lr=lr, batch_size=None, optimizer=optimizer, l1=l1,
-                    l2=l2, shuffle=False, standardize=False)
+                    l2=l2, shuffle=False, standardize=False, standardize_target=False)
     model = Model(net, list(inputs), list(inputs), None, task, loss_name, dataset.classes)
     return dataset, config, model
 

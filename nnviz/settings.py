@@ -61,6 +61,7 @@ class Setting:
     parse: Callable | None = None
     syntax: str | None = None
     cli_default: object = "same"
+    validate: str | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -84,6 +85,13 @@ class Setting:
     @property
     def limits(self) -> tuple | None:
         return None if self.low is None and self.high is None else (self.low, self.high)
+
+    def canonical(self, value):
+        """``value`` as :attr:`validate` writes it (unchanged without one)."""
+        if self.validate is None:
+            return value
+        module, attr = self.validate.split(":")
+        return getattr(importlib.import_module(module), attr)(value)
 
     def value(self):
         """A fresh copy of the default (lists are new lists)."""
@@ -122,10 +130,22 @@ def _hidden(text: str) -> list[int]:
                                          "or 0 for no hidden layer") from None
 
 
-def _csv_list(text: str) -> list[str]:
+def _schedule(text: str) -> str:
+    """A ``--lr-schedule`` text, canonical; ``cosine`` alone stays as it is (the command fills
+    in its length from the planned epochs)."""
+    if text.strip() == "cosine":
+        return "cosine"
+    try:
+        return check("lr_schedule", text)
+    except NnvizError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def csv_list(text: str) -> list[str]:
+    """``"a, b"`` → ``["a", "b"]`` (a command-line list of names)."""
     items = [t.strip() for t in text.split(",")]
     if not all(items):
-        raise NnvizError(f"empty name in list {text!r}")
+        raise argparse.ArgumentTypeError(f"empty name in list {text!r}")
     return items
 
 
@@ -138,7 +158,7 @@ SETTINGS: tuple[Setting, ...] = (
             help="Number of points generated (train + test)."),
     Setting("noise", "float", 0.0, low=0.0, high=1.0, group="data",
             help="Amount of noise added to the data (0 = clean, 1 = very noisy)."),
-    Setting("features", "names", ("x1", "x2"), group="data", parse=_csv_list, cli_default=None,
+    Setting("features", "names", ("x1", "x2"), group="data", parse=csv_list, cli_default=None,
             syntax="comma-separated; default x1,x2, or all CSV columns",
             help="Inputs the first layer sees. New variables such as x1² make polynomial models "
                  "linear in the inputs."),
@@ -173,6 +193,15 @@ SETTINGS: tuple[Setting, ...] = (
             syntax="a count, or 'full'",
             help="Rows per update (m). 1 is stochastic gradient descent; full batch uses "
                  "every training row."),
+    Setting("lr_schedule", "str", "constant", label="learning rate schedule", strict=False,
+            validate="nnviz.core.schedules:check", parse=_schedule,
+            syntax="constant, step:k:γ, exp:γ or cosine:T; cosine alone runs over --epochs",
+            help="How η changes from epoch to epoch: constant; step (γ times smaller every k "
+                 "epochs); exp (η₀·γ^epoch); cosine (from η₀ down to 0 over T epochs)."),
+    Setting("early_stopping", "int", 0, low=0, high=1_000_000,
+            help="Patience in epochs: stop when the test loss has not improved for this many "
+                 "epochs and go back to the weights of the epoch with the lowest test loss "
+                 "(0: off; it needs a test set)."),
     Setting("optimizer", "str", "sgd", choices="nnviz.core.optimizers:NAMES",
             help="How the gradient moves the weights: plain SGD, momentum (β = 0.9) or Adam."),
     Setting("l1", "float", 0.0, low=0.0, high=10.0,
@@ -189,6 +218,10 @@ SETTINGS: tuple[Setting, ...] = (
                  "test rows)."),
     Setting("standardize", "bool", True,
             help="Scale every feature to mean 0 and standard deviation 1 over the training rows."),
+    Setting("standardize_target", "bool", True, group="data",
+            help="Regression: the network learns the target scaled to mean 0 and standard "
+                 "deviation 1 over the training rows (the loss is shown in these units); "
+                 "predictions, R², RMSE and exports are in the target's own units."),
 )
 
 
@@ -260,6 +293,8 @@ def check(name: str, value):
         for v in names:
             if v not in options:
                 raise NnvizError(f"unknown {what} {v!r} (choose from: {', '.join(options)})")
+    if s.validate is not None:
+        return s.canonical(value)
     return value if isinstance(value, str) else list(value)
 
 

@@ -34,7 +34,8 @@ def test_train_circle_json_export_predict_info(capsys, tmp_path):
     res = json.loads(out)
     assert res["test_accuracy"] >= 0.95
     assert set(res) == {"train_loss", "test_loss", "train_accuracy", "test_accuracy",
-                        "parameter_count", "steps", "epochs", "seconds"}
+                        "parameter_count", "steps", "epochs", "seconds", "best_epoch",
+                        "stopped_early"}
     assert res["parameter_count"] == 17 and res["epochs"] == 200 and res["steps"] == 200 * 25
     # predict reads the exported file and a CSV of raw inputs by name (column order free)
     inp = tmp_path / "in.csv"

@@ -288,14 +288,18 @@ def test_drop_missing(write):
     ("a,b\n1,\n,2\n", "b", {},                    # the earliest row wins, target or not
      "data.csv row 2, column 'b' is empty or NaN (a missing value); drop rows with missing values to skip it"),
     ("x,y\n1,a\n2,a\n", "y", {},
-     "target column 'y' in data.csv has only one class ('a'); classification needs two"),
+     "target column 'y' in data.csv has only one class ('a'); classification needs two, or this "
+     "class named as the positive class (one class against the rest)"),
     ("x,y\n1,5\n2,5\n", "y", {},
-     "target column 'y' in data.csv has the same value (5) in every row; there is nothing to learn"),
+     "target column 'y' in data.csv has the same value (5) in every row, so the task cannot be "
+     "told from it; state the task (classification or regression)"),
     ("x,y\n1,M\n2,B\n", "y", {"task": "regression"},
      "data.csv row 2, column 'y': 'M' is not a number"),
-    ("x,y\n1,0\n", "y", {}, "data.csv has 1 usable data row; at least 2 are needed"),
+    ("x,y\n1,0\n", "y", {}, "data.csv has 1 usable data row, from which the task cannot be told; "
+     "state the task (classification or regression)"),
     ("x,y\n1,0\n,1\n2,\n", "y", {"drop_missing": True},
-     "data.csv has 1 usable data row after dropping 2 rows with missing values; at least 2 are needed"),
+     "data.csv has 1 usable data row after dropping 2 rows with missing values, from which the "
+     "task cannot be told; state the task (classification or regression)"),
     ("x,y\n1,0\n2,1\n", "y", {"features": ["x", "y"]},
      "the target column 'y' cannot also be an input"),
     ("x,z,y\n1,1,0\n2,2,1\n", "y", {"features": ["x", "x"]}, "column 'x' is listed twice in the inputs"),

@@ -189,6 +189,57 @@ def test_dialog_and_cli_give_the_same_arrays(make, write, session):
     assert session.dataset.class_names == exp.dataset.class_names == ("no", "yes")
 
 
+def _two_text_columns(write):
+    """A table with two text columns besides the target: the CLI stopped on the first one."""
+    rng = np.random.default_rng(5)
+    rows = "".join(f"{a:.5f},{'krank' if a > 0 else 'gesund'},{b:.4f},Station {k % 3},{c:.3f}\n"
+                   for k, (a, b, c) in enumerate(rng.standard_normal((40, 3))))
+    return write("p,Diagnose,q,Ort,y\n" + rows)
+
+
+@pytest.mark.parametrize("inputs", [None, ["q"], ["q", "p"]])
+def test_inputs_flag_and_dialog_give_identical_arrays(make, write, session, capsys, inputs):
+    path = _two_text_columns(write)
+    dlg = make(path, test_ratio=0.25, seed=2)
+    if inputs is None:                           # the defaults: the text columns unticked
+        assert dlg.chosen_features() == ["p", "q"]
+    else:
+        dlg.check_features(inputs)
+        assert sorted(dlg.chosen_features()) == sorted(inputs)
+    dlg.accept()
+    assert dlg.result() == 1
+    argv = ["train", "--data", str(path), "--target", "y", "--test-ratio", "0.25", "--seed", "2"]
+    argv += ["--inputs", ",".join(dlg.chosen_features())] if inputs is not None else []
+    config, dataset, weights = cli._config_from(cli.make_parser().parse_args(argv))
+    exp = build(config, dataset, weights)
+    assert exp.dataset.inputs == session.dataset.inputs == dlg.chosen_features()
+    for name in ("F_train", "F_test", "train_idx", "test_idx"):
+        np.testing.assert_array_equal(getattr(session.exp, name), getattr(exp, name))
+    np.testing.assert_array_equal(session.dataset.X, exp.dataset.X)
+    np.testing.assert_array_equal(session.dataset.y, exp.dataset.y)
+    # the whole command runs, and says which text columns it left out
+    assert cli.main(argv + ["--epochs", "2"]) == 0
+    err = capsys.readouterr().err
+    if inputs is None:
+        assert ("nnviz: note: column 'Diagnose' holds text, so it is not an input (skipped)" in err
+                and "column 'Ort' holds text" in err)
+    else:
+        assert "holds text" not in err
+
+
+def test_inputs_flag_problems_are_one_sentence(write, capsys):
+    path = _two_text_columns(write)
+    for extra, message in ((["--inputs", "p,Diagnose"], "column 'Diagnose': 'gesund' is not a number"),
+                           (["--inputs", "p,zz"], "no column 'zz'"),
+                           (["--inputs", "p,,q"], "empty name in list"),
+                           (["--inputs", "p,y"], "cannot also be an input")):
+        assert cli.main(["train", "--data", str(path), "--target", "y", *extra]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("nnviz: error: ") and message in err and err.count("\n") == 1
+    assert cli.main(["train", "--dataset", "circle", "--inputs", "x1"]) == 2
+    assert "go with --data" in capsys.readouterr().err
+
+
 def test_open_data_action_asks_for_a_file(qtbot, monkeypatch, write):
     from ui.main_window import MainWindow
 

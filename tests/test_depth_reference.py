@@ -62,7 +62,7 @@ def test_no_hidden_layer_is_plain_gradient_descent_on_the_linear_model(tmp_path,
     out = tmp_path / "w.json"
     code = main(["train", "--data", str(data), "--target", "y", "--hidden", "0", "--no-shuffle",
                  "--test-ratio", "0", "--batch-size", str(BATCH), "--steps", str(STEPS),
-                 "--lr", str(LR), "--no-standardize", "--seed", str(SEED), "--task", task,
+                 "--lr", str(LR), "--no-standardize", "--no-standardize-target", "--seed", str(SEED), "--task", task,
                  "--export", str(out), "--json"])
     assert code == 0, capsys.readouterr().err
     doc = json.loads(out.read_text())

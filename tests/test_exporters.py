@@ -12,7 +12,7 @@ from nnviz.io import exporters
 from nnviz.cli.main import main as cli_main
 from nnviz.errors import NnvizError
 from nnviz.experiment import Config, build
-from nnviz.io.exporters import onnx_file, python_file, safetensors_file
+from nnviz.io.exporters import folding, onnx_file, python_file, safetensors_file
 
 ARCHITECTURES = {
     "default": Config(seed=3, features=["x1", "x2", "x1^2", "sin(x2)", "x1*x2"], hidden=[5]),
@@ -134,7 +134,11 @@ def test_safetensors_loads_into_torch_strict(tmp_path, X, arch):
         assert f.metadata()["pytorch"] == "nn." + text
     result = net.load_state_dict(load_file(str(path)), strict=True)
     assert not result.missing_keys and not result.unexpected_keys
-    F = torch.from_numpy(model.transform(X))
+    # the Sequential needs no scaling code: where the features are the raw inputs it takes
+    # them as they are (their standardization is in the first layer), and a regression's
+    # target scaling is in the last layer
+    raw_inputs = folding.features_are_inputs(model) and model.scaler is not None
+    F = torch.from_numpy(np.ascontiguousarray(X) if raw_inputs else model.transform(X))
     with torch.no_grad():
         out = net(F).numpy()[:, 0]
     assert np.abs(out - model.predict(X)).max() <= 1e-12

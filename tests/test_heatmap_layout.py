@@ -251,7 +251,10 @@ def test_positions_and_mode():
     pos, bars = positions("wide", 2)
     assert pos["H"] == (0, 3, 2) and pos["dW2"] == (0, 7, 2) and bars["grads"] == (0, 8, 2)
     assert wanted_mode(1384, 262) == "wide" and wanted_mode(420, 700) == "tall"
-    assert wanted_mode(600, 200) == "tall"                      # too narrow for side by side
+    # A low bottom dock (the Heatmaps tab at 1024×700 is about 515×200): stacked, each group
+    # got a strip of ~40 px with its numbers unreadable; side by side it scrolls sideways.
+    assert wanted_mode(515, 200) == "wide"
+    assert wanted_mode(470, 200) == "tall"                      # too narrow for side by side
 
 
 def test_share():

@@ -31,6 +31,27 @@ def test_identity_shows_linear_model_and_least_squares(panel, session, qtbot):
     assert "Distance between them" in html
 
 
+def test_a_narrow_dock_scrolls_the_linear_model_table_instead_of_splitting_its_numbers(
+        panel, session, qtbot):
+    session.set_activation("identity")
+    panel.setCurrentIndex(0)
+    panel.resize(280, 400)
+    qtbot.wait(20)
+    text = panel.linear_text
+    # Qt's default wrap breaks a word that does not fit anywhere ("−0.075" / "6"); between
+    # words only, the table keeps its width and the view scrolls sideways.
+    assert text.horizontalScrollBar().maximum() > 0
+    doc = text.document()
+    b0, _ = analysis.linear_equivalent(session.network)
+    number = f"{b0:+.4f}".replace("-", "−")
+    block = doc.find(number)
+    assert not block.isNull()
+    layout = block.block().layout()
+    pos = block.selectionStart() - block.block().position()
+    assert layout.lineForTextPosition(pos).lineNumber() == layout.lineForTextPosition(
+        pos + len(number) - 1).lineNumber()
+
+
 def test_tanh_says_why_not(panel, session):
     panel.setCurrentIndex(0)
     assert "tanh" in panel.linear_text.toPlainText() and "not one linear model" in panel.linear_text.toPlainText()

@@ -52,7 +52,7 @@ def test_no_hidden_layer_is_logistic_regression_with_its_fit(make):
     s.step_epoch()
     text = linear_text(p)
     assert "No hidden layer: the network is logistic regression" in text
-    assert "logistic fit, standardized features" in text
+    assert "logistic fit" in text and "Coefficients on standardized features" in text
     fit = analysis.logistic_fit(s.trainer.X, s.trainer.y)
     assert f"{fit.coefficients[0]:+.4f}".replace("-", "−") in text
     assert region_text(p).startswith("One region: with no hidden layer")
@@ -64,7 +64,8 @@ def test_features_are_named_and_coefficients_live_in_their_space(make):
     text = linear_text(p)
     names = ", ".join(s.model.features)
     assert f"linear in the features {names}" in text and "not in the raw inputs x1, x2" in text
-    assert "network, standardized features" in text and "network, features' own units" in text
+    assert "network, own units" in text and "Coefficients on standardized features" in text
+    assert "'own units' undoes that" in text
     b0, beta = analysis.linear_equivalent(s.network)
     rb0, rbeta = analysis.raw_units(b0, beta, s.model.scaler.mean, s.model.scaler.std)
     assert f"{rbeta[2]:+.4f}".replace("-", "−") in text

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from ui import classes, data_actions
+from PySide6.QtWidgets import QHeaderView
+
 from ui.confusion import confusion
 
 
@@ -67,6 +69,30 @@ def test_confusion_matrices_agree_with_the_history(blobs, qtbot):
     assert panel.train.counts.shape == (2, 2)
 
 
+def test_a_narrow_classes_dock_shows_each_accuracy_whole(qtbot, session):
+    from ui.confusion import ConfusionPanel
+    session.set_data(dataset="blobs3")
+    session.step_epoch()
+    panel = ConfusionPanel(session)
+    qtbot.addWidget(panel)
+    panel.resize(280, 220)      # the Classes dock of a 1024×700 window
+    panel.show()
+    qtbot.wait(20)
+    for m in (panel.train, panel.test):
+        t = m.table
+        K = t.columnCount() - 1
+        need = t.fontMetrics().horizontalAdvance("100%")
+        assert t.columnWidth(K) >= need          # equal columns cut it to "1…"
+        assert t.horizontalScrollBar().maximum() == 0
+        assert t.item(0, K).text().endswith("%")
+    session.set_data(dataset="circle")                # K = 2 after 3: the accuracy column moves
+    t = panel.train.table
+    mode = t.horizontalHeader().sectionResizeMode
+    assert mode(2) == QHeaderView.ResizeMode.ResizeToContents
+    assert mode(1) == QHeaderView.ResizeMode.Stretch
+    panel.close()
+
+
 def test_confusion_counts():
     got = confusion(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 3)
     assert got.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
@@ -83,6 +109,7 @@ def test_a_click_adds_a_point_of_the_chosen_class(blobs):
     w, s = blobs, blobs.session
     plot = w.boundary_plot
     assert plot.class_combo.isVisibleTo(w) and plot.class_combo.count() == 4
+    assert plot._class_label.isVisibleTo(w) and "class" in plot._class_label.text()
     n = s.dataset.n_samples
     plot.class_combo.setCurrentIndex(2)
     plot.click_at(0.5, -0.5)
@@ -90,7 +117,7 @@ def test_a_click_adds_a_point_of_the_chosen_class(blobs):
     with pytest.raises(Exception, match="whole number from 0 to 3"):
         s.add_point(0.0, 0.0, 4.0)
     s.set_data(dataset="circle")
-    assert not plot.class_combo.isVisibleTo(w)
+    assert not plot.class_combo.isVisibleTo(w) and not plot._class_label.isVisibleTo(w)
 
 
 def test_step_through_explains_softmax_row_by_row_and_its_jacobian():

@@ -20,7 +20,8 @@ NAMES = [s.name for s in SETTINGS]
 def _other(s):
     """A valid value for ``s`` other than its default."""
     special = {"dataset": "xor", "features": ["x1", "x1^2"], "hidden": [3, 2], "task": "classification",
-               "loss": "squared_error", "batch_size": None, "seed": 7, "samples": 40}
+               "loss": "squared_error", "batch_size": None, "seed": 7, "samples": 40,
+               "lr_schedule": "step:10:0.5"}
     if s.name in special:
         return special[s.name]
     if s.kind == "bool":
@@ -203,8 +204,9 @@ def test_a_new_declaration_reaches_the_flags_config_and_session_files(monkeypatc
 
 # --- the app ---------------------------------------------------------------------------
 def test_every_app_control_has_its_settings_range_choices_and_tooltip(window):
-    from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QGroupBox, QSpinBox
+    from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QGroupBox, QSpinBox
 
+    from nnviz.core import schedules
     from ui.controls import INT_MAX
 
     controls = {**window.data_panel.controls, **window.hyper_panel.controls}
@@ -216,11 +218,15 @@ def test_every_app_control_has_its_settings_range_choices_and_tooltip(window):
         if isinstance(w, (QSpinBox, QDoubleSpinBox)):
             top = min(s.high, INT_MAX) if isinstance(w, QSpinBox) else s.high
             assert (w.minimum(), w.maximum()) == (s.low, top), name
+        elif name == "lr_schedule":
+            assert all(schedules.check(w.itemText(i)) for i in range(w.count()))
         elif isinstance(w, QComboBox) and w.isEditable():      # the learning rate
             v = w.validator()
             assert (v.bottom(), v.top()) == s.limits
         elif isinstance(w, QComboBox):
             assert tuple(w.itemText(i) for i in range(w.count())) == s.options, name
+        elif isinstance(w, QCheckBox):                       # an on/off setting
+            assert s.kind == "bool", name
         else:
             assert isinstance(w, QGroupBox)                  # the feature toggles
 

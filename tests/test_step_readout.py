@@ -92,3 +92,13 @@ def test_update_shows_before_change_and_after_with_digits_that_differ(qtbot):
         assert before != after
     finally:
         s.shutdown()
+
+
+def test_before_the_first_step_the_batch_loss_reads_as_a_dash_not_nan(window):
+    """No batch has run yet (a new network, or a step begun operation by operation): the loss
+    readout and the status bar say "–", never "nan"."""
+    s = window.session
+    s.add_neuron()                  # a new run: no batch yet
+    s.step_operation()              # a step begun: still no batch loss
+    for text in (window.loss_plot.readout.text(), _status(window)):
+        assert "batch loss –" in text and "nan" not in text.lower()

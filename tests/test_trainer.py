@@ -161,8 +161,8 @@ def test_history_records_loss_and_metric_per_epoch():
 def test_a_loss_a_million_times_its_start_stops_training_and_keeps_the_weights():
     from nnviz.experiment import Config, build
     exp = build(Config(dataset="sine", optimizer="momentum", features=["sin(x1)", "x2"],
-                       standardize=False, batch_size=None, lr=0.01, reduction="sum",
-                       test_ratio=0.0))
+                       standardize=False, standardize_target=False, batch_size=None, lr=0.01,
+                       reduction="sum", test_ratio=0.0))
     tr = exp.trainer
     before = None
     for _ in range(50):

@@ -117,3 +117,36 @@ def test_edit_menu_undo_and_redo(window):
     assert s.network.sizes == [2, 5, 1]
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Edit")
     assert [a.objectName() for a in menu.actions()] == ["actionUndo", "actionRedo"]
+
+
+def _trained():
+    m = AppModel()
+    for _ in range(40):
+        m.step_batch()
+    return m
+
+
+def _params(m):
+    return [a.copy() for d in m.network.dense for a in (d.W, d.b)]
+
+
+@pytest.mark.parametrize("change", ["dataset", "noise", "regenerate", "a point"])
+def test_new_data_that_the_weights_fit_keeps_the_trained_weights(change):
+    """Other data for the same network (same features, same shape): the trained weights stay,
+    bit for bit, and the run goes on from them; nothing trained is thrown away silently."""
+    m = _trained()
+    before = _params(m)
+    CHANGES[change](m)
+    assert all(np.array_equal(a, b) for a, b in zip(before, _params(m)))
+    assert m.trainer.step_count == 0       # a new run on the new data, from those weights
+
+
+def test_data_the_weights_do_not_fit_draws_new_ones_and_undo_brings_them_back():
+    m = _trained()
+    before = _params(m)
+    CHANGES["a table"](m)                    # 10 inputs: the first layer cannot take them
+    assert m.network.sizes[0] == 10
+    m.undo()
+    assert all(np.array_equal(a, b) for a, b in zip(before, _params(m)))
+    m.set_data(dataset="blobs3")             # three classes: three output units
+    assert m.network.sizes[-1] == 3

@@ -40,11 +40,16 @@ class PlotControls:
         self.class_combo = QComboBox(self._header)      # K classes: the class a click adds
         self.class_combo.setObjectName("pointClassCombo")
         self.class_combo.setToolTip("Class of a point added by clicking on the plot")
+        self._class_label = QLabel("a click adds class", self._header)
+        self._class_label.setToolTip(self.class_combo.toolTip())
+        # On a row of their own: beside the toggles they were cut off in a narrow dock.
+        row = self.add_header_row()
         widgets = (self._axis_label, self.x_combo, self.y_combo, self.target_slider,
-                   self._target_label, self.class_combo)
-        for w in widgets:
-            self._header_row.insertWidget(self._n_toggles, w)
-            self._n_toggles += 1
+                   self._target_label, self._class_label, self.class_combo)
+        for i, w in enumerate(widgets):
+            w.setParent(row)
+            row.layout().insertWidget(i, w)
+        row.setFixedHeight(max(w.sizeHint().height() for w in widgets))
         self._fit_header()
 
     def _sync_axis_controls(self):
@@ -69,6 +74,7 @@ class PlotControls:
             self.class_combo.clear()
             self.class_combo.addItems(names)
         self.class_combo.setVisible(bool(names) and s.can_edit_points())
+        self._class_label.setVisible(bool(names) and s.can_edit_points())
         tip = ""
         if s.can_edit_points():
             tip = ("Click: add a point of the chosen class · Ctrl+click: remove the nearest point"

@@ -51,9 +51,10 @@ class _Matrix(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setToolTip("Rows: the true class; columns: the class the network picks. The "
-                              "diagonal is right; the last column is each class's accuracy.")
+                              "diagonal is right; the last column (%) is each class's accuracy.")
         for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            header.setMinimumSectionSize(22)   # three-digit counts fit; no sideways scrolling
         box.addWidget(self.caption)
         box.addWidget(self.table, 1)
         self.counts: np.ndarray | None = None
@@ -65,7 +66,14 @@ class _Matrix(QWidget):
         if t.rowCount() != K or t.columnCount() != K + 1:
             t.setRowCount(K)
             t.setColumnCount(K + 1)
-        t.setHorizontalHeaderLabels([f"→ {n}" for n in names] + ["% right"])
+        t.setHorizontalHeaderLabels([f"→ {n}" for n in names] + ["%"])
+        t.horizontalHeaderItem(K).setToolTip("% right: the share of this class's rows the "
+                                             "network picks correctly")
+        # The accuracy column as wide as "100%", the counts share the rest: in a narrow dock
+        # equal columns cut "100%" to "1…".
+        header = t.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)   # K may have changed
+        header.setSectionResizeMode(K, QHeaderView.ResizeMode.ResizeToContents)
         t.setVerticalHeaderLabels([str(n) for n in names])
         rows = counts.sum(axis=1)
         for i in range(K):

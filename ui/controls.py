@@ -1,5 +1,6 @@
 """The two settings panels: data (dataset, samples, noise, split, features) and
-hyperparameters (learning rate, batch size, activation, optimizer, regularization, init, seed).
+hyperparameters (learning rate and its schedule, the η in use, batch size, activation, optimizer,
+regularization, early stopping, init, seed).
 
 Each setting's control takes its range or choices and its tooltip from the setting's declaration
 (:mod:`nnviz.settings`), so the GUI and the engine agree; ``controls`` maps setting names to them.
@@ -8,17 +9,19 @@ Changes go to the session; the panels re-read the session on ``settingsChanged``
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QLocale, Qt
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtGui import QDoubleValidator, QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from nnviz import settings
+from nnviz.core import schedules
 from nnviz.errors import NnvizError
 from nnviz.data.features import TOY_FEATURES
 
 from . import dialogs
 
+SCHEDULE_EXAMPLES = ("constant", "step:10:0.5", "exp:0.95", "cosine:200")
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 INT_MAX = 2**31 - 1    # a QSpinBox holds a C int
@@ -30,7 +33,27 @@ TIPS = {
     "full": "Use every training row in each update (batch gradient descent).",
     "reg": "Penalty added to the weights' gradient: L2 adds λ·W, L1 adds λ·sign(W). Biases are not penalised.",
     "rate": "Regularization rate λ of the penalty chosen beside it.",
+    "eta": "The learning rate η this epoch's updates use: the learning rate above, changed by "
+           "the schedule at every epoch's start. The step-through's update shows it too.",
 }
+
+
+class ScheduleValidator(QValidator):
+    """Acceptable: a text the engine takes as a schedule; anything else may still be typed on."""
+
+    def validate(self, text, pos):
+        try:
+            schedules.check(text)
+        except NnvizError:
+            return QValidator.Intermediate, text, pos
+        return QValidator.Acceptable, text, pos
+
+
+def schedule_tip() -> str:
+    """The schedule setting's help, then each schedule's formula."""
+    rows = [f"{k.name}: {k.formula} ({k.help})" for k in schedules.SCHEDULES.values()]
+    return "\n".join([settings.get("lr_schedule").help, "Type NAME:numbers, e.g. step:10:0.5.",
+                      *rows])
 
 
 def _combo(items, tip, parent=None) -> QComboBox:
@@ -58,6 +81,13 @@ def number_box(name: str, step: float) -> QSpinBox | QDoubleSpinBox:
     return box
 
 
+
+def _set_value(box, value) -> None:
+    """A spin box shows ``value``; set only when it differs (setValue repaints the box even when
+    the value is the same, and the panels are synced after every change of the run)."""
+    if box.value() != value:
+        box.setValue(value)
+
 class DataPanel(QWidget):
     """Dataset, samples, noise, test ratio, feature toggles and Regenerate."""
 
@@ -75,6 +105,12 @@ class DataPanel(QWidget):
         form.addRow("Samples", self.samples)
         form.addRow("Noise", self.noise)
         form.addRow("Test ratio", self.test_ratio)
+        self.standardize_target = QCheckBox("Standardize target")
+        self.standardize_target.setObjectName("standardizeTargetBox")
+        self.standardize_target.setToolTip(
+            settings.get("standardize_target").help + " Off: the network learns the target as "
+            "it is, and the loss reads in its squared units. Only a regression has a target to scale.")
+        form.addRow("", self.standardize_target)
         self.regenerate = QPushButton("Regenerate")
         self.regenerate.setToolTip(TIPS["regenerate"])
         self.table_label = QLabel()
@@ -101,11 +137,13 @@ class DataPanel(QWidget):
         lay.addWidget(box)
         lay.addStretch(1)
         self.controls = {"dataset": self.dataset, "samples": self.samples, "noise": self.noise,
-                         "features": box, "test_ratio": self.test_ratio}
+                         "features": box, "test_ratio": self.test_ratio,
+                         "standardize_target": self.standardize_target}
         self.dataset.currentTextChanged.connect(lambda name: self._change(dataset=name))
         self.samples.valueChanged.connect(lambda v: self._change(samples=v))
         self.noise.valueChanged.connect(lambda v: self._change(noise=v))
         self.test_ratio.valueChanged.connect(lambda v: self._change(test_ratio=v))
+        self.standardize_target.toggled.connect(self._on_standardize_target)
         self.regenerate.clicked.connect(self._regenerate)
         self.clear_points.clicked.connect(session.clear_points)
         session.structureChanged.connect(self._on_session)
@@ -121,6 +159,14 @@ class DataPanel(QWidget):
             return
         try:
             self.session.set_data(**kw)
+        except NnvizError as exc:
+            self._error(exc)
+
+    def _on_standardize_target(self, on: bool):
+        if self._syncing:
+            return
+        try:
+            self.session.set_standardize_target(on)
         except NnvizError as exc:
             self._error(exc)
 
@@ -184,9 +230,11 @@ class DataPanel(QWidget):
                                        "with the current seed." if table else TIPS["regenerate"])
             self.clear_points.setVisible(s.can_edit_points())
             self.clear_points.setEnabled(bool(s.added_rows.any()))
-            self.samples.setValue(c.samples)
-            self.noise.setValue(c.noise)
-            self.test_ratio.setValue(c.test_ratio)
+            _set_value(self.samples, c.samples)
+            _set_value(self.noise, c.noise)
+            _set_value(self.test_ratio, c.test_ratio)
+            self.standardize_target.setChecked(c.standardize_target)
+            self.standardize_target.setEnabled(s.task == "regression")
             chosen = set(self.session.model.features)
             for name, cb in self.feature_boxes.items():
                 cb.setChecked(name in chosen)
@@ -232,23 +280,42 @@ class HyperPanel(QWidget):
         reg_row = QHBoxLayout()
         reg_row.addWidget(self.reg)
         reg_row.addWidget(self.rate, 1)
+        self.schedule = _combo(SCHEDULE_EXAMPLES, schedule_tip())
+        self.schedule.setEditable(True)
+        self.schedule.setObjectName("scheduleCombo")
+        self.schedule.setValidator(ScheduleValidator(self.schedule))
+        self.eta = QLabel()
+        self.eta.setObjectName("etaLabel")
+        self.eta.setToolTip(TIPS["eta"])
+        self.early = number_box("early_stopping", 1)
+        self.early.setObjectName("earlyStoppingBox")
+        self.early.setSpecialValueText("off")
+        self.early.setSuffix(" epochs")
         self.init = choice_box("init")
         self.seed = number_box("seed", 1)
         self.reduction = choice_box("reduction")
         self.controls = {"lr": self.lr, "batch_size": self.batch, "activation": self.activation,
                          "optimizer": self.optimizer, "l1": self.rate, "l2": self.rate,
-                         "init": self.init, "seed": self.seed, "reduction": self.reduction}
+                         "init": self.init, "seed": self.seed, "reduction": self.reduction,
+                         "lr_schedule": self.schedule, "early_stopping": self.early}
         form.addRow("Learning rate", self.lr)
+        form.addRow("LR schedule", self.schedule)
+        form.addRow("η this epoch", self.eta)
         form.addRow("Batch size", batch_row)
         form.addRow("Activation", self.activation)
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Regularization", reg_row)
+        form.addRow("Early stopping", self.early)
         form.addRow("Init", self.init)
         form.addRow("Seed", self.seed)
         form.addRow("Loss reduction", self.reduction)
         self.lr.lineEdit().editingFinished.connect(self._lr_edited)
         self.lr.lineEdit().installEventFilter(self)  # out-of-range text: say so, show the rate in use
         self.lr.activated.connect(lambda _i: self._lr_edited())
+        self.schedule.lineEdit().editingFinished.connect(self._schedule_edited)
+        self.schedule.lineEdit().installEventFilter(self)   # a text that names no schedule: say why
+        self.schedule.activated.connect(lambda _i: self._schedule_edited())
+        self.early.valueChanged.connect(lambda v: self._apply(self.session.set_early_stopping, v))
         self.batch.valueChanged.connect(self._batch_changed)
         self.full.toggled.connect(self._batch_changed)
         self.activation.currentTextChanged.connect(lambda t: self._apply(self.session.set_activation, t))
@@ -259,7 +326,20 @@ class HyperPanel(QWidget):
         self.seed.valueChanged.connect(lambda v: self._apply(lambda s: self.session.set_data(seed=s), v))
         self.reduction.currentTextChanged.connect(lambda t: self._apply(self.session.set_reduction, t))
         session.settingsChanged.connect(self._on_session)
+        session.historyChanged.connect(self._show_eta)     # the schedule moves at epochs' ends
+        session.structureChanged.connect(self._show_eta)
         self._on_session()
+
+    def _show_eta(self):
+        tr = self.session.trainer
+        text = f"{tr.rate():.4g}  (epoch {tr.epoch_count})"
+        if self.eta.text() != text:
+            self.eta.setText(text)
+
+    def _schedule_edited(self):
+        text = self.schedule.currentText().strip()
+        if text != self.session.config.lr_schedule:
+            self._apply(self.session.set_lr_schedule, text)
 
     def _apply(self, fn, value):
         if self._syncing:
@@ -271,6 +351,17 @@ class HyperPanel(QWidget):
             self._on_session()
 
     def eventFilter(self, obj, event):
+        if obj is self.schedule.lineEdit():
+            kind = event.type()
+            confirm = kind == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+            if (confirm or kind == QEvent.FocusOut) and not obj.hasAcceptableInput():
+                try:
+                    schedules.check(obj.text())
+                except NnvizError as exc:
+                    dialogs.warn(self, "nnviz", str(exc))
+                self._on_session()      # the field shows the schedule in use again
+                return confirm
+            return super().eventFilter(obj, event)
         edit = self.lr.lineEdit()
         if obj is edit:
             kind = event.type()
@@ -314,21 +405,24 @@ class HyperPanel(QWidget):
             self.lr.setCurrentText(f"{c.lr:g}")
             self.full.setChecked(c.batch_size is None)
             self.batch.setEnabled(c.batch_size is not None)
-            self.batch.setValue(c.batch_size or self.session.trainer.batch_size)
+            _set_value(self.batch, c.batch_size or self.session.trainer.batch_size)
             act = c.activation if isinstance(c.activation, str) else c.activation[0]
             self.activation.setCurrentText(act)
             self.optimizer.setCurrentText(c.optimizer)
             if c.l1:
                 self.reg.setCurrentText("L1")
-                self.rate.setValue(c.l1)
+                _set_value(self.rate, c.l1)
             elif c.l2:
                 self.reg.setCurrentText("L2")
-                self.rate.setValue(c.l2)
+                _set_value(self.rate, c.l2)
             else:
                 self.reg.setCurrentText("none")
             self.rate.setEnabled(self.reg.currentText() != "none")
             self.init.setCurrentText(c.init)
-            self.seed.setValue(c.seed)
+            _set_value(self.seed, c.seed)
             self.reduction.setCurrentText(c.reduction)
+            self.schedule.setCurrentText(c.lr_schedule)
+            self.early.setValue(c.early_stopping)
         finally:
             self._syncing = False
+        self._show_eta()

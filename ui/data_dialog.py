@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
@@ -293,12 +292,9 @@ class DataImportDialog(QDialog):
         try:
             self.features.clear()
             others = [j for j in range(t.n_columns) if j != target]
-            # A column of numbers with a typo stays checked (the summary names the cell); a
-            # column of words (labels, names) starts unchecked.
-            numbers = {j: np.count_nonzero(~np.isnan(t.values[:, j])) for j in others}
-            usable = {j for j in others if numbers[j] and (t.is_numeric(j) or numbers[j] * 2 >= t.n_rows)}
-            if not usable:     # no numeric column: check them all, the summary says what is wrong
-                usable = set(others)
+            # the engine's default, as `nnviz train --data` takes it: a column of numbers with a
+            # typo stays checked (the summary names the cell), a column of words starts unchecked
+            usable = {t.index(c) for c in csvdata.default_inputs(t, t.columns[target])[0]}
             for j in others:
                 name = t.columns[j]
                 item = QListWidgetItem(name)

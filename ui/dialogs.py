@@ -76,3 +76,14 @@ def ask_number(parent: QWidget | None, title: str, label: str, value: float,
     from PySide6.QtWidgets import QInputDialog
     number, ok = QInputDialog.getDouble(parent, title, label, value, lo, hi, decimals)
     return number if ok else None
+
+
+def ask_worksheet_options(parent: QWidget | None, options=None) -> tuple | None:
+    """The worksheet's format, exercise and decimals (a ``WorksheetOptions``), or None when
+    the user cancels."""
+    from .worksheet_dialog import WorksheetDialog
+    dlg = WorksheetDialog(parent, options)
+    try:
+        return dlg.options() if dlg.exec() == WorksheetDialog.Accepted else None
+    finally:
+        dlg.deleteLater()

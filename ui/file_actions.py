@@ -183,7 +183,7 @@ class FileActions(QObject):
         self._last_recovery = time.monotonic()
         self._make_actions(menu)
         s = window.session
-        for signal in (s.paramsChanged, s.structureChanged, s.settingsChanged):
+        for signal in (s.paramsChanged, s.structureChanged, s.settingsChanged, s.runsChanged):
             signal.connect(self._on_changed)
         self._guard_data_actions()
         self.set_modified(False)
@@ -359,6 +359,7 @@ class FileActions(QObject):
         """Show a read session: the run continues from where it was saved."""
         s = self.session
         s.adopt(state.experiment, (state.initial_params, state.initial_rng), state.added, state.axes)
+        s.set_pinned(state.pinned)
         if state.speed is not None:
             s.set_speed(state.speed)
         self.path = path

@@ -108,7 +108,7 @@ class HeatmapLayout:
 def wanted_mode(width: float, height: float) -> str:
     """``"wide"`` (groups side by side: a bottom dock) or ``"tall"`` (groups stacked)."""
     w, h = width, max(height, 1)
-    return "wide" if w >= 1.6 * h and w >= 640 else "tall"
+    return "wide" if w >= 1.6 * h and w >= 480 else "tall"
 
 
 def act_key(k: int, n_dense: int) -> str:
@@ -233,9 +233,14 @@ def _columns(mode, pos, bars, matrices, sizes, width, labels, titles) -> _Column
         col_w[c] = BAR_WIDTH + BAR_AXIS
     spare = max(0.0, width - fixed - sum(col_w[c] for c in mat_cols))
     col_x = _column_x(mode, n_cols, col_w, bar_cols, spare)
-    narrowest = fixed + sum(max(min(label_w[c], MIN_LABEL_WIDTH) + 8 + MIN_IMAGE_WIDTH, title_w[c])
-                            for c in mat_cols)
-    return _Columns(col_x, col_w, left, fits=sum(min_w) <= img_room, min_width=narrowest)
+    return _Columns(col_x, col_w, left, fits=sum(min_w) <= img_room,
+                    min_width=_narrowest(fixed, label_w, title_w))
+
+
+def _narrowest(fixed: float, label_w: dict, title_w: dict) -> float:
+    """The width at which every column's minimum (label, image, title) fits."""
+    return fixed + sum(max(min(label_w[c], MIN_LABEL_WIDTH) + 8 + MIN_IMAGE_WIDTH, title_w[c])
+                       for c in label_w)
 
 
 def _label_cap(label_w: dict, title_w: dict, room: float) -> float:
@@ -377,3 +382,11 @@ def heatmap_layout(mode: str, n_dense: int, sizes: list[int], matrices: dict, wi
                   for group, (r, c, span) in bars.items()}
     return HeatmapLayout(mode, placed, bar_places, fits=cols_.fits and rows_.fits,
                          min_width=cols_.min_width)
+
+
+def heatmap_min_width(mode: str, n_dense: int, sizes: list[int], matrices: dict, *,
+                      labels: TextMetrics, titles: TextMetrics) -> float:
+    """:attr:`HeatmapLayout.min_width` without the rest of the layout (it does not depend on
+    the width): the panel sizes its canvas first, then lays it out once at its final width."""
+    pos, bars = positions(mode, n_dense)
+    return _columns(mode, pos, bars, matrices, sizes, 1e6, labels, titles).min_width

@@ -1,7 +1,7 @@
 """Texts of the heatmaps: numbers formatted as the cells print them, and texts laid out once.
 
 :func:`fmt` (with :func:`decimals_for`) is the one rule for a matrix entry's text, shared with
-the step panel; :func:`nice_max` rounds a group's levels. :class:`TextCache` keeps the labels'
+the step panel and the worksheets (it lives in :mod:`nnviz.explain.text`); :func:`nice_max` rounds a group's levels. :class:`TextCache` keeps the labels'
 and titles' ``QStaticText`` with their font's metrics; :class:`CellValues` decides which
 numbers fit their cells and where they go, laying out each distinct text once.
 """
@@ -13,28 +13,14 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QStaticText, QTransform
 
+from nnviz.explain.text import cell_decimals as decimals_for  # noqa: F401 (the one rule, shared)
+from nnviz.explain.text import cell_text as fmt
+from nnviz.explain.text import magnitude_decimals  # noqa: F401
+
 from .heatmap_layout import TextMetrics
 
 _ELIDE = Qt.TextElideMode.ElideRight
 STATIC_TEXTS = 4096   # laid-out cell texts kept (numbers recur from frame to frame)
-
-
-def decimals_for(arr: np.ndarray) -> int:
-    """Decimals for a matrix's numbers, from its largest entry: 2 for 0.1…9.99 (0.53, 1.95),
-    one more per decade below (0.086, 0.0012) and fewer above (12.3, 123)."""
-    return magnitude_decimals(float(np.max(np.abs(arr))) if arr.size else 0.0)
-
-
-def fmt(v: float, decimals: int = 2) -> str:
-    """A cell's number with the matrix's decimals and a real minus sign: −0.53, 0.0012."""
-    if not math.isfinite(v):
-        return str(v)
-    if v == 0:
-        return "0"
-    s = f"{v:.{decimals}f}"
-    if float(s) == 0:
-        s = s.lstrip("-")
-    return s.replace("-", "−")
 
 
 def nice_max(m: float) -> float:
@@ -88,16 +74,6 @@ class TextCache:
 
         return TextMetrics(m.height(), m.horizontalAdvance,
                            lambda text, width: m.elidedText(text, _ELIDE, width), size)
-
-
-def magnitude_decimals(m: float) -> int:
-    """:func:`decimals_for` from a matrix's largest magnitude ``m``."""
-    if not math.isfinite(m) or m == 0:
-        return 2
-    e = math.floor(math.log10(m))
-    if e in (-1, 0):
-        return 2
-    return max(0, min(5, (1 - e) if e < 0 else (2 - e)))
 
 
 class CellValues:

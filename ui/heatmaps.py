@@ -30,14 +30,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QLineF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from . import colors
 from .heatmap_layout import (BAR_TICK, GROUPS, TEXT_OFFSET, act_key, bar_y, heatmap_layout,
-                             wanted_mode)
+                             heatmap_min_width, wanted_mode)
 from .heatmap_matrices import ColorBar, Matrix
 from .heatmap_text import CellValues, TextCache, nice_max
 from .heatmap_text import decimals_for, fmt  # noqa: F401 (the step panel's and tests' import)
@@ -233,6 +233,21 @@ class HeatmapPanel(HoverReadout, QWidget):
         self._shapes = None
         self._layout_dirty = True
         self._update()
+        self._settle_layout()
+
+    def _settle_layout(self):
+        """Lay out now, not in the next paint: when the canvas needs a new minimum width (a
+        deeper net scrolls sideways), the scroll area resizes it before it paints, and one
+        paint shows the new network instead of one at the old width and one after."""
+        if self._built_for is None or any(m.shape is None for m in self._matrices.values()):
+            return
+        need = max(MIN_CANVAS_WIDTH, math.ceil(heatmap_min_width(
+            self._mode, self._built_for, self.session.network.sizes, self._matrices,
+            labels=self._label_metrics, titles=self._title_metrics)))
+        if need != self.view.minimumWidth():
+            self.view.setMinimumWidth(need)      # wider than the dock: the panel scrolls
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)   # resized now
+        self._ensure_layout()
 
     def _build(self, n_dense: int):
         """The matrices and colour bars for this many layers."""

@@ -14,6 +14,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (QLabel, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout,
                                QWidget)
 
@@ -40,6 +41,9 @@ class InsightsPanel(QTabWidget):
         self.linear_text = QTextBrowser()
         self._linear_html = None
         self.linear_text.setObjectName("linearText")
+        # Break lines between words only: in a narrow dock the table scrolls sideways rather
+        # than splitting a number or a heading in the middle ("−0.075 / 6").
+        self.linear_text.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.addTab(self.linear_text, "Linear model")
         # Linear regions
         regions = QWidget()
@@ -151,8 +155,11 @@ class InsightsPanel(QTabWidget):
             fit = analysis.logistic_fit(tr.X, tr.y) if s.task == "classification" else None
             self._ls_cache = (analysis.least_squares(tr.X, tr.y), fit)
         (lb0, lbeta), logistic = self._ls_cache
+        ts = model.target_scaler
+        if ts is not None:   # the net learned (y − μ_y)/σ_y: both models in the target's units
+            (b0, beta), (lb0, lbeta) = ((c * ts.std[0] + ts.mean[0], B * ts.std[0])
+                                        for c, B in ((b0, beta), (lb0, lbeta)))
         scaled = model.scaler is not None
-        space = "standardized features" if scaled else "the features' own units"
         in_features = analysis.features_phrase(names, model.inputs)
         target = "the logit z (ŷ = sigmoid(z))" if s.task == "classification" else "ŷ"
         kind = analysis.linear_model_name(net)
@@ -166,19 +173,20 @@ class InsightsPanel(QTabWidget):
             head += (f"<p>It is linear in the features {html.escape(', '.join(names))}, not in "
                      f"the raw inputs {html.escape(', '.join(model.inputs))}: a feature such as "
                      "x1² bends the boundary in the input plane.</p>")
-        cols = [(f"network, {space}", [b0] + list(beta))]
+        # Short headings (the line under the table says in which units each column is), so
+        # that a narrow dock shows more of the table before it scrolls sideways.
+        cols = [("network", [b0] + list(beta))]
         if scaled:
             rb0, rbeta = analysis.raw_units(b0, beta, model.scaler.mean, model.scaler.std)
-            cols.append(("network, features' own units", [rb0] + list(rbeta)))
+            cols.append(("network, own units", [rb0] + list(rbeta)))
         if logistic is not None:
-            cols.append((f"logistic fit, {space}",
-                         [logistic.intercept] + list(logistic.coefficients)))
-        cols.append((f"least squares, {space}", [lb0] + list(lbeta)))
+            cols.append(("logistic fit", [logistic.intercept] + list(logistic.coefficients)))
+        cols.append(("least squares", [lb0] + list(lbeta)))
         header = "".join(f"<th>{html.escape(c)}</th>" for c, _ in cols)
         rows = "".join(
             f"<tr><td>{html.escape(label)}</td>"
             + "".join(f"<td align='right'>{_fmt(v[r])}</td>" for _, v in cols) + "</tr>"
-            for r, label in enumerate(["β₀ (intercept)"] + names))
+            for r, label in enumerate(["β₀"] + names))
         with np.errstate(over="ignore"):   # huge weights (a diverging run): the distance is inf
             dist = float(np.linalg.norm(np.append(beta, b0) - np.append(lbeta, lb0)))
         notes = f"<p>Distance between them (network and least squares): <b>{dist:.4g}</b></p>"
@@ -193,11 +201,12 @@ class InsightsPanel(QTabWidget):
                           "so the logistic fit has no best weights (they grow without bound).</p>")
             caveat = analysis.least_squares_caveat()
             notes += f"<p style='color:#666'>Note: {html.escape(caveat[0].upper() + caveat[1:])}.</p>"
-        where = ("standardized (each feature minus its mean, over its standard deviation, as the "
-                 "first layer sees it)" if scaled else "the features' own units")
-        return (head + f"<table cellpadding='3'><tr><th></th>{header}</tr>{rows}</table>" + notes
-                + f"<p style='color:#666'>Coefficients on {where}; the fits use the same "
-                  "training rows.</p>")
+        where = ("standardized features (each feature minus its mean, over its standard "
+                 "deviation, as the first layer sees it); 'own units' undoes that"
+                 if scaled else "the features' own units")
+        return (head + f"<table cellpadding='3'><tr><th></th>{header}</tr>{rows}</table>"
+                + f"<p style='color:#666'>β₀ is the intercept. Coefficients on {where}; the fits "
+                  "use the same training rows.</p>" + notes)
 
     def _set_linear_html(self, text: str):
         """Lay the text out again only when it changed (not on every frame of Play; this also

@@ -18,11 +18,13 @@ from PySide6.QtGui import QAction, QColor
 from nnviz.explain.readout import LossReadout
 
 from .history_curve import HistoryCurve
+from .pinned_curves import PinnedCurves
 from .paint_cache import cache_pixmaps, cache_plot_frame, set_axis_label, settle_now
 from .plot_base import HeaderPlotWidget, ShownGate
 
 TEST_COLOR = QColor("#e07b00")   # orange: blue and red mean the classes elsewhere
 DIVERGED_COLOR = QColor("#d62728")
+BEST_COLOR = QColor("#2ca02c")   # green: the epoch early stopping keeps
 FIELDS = ("epoch", "train_loss", "test_loss", "train_metric", "test_metric")
 _EPOCH, _TRAIN, _TEST, _TRAIN_M, _TEST_M = range(5)
 
@@ -32,7 +34,8 @@ class LossPlot(HeaderPlotWidget):
 
     Public: ``train_curve``, ``test_curve``, ``train_metric_curve``, ``test_metric_curve``,
     ``logAction`` (log-scale loss axis), ``cursor_line``, ``readout`` (the values under the
-    cursor) and :meth:`mark_divergence`.
+    cursor), ``best_line`` (the best epoch, while early stopping is on), ``pinned`` (the runs
+    pinned for comparison: :mod:`ui.pinned_curves`) and :meth:`mark_divergence`.
     """
 
     def __init__(self, session, parent=None):
@@ -49,6 +52,7 @@ class LossPlot(HeaderPlotWidget):
         self.readout.setToolTip("Training values, then test values (orange)")
         self.logAction = QAction("Log scale", self, checkable=True, checked=False)
         self.add_header_toggle(self.logAction)
+        self.add_header_row()   # the readout gets a row of its own: beside the toggles it was cut
 
         # --- items, created once ---------------------------------------------------------
         plot = self.getPlotItem()
@@ -108,6 +112,8 @@ class LossPlot(HeaderPlotWidget):
         for sample, label in self.legend.items:
             cache_pixmaps(sample, label.item)
 
+        self.pinned = PinnedCurves(plot, self._fg)   # runs kept for comparison, faded
+
         cursor_pen = pg.mkPen(self._fg, width=1, style=Qt.PenStyle.DotLine)
         self.cursor_line = pg.InfiniteLine(angle=90, movable=False, pen=cursor_pen)
         self.cursor_line.setVisible(False)
@@ -117,11 +123,22 @@ class LossPlot(HeaderPlotWidget):
             labelOpts={"position": 0.9, "color": DIVERGED_COLOR, "anchors": [(1, 0), (1, 0)]})
         self.divergence_line.setVisible(False)
         plot.addItem(self.divergence_line, ignoreBounds=True)
+        self.best_line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(BEST_COLOR, width=2, style=Qt.PenStyle.DashLine),
+            label="best", labelOpts={"position": 0.95, "color": BEST_COLOR,
+                                     "anchors": [(0, 0), (0, 0)]})
+        self.best_line.setToolTip("The epoch with the lowest test loss: early stopping keeps "
+                                  "its weights")
+        self.best_line.setVisible(False)
+        plot.addItem(self.best_line, ignoreBounds=True)
 
         self.logAction.toggled.connect(self._on_log_toggled)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         session.structureChanged.connect(self._on_structure_changed)
         session.historyChanged.connect(self._on_history_changed)
+        session.settingsChanged.connect(self._mark_best)
+        for signal in (session.runsChanged, session.settingsChanged, session.structureChanged):
+            signal.connect(self._on_runs)
         # The batch loss moves at every step and with every edit of a weight.
         self._loss_readout = LossReadout()
         session.paramsChanged.connect(self._on_params_readout)
@@ -154,6 +171,9 @@ class LossPlot(HeaderPlotWidget):
         self.legend.setColumnCount(cols)
         self.legend.setMaximumWidth(self.legend.layout.minimumWidth())
         plot.layout.setRowFixedHeight(0, self.legend.layout.minimumHeight() + 2)
+        if "pinned" in self.__dict__ and self.pinned.width != room:
+            self.pinned.width = room        # the pinned runs' legend lines fit the width
+            self.pinned.update(self.session)
 
     def _sync_views(self):
         self.metric_view.setGeometry(self.getPlotItem().getViewBox().sceneBoundingRect())
@@ -165,6 +185,7 @@ class LossPlot(HeaderPlotWidget):
         self._metric_name = "acc" if classification else "R²"
         set_axis_label(self.getPlotItem(), "right", "accuracy" if classification else "R²",
                        self._fg.name())
+        self._set_loss_label()
         for curve, split in ((self.train_metric_curve, "train"), (self.test_metric_curve, "test")):
             label = self.legend.getLabel(curve)
             if label is not None and label.text != f"{split} {self._metric_name}":
@@ -195,9 +216,24 @@ class LossPlot(HeaderPlotWidget):
             for row, name in enumerate(FIELDS):
                 self._buf[row, start:n] = getattr(hist, name)[start:n]
         self._n = n
+        self._mark_best()
         if self._gate.skip():   # behind the Insights tab: redrawn when shown
             return
         self._redraw()
+
+    def _on_runs(self):
+        self.pinned.update(self.session)
+        self._fit_range()
+
+    def _mark_best(self):
+        """The best epoch's line, while early stopping is on (or has stopped the run)."""
+        tr = self.session.trainer
+        best = tr.early.best_epoch
+        shown = best is not None and bool(self.session.config.early_stopping or tr.stopped)
+        if shown and self.best_line.value() != best:
+            self.best_line.setValue(float(best))
+        if self.best_line.isVisible() != shown:
+            self.best_line.setVisible(shown)
 
     def _redraw(self):
         self._gate.stale = False
@@ -226,23 +262,28 @@ class LossPlot(HeaderPlotWidget):
         self._update_readout()
 
     def _fit_range(self, force: bool = False):
-        """Show every epoch and loss, with the bounds rounded outward to coarse steps."""
+        """Show every epoch and every loss from 0, the top rounded up to a coarse step."""
         if not self._auto_range or self._n == 0:
             return
         b = self._buf[:, :self._n]
-        x_hi = _round_up(max(float(b[_EPOCH, -1]), 1.0))
+        pinned_x, pinned_loss = self.pinned.bounds   # (made when the pinned runs change)
+        x_hi = _round_up(max(float(b[_EPOCH, -1]), pinned_x, 1.0))
         loss = b[_TRAIN:_TEST + 1]
         log = self.logAction.isChecked()
         vals = loss[np.isfinite(loss) & (loss > 0)] if log else loss[np.isfinite(loss)]
+        if pinned_loss.size:
+            vals = np.concatenate([vals, pinned_loss[pinned_loss > 0] if log else pinned_loss])
         if vals.size == 0:
             lo, hi = (-1.0, 0.0) if log else (0.0, 1.0)
         elif log:  # view coordinates are log10(loss): whole tenths of a decade
             lo = math.floor(10 * math.log10(float(vals.min()))) / 10
             hi = math.ceil(10 * math.log10(float(vals.max()))) / 10
         else:
-            lo, hi = float(vals.min()), float(vals.max())
+            # From 0 (losses are ≥ 0): the whole descent shows, and a new run's first point
+            # (0.749 or 0.702) gives the same axis, 0 to 0.8, not ticks of its own.
+            lo, hi = min(0.0, float(vals.min())), float(vals.max())
             step = _step(hi - lo if hi > lo else abs(hi) or 1.0)
-            lo = max(0.0, math.floor(lo / step) * step) if lo >= 0 else math.floor(lo / step) * step
+            lo = math.floor(lo / step) * step
             hi = math.ceil(hi / step) * step
         if hi <= lo:
             hi = lo + (0.1 if log else _step(abs(lo) or 1.0))
@@ -260,8 +301,21 @@ class LossPlot(HeaderPlotWidget):
         plot = self.getPlotItem()
         plot.setLogMode(x=False, y=on)
         plot.getAxis("right").setLogMode(False)  # the metric axis stays linear
-        plot.setLabel("left", "loss (log scale)" if on else "loss", color=self._fg.name())
+        self._set_loss_label()
         self._fit_range(force=True)
+
+    def _set_loss_label(self):
+        """"loss", with its units when a regression's target is standardized (the loss is then
+        in standardized units: it starts near 1 whatever the target's scale)."""
+        scaled = self.session.model.target_scaler is not None
+        notes = (["standardized target units"] if scaled else []) + (
+            ["log scale"] if self.logAction.isChecked() else [])
+        text = "loss" + (f" ({', '.join(notes)})" if notes else "")
+        set_axis_label(self.getPlotItem(), "left", text, self._fg.name())
+        self.getPlotItem().getAxis("left").setToolTip(
+            "Mean loss per row. The target is standardized with the training rows' mean and std, "
+            "so the loss is in those units; R², RMSE and predictions are in the target's own units."
+            if scaled else "Mean loss per row.")
 
     # --- the values under the cursor ---------------------------------------------------
     def _on_mouse_moved(self, scene_pos):
@@ -311,8 +365,10 @@ class LossPlot(HeaderPlotWidget):
         pair(m, _metric(b[_TRAIN_M, i], m), _metric(b[_TEST_M, i], m))
         if m == "R²" and self.session.model.loss == "squared_error":
             from nnviz.core.history import rmse
-            pair("RMSE", _num(rmse("squared_error", b[_TRAIN, i])),
-                 _num(rmse("squared_error", b[_TEST, i])))
+            from nnviz.data.target import unscale_rmse
+            ts = self.session.model.target_scaler     # RMSE in the target's own units
+            pair("RMSE", _num(unscale_rmse(rmse("squared_error", b[_TRAIN, i]), ts)),
+                 _num(unscale_rmse(rmse("squared_error", b[_TEST, i]), ts)))
         self.readout.set_runs(runs)
 
 
@@ -349,6 +405,8 @@ def _round_up(x: float) -> float:
 
 
 def _num(v: float) -> str:
+    if math.isnan(v):
+        return "–"          # no batch yet
     return f"{v:.3f}" if 1e-2 <= abs(v) < 1e3 else f"{v:.3g}"
 
 

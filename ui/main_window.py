@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMes
 from nnviz.errors import NnvizError
 from nnviz.explain.readout import LossReadout
 
-from . import data_actions, dialogs, example_gallery, file_actions, guide
+from . import (data_actions, dialogs, example_gallery, file_actions, guide, runs_actions,
+               worksheet_export)
 from .actions import make_action
 from .boundary_view import BoundaryPlot
 from .confusion import ConfusionPanel
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         s.structureChanged.connect(self._on_structure)
         s.playingChanged.connect(self._on_playing)
         s.diverged.connect(self._on_diverged)
+        s.stopped.connect(lambda text: self.statusBar().showMessage(text[0].upper() + text[1:], 30000))
         s.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         s.stageChanged.connect(self._on_stage)
         # The settings and the plots run the full height (the plots keep room to read their
@@ -219,6 +221,9 @@ class MainWindow(QMainWindow):
                   self.actionReinitialize, None, self.actionAddNeuron, self.actionRemoveNeuron,
                   self.actionAddLayer, self.actionRemoveLayer):
             t.addSeparator() if a is None else t.addAction(a)
+        runs_actions.install(self, t)   # Pin run, Runs table, Export history
+        t.addSeparator()
+        self.worksheet_export = worksheet_export.install(self, t)   # Export worksheet…
         v = mb.addMenu("&View")
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
@@ -310,8 +315,10 @@ class MainWindow(QMainWindow):
         if self.session.task != "classification":
             from nnviz.core.history import rmse
             loss = self.session.model.loss
-            text += (f"   RMSE train {f(rmse(loss, h.train_loss[-1]))}"
-                     f" / test {f(rmse(loss, h.test_loss[-1]))}")
+            from nnviz.data.target import unscale_rmse
+            ts = self.session.model.target_scaler   # RMSE in the target's own units
+            text += (f"   RMSE train {f(unscale_rmse(rmse(loss, h.train_loss[-1]), ts))}"
+                     f" / test {f(unscale_rmse(rmse(loss, h.test_loss[-1]), ts))}")
         if self.session.playing:
             text += f"   {self.session.steps_per_second:,.0f} steps/s"
         self.status_label.setText(text)

@@ -20,7 +20,8 @@ class LayerHeader:
     def _init_header(self):
         self._add_action: QAction | None = None      # the first layer's buttons use these
         self._remove_action: QAction | None = None
-        self._controls: list[_LayerControls] = []
+        self._pool: list[_LayerControls] = []        # one per hidden layer there has been
+        self._controls: list[_LayerControls] = []     # the shown ones: one per hidden layer
         self._depth = _LayerControls(self)      # [−] 2 hidden layers [+], above the unit controls
         self._depth.setObjectName("depthControls")
         self._depth.use_actions(None, None)
@@ -44,12 +45,12 @@ class LayerHeader:
     def set_layer_actions(self, add: QAction, remove: QAction):
         """Use the main window's add/remove-neuron actions for the first hidden layer's buttons."""
         self._add_action, self._remove_action = add, remove
-        if self._controls:
-            old = self._controls.pop(0)
+        if self._pool:
+            old = self._pool[0]
             old.hide()
             old.deleteLater()
-            self._controls.insert(0, self._make_controls(0))
-            self._update_controls()
+            self._pool[0] = self._make_controls(0)
+            self._rebuild_header()
 
     def _make_controls(self, layer: int) -> _LayerControls:
         controls = _LayerControls(self)
@@ -65,13 +66,15 @@ class LayerHeader:
         return controls
 
     def _rebuild_header(self):
-        hidden = self.session.network.hidden_sizes
-        while len(self._controls) > len(hidden):
-            old = self._controls.pop()
-            old.hide()
-            old.deleteLater()
-        while len(self._controls) < len(hidden):
-            self._controls.append(self._make_controls(len(self._controls)))
+        # A removed layer's controls are hidden, not deleted: adding the layer again shows them
+        # (new widgets cost a style pass and a first paint each).
+        n = len(self.session.network.hidden_sizes)
+        while len(self._pool) < n:
+            self._pool.append(self._make_controls(len(self._pool)))
+        for i, controls in enumerate(self._pool):
+            if controls.isVisibleTo(self) != (i < n):
+                controls.setVisible(i < n)
+        self._controls = self._pool[:n]
         self._update_controls()
 
     def _update_controls(self):

@@ -158,7 +158,7 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
         for c, item in enumerate(self._column_captions[1:], 1):
             item.setText(f"{sym.a(c)} = {net.activations[c - 1]}")
         self._rebuild_header()
-        self._layout()
+        self._layout(refresh=False)      # the colours and maps are redrawn once, below
         if not self._input_maps_current():
             self._input_maps()           # the inputs' maps change only with the data and axes
         self._on_stage_changed(None)     # no stage highlighted; colours and maps redrawn
@@ -261,8 +261,9 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
                 and step == (self._map_steps[0] if self._map_steps else 1))
 
     # --- geometry (structure changes and resizes) ----------------------------------------
-    def _layout(self):
-        """Place every item for the current viewport size (:func:`canvas_layout`)."""
+    def _layout(self, refresh: bool = True):
+        """Place every item for the current viewport size (:func:`canvas_layout`); with
+        ``refresh``, redraw the edges and maps when their widths or map sizes changed."""
         if not self._nodes:
             return
         vp = self.viewport().size()
@@ -300,10 +301,12 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
             for layer in self._flat_edges:
                 for edge in layer:
                     edge.key = -1
-            self._update_edges()
-        if steps_changed and self._maps_for[0] is not None and not self._input_maps_current():
+            if refresh:
+                self._update_edges()
+        if refresh and steps_changed and self._maps_for[0] is not None \
+                and not self._input_maps_current():
             self._input_maps()
-        if steps_changed and self._built_maps:
+        if refresh and steps_changed and self._built_maps:
             self._unit_maps()
         for layer, ends in zip(self._edges, g.edges):
             for row, row_ends in zip(layer, ends):

@@ -17,7 +17,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QPainter, QPalette
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QSizePolicy, QWidget
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from .paint_cache import steady_axes
 
@@ -179,9 +180,13 @@ class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
         self.setObjectName(f"{name}Plot")
         self._header = QWidget(self)
         self._header.setObjectName(f"{name}Header")
-        self._header_row = QHBoxLayout(self._header)
-        self._header_row.setContentsMargins(6, 2, 6, 2)
+        self._header_rows = QVBoxLayout(self._header)
+        self._header_rows.setContentsMargins(6, 2, 6, 2)
+        self._header_rows.setSpacing(2)
+        self._header_row = QHBoxLayout()
         self._header_row.setSpacing(10)
+        self._header_rows.addLayout(self._header_row)
+        self._header_height = -1
         self._n_toggles = 0
         if gap:
             self._header_row.addStretch(1)
@@ -205,9 +210,36 @@ class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
         self._fit_header()
         return box
 
+    def add_header_row(self) -> QWidget:
+        """A second header row, under the toggles, for controls that come and go with the data
+        (beside the toggles a narrow dock cut them off) and, at its right, the readout. Its
+        height stays the same whatever it shows, so the plot below does not move."""
+        row = QWidget(self._header)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        self._header_row.removeWidget(self.readout)
+        self.readout.setParent(row)
+        layout.addStretch(1)
+        layout.addWidget(self.readout, 8)   # most of the room the row's controls leave
+        self._header_rows.addWidget(row)
+        return row
+
+    def add_header_widget(self, widget) -> None:
+        """Put ``widget`` (a button, say) after the header's toggles, before the readout."""
+        widget.setParent(self._header)
+        self._header_row.insertWidget(self._n_toggles, widget)
+        self._n_toggles += 1
+        self._fit_header()
+
     def _fit_header(self):
-        self._header_height = self._header.sizeHint().height()
-        self.setViewportMargins(0, self._header_height, 0, 0)
+        h = self._header.sizeHint().height()
+        if h == self._header_height:
+            return
+        self._header_height = h
+        self.setViewportMargins(0, h, 0, 0)
+        if not getattr(self, "closed", False):
+            self._header.setGeometry(0, 0, self.width(), h)
 
     # --- layout: the header row sits in the top viewport margin --------------------------
     def resizeEvent(self, ev):

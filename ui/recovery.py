@@ -104,7 +104,7 @@ def capture(session) -> dict:
     """The keyword arguments of :func:`nnviz.io.session_file.save` for an app ``Session``."""
     params, rng_state = session.initial_state
     return {"initial_params": params, "initial_rng": rng_state, "added": session.added_rows,
-            "axes": session.plot_axes(), "speed": session.speed}
+            "axes": session.plot_axes(), "speed": session.speed, "pinned": session.pinned}
 
 
 def _log(event: str, session) -> None:

@@ -16,7 +16,8 @@ Signals
   while playing.
 - ``historyChanged``: a new epoch was recorded (or the history was cleared).
 - ``stageChanged(object)``: the stage shown by the step-through panel (a Stage or None).
-- ``playingChanged(bool)``, ``settingsChanged``, ``diverged(str)``, ``message(str)``,
+- ``playingChanged(bool)``, ``settingsChanged``, ``diverged(str)``, ``stopped(str)`` (early
+  stopping ended the run; Play pauses), ``message(str)``,
   ``unitHovered(int, int)`` (dense layer index from 0 and unit, or -1, -1).
 - ``axesChanged``: the two inputs on the output plot's axes changed (:meth:`Session.set_axes`);
   the grid, and so the boundary and every thumbnail, now shows that slice.
@@ -75,8 +76,13 @@ FORWARDED = (
     "add_layer", "remove_layer", "undo", "redo", "undo_text", "redo_text",
     "begin_run", "back_to_run_start", "back_to_best_epoch", "best_epoch",
     "set_activation", "set_init", "set_reduction", "set_data", "regenerate", "set_dataset",
+    "set_standardize_target",
     "set_training", "set_lr", "set_batch_size", "set_optimizer", "set_regularization",
+    "set_lr_schedule", "set_early_stopping",
     "initial_state", "reset", "reinitialize", "set_weight", "set_bias",
+    # runs pinned for comparison (ui.model.runs)
+    "pinned", "pin_run", "unpin", "set_pinned", "differences", "current_run", "train_seconds",
+    "runs_csv", "history_csv",
     # hand-edited points (ui.model.points)
     "added_rows", "can_edit_points", "add_point", "remove_nearest", "clear_points", "save_data",
     # stepping and the step-through cursor (ui.model.cursor)
@@ -107,7 +113,7 @@ class _Forward:
 
 def _relay(session: "Session", name: str):
     """A handler for the model's event ``name`` that emits the session's signal of that name
-    (``diverged`` through :meth:`Session._on_diverged`). It holds the session weakly: the model
+    (``diverged`` and ``stopped`` pause Play first). It holds the session weakly: the model
     must not keep its adapter alive, or the QObject would wait for the cyclic GC to go, at a
     moment pyqtgraph's items may be half torn down."""
     ref = weakref.ref(session)
@@ -115,10 +121,9 @@ def _relay(session: "Session", name: str):
     def relay(*args):
         s = ref()
         if s is not None:
-            if name == "diverged":
-                s._on_diverged(*args)
-            else:
-                getattr(s, name).emit(*args)
+            if name in ("diverged", "stopped"):   # training ended: pause, then tell the views
+                s.pause()
+            getattr(s, name).emit(*args)
     return relay
 
 
@@ -130,10 +135,12 @@ class Session(QObject):
     playingChanged = Signal(bool)
     settingsChanged = Signal()
     diverged = Signal(str)
+    stopped = Signal(str)
     message = Signal(str)
     unitHovered = Signal(int, int)
     axesChanged = Signal()
     undoChanged = Signal()
+    runsChanged = Signal()
 
     def __init__(self, config: Config | None = None, parent=None):
         super().__init__(parent)
@@ -152,11 +159,6 @@ class Session(QObject):
         self._rate_start = time.perf_counter()
         self._tick_end = None           # Play's frame clock: see _tick
         self._tick_wait = self._update_seconds = self._redraw_seconds = 0.0
-
-    def _on_diverged(self, reason: str):
-        """Training diverged: pause Play, then tell the views."""
-        self.pause()
-        self.diverged.emit(reason)
 
     def adopt(self, exp: Experiment, initial: tuple, added=None, axes=None):
         """Pause, then continue a saved run (:meth:`ui.model.AppModel.adopt`)."""
@@ -223,6 +225,7 @@ class Session(QObject):
         limit = self.steps_due(start)
         budget = train_budget(self._redraw_seconds)
         done = self.trainer.run_for(budget, limit) if limit else 0
+        self.app_model.add_train_time(time.perf_counter() - start)
         if SPEEDS[self.speed]:
             self._credit += limit - done     # steps the budget had no time for stay due
         self._rate_steps += done

@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLab
                                QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from nnviz.explain import equations as explain
-from nnviz.explain.operations import distinct_decimals, panel_arrays, planned_operations, stage_title
+from nnviz.explain.operations import panel_arrays, panel_decimals, planned_operations, stage_title
 
-from .heatmaps import decimals_for
 from .step_matrix import MAX_ROWS, Item, MatrixArea, MatrixView, shown_rows  # noqa: F401 (public)
 
 SIDE_WIDTH = 600          # px of panel: the words go beside the matrices, else behind Details
@@ -333,8 +332,25 @@ class StepPanel(QWidget):
             self._refresh()
 
     def _on_plan(self):
-        if not self.session.stages:
+        if self.session.stages:
+            return
+        if self._stage is None:     # the start text stays: only the list of operations changes
+            self._syncing = True
+            try:
+                self._fill_list()
+            finally:
+                self._syncing = False
+        else:
             self._on_stage(None)
+
+    def _target_note(self, stage) -> list[str]:
+        """One line where y appears: a standardized regression target is what the net sees."""
+        model = getattr(self.session, "model", None)   # a panel may show stages of no run
+        ts = getattr(model, "target_scaler", None)
+        if ts is None or "y" not in stage.operands:
+            return []
+        return [f"y and ŷ here are the standardized target (y − μ_y)/σ_y, the numbers the network "
+                f"learns (μ_y = {ts.mean[0]:.4g}, σ_y = {ts.std[0]:.4g}); readouts and plots show ŷ·σ_y + μ_y."]
 
     def _on_stage(self, stage):
         self._stage = stage
@@ -394,7 +410,8 @@ class StepPanel(QWidget):
             + (f"<div style='color:#666; font-family:monospace'>{html.escape(s)}</div>" if s else "")
             for e, s in eqs))
         self.notes.setText(_lines_html(explain.notes(stage, notation)
-                                       + explain.notation_note(stage, notation, self.sample)))
+                                       + explain.notation_note(stage, notation, self.sample)
+                                       + self._target_note(stage)))
         idx = explain.index_form(stage, self.sample, notation)
         self.index_label.setText("<b>Index form</b>" + _lines_html(idx, mono=True) if idx else "")
         blocks = []
@@ -421,12 +438,7 @@ class StepPanel(QWidget):
         shown = panel_arrays(stage, notation)
         items: list[Item] = []
         if stage.phase == "update":
-            decimals = {}
-            for i, s in enumerate(shown):   # before, change, after: one number of digits
-                if s.role == "change":
-                    old, new = shown[i - 1], shown[i + 1]
-                    decimals[i - 1] = decimals[i + 1] = distinct_decimals(
-                        old.values, new.values, decimals_for(np.abs(old.values)))
+            decimals = dict(enumerate(panel_decimals(shown)))
             group = -1
             for i, s in enumerate(shown):   # each parameter's three on one line
                 if s.role == "change":

@@ -138,6 +138,10 @@ def run(args) -> int:
         ds = csvdata.load_dataset(args.data, args.target, features=list(model.inputs), task=model.task)
         X_raw, y = ds.X, ds.y
     F = model.transform(X_raw) if X_raw is not None else None
+    y_net = y   # the targets in the units the network outputs (standardized, if it learned so)
+    if y is not None and model.target_scaler is not None:
+        from nnviz.data import target
+        y_net = target.scale(y, model.target_scaler)
     report: dict = {"parameter_count": net.parameter_count()}
     lines = [f"network      {' → '.join(map(str, net.sizes))}  ({', '.join(net.activations)})"]
     names = list(model.features)
@@ -154,6 +158,9 @@ def run(args) -> int:
         lines += _multinomial(model, classes, F, y, report, names, space, in_features)
     elif analysis.is_linear(net):
         b0, beta = analysis.linear_equivalent(net)
+        if model.target_scaler is not None:   # the network learned (y − μ_y)/σ_y: ŷ in y's units
+            ts = model.target_scaler
+            b0, beta = float(b0 * ts.std[0] + ts.mean[0]), beta * ts.std[0]
         report["linear_equivalent"] = {"intercept": b0, "coefficients": beta.tolist()}
         if model_name:
             out = "ŷ = sigmoid(z)" if model_name == "logistic regression" else "ŷ = z"
@@ -252,7 +259,7 @@ def run(args) -> int:
     if args.gradcheck:
         rows = min(len(F), MAX_GRADCHECK_ROWS)
         loss = losses.make(model.loss, net.activations[-1])
-        check = analysis.gradient_check(net, loss, F[:rows], y[:rows])
+        check = analysis.gradient_check(net, loss, F[:rows], y_net[:rows])
         report["gradcheck"] = {"rows": rows, "max_relative": check.max_relative,
                                "per_matrix": check.per_matrix, "passed": check.passed,
                                "verdict": check.verdict}

@@ -38,6 +38,10 @@ def make_parser() -> argparse.ArgumentParser:
     settings.add_arguments({"data": d, "network": n, "training": r})  # one flag per setting
     d.add_argument("--data", metavar="FILE.csv", help="your own CSV table")
     d.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
+    d.add_argument("--inputs", metavar="COL,COL,…", type=settings.csv_list,
+                   help="the CSV columns the network takes (default: every column of numbers "
+                        "but the target; a text column is skipped with a note). --features "
+                        "chooses expressions of these")
     d.add_argument("--positive-class", metavar="LABEL",
                    help="one class against the rest: this target label is 1, every other 0")
     d.add_argument("--drop-missing", action="store_true",
@@ -51,6 +55,9 @@ def make_parser() -> argparse.ArgumentParser:
                    ".safetensors, .onnx, .py, or .csv for a folder of CSV files)")
     o.add_argument("--export-on-divergence", action="store_true",
                    help="export the last finite weights even if training diverged")
+    o.add_argument("--history", metavar="FILE.csv",
+                   help="write the run's history: one row per epoch (epoch, step, train and "
+                        "test loss and metric)")
     o.add_argument("--json", action="store_true", help="print one JSON object")
 
     pr = sub.add_parser("predict", help="predict with saved weights")
@@ -77,24 +84,26 @@ def _config_from(args):
         raise NnvizError("--target goes with --data")
     if args.data and not args.target:
         raise NnvizError("--data needs --target COLUMN")
-    if (args.positive_class is not None or args.drop_missing) and not args.data:
-        raise NnvizError("--positive-class and --drop-missing go with --data")
+    if (args.positive_class is not None or args.drop_missing or args.inputs) and not args.data:
+        raise NnvizError("--inputs, --positive-class and --drop-missing go with --data")
     if args.epochs is not None and args.steps is not None:
         raise NnvizError("give --epochs or --steps, not both")
     config = settings.Config(**settings.values_from_args(args))
+    weights = None
+    if args.weights:       # read first: its task lets a tiny table (one row, one class) load
+        from nnviz.cli import convert as cli_convert
+        weights = cli_convert.load(args.weights)
     dataset = None
     if args.data:
         from nnviz.data import csvdata
         max_mb = check_number("--max-mb", args.max_mb, low=0.001, high=1e6)
-        dataset = csvdata.load_dataset(args.data, args.target, features=None, task=args.task,
+        dataset = csvdata.load_dataset(args.data, args.target, features=args.inputs,
+                                       task=args.task or (weights.task if weights else None),
                                        drop_missing=args.drop_missing,
                                        max_bytes=int(max_mb * 1024 ** 2),
                                        positive_class=args.positive_class)
         config.features = args.features or list(dataset.inputs)
-    weights = None
-    if args.weights:
-        from nnviz.cli import convert as cli_convert
-        weights = cli_convert.load(args.weights)
+    if weights is not None:
         net = weights.network
         config.features = list(weights.features)
         config.hidden = net.hidden_sizes
@@ -110,23 +119,33 @@ def _train(args) -> int:
 
     if args.export:
         cli_convert.check_target(args.export)
+    if args.history and not os.path.isdir(os.path.dirname(args.history) or "."):
+        raise NnvizError(f"cannot write {args.history}: there is no folder "
+                         f"{os.path.dirname(args.history)}")
     config, dataset, weights = _config_from(args)
+    epochs = None
+    if args.steps is None:
+        epochs = check_number("epochs", args.epochs if args.epochs is not None else 100, integer=True)
+    if config.lr_schedule == "cosine":        # over the run: the epochs it plans
+        if epochs is None:
+            raise NnvizError("--lr-schedule cosine with --steps needs its length in epochs, "
+                             "e.g. cosine:50")
+        config.lr_schedule = f"cosine:{epochs}"
     exp = build(config, dataset, weights)
     tr = exp.trainer
     notices = exp.notices
     if not args.json:
         for note in notices:
             print(f"nnviz: note: {note}", file=sys.stderr)
-    if args.steps is not None:
+    if epochs is None:
         total = check_number("steps", args.steps, integer=True)
     else:
-        epochs = check_number("epochs", args.epochs if args.epochs is not None else 100, integer=True)
         total = epochs * tr.steps_per_epoch
     show_progress = not args.json and sys.stdout.isatty()
     start = time.perf_counter()
     last_print = start
     done = 0
-    while done < total and not tr.diverged:
+    while done < total and not tr.halted:
         done += tr.steps(min(1000, total - done))
         now = time.perf_counter()
         if show_progress and now - last_print > 0.5:
@@ -136,22 +155,41 @@ def _train(args) -> int:
     seconds = time.perf_counter() - start
     if show_progress and seconds > 0.5:
         print()
-    if tr.pos != 0 or len(tr.history) == 0 or tr.history.step[-1] != tr.step_count:
+    if tr.stopped is None and (tr.pos != 0 or len(tr.history) == 0
+                               or tr.history.step[-1] != tr.step_count):
         tr.record_history()
     h = tr.history
+    # After an early stop the network holds the best epoch's weights: report that epoch.
+    last = h.epoch.index(tr.stopped.best_epoch) if tr.stopped else -1
     kind = "accuracy" if exp.model.task == "classification" else "r2"
+    if args.history:
+        from nnviz.core.runs import history_csv
+        from nnviz.io.fileio import atomic_write
+        atomic_write(args.history, history_csv(h, exp.model.task).encode("utf-8"))
     has_test = len(tr.X_test) > 0
 
     def num(v):
         return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
     result = {
-        "train_loss": num(h.train_loss[-1]), "test_loss": num(h.test_loss[-1]) if has_test else None,
-        f"train_{kind}": num(h.train_metric[-1]),
-        f"test_{kind}": num(h.test_metric[-1]) if has_test else None,
+        "train_loss": num(h.train_loss[last]),
+        "test_loss": num(h.test_loss[last]) if has_test else None,
+        f"train_{kind}": num(h.train_metric[last]),
+        f"test_{kind}": num(h.test_metric[last]) if has_test else None,
         "parameter_count": exp.network.parameter_count(),
         "steps": tr.step_count, "epochs": tr.epoch_count, "seconds": round(seconds, 4),
+        "best_epoch": tr.early.best_epoch, "stopped_early": tr.stopped is not None,
     }
+    y_scaler = exp.model.target_scaler
+    if exp.model.task == "regression" and exp.model.loss == "squared_error":
+        # RMSE in the target's own units; the loss stays in the units the network learns
+        from nnviz.core.history import rmse
+        from nnviz.data.target import unscale_rmse
+        result["train_rmse"] = num(unscale_rmse(rmse("squared_error", h.train_loss[last]), y_scaler))
+        result["test_rmse"] = (num(unscale_rmse(rmse("squared_error", h.test_loss[last]), y_scaler))
+                               if has_test else None)
+    if exp.model.task == "regression":
+        result["loss_units"] = "standardized target" if y_scaler is not None else "target"
     if exp.network.n_outputs > 1:
         result["classes"] = list(exp.model.classes)
     if notices:
@@ -170,10 +208,16 @@ def _train(args) -> int:
         print(f"network   {' → '.join(map(str, net.sizes))}  ({', '.join(net.activations)})")
         print(f"params    {net.parameter_formula()}")
         print(f"trained   {tr.step_count} steps, {tr.epoch_count} epochs in {seconds:.2f} s")
-        line = f"train     loss {result['train_loss']:.4f}  {kind} {result[f'train_{kind}']:.4f}"
-        print(line)
-        if has_test:
-            print(f"test      loss {result['test_loss']:.4f}  {kind} {result[f'test_{kind}']:.4f}")
+        if tr.stopped:
+            print(f"stopped   {tr.stopped.message}")
+        for side in ("train", "test") if has_test else ("train",):
+            line = f"{side:<10}loss {result[f'{side}_loss']:.4f}  {kind} {result[f'{side}_{kind}']:.4f}"
+            if result.get(f"{side}_rmse") is not None:
+                line += f"  rmse {result[f'{side}_rmse']:.4g}"
+            print(line)
+        if y_scaler is not None:
+            print(f"units     loss in standardized target units (target mean {y_scaler.mean[0]:.4g}, "
+                  f"std {y_scaler.std[0]:.4g}); rmse and predictions in the target's units")
         if args.export:
             print(f"exported  {args.export}")
     return 0
@@ -221,6 +265,10 @@ def _info(args) -> int:
     print(f"inputs       {', '.join(model.inputs)}")
     print(f"features     {', '.join(model.features)}")
     print(f"scaling      {'standardized (mean/std per feature)' if model.scaler is not None else 'none'}")
+    if model.target_scaler is not None:
+        ts = model.target_scaler
+        print(f"target       standardized (mean {ts.mean[0]:.6g}, std {ts.std[0]:.6g}); "
+              "predictions are in the target's units")
     print(f"layers       {' → '.join(map(str, net.sizes))}")
     for k, (d, name) in enumerate(zip(net.dense, net.activations), 1):
         print(f"  layer {k}    W {d.W.shape[0]}×{d.W.shape[1]}, b {d.b.shape[0]}, {name}")

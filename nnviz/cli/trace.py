@@ -8,6 +8,7 @@ file is not changed.
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 
@@ -34,6 +35,17 @@ def add_parser(sub) -> None:
     t.add_argument("--notation", choices=explain.NOTATIONS, default=explain.ROW,
                    help="row: Z = X·W + b (default); column: {Z} = [Wᵀ]{X} ⊕ {B}")
     t.add_argument("--json", action="store_true", help="print one JSON object")
+    w = t.add_argument_group("worksheet")
+    w.add_argument("--worksheet", metavar="FILE.html|FILE.md",
+                   help="write the step as a worksheet instead of printing it: every operation in "
+                        "order with its equation, shapes, matrices and the sample element by "
+                        "element; .html is a page that prints on A4, .md is Markdown with LaTeX math")
+    w.add_argument("--exercise", action="store_true",
+                   help="leave every computed number of the worksheet blank, and write the "
+                        "answer key next to it (FILE-answers.html or .md)")
+    w.add_argument("--decimals", type=float, metavar="N",
+                   help="decimals of the worksheet's matrices, 0 to 12 (default: as the "
+                        "step-through writes each matrix)")
 
 
 def trace(model, X_raw, y, *, lr: float = 0.03, optimizer: str = "sgd", reduction: str = "mean"):
@@ -76,6 +88,11 @@ def _inputs_text(inputs: dict) -> str:
     else:
         lines.append(f"    X, the features {', '.join(inputs['features'])} as they are (no scaling)")
     lines.append(f"  X [{m}×{p}] =\n        " + _array_text(inputs["X"]).replace("\n", "\n" + " " * 8))
+    ts = inputs.get("target_standardized")
+    if ts:
+        lines.append(f"    y, the target standardized as the network learned it: y = (target − "
+                     f"{ts['mean']:.6g})/{ts['std']:.6g}; ŷ·{ts['std']:.6g} + {ts['mean']:.6g} is "
+                     "the prediction in the target's units")
     return "\n".join(lines)
 
 
@@ -84,10 +101,28 @@ def _array_text(a) -> str:
         return np.array2string(np.asarray(a, dtype=float), separator=", ")
 
 
+def _worksheet_args(args):
+    """The worksheet's decimals (None: as the step-through writes each matrix); a bad
+    combination or extension is one sentence, before any work is done."""
+    from nnviz.explain import worksheet
+
+    if args.worksheet is None:
+        if args.exercise or args.decimals is not None:
+            raise NnvizError("--exercise and --decimals go with --worksheet FILE")
+        return None
+    if args.json:
+        raise NnvizError("give --json or --worksheet, not both")
+    if args.notation != explain.ROW:
+        raise NnvizError("a worksheet is written in row notation; leave out --notation column")
+    worksheet.check_path(args.worksheet)
+    return worksheet.check_decimals(args.decimals)
+
+
 def run(args) -> int:
     from nnviz.cli import convert as cli_convert
     from nnviz.data import csvdata
 
+    decimals = _worksheet_args(args)
     model = cli_convert.load(args.weights)   # every format predict and info read
     lr = check_number("learning rate", args.lr)
     if model.network.n_outputs > 1:   # K classes: the labels map by the model's classes
@@ -105,8 +140,28 @@ def run(args) -> int:
     sample = check_number("sample", args.sample, integer=True) - 1
     if sample >= len(X_raw):
         raise NnvizError(f"--sample {sample + 1} is beyond the batch of {len(X_raw)} rows")
+    ts = model.target_scaler
+    if ts is not None:   # the network learned the standardized target: its y is that
+        from nnviz.data import target
+        y = target.scale(y, ts)
     stages = trace(model, X_raw, y, lr=lr, optimizer=args.optimizer, reduction=args.reduction)
     inputs = _inputs(model, X_raw)
+    inputs["target_standardized"] = None if ts is None else {"mean": float(ts.mean[0]),
+                                                             "std": float(ts.std[0])}
+    if args.worksheet is not None:
+        from nnviz.explain import worksheet
+        context = [f"The batch: {'the first ' + str(len(X_raw)) if args.rows is not None else 'the'} "
+                   f"{len(X_raw)} row{'s' * (len(X_raw) != 1)} of {os.path.basename(args.input)}; "
+                   f"weights from {os.path.basename(args.weights)}; X holds the features "
+                   f"{', '.join(inputs['features'])}"
+                   + (" standardized with the training rows' mean and std." if inputs["standardized"]
+                      else " as they are.")
+                   + ("" if ts is None else " y is the target standardized with the training "
+                      f"rows' mean {ts.mean[0]:.4g} and std {ts.std[0]:.4g}, as the network learns it.")]
+        for path in worksheet.write(args.worksheet, stages, sample=sample, decimals=decimals,
+                                    exercise=args.exercise, context=context):
+            print(f"worksheet  {path}")
+        return 0
     if args.json:
         out = []
         for st in stages:

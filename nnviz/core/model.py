@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.data import features as features_mod
+from nnviz.data import target as target_mod
 from nnviz.errors import NnvizError
 from nnviz.core.network import Network
 from nnviz.settings import TASKS
@@ -23,6 +24,9 @@ class Model:
     task: str = "classification"
     loss: str = "log_loss"
     classes: list | None = None      # class labels in index order (classification), or None
+    # regression: the target's standardization (μ_y, σ_y as a one-column Scaler), or None; the
+    # network outputs (y − μ_y)/σ_y and predict() turns that back into the target's units
+    target_scaler: "features_mod.Scaler | None" = None
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -31,6 +35,9 @@ class Model:
         if len(self.features) != self.network.n_inputs:
             raise NnvizError(f"{len(self.features)} features but the first layer takes "
                              f"{self.network.n_inputs} inputs")
+        if self.target_scaler is not None and (self.task != "regression"
+                                               or self.target_scaler.n_features != 1):
+            raise NnvizError("target scaling is for a regression's one target only")
 
     def transform(self, X_raw: np.ndarray) -> np.ndarray:
         """Raw inputs (n, len(inputs)) → scaled features (n, p), float64."""
@@ -50,7 +57,12 @@ class Model:
         """(n,) probabilities of class 1 (one sigmoid output) or predicted values (regression);
         (n, K) class probabilities for a softmax output."""
         p = self.network.predict(self.transform(X_raw))
-        return p if p.shape[1] > 1 else p[:, 0]
+        return p if p.shape[1] > 1 else self.unscale(p[:, 0])
+
+    def unscale(self, p: np.ndarray) -> np.ndarray:
+        """The network's regression outputs (any shape) in the target's own units: p · σ_y + μ_y
+        when the target was standardized, else ``p`` itself."""
+        return target_mod.unscale(p, self.target_scaler)
 
     def predict_labels(self, X_raw: np.ndarray) -> np.ndarray:
         """(n,) int class indices (argmax, or probability > 0.5 for one sigmoid output)."""

@@ -29,16 +29,19 @@ import time
 
 import numpy as np
 
-from nnviz.core import losses, optimizers, stages
+from nnviz.core import losses, optimizers, schedules, stages
+from nnviz.core.early_stopping import EarlyStop, EarlyStopping
 from nnviz.errors import NnvizError
 from nnviz.core.history import Divergence, History, metric, scale_advice
 from nnviz.core.losses import Loss
 from nnviz.core.network import Network
+from nnviz.core.workspace import Workspace as _Workspace
 from nnviz import settings
 
 
 # The settings a trainer reads from its config at every step.
-TRAINING_SETTINGS = ("lr", "batch_size", "optimizer", "l1", "l2", "shuffle")
+TRAINING_SETTINGS = ("lr", "batch_size", "optimizer", "l1", "l2", "shuffle", "lr_schedule",
+                     "early_stopping")
 
 # The per-epoch evaluation runs the hidden layers over blocks of about this many values.
 _EVAL_BLOCK = 1 << 15
@@ -53,45 +56,6 @@ def _targets(y, outputs: int) -> np.ndarray:
 
 
 EXPLOSION = 1e6         # a batch loss a million times (as the message says) the run's first loss stops training
-
-class _Workspace:
-    """The step's arrays for batches of m rows, made once per batch size.
-
-    ``forward`` holds per dense layer ``(dense.forward, activation.forward, Z, A, X1)``: Z and
-    A = σ(Z) are (m, fan_out); a hidden layer's A is a view of X1 = [A 1] (m, fan_out + 1), the
-    next layer's input with its ones column (None for the output layer). ``backward`` holds per
-    layer, last first, ``(k, dense, activation, input, Z, A, σ′(Z), ∂e/∂Z, ∂e/∂X)``, where
-    ``activation`` is None for an output activation the loss folds in, ``input`` is None for
-    the first layer (its input is the batch) and ∂e/∂X is None for the first layer. ``e`` and
-    ``d`` are the loss's per-row e and ∂e/∂ŷ; ``scale`` is the loss's factor on every gradient
-    (1/m, or None for 1)."""
-
-    def __init__(self, network: Network, loss: Loss, m: int):
-        L = network.n_layers
-        self.forward = []
-        for k, (dense, act) in enumerate(zip(network.dense, network.act), 1):
-            Z = np.empty((m, dense.fan_out))
-            if k < L:
-                X1 = np.empty((m, dense.fan_out + 1))
-                X1[:, -1] = 1.0
-                A = X1[:, :-1]
-            else:
-                X1, A = None, np.empty((m, dense.fan_out))
-            self.forward.append((dense.forward, act.forward, Z, A, X1))
-        self.backward = []
-        for k in range(L, 0, -1):
-            _, _, Z, A, _ = self.forward[k - 1]
-            fused = k == L and loss.fused
-            self.backward.append((
-                k, network.dense[k - 1], None if fused else network.act[k - 1],
-                self.forward[k - 2][4] if k > 1 else None,
-                Z, A, None if fused else np.empty(Z.shape), None if fused else np.empty(Z.shape),
-                np.empty((m, network.dense[k - 1].fan_in)) if k > 1 else None))
-        out = network.sizes[-1]
-        self.e = np.empty((m, 1))
-        self.d = np.empty((m, out))
-        scale = loss.scale(m)
-        self.scale = None if scale == 1.0 else np.array(scale)  # a 0-d operand: cheaper per call
 
 
 class Trainer:
@@ -156,11 +120,13 @@ class Trainer:
         self.step_count = 0
         self.epoch_count = 0
         self.last_loss = math.nan
+        self.stopped: EarlyStop | None = None      # why early stopping ended the run, or None
         self.diverged: Divergence | None = None
         self._last_rows: tuple | None = None
         self.history = History()
         self.best: tuple | None = None   # (epoch, train loss, params) of the lowest loss so far
         self.record_history()
+        self.early = EarlyStopping(self)           # the epoch of the lowest test loss
 
     # --- settings: read from and written to ``config``, validated on the way in -------------
     def _setting(name: str, doc: str):
@@ -200,6 +166,31 @@ class Trainer:
             self._optimizer = optimizers.make(self.config.optimizer, self.network.params.size)
         return self._optimizer
 
+    @property
+    def diverged(self) -> Divergence | None:
+        """Where training diverged, or None. The loops read ``halted``: diverged or stopped."""
+        return self._diverged
+
+    @diverged.setter
+    def diverged(self, value: Divergence | None):
+        self._diverged = value
+        self.halted = value is not None or self.stopped is not None
+
+    def stop(self, why: EarlyStop | None) -> None:
+        """Stop training (``why``: the early stop) or, with None, allow it again."""
+        self.stopped = why
+        if why is None:
+            self.early.since = self.epoch_count
+        self.diverged = self._diverged
+
+    def rate(self) -> float:
+        """η of the current epoch: the learning rate as the schedule sets it."""
+        return schedules.rate(self.config, self.epoch_count)
+
+    def schedule_changed(self) -> None:
+        """Take a changed learning rate or schedule at the next step."""
+        self._lr = (None, None)
+
     # --- training ------------------------------------------------------------------------
     # Overflow on the way to a divergence is expected and reported through ``diverged``, so
     # NumPy's floating-point warnings are silenced around whole loops (once, not per step).
@@ -225,7 +216,7 @@ class Trainer:
         step = self._step
         with np.errstate(all="ignore"):
             for done in range(count):
-                if self.diverged:
+                if self.halted:
                     return done
                 for _ in step(False):
                     pass
@@ -238,7 +229,7 @@ class Trainer:
         done = 0
         step = self._step
         with np.errstate(all="ignore"):
-            while done < max_steps and not self.diverged:
+            while done < max_steps and not self.halted:
                 for _ in step(False):
                     pass
                 done += 1
@@ -251,7 +242,7 @@ class Trainer:
         start = self.epoch_count
         done = 0
         with np.errstate(all="ignore"):
-            while self.epoch_count == start and not self.diverged:
+            while self.epoch_count == start and not self.halted:
                 for _ in self._step(False):
                     pass
                 done += 1
@@ -283,7 +274,7 @@ class Trainer:
         layer by layer, the update. With ``record`` it yields a :class:`~nnviz.core.stages.Stage`
         after every operation (the step-through pauses there); without, it yields nothing
         and the same operations run on the same arrays, so both give the same bits."""
-        if self.diverged:
+        if self.halted:
             self.last_loss = math.nan
             return
         loss = self.loss
@@ -347,12 +338,12 @@ class Trainer:
         if config.l2 or config.l1:
             self._add_penalties()
         if record:
-            before, opt_before = net.get_weights(), self.optimizer.state()
+            before, opt_before, eta = net.get_weights(), self.optimizer.state(), self.rate()
         if not self._update(m):
             return
         if record:
             grads_by_layer = [(d.dW, d.db) for d in net.dense]
-            yield stages.update(sym, self.optimizer, config.lr, config.l1, config.l2, before,
+            yield stages.update(sym, self.optimizer, eta, config.l1, config.l2, before,
                                 grads_by_layer, net.get_weights(), opt_before, self.optimizer.state())
 
     @property
@@ -401,7 +392,7 @@ class Trainer:
         np.copyto(self._backup, params)
         lr = self.config.lr
         if lr != self._lr[0]:   # η as a 0-d array: NumPy takes it for less than a float
-            self._lr = (lr, np.array(lr))
+            self._lr = (lr, np.array(self.rate()))   # once an epoch: the schedule's η
         self.optimizer.update(params, self.network.grads, self._lr[1])
         # Σθ is finite only if every θ is (a sum as a dot product with ones: one BLAS call).
         if not math.isfinite(params.dot(self._ones)):
@@ -416,13 +407,14 @@ class Trainer:
             self.pos = 0
             self.epoch_count += 1
             self.record_history()
+            self._lr = (None, None)         # the next epoch's η at its first step
+            self.early.epoch_end(self)      # may stop the run and restore the best weights
         return True
 
     def _diverge(self, reason: str) -> None:
         self.diverged = Divergence(self.step_count + 1, self.epoch_count, reason,
                                    scale_advice(self.X, self.y, self.task != "classification"))
         self.last_loss = math.nan
-
 
     def clear_divergence(self) -> None:
         """Allow training again (after the user changed the learning rate, say)."""

@@ -8,6 +8,10 @@ Used by ``nnviz train --data FILE --target COL``, ``nnviz predict`` and the app'
   order, numbers numerically), a text target with K ≥ 3 labels a K-class classification
   (mapped to 0…K−1 the same way), a numeric target with more values a regression (or K classes
   when the task says classification).
+* Tiny problems, a textbook's worked example say, are welcome once the task is stated: a table of
+  one row, a constant regression target, or a classification target with one class present
+  (written 0 or 1, or named as the positive class). Only when the task cannot be told from the
+  target does a message ask for it.
 
 Row numbers in messages are the file's line numbers, 1-based, so the header line is row 1.
 Every problem a user can cause raises :class:`~nnviz.errors.NnvizError` with one sentence.
@@ -92,7 +96,8 @@ def load_dataset(path, target: str, features=None, task: str | None = None,
     """A Dataset from a CSV file: X (n, len(features)) from the feature columns, y (n,) from
     the target column.
 
-    features: column names (default: every other column that is not entirely empty).
+    features: column names (default: :func:`default_inputs`, every other column that holds
+        numbers; a text column left out is named in ``dataset.notices``).
     task: None to propose it from the target (two distinct values → classification, a
         numeric target with more → regression), or "classification" / "regression".
     drop_missing: drop rows with a missing value in a chosen column instead of raising; the
@@ -104,6 +109,25 @@ def load_dataset(path, target: str, features=None, task: str | None = None,
         raise NnvizError(f"unknown task {task!r} (choose from: {', '.join(TASKS)})")
     table = read_table(path, fmt, max_bytes=max_bytes)
     return _dataset(table, target, features, task, drop_missing, positive_class, consume=True)
+
+
+def default_inputs(table: Table, target: str) -> tuple[list[str], list[str]]:
+    """(the input columns chosen by default, the text columns left out), in table order.
+
+    The default is every column but the target that holds numbers: a column of numbers with a
+    few typos stays in (loading then names the bad cell), a column of words (labels, names) is
+    left out, and so is an empty column. When no column holds numbers they are all chosen, so
+    that loading says what is wrong. The import dialog ticks the same columns."""
+    t = table.index(target)
+    others = [j for j in range(table.n_columns) if j != t]
+    numbers = {j: np.count_nonzero(~np.isnan(table.values[:, j])) for j in others}
+    usable = [j for j in others
+              if numbers[j] and (table.is_numeric(j) or numbers[j] * 2 >= table.n_rows)]
+    if not usable:
+        return [table.columns[j] for j in others], []
+    chosen = set(usable)
+    skipped = [table.columns[j] for j in others if j not in chosen and not table.is_numeric(j)]
+    return [table.columns[j] for j in usable], skipped
 
 
 def target_labels(table: Table, target: str) -> list[str]:
@@ -137,9 +161,10 @@ def _dataset(table: Table, target, features, task, drop_missing, positive_class,
     if not isinstance(target, str):
         raise NnvizError(f"the target must be a column name, not {target!r}")
     t = table.index(target)
+    skipped = []
     if features is None:
-        feat_idx = [j for j in range(table.n_columns) if j != t and
-                    not (j not in table.text and np.isnan(table.values[:, j]).all())]
+        feat_idx, skipped = default_inputs(table, target)
+        feat_idx = [table.index(c) for c in feat_idx]
     else:
         if isinstance(features, str) or not hasattr(features, "__iter__"):
             raise NnvizError(f"features must be a list of column names, not {features!r}")
@@ -160,10 +185,13 @@ def _dataset(table: Table, target, features, task, drop_missing, positive_class,
                                 [True] * len(feat_idx) + [task == "regression"])
     n_keep = int(keep.sum())
     dropped = table.n_rows - n_keep
-    if n_keep < 2:
-        after = f" after dropping {dropped} rows with missing values" if dropped else ""
-        raise NnvizError(f"{name} has {n_keep} usable data row{'s' * (n_keep != 1)}{after}; "
-                         "at least 2 are needed")
+    after = (f" after dropping {dropped} row{'s' * (dropped != 1)} with missing values"
+             if dropped else "")
+    if n_keep == 0:
+        raise NnvizError(f"{name} has no usable data rows{after}; there is nothing to learn")
+    if n_keep == 1 and task is None:
+        raise NnvizError(f"{name} has 1 usable data row{after}, from which the task cannot be told; "
+                         "state the task (classification or regression)")
 
     where = f"target column {target!r} in {name}"
     bad_t = states[t][1] if t in states else np.zeros(table.n_rows, dtype=bool)
@@ -179,8 +207,6 @@ def _dataset(table: Table, target, features, task, drop_missing, positive_class,
         if positive_class not in distinct:
             shown = ", ".join(distinct[:6]) + (", …" if len(distinct) > 6 else "")
             raise NnvizError(f"{where} has no label {positive_class!r} (labels: {shown})")
-        if len(distinct) < 2:
-            raise NnvizError(_classes_problem(where, distinct))
         y = np.fromiter((s == positive_class for s in labels), dtype=np.float64, count=len(labels))
         class_names = (f"not {positive_class}", positive_class)
     elif bad_t.any():                             # text labels
@@ -197,10 +223,18 @@ def _dataset(table: Table, target, features, task, drop_missing, positive_class,
         distinct = np.unique(yv)
         if task is None:
             if len(distinct) < 2:
-                raise NnvizError(f"{where} has the same value ({format_number(distinct[0])}) in every row; "
-                                 "there is nothing to learn")
+                raise NnvizError(f"{where} has the same value ({format_number(distinct[0])}) in every "
+                                 "row, so the task cannot be told from it; state the task "
+                                 "(classification or regression)")
             task = "classification" if len(distinct) == 2 else "regression"
-        if task == "classification":
+        if task == "classification" and len(distinct) == 1:
+            # One class present, the task stated: a 0/1 label is its own class index.
+            if distinct[0] not in (0.0, 1.0):
+                raise NnvizError(f"{where} has only one class ({format_number(distinct[0])}); with "
+                                 "one class present, write it as 0 or 1 so that its class is known")
+            y = yv.copy()
+            class_names = ("0", "1")
+        elif task == "classification":
             if not 2 <= len(distinct) <= MAX_CLASSES:
                 raise NnvizError(f"{where} has {len(distinct)} distinct value{'s' * (len(distinct) != 1)}"
                                  f"; classification needs 2 to {MAX_CLASSES} classes (a numeric "
@@ -216,8 +250,9 @@ def _dataset(table: Table, target, features, task, drop_missing, positive_class,
               "dropped_rows": dropped}
     if positive_class is not None:
         source["positive_class"] = positive_class
+    notices = [f"column {c!r} holds text, so it is not an input (skipped)" for c in skipped]
     return Dataset(np.ascontiguousarray(X), y, inputs, task, name=name, target=target,
-                   class_names=class_names, source=source)
+                   class_names=class_names, source=source, notices=notices)
 
 
 def _take(table: Table, keep, cols: list[int], consume: bool) -> np.ndarray:
@@ -250,7 +285,8 @@ def _take(table: Table, keep, cols: list[int], consume: bool) -> np.ndarray:
 
 def _classes_problem(where: str, distinct: list[str]) -> str:
     if len(distinct) < 2:
-        return f"{where} has only one class ({distinct[0]!r}); classification needs two"
+        return (f"{where} has only one class ({distinct[0]!r}); classification needs two, or this "
+                "class named as the positive class (one class against the rest)")
     shown = ", ".join(distinct[:6]) + (", …" if len(distinct) > 6 else "")
     return (f"{where} has {len(distinct)} classes ({shown}); at most {MAX_CLASSES} are "
             "supported: choose one class against the rest")

@@ -7,6 +7,7 @@
   any of them has run (the step-through list shows them all from the start).
 - :func:`panel_arrays`: the arrays the step-through shows; the update as before, change and
   after of every parameter (W, −η·∂E/∂W, W′).
+- :func:`panel_decimals`: the decimals each of those arrays is written with.
 - :func:`distinct_decimals` / :func:`distinct_digits`: enough digits that a number and its
   updated value are written differently wherever they differ.
 """
@@ -18,7 +19,7 @@ import numpy as np
 
 from nnviz.core.stages import Stage, StageKind, Symbols
 from nnviz.explain.equations import Shown, arrays
-from nnviz.explain.text import ROW, distinct_decimals, distinct_digits  # noqa: F401 (public here)
+from nnviz.explain.text import ROW, cell_decimals, distinct_decimals, distinct_digits  # noqa: F401 (public here)
 
 
 @dataclass(frozen=True)
@@ -146,4 +147,24 @@ def panel_arrays(stage: Stage, notation: str = ROW) -> list:
         name = f"−η·{grad.name}" if sgd and grad is not None else f"Δ{old.name}"
         out += [old, Shown(name, change, "change", f"change {key}", old.transposed, None), new]
     out += [s for s in shown if s.role == "state"]
+    return out
+
+
+def panel_decimals(shown: list, decimals: int | None = None) -> list[int]:
+    """The decimals of each array of :func:`panel_arrays` (one per entry, in order), as the
+    step-through writes them: from each array's largest entry, except that a parameter before
+    and after its update share the decimals that tell them apart wherever they differ.
+    ``decimals``: the same number for every array instead."""
+    if decimals is not None:
+        return [int(decimals)] * len(shown)
+    out = []
+    for s in shown:
+        v = np.asarray(s.values, dtype=float)
+        finite = v[np.isfinite(v)]
+        out.append(cell_decimals(finite) if finite.size else 2)
+    for i, s in enumerate(shown):   # before, change, after: one number of digits
+        if s.role == "change" and 0 < i < len(shown) - 1:
+            old, new = shown[i - 1], shown[i + 1]
+            out[i - 1] = out[i + 1] = distinct_decimals(old.values, new.values,
+                                                        cell_decimals(np.abs(old.values)))
     return out

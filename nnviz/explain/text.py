@@ -44,6 +44,37 @@ def fmt(v: float, digits: int = 4) -> str:
     return s.replace("-", "−")
 
 
+def cell_text(v: float, decimals: int = 2) -> str:
+    """A matrix cell's number with the matrix's decimals and a real minus sign: −0.53, 0.0012
+    (the heatmaps, the step-through and the worksheets write every cell with it)."""
+    v = float(v)
+    if not math.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    s = f"{v:.{decimals}f}"
+    if float(s) == 0:
+        s = s.lstrip("-")
+    return s.replace("-", "−")
+
+
+def cell_decimals(arr) -> int:
+    """Decimals for a matrix's numbers, from its largest entry: 2 for 0.1…9.99 (0.53, 1.95),
+    one more per decade below (0.086, 0.0012) and fewer above (12.3, 123)."""
+    arr = np.asarray(arr, dtype=float)
+    return magnitude_decimals(float(np.max(np.abs(arr))) if arr.size else 0.0)
+
+
+def magnitude_decimals(m: float) -> int:
+    """:func:`cell_decimals` from a matrix's largest magnitude ``m``."""
+    if not math.isfinite(m) or m == 0:
+        return 2
+    e = math.floor(math.log10(m))
+    if e in (-1, 0):
+        return 2
+    return max(0, min(5, (1 - e) if e < 0 else (2 - e)))
+
+
 def par(v: float) -> str:
     """A factor in a product: negative numbers in parentheses, ``(−0.11)``."""
     s = fmt(v)

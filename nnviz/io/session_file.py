@@ -9,14 +9,18 @@ header (JSON string)
     untouched toy data (made again from its seed) or ``{"kind": "rows", inputs, task, name,
     target, class_names, source}`` for a table or edited points (the rows themselves are in
     ``data_X``/``data_y``); ``model`` (inputs, features, task, loss, reduction, sizes,
-    activations, scaled); ``trainer`` (lr, l1, l2, batch_size, optimizer, shuffle, pos,
-    step_count, epoch_count, last_loss, diverged); ``rng`` and ``initial_rng`` (the
+    activations, scaled, target_scaling: μ_y and σ_y of a standardized regression target or
+    null, absent in older files: no scaling); ``trainer`` (lr, l1, l2, batch_size, optimizer,
+    shuffle, pos, step_count, epoch_count, last_loss, diverged, early: the best epoch by test
+    loss, stopped: where early stopping ended the run); ``pinned``: runs kept for comparison
+    (:mod:`nnviz.io.session_runs`); ``rng`` and ``initial_rng`` (the
     Generator's state now and at the initial weights); ``view`` (plot axes, speed).
 arrays (float64 unless said)
     ``params``, ``initial_params`` (the flat parameter vector); ``train_idx``, ``test_idx``
     (int64 row numbers); ``shuffled_X``, ``shuffled_y`` (this epoch's batch order);
     ``opt_<name>`` (optimizer state); ``history_<field>``; ``scaler_mean``, ``scaler_std``;
-    ``added`` (bool, rows added by hand); ``data_X``, ``data_y`` (kind ``rows`` only).
+    ``added`` (bool, rows added by hand); ``data_X``, ``data_y`` (kind ``rows`` only);
+    ``early_best_params`` (the best epoch's parameters, once there is one).
 
 Everything that decides the next step is stored bit for bit, so training a reopened session
 gives exactly the numbers of a run that never stopped. The reader validates everything —
@@ -31,21 +35,24 @@ import math
 import tokenize
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from nnviz import settings
 from nnviz.core import activations, losses
-from nnviz.data import datasets
+from nnviz.data import datasets, target
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
 from nnviz.experiment import Experiment
 from nnviz.data.features import Scaler
 from nnviz.io.fileio import atomic_write, read_bytes
+from nnviz.io.session_checks import MAX_DEPTH, Reader as _Reader
+from nnviz.io import session_runs
 from nnviz.core.model import Model
 from nnviz.core.network import MAX_INPUTS, Network
+from nnviz.core.early_stopping import EarlyStop
 from nnviz.core.history import Divergence, History
 from nnviz.core.trainer import Trainer
 from nnviz.settings import MAX_CLASSES, MAX_LAYERS, TASKS
@@ -57,7 +64,6 @@ MAX_ROWS = 1_000_000
 MAX_HISTORY = 10_000_000
 MAX_UNPACKED = 1024 * 1024 ** 2      # bytes of all arrays together, once decompressed
 MAX_HEADER = 16 * 1024 ** 2
-MAX_DEPTH = 8                         # nesting of the header's JSON
 HISTORY_FIELDS = ("epoch", "step", "train_loss", "test_loss", "train_metric", "test_metric")
 
 
@@ -71,6 +77,7 @@ class SessionState:
     added: np.ndarray                # (n,) bool: rows added by hand
     axes: tuple[int, int] | None = None
     speed: int | None = None
+    pinned: list = field(default_factory=list)   # RunRecords kept for comparison
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -80,7 +87,7 @@ def _num(v):
 
 
 def to_bytes(exp: Experiment, initial_params=None, initial_rng: dict | None = None,
-             added=None, axes=None, speed=None, compress: bool = True) -> bytes:
+             added=None, axes=None, speed=None, pinned=(), compress: bool = True) -> bytes:
     """The session file's bytes for ``exp`` (see the module docstring); ``compress=False``
     skips the zip's compression (a state kept in memory: ten times faster to write)."""
     tr, model, ds = exp.trainer, exp.model, exp.dataset
@@ -106,17 +113,22 @@ def to_bytes(exp: Experiment, initial_params=None, initial_rng: dict | None = No
         "model": {"inputs": list(model.inputs), "features": list(model.features),
                   "task": model.task, "loss": model.loss, "reduction": tr.loss.reduction,
                   "sizes": list(net.sizes), "activations": net.activations,
-                  "scaled": model.scaler is not None},
+                  "scaled": model.scaler is not None,
+                  "target_scaling": (model.target_scaler.to_dict()
+                                     if model.target_scaler is not None else None)},
         "trainer": {"lr": tr.lr, "l1": tr.l1, "l2": tr.l2, "batch_size": tr.batch_size,
                     "optimizer": tr.optimizer.name, "shuffle": tr.shuffle, "pos": tr.pos,
                     "step_count": tr.step_count, "epoch_count": tr.epoch_count,
                     "last_loss": _num(tr.last_loss),
                     "diverged": None if tr.diverged is None else
-                    {"step": tr.diverged.step, "epoch": tr.diverged.epoch, "reason": tr.diverged.reason}},
+                    {"step": tr.diverged.step, "epoch": tr.diverged.epoch, "reason": tr.diverged.reason},
+                    "early": tr.early.state(),
+                    "stopped": None if tr.stopped is None else dict(vars(tr.stopped))},
         "rng": exp.rng.bit_generator.state,
         "initial_rng": initial_rng if initial_rng is not None else exp.rng.bit_generator.state,
         "view": {"axes": list(axes) if axes is not None else None,
                  "speed": int(speed) if speed is not None else None},
+        "pinned": session_runs.write(pinned, arrays),
     }
     arrays["params"] = net.params
     arrays["initial_params"] = net.params if initial_params is None else np.asarray(initial_params, np.float64)
@@ -124,6 +136,8 @@ def to_bytes(exp: Experiment, initial_params=None, initial_rng: dict | None = No
     arrays["test_idx"] = np.asarray(exp.test_idx, np.int64)
     arrays["shuffled_X"], arrays["shuffled_y"] = tr.epoch_rows()
     arrays["added"] = added
+    if tr.early.best_params is not None:
+        arrays["early_best_params"] = tr.early.best_params
     for key, value in tr.optimizer.state().items():
         arrays[f"opt_{key}"] = np.asarray(value)
     for name in HISTORY_FIELDS:
@@ -143,68 +157,6 @@ def save(path, exp: Experiment, **extra) -> None:
 
 
 # --- reading ---------------------------------------------------------------------------------
-class _Reader:
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, problem: str):
-        raise NnvizError(f"{self.source}: {problem}")
-
-    def obj(self, value, what: str) -> dict:
-        if not isinstance(value, dict):
-            self.fail(f"'{what}' must be an object")
-        return value
-
-    def string(self, value, what: str, choices=None, empty=False) -> str:
-        if not isinstance(value, str) or (not value and not empty) or len(value) > 1000:
-            self.fail(f"'{what}' must be a short text")
-        if choices is not None and value not in choices:
-            self.fail(f"'{what}' is {value!r}; expected one of: {', '.join(choices)}")
-        return value
-
-    def integer(self, value, what: str, low=0, high=2**62) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(f"'{what}' must be a whole number from {low} to {high}")
-        return value
-
-    def number(self, value, what: str, allow_none=False) -> float | None:
-        if value is None and allow_none:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.fail(f"'{what}' must be a finite number")
-        return float(value)
-
-    def names(self, value, what: str, limit=MAX_INPUTS) -> list[str]:
-        if (not isinstance(value, list) or not value or len(value) > limit
-                or not all(isinstance(v, str) and 0 < len(v) <= 200 for v in value)):
-            self.fail(f"'{what}' must be a list of 1 to {limit} names")
-        return list(value)
-
-    def depth(self, value, level=0):
-        if level > MAX_DEPTH:
-            self.fail("the header is nested too deeply")
-        if isinstance(value, dict):
-            for v in value.values():
-                self.depth(v, level + 1)
-        elif isinstance(value, list):
-            for v in value:
-                self.depth(v, level + 1)
-
-    def array(self, arrays, key: str, shape, kind="f", finite=True) -> np.ndarray:
-        if key not in arrays:
-            self.fail(f"the array '{key}' is missing")
-        a = arrays[key]
-        if a.dtype.kind not in kind or (kind == "f" and a.dtype.itemsize != 8) or a.ndim != len(shape):
-            self.fail(f"the array '{key}' has the wrong type or number of dimensions")
-        for got, want in zip(a.shape, shape):
-            if want is not None and got != want:
-                self.fail(f"the array '{key}' has shape {a.shape}, expected "
-                          f"({', '.join('n' if w is None else str(w) for w in shape)})")
-        if finite and a.dtype.kind == "f" and not np.isfinite(a).all():
-            self.fail(f"the array '{key}' holds a NaN or infinite number")
-        return a
-
-
 def _setting(r: _Reader, s: settings.Setting, d: dict):
     """The value of setting ``s`` in the file's ``config``, within its declared range and
     choices; the declared default when the file has none (it was written before the setting
@@ -232,7 +184,11 @@ def _setting(r: _Reader, s: settings.Setting, d: dict):
         return v
     choices = s.options if s.strict else None
     if s.kind == "str" or (s.kind == "str_or_names" and isinstance(v, str)):
-        return r.string(v, what, choices)
+        v = r.string(v, what, choices)
+        try:
+            return s.canonical(v)
+        except NnvizError as exc:
+            r.fail(f"'{what}' is {v!r}: {exc}")
     v = r.names(v, what, MAX_LAYERS - 1 if s.kind == "str_or_names" else MAX_INPUTS)
     for name in v if choices is not None else ():
         r.string(name, what, choices)
@@ -295,6 +251,29 @@ def _indices(r: _Reader, arrays, key: str, n: int) -> np.ndarray:
     return a.astype(np.int64)
 
 
+def _early(r: _Reader, trainer: Trainer, t: dict, arrays) -> None:
+    """The early-stopping state: the best epoch by test loss, its parameters, and the stop
+    (files written before early stopping existed have none: the trainer's own start stays)."""
+    if "early" not in t:
+        return
+    e = r.obj(t["early"], "trainer.early")
+    best = e.get("best_epoch")
+    state = {"since": r.integer(e.get("since", 0), "trainer.early.since")}
+    if best is not None:
+        state["best_epoch"] = r.integer(best, "trainer.early.best_epoch")
+        state["best_loss"] = r.number(e.get("best_loss"), "trainer.early.best_loss")
+    params = (r.array(arrays, "early_best_params", (trainer.network.params.size,))
+              if best is not None else None)
+    trainer.early.load_state(state, params)
+    stop = t.get("stopped")
+    if stop is not None:
+        stop = r.obj(stop, "trainer.stopped")
+        trainer.stop(EarlyStop(r.integer(stop.get("epoch"), "stopped.epoch"),
+                               r.integer(stop.get("best_epoch"), "stopped.best_epoch"),
+                               r.number(stop.get("best_loss"), "stopped.best_loss"),
+                               r.integer(stop.get("patience"), "stopped.patience", 1)))
+
+
 def _restore(r: _Reader, header, arrays) -> SessionState:
     if not isinstance(header, dict):
         r.fail("not an nnviz session file (the header is not a JSON object)")
@@ -338,8 +317,19 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
             r.fail("the feature scaling has a standard deviation that is not positive")
     elif m.get("scaled") is not False:
         r.fail("'model.scaled' must be true or false")
+    y_scaler = None
+    if m.get("target_scaling") is not None:   # files written before it: no target scaling
+        if task != "regression" or sizes[-1] != 1:
+            r.fail("'model.target_scaling' is for a regression with one output")
+        try:
+            y_scaler = Scaler.from_dict(m["target_scaling"], 1)
+        except NnvizError as exc:
+            r.fail(str(exc).replace("feature scaling", "model.target_scaling"))
+    if task == "regression":
+        config.standardize_target = y_scaler is not None
     model = Model(net, inputs, feats, scaler, task, loss_name,
-                  ds.classes if task == "classification" else None)
+                  ds.classes if task == "classification" else None, y_scaler)
+    y = target.scale(ds.y, y_scaler)
     try:
         loss = losses.make(loss_name, acts[-1], reduction)
     except NnvizError as exc:
@@ -358,7 +348,7 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
     initial_rng = _rng(r, header.get("initial_rng"), "initial_rng").bit_generator.state
     # The run's settings are the config's (the trainer section repeats them for readers of
     # older files).
-    trainer = Trainer(net, loss, F_train, ds.y[train_idx], F_test, ds.y[test_idx], task=task,
+    trainer = Trainer(net, loss, F_train, y[train_idx], F_test, y[test_idx], task=task,
                       config=config, rng=rng)
     n_train = len(train_idx)
     trainer.pos = r.integer(t.get("pos"), "trainer.pos", 0, n_train - 1)
@@ -372,6 +362,7 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
         trainer.diverged = Divergence(r.integer(div.get("step"), "diverged.step"),
                                       r.integer(div.get("epoch"), "diverged.epoch"),
                                       r.string(div.get("reason"), "diverged.reason"))
+    _early(r, trainer, t, arrays)
     trainer.set_epoch_rows(r.array(arrays, "shuffled_X", (n_train, sizes[0])),
                            r.array(arrays, "shuffled_y", (n_train, sizes[-1])))
     state = {}
@@ -395,7 +386,8 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
         else:
             setattr(hist, name, a.tolist())
     trainer.history = hist
-    exp = Experiment(config, ds, train_idx, test_idx, F_train, F_test, model, trainer, rng)
+    exp = Experiment(config, ds, train_idx, test_idx, F_train, F_test, model, trainer, rng,
+                     y=None if y_scaler is None else y)
     view = header.get("view") or {}
     view = r.obj(view, "view")
     axes = view.get("axes")
@@ -405,7 +397,8 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
         axes = tuple(r.integer(a, "view.axes", 0, len(inputs) - 1) for a in axes)
     speed = view.get("speed")
     speed = None if speed is None else r.integer(speed, "view.speed", 0, 100)
-    return SessionState(exp, initial, initial_rng, added.astype(bool), axes, speed)
+    pinned = session_runs.read(r, header.get("pinned"), arrays)
+    return SessionState(exp, initial, initial_rng, added.astype(bool), axes, speed, pinned)
 
 
 def from_bytes(data: bytes, source: str = "session") -> SessionState:

@@ -11,6 +11,9 @@ The JSON form::
                  "activation": "tanh"}, ...],
      "loss": "log_loss", "parameter_count": 17}
 
+A regression trained on a standardized target adds ``"target_scaling": {"mean": [μ_y], "std":
+[σ_y]}``: the last layer outputs (y − μ_y)/σ_y, and a prediction is that output · σ_y + μ_y.
+
 A K-class network's last layer has K units and ``"activation": "softmax"``, its loss is
 ``"cross_entropy"``, and the file adds ``"classes": ["setosa", "versicolor", "virginica"]``,
 the label of each output unit in order (still version 1: files without softmax are written and
@@ -57,6 +60,7 @@ def to_dict(model: Model) -> dict:
                    for d, name in zip(net.dense, net.activations)],
         "loss": model.loss, "parameter_count": net.parameter_count(),
         **({"classes": _classes_of(model)} if net.n_outputs > 1 else {}),
+        **({"target_scaling": model.target_scaler.to_dict()} if model.target_scaler is not None else {}),
     }
 
 
@@ -180,8 +184,19 @@ def from_dict(d, source: str = "weights") -> Model:
                                       len(feats))
         except NnvizError as exc:
             _fail(source, str(exc))
+    target_scaler = None
+    scaling = d.get("target_scaling")
+    if scaling is not None:
+        if not isinstance(scaling, dict) or task != "regression" or fan_in != 1:
+            _fail(source, "'target_scaling' must be an object with mean and std, for a regression only")
+        try:
+            target_scaler = Scaler.from_dict(
+                {"mean": list(_array(scaling.get("mean"), "target_scaling mean", source, 1)),
+                 "std": list(_array(scaling.get("std"), "target_scaling std", source, 1))}, 1)
+        except NnvizError as exc:
+            _fail(source, str(exc).replace("feature scaling", "target scaling"))
     try:
-        return Model(net, inputs, feats, scaler, task, loss, classes)
+        return Model(net, inputs, feats, scaler, task, loss, classes, target_scaler)
     except NnvizError as exc:
         _fail(source, str(exc))
 

@@ -2,7 +2,8 @@
 
 :class:`AppModel` holds the settings and the run (:mod:`.run`), the points edited by hand
 (:mod:`.points`), the step-through cursor (:mod:`.cursor`), the output plot's axes with the
-grid over them (:mod:`.axes`) and the undo and redo stacks (:mod:`.undo`); it fires
+grid over them (:mod:`.axes`), the runs pinned for comparison (:mod:`.runs`) and the undo and
+redo stacks (:mod:`.undo`); it fires
 :mod:`.events` when any of it changes. It never imports
 Qt: :class:`ui.session.Session` is the Qt adapter (the events as Qt signals, the Play timer).
 
@@ -20,6 +21,7 @@ from .events import EVENTS, Events
 from .points import PointsMixin
 from .run import MAX_CANVAS_LAYERS, MAX_CANVAS_UNITS, RunMixin, default_config
 from .rescue import RescueMixin
+from .runs import RunsMixin
 from .undo import UndoMixin
 
 __all__ = ["AppModel", "Events", "EVENTS", "default_config", "MAX_CANVAS_UNITS",
@@ -27,7 +29,7 @@ __all__ = ["AppModel", "Events", "EVENTS", "default_config", "MAX_CANVAS_UNITS",
            "GRID_RESOLUTION"]
 
 
-class AppModel(UndoMixin, RescueMixin, RunMixin, PointsMixin, CursorMixin, AxesMixin):
+class AppModel(UndoMixin, RescueMixin, RunsMixin, RunMixin, PointsMixin, CursorMixin, AxesMixin):
     """The state of one window's run; ``events`` tells who listens what changed (see
     :data:`.events.EVENTS`)."""
 
@@ -35,6 +37,7 @@ class AppModel(UndoMixin, RescueMixin, RunMixin, PointsMixin, CursorMixin, AxesM
         self.events = Events()
         self._init_undo()
         self._init_rescue()
+        self._init_runs()
         self._init_run(config)
         self._init_cursor()
         self._init_axes()

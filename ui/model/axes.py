@@ -113,9 +113,14 @@ class AxesMixin:
         return self._grid
 
     def grid_outputs(self) -> list[np.ndarray]:
-        """Per dense layer, (res, res, units) float32 outputs; cached until the weights change."""
+        """Per dense layer, (res, res, units) float32 outputs; cached until the weights change.
+        A regression's output is in the target's own units (the network's standardized output
+        times σ_y plus μ_y)."""
         if self._grid_version != self.version:
-            self._grid_outputs = self.grid().evaluate(self.network)
+            outs = self.grid().evaluate(self.network)
+            if self.model.target_scaler is not None:   # ŷ in the target's units, not standardized
+                outs[-1] = self.model.unscale(outs[-1])
+            self._grid_outputs = outs
             self._grid_version = self.version
         return self._grid_outputs
 

@@ -2,6 +2,8 @@
 operation at a time, and the one shown."""
 from __future__ import annotations
 
+import time
+
 
 class CursorMixin:
     """Part of :class:`ui.model.AppModel`. Owns ``stages`` (the recorded stages of the current
@@ -67,6 +69,7 @@ class CursorMixin:
             self._stage_gen = None
             self._params_changed(history=self.trainer.epoch_count != epoch_before)
             self._ran()
+            self._report_stop()
         elif self.trainer.diverged:
             self._stage_gen = None
             self._report_divergence()
@@ -86,16 +89,20 @@ class CursorMixin:
     def step_batch(self):
         epoch = self.trainer.epoch_count
         self.begin_run()
+        start = time.perf_counter()
         if not self.finish_pending_step():
             self.trainer.step()
+        self.add_train_time(time.perf_counter() - start)
         self.after_steps(epoch)
 
     def step_epoch(self):
         epoch = self.trainer.epoch_count
         self.begin_run()
+        start = time.perf_counter()
         self.finish_pending_step()
         if self.trainer.pos != 0 or self.trainer.epoch_count == epoch:
             self.trainer.epoch()
+        self.add_train_time(time.perf_counter() - start)
         self.after_steps(epoch)
 
     def after_steps(self, epoch_before: int):
@@ -105,6 +112,13 @@ class CursorMixin:
         self._ran()
         if self.trainer.diverged:
             self._report_divergence()
+        self._report_stop()
 
+    def _report_stop(self):
+        """Tell once that early stopping ended the run (and restored the best weights)."""
+        stop = self.trainer.stopped
+        if stop is not None and stop is not getattr(self, "_stop_told", None):
+            self._stop_told = stop
+            self.events.emit("stopped", stop.message)
     def _report_divergence(self):
         self.events.emit("diverged", self.trainer.diverged.message)

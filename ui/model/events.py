@@ -19,10 +19,12 @@ EVENTS = {
     "stageChanged": (object,),  # the stage the step-through cursor shows (a Stage or None)
     "settingsChanged": (),      # a setting of the run changed
     "diverged": (str,),         # training diverged: the reason
+    "stopped": (str,),          # early stopping ended the run: why, and which weights it restored
     "message": (str,),          # a line for the status bar
     "unitHovered": (int, int),  # dense layer index from 0 and unit, or (-1, -1)
     "axesChanged": (),          # the inputs on the output plot's axes changed
     "undoChanged": (),          # what Edit › Undo / Redo would do changed
+    "runsChanged": (),          # a run was pinned or unpinned
 }
 
 

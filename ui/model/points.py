@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnviz.data import csvdata
+from nnviz.data import csvdata, target
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
 
@@ -92,6 +92,8 @@ class PointsMixin:
         exp.dataset, exp.train_idx, exp.test_idx = data, np.asarray(train_idx, np.int64), \
             np.asarray(test_idx, np.int64)
         exp.F_train, exp.F_test = F[exp.train_idx], F[exp.test_idx]
+        if exp.y is not None:   # the same target scaling (μ_y, σ_y) as the features keep theirs
+            exp.y = target.scale(y, exp.model.target_scaler)
         exp.restart()
         self._added = np.asarray(added, dtype=bool)
         self._after_structure_change()

@@ -21,7 +21,10 @@ class RescueMixin:
 
     def begin_run(self):
         """Training starts (Play, Step): remember where from, unless it goes on a run whose
-        last step nothing has changed since."""
+        last step nothing has changed since. After an early stop, training goes on from the
+        restored weights (the patience counts afresh)."""
+        if self.trainer.stopped is not None:
+            self.trainer.stop(None)
         if self._run_start is not None and self._run_version == self.version:
             return
         self._run_start = self._capture("Back to before training", in_place=True)

@@ -9,6 +9,7 @@ import numpy as np
 from nnviz import settings
 from nnviz.core import init as init_mod
 from nnviz.core.network import depth_change_map, transfer_weights
+from nnviz.core.early_stopping import NEEDS_TEST_SET
 from nnviz.core.trainer import TRAINING_SETTINGS
 from nnviz.data.dataset import Dataset
 from nnviz.errors import NnvizError
@@ -75,10 +76,13 @@ class RunMixin:
         return "generator" in self.dataset.source
 
     # --- changes of structure ------------------------------------------------------------
-    def _rebuild(self, config: Config, *, regenerate: bool = False, keep_weights: bool = True,
+    def _rebuild(self, config: Config, *, regenerate: bool = False, keep_weights=True,
                  dataset: Dataset | None = None):
         """Build a new run from ``config`` (on ``dataset``, the current data, or freshly generated
-        data); the current one stays if that fails."""
+        data); the current one stays if that fails. ``keep_weights``: True keeps every weight
+        that still applies to the new shape; "if they fit" keeps them all only when the new
+        network has the very same shape, features and activations (new data for the same
+        network), else draws new ones; False draws new ones."""
         old = self.exp
         data = dataset if dataset is not None else None if regenerate else old.dataset
         try:
@@ -89,6 +93,9 @@ class RunMixin:
         if exp.dataset is not old.dataset:
             self._forget_points(exp.dataset.n_samples)
             self._forget_axes(list(exp.dataset.inputs) != list(old.dataset.inputs))
+        if keep_weights == "if they fit":
+            keep_weights = (exp.network.sizes == old.network.sizes
+                            and list(exp.model.features) == list(old.model.features))
         if keep_weights and _same_activations(old.network, exp.network):
             in_map = [old.model.features.index(f) if f in old.model.features else None
                       for f in exp.model.features]
@@ -216,23 +223,29 @@ class RunMixin:
         split the same table again."""
         config = replace(self.config, **changes)
         if not self.generated and "dataset" not in changes:
-            self._rebuild(config, keep_weights=False)
+            self._rebuild(config, keep_weights="if they fit")
             return
         if "dataset" in changes and not self.generated:
             config = replace(config, features=["x1", "x2"], task=None, loss=None, standardize=True)
-        self._rebuild(config, regenerate=True, keep_weights=False)
+        self._rebuild(config, regenerate=True, keep_weights="if they fit")
+
+    @undoable("Standardize the target")
+    def set_standardize_target(self, on: bool):
+        """A regression learns its target standardized (on) or in its own units (off); new
+        weights are drawn, as the output's units change."""
+        self._rebuild(replace(self.config, standardize_target=bool(on)), keep_weights=False)
 
     @undoable("Regenerate the data")
     def regenerate(self):
         """Draw the toy data again (a table is split again instead)."""
-        self._rebuild(self.config, regenerate=self.generated, keep_weights=False)
+        self._rebuild(self.config, regenerate=self.generated, keep_weights="if they fit")
 
     @undoable("Open data")
     def set_dataset(self, dataset: Dataset, features=None, *, standardize: bool = True,
                     test_ratio: float | None = None, seed: int | None = None):
         """Train on ``dataset`` (a CSV file, a bundled table, edited points): the first layer
-        takes ``features`` (default: every input column), new weights are drawn. Raises
-        NnvizError (a constant column, too few rows for the split, …) and keeps the current
+        takes ``features`` (default: every input column); the weights stay when they fit it
+        (the same features and shape), else new ones are drawn. Raises NnvizError (a constant column, too few rows for the split, …) and keeps the current
         run when the new one cannot be built."""
         if not isinstance(dataset, Dataset):
             raise TypeError("dataset must be a nnviz.data.dataset.Dataset")
@@ -243,7 +256,7 @@ class RunMixin:
                          loss=None, standardize=bool(standardize),
                          test_ratio=self.config.test_ratio if test_ratio is None else test_ratio,
                          seed=self.config.seed if seed is None else seed)
-        self._rebuild(config, keep_weights=False, dataset=dataset)
+        self._rebuild(config, keep_weights="if they fit", dataset=dataset)
 
     # --- training settings (no rebuild: the run goes on) --------------------------------
     def set_training(self, **changes):
@@ -253,8 +266,11 @@ class RunMixin:
         if unknown:
             raise KeyError(f"not a training setting: {', '.join(sorted(unknown))}")
         values = {name: settings.check(name, v) for name, v in changes.items()}
+        if values.get("early_stopping") and len(self.trainer.X_test) == 0:
+            raise NnvizError(NEEDS_TEST_SET)
         for name, v in values.items():
             setattr(self.config, name, v)
+        self.trainer.schedule_changed()     # η as the (new) schedule sets it, from the next step
         self._run_version = None            # training after a new setting is a new run
         self.events.emit("settingsChanged")
 
@@ -271,6 +287,14 @@ class RunMixin:
 
     def set_regularization(self, l1: float, l2: float):
         self.set_training(l1=l1, l2=l2)
+
+    def set_lr_schedule(self, text: str):
+        """``constant``, ``step:k:γ``, ``exp:γ`` or ``cosine:T`` (see nnviz.core.schedules)."""
+        self.set_training(lr_schedule=text)
+
+    def set_early_stopping(self, patience: int):
+        """Patience in epochs on the test loss (0: off); it needs a test set."""
+        self.set_training(early_stopping=patience)
 
     # --- weights -------------------------------------------------------------------------
     def _remember_initial(self):

@@ -56,7 +56,12 @@ def files(model: Model) -> dict[str, str]:
         lines = [_row(["feature", "mean", "std"])]
         lines += [_row([f, m, s]) for f, m, s in zip(model.features, model.scaler.mean, model.scaler.std)]
         out["scaling.csv"] = "\n".join(lines) + "\n"
+    ts = model.target_scaler
+    if ts is not None:
+        out["target_scaling.csv"] = _row(["target", "mean", "std"]) + "\n" + _row(["y", ts.mean[0], ts.std[0]]) + "\n"
     what = "P(class 1)" if model.task == "classification" else "the predicted value"
+    if ts is not None:
+        what = "the standardized predicted value: multiply it by std and add mean (target_scaling.csv)"
     if K > 1:
         what = (f"one probability per class (softmax over the {K} output units, columns "
                 f"{', '.join(out_cols)}); the label is the class with the largest")

@@ -4,6 +4,9 @@
       → feature expansion: Gather one column per input used, then per feature
         x (Identity of the column), x² and a·b (Mul), sin x (Sin); Concat along axis 1
       → scaling: Sub(mean), Div(std)                        (absent when scaling is off)
+        (when the features are the raw inputs, the scaling is folded into the first layer
+        instead, and a standardized regression target is folded into the last: see
+        :mod:`.folding`; the output is then in the target's own units)
       → per layer: Gemm(h, Wᵀ, b, transB=1) → the activation's operator (Relu, LeakyRelu,
         Tanh, Sigmoid or Identity, with attributes: the row of nnviz.core.activations)
       → Cast(float) → output [N, 1] float32: P(class 1), or the predicted value
@@ -28,6 +31,7 @@ from nnviz.data.features import parse_features
 from nnviz.io.fileio import atomic_write
 from nnviz.core import activations
 from nnviz.core.model import Model
+from nnviz.io.exporters import folding
 from nnviz.io.exporters.optional import require
 
 OPSET = 17
@@ -51,7 +55,8 @@ def build(model: Model):
 
     x = node("Cast", ["inputs"], "inputs_f64", to=TensorProto.DOUBLE)
     feats = parse_features(model.features, model.inputs)
-    if [(f.kind, f.i) for f in feats] == [("input", k) for k in range(len(model.inputs))]:
+    layers, fold_in, fold_out = folding.export_layers(model)
+    if folding.features_are_inputs(model):
         h = x                                              # the features are the inputs
     else:
         columns = {}
@@ -72,12 +77,12 @@ def build(model: Model):
             else:
                 parts.append(node("Mul", [column(f.i), column(f.j)], out))
         h = node("Concat", parts, "features", axis=1)
-    if model.scaler is not None:
+    if model.scaler is not None and not fold_in:
         h = node("Sub", [h, const("scaling_mean", model.scaler.mean.astype(np.float64))], "centred")
         h = node("Div", [h, const("scaling_std", model.scaler.std.astype(np.float64))], "scaled")
-    for k, (d, act) in enumerate(zip(model.network.dense, model.network.activations), 1):
-        W = const(f"W{k}_transposed", d.W.T.astype(np.float64))
-        b = const(f"b{k}", d.b.astype(np.float64))
+    for k, ((Wk, bk), act) in enumerate(zip(layers, model.network.activations), 1):
+        W = const(f"W{k}_transposed", Wk.T.astype(np.float64))
+        b = const(f"b{k}", bk.astype(np.float64))
         z = node("Gemm", [h, W, b], f"z{k}", transB=1)
         fn = activations.get(act)
         h = node(fn.onnx_op, [z], f"a{k}", **dict(fn.onnx_attrs))
@@ -101,7 +106,8 @@ def build(model: Model):
                         f"{json.dumps(model.features)} → "
                         f"{'standardized → ' if model.scaler is not None else ''}"
                         f"{' → '.join(map(str, model.network.sizes))} network "
-                        f"({', '.join(model.network.activations)}) → output [N, {K}] = {what}")
+                        f"({', '.join(model.network.activations)}) → output [N, {K}] = {what}"
+                        + (f"; {folding.description(fold_in, fold_out)}" if fold_in or fold_out else ""))
     proto = helper.make_model(graph, producer_name="nnviz", producer_version=__version__,
                               opset_imports=[helper.make_opsetid("", OPSET)])
     proto.ir_version = IR_VERSION

@@ -147,6 +147,10 @@ def source(model: Model) -> str:
                     predict_return=_K_RETURN, main_output=_K_MAIN)
     else:
         fill = dict(returns="(n,)", classes="", predict_return=_RETURN, main_output=_MAIN)
+    ts = model.target_scaler
+    if ts is not None:   # the network outputs the standardized target: back to its own units
+        fill["classes"] = f"\nY_MEAN = {float(ts.mean[0])!r}  # the target's mean and std\nY_STD = {float(ts.std[0])!r}"
+        fill["predict_return"] = "    return a[:, 0] * Y_STD + Y_MEAN"
     return TEMPLATE.format(**fill,
         version=__version__, sizes=" → ".join(map(str, net.sizes)),
         activations=", ".join(net.activations), what=what,

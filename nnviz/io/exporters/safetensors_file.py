@@ -15,6 +15,12 @@ Metadata (string → string): ``format`` = ``nnviz-weights``, ``version`` = ``1`
 JSON header of :mod:`nnviz.io.weights_io` without the arrays (task, inputs, features,
 input_scaling, each layer's activation, loss, parameter_count), ``pytorch`` = the matching
 ``nn.Sequential(...)`` as text, ``layout`` = a one-line reminder of the transpose.
+
+The tensors are what ``nn.Sequential`` needs to run on its own: when the features are the raw
+inputs their standardization is folded into the first layer, and a standardized regression
+target into the last (:mod:`.folding`; ``scaling`` in the metadata says which). A folded
+layer's unfolded weights stay in the ``nnviz`` header (exact JSON numbers), so nnviz reads the
+file back bit for bit, with its scalings.
 """
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ from nnviz.errors import NnvizError
 from nnviz.io.fileio import atomic_write, read_bytes
 from nnviz.core import activations
 from nnviz.core.model import Model
+from nnviz.io.exporters import folding
 from nnviz.io.exporters.optional import require
 
 MAX_HEADER = 16 * 1024 * 1024
@@ -45,15 +52,18 @@ def sequential_text(model: Model) -> str:
 def to_bytes(model: Model) -> bytes:
     st = require("safetensors.numpy", "safetensors export")
     header = weights_io.to_dict(model)
+    layers, fold_in, fold_out = folding.export_layers(model)
     tensors = {}
-    for k, layer in enumerate(header["layers"]):
-        d = model.network.dense[k]
-        tensors[f"{2 * k}.weight"] = np.ascontiguousarray(d.W.T, dtype=np.float64)
-        tensors[f"{2 * k}.bias"] = np.ascontiguousarray(d.b, dtype=np.float64)
-        del layer["weights"], layer["biases"]
+    for k, (layer, (W, b)) in enumerate(zip(header["layers"], layers)):
+        tensors[f"{2 * k}.weight"] = np.ascontiguousarray(W.T, dtype=np.float64)
+        tensors[f"{2 * k}.bias"] = np.ascontiguousarray(b, dtype=np.float64)
+        if not ((k == 0 and fold_in) or (k == len(layers) - 1 and fold_out)):
+            del layer["weights"], layer["biases"]   # a folded layer keeps nnviz's own in the header
     metadata = {"format": weights_io.FORMAT, "version": str(weights_io.VERSION),
                 "nnviz": json.dumps(header), "pytorch": sequential_text(model),
                 "layout": "Linear layers at even indices; k.weight is (fan_out, fan_in) = nnviz W.T"}
+    if fold_in or fold_out:
+        metadata["scaling"] = folding.description(fold_in, fold_out)
     return st.save(tensors, metadata=metadata)
 
 
@@ -120,6 +130,8 @@ def from_bytes(data: bytes, source: str = "weights") -> Model:
     for k, layer in enumerate(layers):
         if not isinstance(layer, dict):
             _fail(source, f"layer {k + 1} must be an object")
+        if "weights" in layer or "biases" in layer:   # a folded layer: nnviz's own weights
+            continue
         for part, key in (("weight", "weights"), ("bias", "biases")):
             name = f"{2 * k}.{part}"
             if name not in tensors:
