@@ -220,3 +220,22 @@ def test_one_input_example_shows_in_the_window(window):
     assert w.session.network.sizes == [1, 1]
     _step_in_app(w)
     assert w.session.network.dense[0].W[0, 0] == pytest.approx(0.9, abs=1e-15)
+
+
+def test_one_row_example_has_readable_axes_and_words(window):
+    """A single row gives each input one value: the output plot spans a round range around it
+    (a 5 % margin of nothing gave 799.99999996…800.00000006), and the data panel says
+    '1 row', not '1 rows'."""
+    from ui.model.axes import plot_range
+    assert plot_range(0.6, 0.6) == (-0.4, 1.6) and plot_range(800.0, 800.0) == (0.0, 1600.0)
+    assert plot_range(0.0, 0.0) == (-1.0, 1.0) and plot_range(-5.3, 5.2) == (-6.0, 6.0)
+    w = window
+    w.actionWorkedExamples.trigger()
+    w._worked_examples_gallery.list.setCurrentRow(len(examples.GALLERY) - 1)   # 3-2-1, one row
+    w._worked_examples_gallery.open_button.click()
+    _ok(w._worked_example_dialog)
+    grid = w.session.app_model.grid()
+    assert grid.xlim[1] - grid.xlim[0] >= 1 and grid.ylim[1] - grid.ylim[0] >= 1
+    assert grid.xlim[0] < 0.6 < grid.xlim[1]
+    text = w.data_panel.table_label.text()
+    assert "1 row, 3 inputs" in text, text
