@@ -124,7 +124,8 @@ def _no_leaked_widgets(request):
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
-    before = {id(w) for w in _top_level_widgets(app)} if app else set()
+    existing = _top_level_widgets(app) if app else []   # held: a freed wrapper's id() is reused
+    before = {id(w) for w in existing}
     yield
     app = QApplication.instance()
     if app is None:

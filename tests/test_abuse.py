@@ -78,7 +78,10 @@ def window(kept_layout, answered, window, top_level_widgets):
     """The main window (conftest); the abuse floats and closes panels, so the remembered
     layout is put back, and boxes and floating panels it opened close with the test."""
     app = QApplication.instance()
-    before = set(map(id, top_level_widgets()))
+    # Held until the end: a wrapper freed at once would let a dialog the abuse opens reuse its
+    # id() and be taken for one that was there before (then it stayed open).
+    existing = top_level_widgets()
+    before = set(map(id, existing))
     window.answered = answered
     yield window
     # Boxes and floating panels the abuse opened (non-modal, so allowed) close with the test.

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMes
 from nnviz.errors import NnvizError
 from nnviz.explain.readout import LossReadout
 
-from . import data_actions, dialogs, file_actions, guide, runs_actions, worksheet_export
+from . import (data_actions, dialogs, example_gallery, file_actions, guide, runs_actions,
+               worksheet_export)
 from .actions import make_action
 from .boundary_view import BoundaryPlot
 from .confusion import ConfusionPanel
@@ -232,6 +233,7 @@ class MainWindow(QMainWindow):
         v.addAction(restore)
         h = mb.addMenu("&Help")
         self.guide = guide.install(self, v, h)   # Help › Guide (F1), View › Presentation mode
+        example_gallery.install(self, f, h)      # File › New worked example…, Help › Worked examples…
         about = QAction("About nnviz", self)
         about.triggered.connect(self.show_about)
         h.addAction(about)

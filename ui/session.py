@@ -165,6 +165,11 @@ class Session(QObject):
         self.pause()
         self.app_model.adopt(exp, initial, added, axes)
 
+    def open_worked_example(self, exp: Experiment):
+        """Pause, then make a typed problem's run the current one (undoable)."""
+        self.pause()
+        self.app_model.open_worked_example(exp)
+
     def set_speed(self, index: int):
         self.speed = max(0, min(len(SPEEDS) - 1, int(index)))
         self._credit, self._paced_at = 0.0, None

@@ -1,5 +1,6 @@
 """Make a dataset again from the ``source`` it records: a toy generator's settings or a CSV
-file's path, target and format."""
+file's path, target and format. Typed rows (``{"typed": true}``, a worked example) are
+stored in the session file itself."""
 from __future__ import annotations
 
 from nnviz.data import csvdata, datasets
@@ -20,4 +21,7 @@ def regenerate(source: dict) -> Dataset:
             source["csv"], source.get("target", "y"), features=source.get("features"),
             task=source.get("task"), fmt=csvdata.CsvFormat.from_dict(fmt) if fmt else None,
             drop_missing=bool(source.get("drop_missing", False)))
+    if source.get("typed"):
+        raise NnvizError("typed data is kept with its session (a worked example's rows); "
+                         "there is nothing to make it again from")
     raise NnvizError("a dataset source needs a 'generator' or a 'csv' entry")

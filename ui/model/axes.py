@@ -54,9 +54,9 @@ class AxesMixin:
         """Two inputs: both. More: the input most correlated with the target on the training
         rows, then the one adding most beside it (|r(xⱼ, y)|·√(1 − r(xⱼ, x)²))."""
         n = len(self.model.inputs)
-        if n <= 2:
-            return (0, min(1, n - 1))
         rows = self.exp.train_idx[:5000]     # the split is shuffled: a fair sample of a big table
+        if n <= 2 or len(rows) < 2:          # (one row, a worked example: nothing to correlate)
+            return (0, min(1, n - 1))
         X, y = self.dataset.X[rows], self.dataset.y[rows]
         with np.errstate(all="ignore"):
             C = np.corrcoef(np.column_stack([X, y]), rowvar=False)

@@ -318,6 +318,12 @@ class RunMixin:
         self._after_structure_change()
         self._initial = (np.array(initial[0], dtype=np.float64), initial[1])
 
+    @undoable("Open a worked example")
+    def open_worked_example(self, exp: Experiment):
+        """Make a typed problem's run (``nnviz.examples``) the current one, at its typed
+        weights: they are also what Reset goes back to."""
+        self.adopt(exp, (exp.network.params.copy(), exp.rng.bit_generator.state))
+
     @undoable("Reset", in_place=True)
     def reset(self):
         """Back to the initial weights, step 0 and the same random sequence: the same run again."""
