@@ -188,6 +188,8 @@ def test_a_bad_target_is_explained_and_nothing_changes(window, editor):
     dlg.layer_boxes[1].b.item(0, 0).setText("abc")
     _ok(dlg)
     assert "b⁽²⁾: the cell in row 1, column 1 holds 'abc', not a number" in dlg.message.text()
+    assert (dlg.layer_boxes[1].b.currentRow(), dlg.layer_boxes[1].b.currentColumn()) == (0, 0)
+    assert dlg.focusWidget() is dlg.layer_boxes[1].b      # the bad cell is the one in sight
     assert s.exp is before[0] and np.array_equal(s.network.params, before[1])
 
 
@@ -220,3 +222,40 @@ def test_one_input_example_shows_in_the_window(window):
     assert w.session.network.sizes == [1, 1]
     _step_in_app(w)
     assert w.session.network.dense[0].W[0, 0] == pytest.approx(0.9, abs=1e-15)
+
+
+def test_one_row_example_has_readable_axes_and_words(window):
+    """A single row gives each input one value: the output plot spans a round range around it
+    (a 5 % margin of nothing gave 799.99999996…800.00000006), and the data panel says
+    '1 row', not '1 rows'."""
+    from ui.model.axes import plot_range
+    assert plot_range(0.6, 0.6) == (-0.4, 1.6) and plot_range(800.0, 800.0) == (0.0, 1600.0)
+    assert plot_range(0.0, 0.0) == (-1.0, 1.0) and plot_range(-5.3, 5.2) == (-6.0, 6.0)
+    w = window
+    w.actionWorkedExamples.trigger()
+    w._worked_examples_gallery.list.setCurrentRow(len(examples.GALLERY) - 1)   # 3-2-1, one row
+    w._worked_examples_gallery.open_button.click()
+    _ok(w._worked_example_dialog)
+    grid = w.session.app_model.grid()
+    assert grid.xlim[1] - grid.xlim[0] >= 1 and grid.ylim[1] - grid.ylim[0] >= 1
+    assert grid.xlim[0] < 0.6 < grid.xlim[1]
+    text = w.data_panel.table_label.text()
+    assert "1 row, 3 inputs" in text, text
+
+
+def test_each_bias_row_sits_under_its_weights_and_rates_read_plainly(editor):
+    """b⁽ᵏ⁾ is one more row under W⁽ᵏ⁾: the same column widths and the same width of row
+    labels, so unit j's bias is under unit j's weights; a rate shows 0.5, not 0.500000."""
+    dlg = editor
+    dlg.layer_boxes[0].b.set_values([[-0.123456789, 0.1]])    # a wide number widens column 1
+    for box in dlg.layer_boxes[:2]:
+        W, b = box.W, box.b
+        assert [W.columnWidth(j) for j in range(W.columnCount())] == \
+            [b.columnWidth(j) for j in range(b.columnCount())]
+        assert W.width() == b.width() and b.horizontalHeader().isHidden()
+    assert dlg.layer_boxes[0].W.columnWidth(0) > dlg.layer_boxes[0].W.columnWidth(1)
+    dlg.lr.setValue(0.5)
+    dlg.l2.setValue(0.0)
+    assert (dlg.lr.text(), dlg.l2.text()) == ("0.5", "0.0")
+    dlg.lr.setValue(0.000125)
+    assert dlg.lr.text() == "0.000125" and dlg.lr.value() == 0.000125

@@ -217,8 +217,10 @@ class DataPanel(QWidget):
             ds = s.dataset
             self.table_label.setVisible(table)
             if table:
-                self.table_label.setText(f"<b>{ds.name}</b>: {ds.n_samples} rows, "
-                                         f"{ds.n_inputs} inputs → {ds.target} ({ds.task})")
+                self.table_label.setText(f"<b>{ds.name}</b>: {ds.n_samples} "
+                                         f"row{'s' * (ds.n_samples != 1)}, {ds.n_inputs} "
+                                         f"input{'s' * (ds.n_inputs != 1)} → {ds.target} "
+                                         f"({ds.task})")
                 self.dataset.setPlaceholderText("(a table)")
                 self.dataset.setCurrentIndex(-1)
             else:

@@ -66,6 +66,7 @@ class MatrixGrid(QTableWidget):
         self.name = name
         self.grow = grow
         self.max_rows = max_rows
+        self.header_width: int | None = None     # px of the row labels; None: as they need
         self.setObjectName(name)
         self.setSelectionMode(QAbstractItemView.ContiguousSelection)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Fixed)
@@ -106,15 +107,23 @@ class MatrixGrid(QTableWidget):
         self.resizeColumnsToContents()
         for j in range(self.columnCount()):
             self.setColumnWidth(j, max(CELL_WIDTH, self.columnWidth(j)))
-        w = self.verticalHeader().sizeHint().width() + sum(
+        self.fix_size()
+
+    def fix_size(self):
+        """The widget's size from its column widths, row count and headers."""
+        vh, hh = self.verticalHeader(), self.horizontalHeader()
+        if self.header_width is not None:
+            vh.setFixedWidth(self.header_width)
+        w = (self.header_width or vh.sizeHint().width()) + sum(
             self.columnWidth(j) for j in range(self.columnCount())) + 2 * self.frameWidth()
-        h = self.horizontalHeader().sizeHint().height() + ROW_HEIGHT * self.rowCount() \
+        h = (0 if hh.isHidden() else hh.sizeHint().height()) + ROW_HEIGHT * self.rowCount() \
             + 2 * self.frameWidth()
         self.setFixedSize(w, h)
 
     # --- values ------------------------------------------------------------------------
     def values(self) -> np.ndarray:
-        """The numbers, (rows, cols) float64; raises NnvizError naming the first bad cell."""
+        """The numbers, (rows, cols) float64; raises NnvizError naming the first bad cell
+        (which becomes the current cell and takes the focus, so the learner sees which one)."""
         out = np.zeros((self.rowCount(), self.columnCount()))
         for i in range(self.rowCount()):
             for j in range(self.columnCount()):
@@ -122,9 +131,13 @@ class MatrixGrid(QTableWidget):
                 try:
                     v = parse_number(text)
                 except ValueError:
+                    self.setCurrentCell(i, j)
+                    self.setFocus()
                     raise NnvizError(f"{self.name}: the cell in row {i + 1}, column {j + 1} "
                                      f"holds {text.strip()!r}, not a number") from None
                 if abs(v) > MAX_ABS:
+                    self.setCurrentCell(i, j)
+                    self.setFocus()
                     raise NnvizError(f"{self.name}: the cell in row {i + 1}, column {j + 1} is "
                                      f"{v:g}; numbers here lie between −1e6 and 1e6")
                 out[i, j] = v

@@ -14,7 +14,8 @@ number) shows in the dialog, which stays open, and nothing changes.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
+                               QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
 
@@ -22,7 +23,7 @@ from nnviz import examples, settings
 from nnviz.errors import NnvizError
 from nnviz.experiment import build
 
-from .controls import choice_box, number_box
+from .controls import choice_box
 from .matrix_grid import MatrixGrid
 
 MAX_INPUTS = 6           # hand-sized problems: a few inputs, units and rows
@@ -38,9 +39,26 @@ OUTPUTS = (("sigmoid, log-loss (y: 0 or 1)", "classification", "log_loss"),
            ("identity, squared error (y: a number)", "regression", "squared_error"))
 NOTE = ("The network sees exactly these numbers: no scaling, no test rows, and every row in "
         "one batch, in the order typed. W⁽ᵏ⁾ has a row per unit it comes from and a column per "
-        "unit it goes to (Z = A·W + b). OK replaces the current data and network; "
+        "unit it goes to (Z = A·W + b); the row under it is the bias b⁽ᵏ⁾ of each unit. OK replaces the current data and network; "
         "Edit › Undo brings them back.")
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class Number(QDoubleSpinBox):
+    """A rate's spin box over its declared range that shows 0.1, not 0.100000 (it still takes
+    up to ``decimals`` digits)."""
+
+    def __init__(self, name: str, step: float, decimals: int):
+        super().__init__()
+        s = settings.get(name)
+        self.setDecimals(decimals)
+        self.setRange(s.low, s.high)
+        self.setSingleStep(step)
+        self.setToolTip(s.help)
+
+    def textFromValue(self, value: float) -> str:
+        text = f"{value:.{self.decimals()}f}".rstrip("0")
+        return text + "0" if text.endswith(".") else text
 
 
 def sup(k: int) -> str:
@@ -49,7 +67,8 @@ def sup(k: int) -> str:
 
 
 class LayerBox(QGroupBox):
-    """W⁽ᵏ⁾ and b⁽ᵏ⁾ of one dense layer, side by side."""
+    """W⁽ᵏ⁾ of one dense layer with b⁽ᵏ⁾ right under it as one more row: the bias of unit j
+    sits in W's column j (as in [W; b], the folded form [A 1]·[W; b])."""
 
     def __init__(self, k: int, parent=None):
         super().__init__(parent)
@@ -59,23 +78,42 @@ class LayerBox(QGroupBox):
         self.W.setToolTip(f"W{sup(k)}[i, j]: the weight from unit i of the layer before to unit j "
                           "of this layer; paste a block with Ctrl+V")
         self.b.setToolTip(f"b{sup(k)}[j]: the bias of unit j")
+        self.b.horizontalHeader().hide()         # W's column labels above say which unit
+        col = QVBoxLayout()
+        col.setSpacing(0)
+        col.addWidget(self.W)
+        col.addWidget(self.b)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
-        for text, grid in (("W", self.W), ("b", self.b)):
-            col = QVBoxLayout()
-            col.addWidget(QLabel(f"{text}{sup(k)}"))
-            col.addWidget(grid)
-            col.addStretch(1)
-            lay.addLayout(col)
+        lay.addLayout(col)
         lay.addStretch(1)
+        for grid in (self.W, self.b):
+            grid.edited.connect(self._align)
 
     def set_shape(self, rows: list[str], cols: list[str]):
         self.W.set_shape(len(rows), len(cols))
         self.W.set_labels(rows, cols)
         self.b.set_shape(1, len(cols))
-        self.b.set_labels(["b"], cols)
+        self.b.set_labels([f"b{sup(self.k)}"], cols)
+        self._align()
         eq = f"Z{sup(self.k)} = {'X' if self.k == 1 else 'H' + sup(self.k - 1)}·W{sup(self.k)} + b{sup(self.k)}"
-        self.setTitle(f"Layer {self.k}: {eq}   (W: {len(rows)}×{len(cols)})")
+        self.setTitle(f"Layer {self.k}: {eq}   (W{sup(self.k)}: {len(rows)}×{len(cols)}, "
+                      f"b{sup(self.k)}: 1×{len(cols)})")
+
+    def _align(self):
+        """b's columns under W's: the same widths, the same width of row labels."""
+        W, b = self.W, self.b
+        for grid in (W, b):
+            grid.header_width = None
+            grid.fit()
+        head = max(W.verticalHeader().sizeHint().width(), b.verticalHeader().sizeHint().width())
+        for j in range(W.columnCount()):
+            width = max(W.columnWidth(j), b.columnWidth(j))
+            W.setColumnWidth(j, width)
+            b.setColumnWidth(j, width)
+        for grid in (W, b):
+            grid.header_width = head
+            grid.fix_size()
 
 
 class WorkedExampleDialog(QDialog):
@@ -133,13 +171,10 @@ class WorkedExampleDialog(QDialog):
         self.random_button.setToolTip("Fill every W and b with random numbers between −1 and 1, "
                                       "rounded to two decimals (easy to follow by hand)")
         self.reduction = choice_box("reduction")
-        self.lr = number_box("lr", 0.01)
-        self.lr.setDecimals(6)
+        self.lr = Number("lr", 0.01, 6)
         self.optimizer = choice_box("optimizer")
-        self.l1 = number_box("l1", 0.01)
-        self.l2 = number_box("l2", 0.01)
-        for box in (self.l1, self.l2):
-            box.setDecimals(4)
+        self.l1 = Number("l1", 0.01, 4)
+        self.l2 = Number("l2", 0.01, 4)
         self.message = QLabel()
         self.message.setObjectName("workedExampleMessage")
         self.message.setWordWrap(True)
@@ -160,25 +195,25 @@ class WorkedExampleDialog(QDialog):
 
     def _make_layout(self):
         net = QFormLayout()
-        net.addRow("Inputs p", self.inputs)
+        net.addRow("Inputs per row (p)", self.inputs)
         net.addRow("Hidden layers", self.layers)
         row = QHBoxLayout()
         for box in self.units:
             row.addWidget(box)
         row.addStretch(1)
-        net.addRow("Units", row)
+        net.addRow("Units per hidden layer", row)
         net.addRow("Hidden activation", self.activation)
         net.addRow(QLabel("Output unit(s) and loss"))
         net.addRow(self.output)           # a row of its own: the choices read in full
-        net.addRow("Classes K", self.classes)
+        net.addRow("Classes (K)", self.classes)
         net_box = QGroupBox("Network")
         net_box.setLayout(net)
         train = QFormLayout()
         train.addRow("Loss over the rows", self.reduction)
         train.addRow("Learning rate η", self.lr)
         train.addRow("Optimizer", self.optimizer)
-        train.addRow("L1 rate", self.l1)
-        train.addRow("L2 rate", self.l2)
+        train.addRow("L1 penalty (λ₁)", self.l1)
+        train.addRow("L2 penalty (λ₂)", self.l2)
         train_box = QGroupBox("Training step")
         train_box.setLayout(train)
         left = QVBoxLayout()
@@ -213,7 +248,7 @@ class WorkedExampleDialog(QDialog):
         right.addStretch(1)
         inner = QWidget()
         inner.setLayout(right)
-        scroll = QScrollArea()
+        scroll = self.scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         scroll.setFrameShape(QScrollArea.NoFrame)
@@ -358,5 +393,8 @@ class WorkedExampleDialog(QDialog):
                 self._apply(exp)
         except NnvizError as exc:
             self.message.setText(str(exc))
+            bad = self.focusWidget()
+            if isinstance(bad, MatrixGrid):      # the grid holding the bad cell: in sight
+                self.scroll.ensureWidgetVisible(bad)
             return
         super().accept()

@@ -15,8 +15,11 @@ GRID_RESOLUTION = 100
 def plot_range(lo: float, hi: float) -> tuple[float, float]:
     """The data's range lo…hi with a 5 % margin, widened to whole multiples of a round step
     (1, 2 or 5 × 10ᵏ, about a twentieth of the range): the axes end on round numbers, and toy
-    datasets of about the same size share one range (their axes need no new drawing)."""
-    pad = 0.05 * max(hi - lo, 1e-9)
+    datasets of about the same size share one range (their axes need no new drawing). A
+    column with one value (a worked example's single row) gets ±1, or ± its size: a
+    margin of 5 % of nothing gave axes like 799.99999996…800.00000006."""
+    mag = max(abs(lo), abs(hi), 1.0)
+    pad = 0.05 * (hi - lo) if hi - lo > 1e-9 * mag else mag
     a, b = lo - pad, hi + pad
     raw = (b - a) / 20
     step = 10.0 ** math.floor(math.log10(raw))
