@@ -413,7 +413,6 @@ class MainWindow(QMainWindow):
         # OUTPUT_SHARE; the others share the rest evenly.
         chrome = (self.menuBar().sizeHint().height() + self.statusBar().sizeHint().height()
                   + sum(t.sizeHint().height() for t in self.findChildren(QToolBar)))
-        below = sum(x for d, x in high if self.dockWidgetArea(d) == Qt.BottomDockWidgetArea)
         for area in side:
             column = [d for d in groups if self.dockWidgetArea(d) == area]
             if len(column) < 2:
