@@ -30,6 +30,7 @@ import numpy as np
 from nnviz.core.history import metric
 from nnviz.data import csvdata
 from nnviz.experiment import Config, build
+from nnviz.explain import analysis
 
 SEEDS = (0, 1, 2)
 DIABETES = Path(__file__).resolve().parents[2] / "nnviz" / "data" / "samples" / "diabetes.csv"
@@ -48,9 +49,8 @@ def cars_csv(folder: Path) -> Path | None:
 
 def least_squares_r2(exp) -> float:
     X, y = exp.dataset.X, exp.dataset.y
-    A = np.c_[X, np.ones(len(X))]
-    beta = np.linalg.lstsq(A[exp.train_idx], y[exp.train_idx], rcond=None)[0]
-    return metric("regression", y[exp.test_idx], A[exp.test_idx] @ beta)
+    b0, beta = analysis.least_squares(X[exp.train_idx], y[exp.train_idx])
+    return metric("regression", y[exp.test_idx], X[exp.test_idx] @ beta + b0)
 
 
 def run(ds, seed: int, epochs: int, **cfg):
