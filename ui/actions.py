@@ -21,3 +21,13 @@ def make_action(window, name: str, text: str, slot, shortcut=None, tip: str = ""
     setattr(window, name, a)
     window.addAction(a)
     return a
+
+
+def open_kept(window, dialog, attribute: str):
+    """Open ``dialog`` window-modal without blocking, kept as ``window.<attribute>`` while it is
+    open (tests and a second click find it there) and deleted when it closes."""
+    dialog.setAttribute(Qt.WA_DeleteOnClose)
+    setattr(window, attribute, dialog)
+    dialog.finished.connect(lambda _r: setattr(window, attribute, None))
+    dialog.open()
+    return dialog

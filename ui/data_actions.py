@@ -10,14 +10,13 @@ import os
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 
 from nnviz.data import csvdata
 from nnviz.data.csvtable import CsvFormat
 from nnviz.errors import NnvizError
 
 from . import dialogs
-from .actions import make_action
+from .actions import make_action, open_kept
 from .data_dialog import DataImportDialog
 
 # Package data, so the tables ship in the wheel; a Path for a regular install (as_file() makes a
@@ -87,11 +86,7 @@ def open_data(window, path: str | None = None):
 
     dlg = DataImportDialog(path, apply, window, test_ratio=SAMPLE_TEST_RATIO,
                            seed=session.config.seed)
-    dlg.setAttribute(Qt.WA_DeleteOnClose)
-    window._data_dialog = dlg
-    dlg.finished.connect(lambda _r: setattr(window, "_data_dialog", None))
-    dlg.open()
-    return dlg
+    return open_kept(window, dlg, "_data_dialog")
 
 
 def open_sample(window, file: str) -> bool:

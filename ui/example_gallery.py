@@ -9,13 +9,12 @@ Actions (objectNames): actionNewWorkedExample (Ctrl+Shift+N), actionWorkedExampl
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QListWidget,
                                QTextBrowser, QVBoxLayout)
 
 from nnviz import examples
 
-from .actions import make_action
+from .actions import make_action, open_kept
 from .worked_example import WorkedExampleDialog
 
 
@@ -104,21 +103,13 @@ def open_editor(window, example: examples.WorkedExample | None = None) -> Worked
     if example is None:
         dlg.title = "worked example"
         dlg.setWindowTitle("New worked example")
-    dlg.setAttribute(Qt.WA_DeleteOnClose)
-    window._worked_example_dialog = dlg
-    dlg.finished.connect(lambda _r: setattr(window, "_worked_example_dialog", None))
-    dlg.open()
-    return dlg
+    return open_kept(window, dlg, "_worked_example_dialog")
 
 
 def open_gallery(window) -> GalleryDialog:
     dlg = GalleryDialog(lambda ex: _confirmed(window, "Worked examples")
                         and open_editor(window, ex), window)
-    dlg.setAttribute(Qt.WA_DeleteOnClose)
-    window._worked_examples_gallery = dlg
-    dlg.finished.connect(lambda _r: setattr(window, "_worked_examples_gallery", None))
-    dlg.open()
-    return dlg
+    return open_kept(window, dlg, "_worked_examples_gallery")
 
 
 def _confirmed(window, title: str) -> bool:
