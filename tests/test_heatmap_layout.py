@@ -271,3 +271,12 @@ def test_the_layout_module_does_not_import_qt():
     code = ("import sys, ui.heatmap_layout; "
             "sys.exit(any(m.startswith(('PySide6', 'shiboken6')) for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
+
+
+@pytest.mark.parametrize("m, top", [(0.37, 0.37), (0.371, 0.38), (123.0, 130.0),
+                                    (5e-324, 1e-300), (2.5e-310, 1e-300)])
+def test_colour_levels_round_up_and_survive_subnormal_values(m, top):
+    """A subnormal largest value (a weight pushed to 5e-324) made 10**e underflow to 0 and the
+    heatmaps raise ZeroDivisionError; its level is now the smallest rounded one, 1e-300."""
+    from ui.heatmap_text import nice_max
+    assert nice_max(m) == pytest.approx(top, rel=1e-12) and nice_max(m) >= m

@@ -27,8 +27,9 @@ def nice_max(m: float) -> float:
     """``m`` rounded up to two significant digits (level changes stay rare and readable)."""
     if not math.isfinite(m) or m <= 0:
         return 1.0
-    e = math.floor(math.log10(m)) - 1
-    return math.ceil(m / 10.0 ** e - 1e-9) * 10.0 ** e
+    # Below 1e-300 (a subnormal weight), 10**e underflows to 0: round up to 1e-300 instead.
+    e = max(math.floor(math.log10(m)) - 1, -300)
+    return max(1, math.ceil(m / 10.0 ** e - 1e-9)) * 10.0 ** e
 
 
 def fmt_fast(v: float, decimals: int) -> str:
