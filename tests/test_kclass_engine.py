@@ -202,3 +202,22 @@ def test_trainer_keeps_one_hot_targets_and_reports_accuracy():
     acc = tr.history.train_metric[-1]
     expect = np.mean(net.predict(X).argmax(axis=1) == labels)
     assert acc == expect and acc > 0.6
+
+
+@pytest.mark.parametrize("scale", [0.1, 3.0, 30.0, 300.0])
+def test_cross_entropy_from_probabilities_equals_the_logit_form(scale, monkeypatch):
+    """−log ŷ_y (the fast form, while every ŷ_y is a normal number) and log Σ e^(z − c) − (z_y − c)
+    agree to rounding; logits far apart (scale 300) send the batch to the logit form."""
+    rng = np.random.default_rng(7)
+    z = rng.normal(scale=scale, size=(200, 10))
+    y = losses.one_hot(rng.integers(0, 10, 200), 10)
+    a = activations.get("softmax").value(z)
+    ce = losses.make("cross_entropy", "softmax")
+    reference = ce._from_logits(z, y, np.empty((200, 1)))
+    calls = []
+    real = ce._from_logits
+    monkeypatch.setattr(ce, "_from_logits", lambda *args: calls.append(1) or real(*args))
+    e = ce.per_row(z, a, y)
+    np.testing.assert_allclose(e, reference, rtol=1e-13, atol=1e-15)
+    assert len(calls) == (1 if scale == 300.0 else 0)
+    assert (e >= 0).all()

@@ -343,8 +343,9 @@ bar shows the new count.</p>
 turns each row of logits into probabilities that add up to 1:</p>
 <p align="center"><b>ŷⱼ = e^zⱼ / (e^z₁ + … + e^z_K)</b></p>
 <p>The target y is one-hot: a row of zeros with a 1 at the true class. The loss of a row is
-the cross-entropy e = −Σⱼ yⱼ·log ŷⱼ = −log ŷ<sub>true</sub>, computed from the logits as
-log(Σₖ e^zₖ) − z<sub>true</sub> so that nothing overflows.</p>
+the cross-entropy e = −Σⱼ yⱼ·log ŷⱼ = −log ŷ<sub>true</sub>. The softmax subtracts each row's
+largest z before taking e^z, so nothing overflows; when ŷ<sub>true</sub> is too small to log
+(below 10⁻³⁰⁰), e is computed from the logits as log(Σₖ e^zₖ) − z<sub>true</sub> instead.</p>
 <p>Softmax is not element-wise: every ŷⱼ depends on every z. Its derivative for one row is a
 K×K matrix, <b>∂ŷ/∂z = diag(ŷ) − ŷŷᵀ</b>. Multiplied by the loss's ∂e/∂ŷ = −y/ŷ it
 collapses, row by row, to</p>

@@ -14,9 +14,11 @@ Two slips that are easy to make, avoided here:
   e = −[y log ŷ + (1 − y) log(1 − ŷ)]. It is computed from the logit z as
   softplus(z) − y·z, which never overflows, and its derivative through the sigmoid is
   ∂e/∂z = ŷ − y.
-- With K classes, y is a one-hot row and e = −Σ_k y_k log ŷ_k with ŷ = softmax(z). Computed
-  from the logits as log Σ_k e^(z_k) − Σ_k y_k z_k, the log-sum-exp shifted by the row's
-  largest logit (no overflow at ±1000, no log 0); through the softmax ∂e/∂z = ŷ − y again.
+- With K classes, y is a one-hot row and e = −Σ_k y_k log ŷ_k = −log ŷ_y with ŷ = softmax(z)
+  (computed with the row's largest logit subtracted: no overflow at ±1000). A ŷ_y below 1e-300
+  is never logged (no log 0, no subnormal digits): that batch's e comes from the logits as
+  log Σ_k e^(z_k) − Σ_k y_k z_k, the log-sum-exp shifted by the row's largest logit. Through
+  the softmax ∂e/∂z = ŷ − y again.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ def ones(m: int) -> np.ndarray:
         v.flags.writeable = False
     return v
 _ZERO = np.array(0.0)   # a 0-d operand costs NumPy less per call than a Python float
+_NORMAL = 1e-300         # below this a probability has lost precision (subnormal) or is 0
 
 
 class Loss:
@@ -107,8 +110,8 @@ class LogLoss(Loss):
 
 
 class CrossEntropy(Loss):
-    """e = −Σ_k y_k log ŷ_k with ŷ = softmax(z) and y one-hot (m, K), computed as
-    log Σ_k e^(z_k) − Σ_k y_k z_k; e is (m, 1)."""
+    """e = −Σ_k y_k log ŷ_k with ŷ = softmax(z) and y one-hot (m, K), computed as −log ŷ_y, or as
+    log Σ_k e^(z_k) − Σ_k y_k z_k when some ŷ_y is below 1e-300; e is (m, 1)."""
 
     name = "cross_entropy"
     formula = "e = −Σ_k y_k·log ŷ_k"
@@ -130,15 +133,31 @@ class CrossEntropy(Loss):
         return t
 
     def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
-        """e (m, 1) = log Σ_k e^(z_k − c) − (z_y − c) with c = max_k z_k per row and z_y = Σ_k y_k z_k
-        the true class's logit (exact: y is one-hot): the same value as log Σ e^z − z_y, with
-        every exponent ≤ 0 and no cancellation of large logits (z = (1000, 1000, −1000) gives
-        log 2 to the last bit)."""
+        """e (m, 1) = −log ŷ_y, ŷ_y = Σ_k y_k ŷ_k the true class's probability (exact: y is
+        one-hot). The softmax ŷ was computed with every exponent ≤ 0, so ŷ_y carries the full
+        precision of the logits whenever it is a normal number (≥ 1e-300); a row whose ŷ_y is
+        below that (a logit more than 690 under the row's largest, where e^(z_y − c) leaves the
+        normal range or underflows to 0) sends the batch to :meth:`_from_logits`, which never
+        takes a log of 0."""
         m, K = z.shape
         if out is None:
             out = np.empty((m, 1))
         t, _ = self._scratch(z.shape)
-        w = ones(K)
+        e = out[:, 0]
+        np.multiply(y, a, out=t)
+        t.dot(ones(K), e)                                         # ŷ_y
+        if not (m and np.minimum.reduce(e) >= _NORMAL):         # (NaN goes there too)
+            return self._from_logits(z, y, out)
+        np.log(e, out=e)
+        return np.negative(out, out)
+
+    def _from_logits(self, z: np.ndarray, y: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """e (m, 1) = log Σ_k e^(z_k − c) − (z_y − c) with c = max_k z_k per row and z_y = Σ_k y_k z_k
+        the true class's logit: the same value as log Σ e^z − z_y, with every exponent ≤ 0 and
+        no cancellation of large logits (z = (1000, 1000, −1000) gives log 2 to the last bit,
+        and 2000 + log 2 for the third class, whose ŷ is 0)."""
+        t, _ = self._scratch(z.shape)
+        w = ones(z.shape[1])
         c = z.max(axis=1)                                         # the shift c = max_k z_k
         np.subtract(z, c[:, None], out=t)                         # z − c ≤ 0
         np.exp(t, out=t)

@@ -178,9 +178,11 @@ def loss_forward(sym: Symbols, loss, z, a, y, e, E) -> Stage:
         notes.append("Computed from the logit z as e = softplus(z) − y·z, which never overflows.")
     elif loss.name == "cross_entropy":
         operands = {sym.z(n): _c(z), **operands}
-        notes.append("y is one-hot (a 1 at the true class). Computed from the logits as "
-                     "e = log Σ_k e^(z_k) − Σ_k y_k·z_k, with every z shifted by its row's "
-                     "largest value first, so nothing overflows and log 0 never happens.")
+        notes.append("y is one-hot (a 1 at the true class), so e = −log ŷ of the true class. "
+                     "The softmax shifts every z by its row's largest value first, so nothing "
+                     "overflows; a true class's ŷ below 1e-300 is not logged: that row's e is "
+                     "computed from the logits as log Σ_k e^(z_k) − Σ_k y_k·z_k, so log 0 "
+                     "never happens.")
     return Stage(
         "loss.forward", f"Loss: {loss.name.replace('_', ' ')}", StageKind.LOSS, None,
         [loss.formula, reduce], [f"{shape_text(a)}, {shape_text(y)} → {shape_text(e)} → E"],

@@ -84,7 +84,7 @@ def _index_cross_entropy(stage: Stage, i: int) -> str:
     e = float(np.asarray(stage.results["e"], dtype=float)[i, 0])
     k, t = sub(i + 1), sub(c + 1)
     return (f"e{k} = −Σ_k y{k}ₖ·log ŷ{k}ₖ = −log ŷ{k}{t} (y is one-hot, true class {c + 1}) = "
-            f"−log({fmt(yh[c])}) = {fmt(e)}   (computed from the logits: log Σ_k e^(z_k) − z{t})")
+            f"−log({fmt(yh[c])}) = {fmt(e)}")
 
 
 def _index_loss_forward(stage: Stage, i: int) -> list[str]:
