@@ -126,6 +126,7 @@ class DataPanel(QWidget):
         box.setToolTip(settings.get("features").help)
         self._feature_grid = QGridLayout(box)
         self.feature_boxes: dict[str, QCheckBox] = {}
+        self._feature_pool: list[QCheckBox] = []
         self._make_feature_boxes(TOY_FEATURES)
         lay = QVBoxLayout(self)
         lay.addWidget(self.table_label)
@@ -190,20 +191,27 @@ class DataPanel(QWidget):
 
     def _make_feature_boxes(self, names):
         """One checkbox per feature the first layer can take: the toy features, or a table's
-        columns."""
-        for cb in self.feature_boxes.values():
-            self._feature_grid.removeWidget(cb)
-            cb.hide()
-            cb.deleteLater()
-        self.feature_boxes = {}
+        columns. The boxes are kept and given new names (a table of 30 inputs, then the toy
+        data, then the table again makes no widget after the first time); the spare ones hide."""
         labels = {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}
-        for k, name in enumerate(names):
-            cb = QCheckBox(labels.get(name, name))
-            cb.setObjectName(f"feature_{name}")
-            cb.setToolTip(f"Feed {labels.get(name, name)} to the network as an input.")
+        pool = self._feature_pool
+        while len(pool) < len(names):
+            cb = QCheckBox()
+            k = len(pool)
             self._feature_grid.addWidget(cb, k // 2, k % 2)
-            self.feature_boxes[name] = cb
             cb.toggled.connect(self._on_feature_toggled)
+            pool.append(cb)
+        self.feature_boxes = {}
+        for cb, name in zip(pool, names):
+            label = labels.get(name, name)
+            cb.setText(label)
+            cb.setObjectName(f"feature_{name}")
+            cb.setToolTip(f"Feed {label} to the network as an input.")
+            cb.setVisible(True)
+            self.feature_boxes[name] = cb
+        for cb in pool[len(names):]:
+            cb.setVisible(False)
+            cb.setObjectName("")
 
     def _on_session(self):
         self._syncing = True
