@@ -76,15 +76,11 @@ def test_evaluation_predictions_and_the_grid_run_the_forward_methods(calls):
     tr.network.predict(np.zeros((5, 2)))
     assert calls == {"Dense.forward": 3, "Activation.forward": 3}
 
-    class Identity:
-        inputs = ["x1", "x2"]
-
-        @staticmethod
-        def transform(raw):
-            return raw
+    from nnviz.core.model import Model
 
     calls.clear()
-    Grid(Identity(), (-1, 1), (-1, 1), resolution=8).evaluate(tr.network)
+    Grid(Model(tr.network, ["x1", "x2"], ["x1", "x2"], None), (-1, 1), (-1, 1),
+         resolution=8).evaluate(tr.network)
     assert calls == {"Dense.forward": 3, "Activation.forward": 3}
 
 

@@ -100,17 +100,42 @@ def test_grid_forward_matches_the_network_in_float32():
         d.W[...] = rng.uniform(-2, 2, d.W.shape)
         d.b[...] = rng.uniform(-1, 1, d.b.shape)
 
-    class Identity:
-        inputs = ["x1", "x2"]
+    from nnviz.core.model import Model
 
-        @staticmethod
-        def transform(raw):
-            return raw
-
-    grid = Grid(Identity(), (-3, 3), (-2, 2), resolution=40)
+    grid = Grid(Model(net, ["x1", "x2"], ["x1", "x2"], None), (-3, 3), (-2, 2), resolution=40)
     outs = grid.evaluate(net)
     ref = net.layer_outputs(grid.features.astype(np.float64))
     assert [o.shape for o in outs] == [(40, 40, 8), (40, 40, 1)]
     for o, (_, a) in zip(outs, ref):
         assert o.dtype == np.float32
         np.testing.assert_allclose(o.reshape(a.shape), a, atol=2e-6)
+
+
+@pytest.mark.parametrize("axes", [(0, 1), (3, 2), (4, 4)])
+def test_grid_computes_only_the_moving_features_and_gets_the_same_bits(axes, monkeypatch):
+    """The grid transforms res² rows only for the features that read an axis's input; every
+    feature, moving or held, equals the whole transform of the res² raw rows bit for bit."""
+    from nnviz.core.model import Model
+    from nnviz.data.features import Scaler
+
+    rng = np.random.default_rng(0)
+    inputs = ["a", "b", "c", "d", "e"]
+    feats = ["a", "b", "c", "a^2", "a*d", "sin(e)", "b*c", "d"]
+    scaler = Scaler(rng.normal(size=len(feats)), rng.uniform(0.5, 2, len(feats)), names=feats)
+    model = Model(Network([len(feats), 3, 1], "tanh", "sigmoid"), inputs, feats, scaler)
+    xi, yi = axes
+    fixed, res = rng.normal(size=5), 40
+    gx, gy = np.meshgrid(np.linspace(-2, 3, res), np.linspace(-1, 1.5, res))
+    raw = np.repeat(fixed[None], res * res, axis=0)
+    raw[:, xi] = gx.ravel()
+    if yi != xi:
+        raw[:, yi] = gy.ravel()
+    expected = np.asarray(model.transform(raw), dtype=np.float32)
+    rows = []
+    real = Model.transform_columns
+    monkeypatch.setattr(Model, "transform_columns",
+                        lambda self, X, cols: rows.append((len(X), list(cols))) or real(self, X, cols))
+    grid = Grid(model, (-2, 3), (-1, 1.5), res, xi, yi, fixed)
+    np.testing.assert_array_equal(grid.features, expected)
+    moving = {(0, 1): [0, 1, 3, 4, 6], (3, 2): [2, 4, 6, 7], (4, 4): [5]}[axes]
+    assert rows == [(res * res, moving)]

@@ -36,16 +36,23 @@ class Grid:
         self.xs = np.linspace(*self.xlim, res)
         self.ys = np.linspace(*self.ylim, res)
         gx, gy = np.meshgrid(self.xs, self.ys)
-        raw = np.empty((res * res, n_in))
-        raw[:] = 0.0 if fixed is None else np.asarray(fixed, dtype=float)
+        held = np.zeros((1, n_in)) if fixed is None else np.array(fixed, dtype=float).reshape(1, n_in)
+        # Only the features that read an axis's input vary over the grid: those are computed
+        # for res² rows, every other one once (a 30-input table's grid costs what two inputs' do).
+        moving = model.features_of({x_input, y_input})
+        raw = np.repeat(held, res * res, axis=0)
         raw[:, x_input] = gx.ravel()
         if y_input != x_input:
             raw[:, y_input] = gy.ravel()
-        self.features = np.ascontiguousarray(model.transform(raw), dtype=np.float32)
         # The features with a column of ones, so the first layer's X·W + b is one product
         # [X 1]·[W; b] (adding b to res²×M values costs more than the product itself).
-        self._features1 = np.ones((res * res, self.features.shape[1] + 1), dtype=np.float32)
-        self._features1[:, :-1] = self.features
+        p = len(model.features)
+        self._features1 = np.empty((res * res, p + 1), dtype=np.float32)
+        self._features1[:, :p] = model.transform(held).astype(np.float32)
+        self._features1[:, p] = 1.0
+        if moving:
+            self._features1[:, moving] = model.transform_columns(raw, moving)
+        self.features = self._features1[:, :p]
 
     def evaluate(self, network) -> list[np.ndarray]:
         """Per dense layer, A reshaped to (res, res, units), float32; the last is the output."""

@@ -48,6 +48,20 @@ class Model:
         F = features_mod.expand(X_raw, self.inputs, self.features)
         return self.scaler.transform(F) if self.scaler is not None else F
 
+    def features_of(self, inputs) -> list[int]:
+        """Indices of the features that read any of raw input columns ``inputs`` (indices)."""
+        inputs = set(inputs)
+        return [c for c, f in enumerate(features_mod.parse_features(self.features, self.inputs))
+                if f.i in inputs or f.j in inputs]
+
+    def transform_columns(self, X_raw: np.ndarray, cols) -> np.ndarray:
+        """Scaled features ``cols`` only, (n, len(cols)): the same numbers as those columns of
+        :meth:`transform`, without computing the others."""
+        cols = list(cols)
+        X_raw = np.asarray(X_raw, dtype=np.float64)
+        F = features_mod.expand(X_raw, self.inputs, [self.features[c] for c in cols])
+        return self.scaler.columns(cols).transform(F) if self.scaler is not None else F
+
     @property
     def n_classes(self) -> int | None:
         """K (2 for one sigmoid output), or None for regression."""

@@ -168,6 +168,12 @@ class Scaler:
     def n_features(self) -> int:
         return self.mean.size
 
+    def columns(self, cols) -> "Scaler":
+        """The scaler of features ``cols`` alone (their means, standard deviations and names)."""
+        cols = list(cols)
+        names = None if self.names is None else [self._name(c) for c in cols]
+        return Scaler(self.mean[cols], self.std[cols], names=names)
+
     def _name(self, c: int) -> str:
         names = self.names
         return names[c] if names is not None and c < len(names) else f"column {c + 1}"
