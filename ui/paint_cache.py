@@ -58,7 +58,7 @@ def settle_now(plot: pg.PlotItem, *boxes: pg.ViewBox) -> None:
     items move). Call it at the end of a change, so that one paint shows the result."""
     boxes = (plot.getViewBox(),) + boxes
     image = None
-    for _ in range(4):          # a new width can change the ticks once more; it settles fast
+    for _ in range(6):          # a new width can change the ticks once more; it settles fast
         # The layouts waiting to be redone (the plot's, and the widgets' around it) first:
         # they size the axes.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
@@ -66,6 +66,9 @@ def settle_now(plot: pg.PlotItem, *boxes: pg.ViewBox) -> None:
         stale = [a for a in axes if a.isVisible() and a.picture is None]
         if not stale:
             break
+        # The vertical axes first: a new width of theirs resizes the horizontal ones, which
+        # would then be laid out twice.
+        stale = [a for a in stale if a.orientation in ("left", "right")] or stale
         if image is None:
             image = QImage(1, 1, _ARGB)
         painter = QPainter(image)
