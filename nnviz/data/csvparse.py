@@ -142,16 +142,14 @@ def _numeric_block(block: str, quoted: bool, delim: str, k: int, m: int, decimal
         return None, len(raw)                   # a blank line or a row with another field count
     del seps, is_newline
     numbers = block.replace(",", ".") if decimal == "," else block
-    nl = block.find("\n")
-    first = (block if nl < 0 else block[:nl]).split(delim)
+    try:
+        values = np.loadtxt(io.StringIO(numbers), dtype=np.float64, delimiter=delim,
+                            comments=None, quotechar=None, ndmin=2)
+        return (_Values(values, {}) if values.shape == (m, k) else None), len(raw)
+    except ValueError:
+        pass                                    # a cell that is not a number: a label column?
+    first = block[:block.find("\n")].split(delim)
     text_cols = [j for j in (0, k - 1) if not _is_number(first[j], decimal)]
-    if not text_cols:                           # (a label column shows in the first line)
-        try:
-            values = np.loadtxt(io.StringIO(numbers), dtype=np.float64, delimiter=delim,
-                                comments=None, quotechar=None, ndmin=2)
-            return (_Values(values, {}) if values.shape == (m, k) else None), len(raw)
-        except ValueError:
-            pass                                # a cell that is not a number
     if not text_cols or any(not _is_number(f, decimal) for j, f in enumerate(first)
                             if j not in text_cols):
         return None, len(raw)
