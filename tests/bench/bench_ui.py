@@ -5,7 +5,9 @@
 The main window runs offscreen at 1400×900 with every view showing: the two docks that share a
 tab with another (Insights, Step through) are split off into the bottom row so that nothing is
 hidden behind a tab.
-The session is the default one (circle data, x1 x2, tanh, lr 0.03, batch 10) with M hidden units.
+The session is the default one (circle data, x1 x2, tanh, lr 0.03, batch 10) with M hidden units,
+and Play's speed is "as fast as possible" (the default, 40 steps a second for watching, would
+time the clock's pacing, not the app).
 
 - **Frame time**: the real Play loop (``Session.play``, its own timer), timed between two
   training runs: the views' updates, their painting and whatever else the event loop does,
@@ -62,11 +64,12 @@ def open_window(hidden: int):
 
     from ui import dialogs
     from ui.main_window import MainWindow
-    from ui.session import Session, default_config
+    from ui.session import SPEEDS, Session, default_config
 
     app = _app()
     dialogs.ask_save_discard_cancel = lambda *a, **k: dialogs.DISCARD  # closing asks otherwise
     session = Session(dataclasses.replace(default_config(), hidden=[hidden]))
+    session.set_speed(SPEEDS.index(0))      # as fast as possible: Play is not paced
     win = MainWindow(session)
     for name, area, orientation in (("Insights", Qt.BottomDockWidgetArea, Qt.Horizontal),
                                     ("Step through", Qt.BottomDockWidgetArea, Qt.Horizontal)):
