@@ -98,3 +98,30 @@ def test_the_views_draw_a_weight_in_the_same_colour(qtbot, session, scale):
                     assert _qrgb(pen) == _rgb(pixels[i, j]), (key, i, j, W[i, j])
                     checked += 1
     assert checked >= 2001
+
+
+def test_a_step_through_matrix_paints_each_cell_in_the_rules_colour(qtbot):
+    """Every cell of a step-through matrix, NaN and ±inf included, painted in colors.color of
+    its value on the matrix's own scale (max |finite value|), its number in white where the
+    colour is dark."""
+    from PySide6.QtGui import QImage
+
+    from ui.step_matrix import LABEL_W, MatrixView
+
+    values = np.array([[-1.0, -0.61, -0.2, 0.0], [0.3, 0.59, 0.61, 1.0],
+                       [np.nan, 2.0, -2.0, 1e-9], [0.25, -0.75, 1.5, -1.5]])
+    view = MatrixView("Z", values, 0, 1, "operand")
+    qtbot.addWidget(view)
+    view.resize(view.sizeHint())
+    img = QImage(view.size(), QImage.Format.Format_ARGB32)
+    img.fill(0)
+    view.render(img)
+    vmax = 2.0
+    top = view.fontMetrics().height() + 4
+    for i in range(4):
+        for j in range(4):
+            x, y = LABEL_W + j * view.cell_w + 2, top + i * view.cells.h + 3
+            if i == 1:
+                y += 2                      # below the selected row's 3 px outline
+            assert _qrgb(img.pixelColor(x, y)) == _qrgb(colors.color(values[i, j], vmax)), (i, j)
+    assert view._light.tolist()[2] == [False, True, True, False]

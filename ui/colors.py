@@ -34,6 +34,16 @@ CLASS1 = QColor(*LUT[232])  # red
 NEUTRAL = QColor(*LUT[NEUTRAL_INDEX])
 
 
+_QCOLORS: list[QColor] = []
+
+
+def qcolors() -> list[QColor]:
+    """:data:`LUT` as QColors, row by row (made once): what painting by row index draws with."""
+    if not _QCOLORS:
+        _QCOLORS.extend(QColor(*rgb) for rgb in LUT.tolist())
+    return _QCOLORS
+
+
 def color(value: float, vmax: float) -> QColor:
     """The colour of ``value`` on the symmetric scale [−vmax, vmax] (:func:`lut_index`'s row;
     NaN, or no scale, is :data:`NEUTRAL`)."""

@@ -78,7 +78,7 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
         self._column_captions: list[QGraphicsSimpleTextItem] = []
         self._matrix_captions: list[QGraphicsSimpleTextItem] = []
         self._flat_edges: list[list[EdgeItem]] = []     # [k], row-major like W.ravel()
-        self._colors = [QColor(*rgb) for rgb in colors.LUT.tolist()]
+        self._colors = colors.qcolors()
         self._pens: dict[int, QPen] = {}
         self._column_x: list[float] = []
         self._width_gain: list[float] = []  # per dense layer: width = 0.5 + gain·|w|/vmax px

@@ -168,6 +168,12 @@ class MatrixView(QWidget):
         finite = self.values[np.isfinite(self.values)]
         self.decimals = decimals if decimals is not None else (decimals_for(finite) if finite.size else 2)
         self.cell_w = cell_width(self.values, self.decimals, cells, self.font())
+        # Every cell's colour row at once (the one colour rule, as colors.color gives it per
+        # value) and whether its number is written in white: a paint then only draws.
+        self._rows = colors.lut_index(self.values, self._vmax)
+        with np.errstate(invalid="ignore"):
+            self._light = np.abs(self.values) > 0.6 * self._vmax
+        self._drawn = None      # (top, cells) of the last paint
         tip = f"{name}: {r}×{c}" + (" (rows are samples)" if sample_axis == 0 else
                                     " (columns are samples)" if sample_axis == 1 else "")
         if len(self.rows) < r or len(self.cols) < c:
@@ -194,6 +200,32 @@ class MatrixView(QWidget):
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
 
+    def _cells(self, top: int) -> list:
+        """What the grid draws, once: (rect, fill row or None, light text, text) per cell, the
+        row and column numbers included (a paint then only draws)."""
+        if self._drawn is not None and self._drawn[0] == top:
+            return self._drawn[1]
+        cw, ch = self.cell_w, self.cells.h
+        rows, light = self._rows.tolist(), self._light.tolist()
+        out = []
+        if self.sample_axis == 1:   # column numbers: columns are samples
+            for cj, j in enumerate(self.cols):
+                out.append((QRect(LABEL_W + cj * cw, top, cw, ch), None, False,
+                            "⋯" if j is None else str(j + 1)))
+            top += ch
+        for ri, i in enumerate(self.rows):
+            y = top + ri * ch
+            out.append((QRect(0, y, LABEL_W - 3, ch), None, None,
+                        "⋮" if i is None else (str(i + 1) if self.sample_axis == 0 else "")))
+            for cj, j in enumerate(self.cols):
+                rect = QRect(LABEL_W + cj * cw, y, cw, ch)
+                if i is None or j is None:
+                    out.append((rect, None, False, "⋮" if i is None else "⋯"))
+                else:
+                    out.append((rect, rows[i][j], light[i][j], self.cell_text(i, j)))
+        self._drawn = (top - (ch if self.sample_axis == 1 else 0), out)
+        return out
+
     def paintEvent(self, event):
         cw, ch = self.cell_w, self.cells.h
         p = QPainter(self)
@@ -206,28 +238,19 @@ class MatrixView(QWidget):
         p.drawText(QRect(0, 0, self.width(), fm.height() + 2), Qt.AlignLeft | Qt.AlignVCenter, self.header())
         p.setFont(number_font(self.font(), self.cells))
         top = fm.height() + 4
-        grey = QColor(120, 120, 120)
-        if self.sample_axis == 1:   # column numbers: columns are samples
-            for cj, j in enumerate(self.cols):
+        grey, white, dark = QColor(120, 120, 120), QColor(255, 255, 255), QColor(20, 20, 20)
+        table = colors.qcolors()
+        center, right = Qt.AlignCenter, Qt.AlignRight | Qt.AlignVCenter
+        for rect, row, light, text in self._cells(top):
+            if row is None:       # a row number (light None), a column number or a gap
                 p.setPen(grey)
-                p.drawText(QRect(LABEL_W + cj * cw, top, cw, ch), Qt.AlignCenter,
-                           "⋯" if j is None else str(j + 1))
+                p.drawText(rect, right if light is None else center, text)
+                continue
+            p.fillRect(rect, table[row])
+            p.setPen(white if light else dark)
+            p.drawText(rect, center, text)
+        if self.sample_axis == 1:
             top += ch
-        for ri, i in enumerate(self.rows):
-            y = top + ri * ch
-            p.setPen(grey)
-            p.drawText(QRect(0, y, LABEL_W - 3, ch), Qt.AlignRight | Qt.AlignVCenter,
-                       "⋮" if i is None else (str(i + 1) if self.sample_axis == 0 else ""))
-            for cj, j in enumerate(self.cols):
-                rect = QRect(LABEL_W + cj * cw, y, cw, ch)
-                if i is None or j is None:
-                    p.setPen(grey)
-                    p.drawText(rect, Qt.AlignCenter, "⋮" if i is None else "⋯")
-                    continue
-                v = float(self.values[i, j])
-                p.fillRect(rect, colors.color(v, self._vmax))
-                p.setPen(QColor(255, 255, 255) if abs(v) > 0.6 * self._vmax else QColor(20, 20, 20))
-                p.drawText(rect, Qt.AlignCenter, self.cell_text(i, j))
         p.setPen(QPen(QColor(255, 170, 0), 3))   # outline the selected sample
         p.setBrush(Qt.NoBrush)
         if self.sample_axis == 0 and self.sample in self.rows:
