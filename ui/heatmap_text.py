@@ -50,6 +50,7 @@ class TextCache:
         self.metrics = QFontMetricsF(font)
         self._limit = limit
         self._texts: dict[str, QStaticText] = {}
+        self._advances: dict[str, float] = {}
 
     def __call__(self, text: str) -> QStaticText:
         st = self._texts.get(text)
@@ -73,8 +74,18 @@ class TextCache:
             sz = self(text).size()
             return sz.width(), sz.height()
 
-        return TextMetrics(m.height(), m.horizontalAdvance,
+        return TextMetrics(m.height(), self.advance,
                            lambda text, width: m.elidedText(text, _ELIDE, width), size)
+
+    def advance(self, text: str) -> float:
+        """The font's horizontal advance of ``text``, measured once (a layout asks for the
+        same labels' widths again and again)."""
+        w = self._advances.get(text)
+        if w is None:
+            if len(self._advances) >= self._limit:
+                self._advances.clear()
+            w = self._advances[text] = self.metrics.horizontalAdvance(text)
+        return w
 
 
 class CellValues:
