@@ -123,13 +123,13 @@ class CrossEntropy(Loss):
         super().__init__(output_activation, reduction)
         self._work: dict[tuple, np.ndarray] = {}
 
-    def _scratch(self, shape) -> tuple[np.ndarray, np.ndarray]:
-        """Two (m, K) arrays kept between calls of the same batch shape (no allocation per step)."""
+    def _scratch(self, shape) -> np.ndarray:
+        """An (m, K) array kept between calls of the same batch shape (no allocation per step)."""
         t = self._work.get(shape)
         if t is None:
             if len(self._work) >= 4:
                 self._work.clear()
-            t = self._work[shape] = (np.empty(shape), np.empty(shape))
+            t = self._work[shape] = np.empty(shape)
         return t
 
     def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
@@ -142,7 +142,7 @@ class CrossEntropy(Loss):
         m, K = z.shape
         if out is None:
             out = np.empty((m, 1))
-        t, _ = self._scratch(z.shape)
+        t = self._scratch(z.shape)
         e = out[:, 0]
         np.multiply(y, a, out=t)
         t.dot(ones(K), e)                                         # ŷ_y
@@ -156,7 +156,7 @@ class CrossEntropy(Loss):
         the true class's logit: the same value as log Σ e^z − z_y, with every exponent ≤ 0 and
         no cancellation of large logits (z = (1000, 1000, −1000) gives log 2 to the last bit,
         and 2000 + log 2 for the third class, whose ŷ is 0)."""
-        t, _ = self._scratch(z.shape)
+        t = self._scratch(z.shape)
         w = ones(z.shape[1])
         c = z.max(axis=1)                                         # the shift c = max_k z_k
         np.subtract(z, c[:, None], out=t)                         # z − c ≤ 0
