@@ -86,10 +86,15 @@ def typed_problem(X, y, weights, *, hidden=(), activation: str = "tanh",
     return dataset, config, model
 
 
+def run(problem: tuple[Dataset, Config, Model]) -> Experiment:
+    """The run of a typed problem (what :func:`typed_problem` returns), at its typed weights."""
+    dataset, config, model = problem
+    return build(config, dataset, weights=model)
+
+
 def typed_experiment(*args, **kwargs) -> Experiment:
     """The run of :func:`typed_problem` (same arguments), at the typed weights."""
-    dataset, config, model = typed_problem(*args, **kwargs)
-    return build(config, dataset, weights=model)
+    return run(typed_problem(*args, **kwargs))
 
 
 @dataclass(frozen=True)
@@ -120,9 +125,12 @@ class WorkedExample:
                              l1=self.l1, l2=self.l2, name=self.title)
 
     def experiment(self) -> Experiment:
-        dataset, config, model = self.problem()
-        return build(config, dataset, weights=model)
+        return run(self.problem())
 
+
+# The 2-2-1 net of two gallery examples, one judged by log-loss and one by squared error.
+_TWO_ROWS_X, _TWO_ROWS_Y = ((0.5, -1.0), (1.0, 0.5)), (1.0, 0.0)
+_TWO_TWO_ONE = ((((0.2, -0.4), (0.3, 0.1)), (0.0, 0.1)), (((0.5,), (-0.3,)), (0.1,)))
 
 GALLERY: tuple[WorkedExample, ...] = (
     WorkedExample(
@@ -147,8 +155,7 @@ GALLERY: tuple[WorkedExample, ...] = (
         "δ⁽²⁾·W⁽²⁾ᵀ, scaled by tanh's slope 1 − h². The weights' gradients are averages over "
         "the two rows of input times error (Xᵀ·δ / 2), and one step with learning rate 0.5 "
         "updates all nine numbers at once.",
-        X=((0.5, -1.0), (1.0, 0.5)), y=(1.0, 0.0),
-        weights=((((0.2, -0.4), (0.3, 0.1)), (0.0, 0.1)), (((0.5,), (-0.3,)), (0.1,))),
+        X=_TWO_ROWS_X, y=_TWO_ROWS_Y, weights=_TWO_TWO_ONE,
         hidden=(2,), activation="tanh", loss="log_loss", lr=0.5),
     WorkedExample(
         "two_two_one_squared", "The same net with squared error",
@@ -159,8 +166,7 @@ GALLERY: tuple[WorkedExample, ...] = (
         "error instead of descending it. Unlike log-loss, the sigmoid's slope does not cancel: "
         "the output error is δ⁽²⁾ = (ŷ − y) ⊙ ŷ(1 − ŷ), smaller than ŷ − y, so this net learns "
         "more slowly from the same mistake. Compare the two step-throughs stage by stage.",
-        X=((0.5, -1.0), (1.0, 0.5)), y=(1.0, 0.0),
-        weights=((((0.2, -0.4), (0.3, 0.1)), (0.0, 0.1)), (((0.5,), (-0.3,)), (0.1,))),
+        X=_TWO_ROWS_X, y=_TWO_ROWS_Y, weights=_TWO_TWO_ONE,
         hidden=(2,), activation="tanh", loss="squared_error", lr=0.5),
     WorkedExample(
         "relu_mask", "A ReLU net: the slope is a 0/1 mask",

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
 
 from nnviz import examples, settings
 from nnviz.errors import NnvizError
-from nnviz.experiment import build
 
 from .controls import choice_box
 from .matrix_grid import MatrixGrid
@@ -383,8 +382,7 @@ class WorkedExampleDialog(QDialog):
             l1=self.l1.value(), l2=self.l2.value(), name=self.title)
 
     def experiment(self):
-        dataset, config, model = self.problem()
-        return build(config, dataset, weights=model)
+        return examples.run(self.problem())
 
     def accept(self):
         try:
