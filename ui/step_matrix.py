@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 from . import colors
 from .heatmaps import decimals_for, fmt
 
+_GREY, _WHITE, _DARK = QColor(120, 120, 120), QColor(255, 255, 255), QColor(20, 20, 20)
+_CENTER, _RIGHT = Qt.AlignCenter, Qt.AlignRight | Qt.AlignVCenter
 MAX_ROWS = 10        # a matrix with more rows shows a selection of them
 MAX_COLS = 8
 LABEL_W = 22
@@ -201,29 +203,32 @@ class MatrixView(QWidget):
         return self.sizeHint()
 
     def _cells(self, top: int) -> list:
-        """What the grid draws, once: (rect, fill row or None, light text, text) per cell, the
-        row and column numbers included (a paint then only draws)."""
+        """What the grid draws, worked out once: (rect, fill colour or None, pen, alignment,
+        text) per cell, the row and column numbers and the ⋮/⋯ gaps included."""
         if self._drawn is not None and self._drawn[0] == top:
             return self._drawn[1]
         cw, ch = self.cell_w, self.cells.h
+        table = colors.qcolors()
         rows, light = self._rows.tolist(), self._light.tolist()
         out = []
+        y0 = top
         if self.sample_axis == 1:   # column numbers: columns are samples
             for cj, j in enumerate(self.cols):
-                out.append((QRect(LABEL_W + cj * cw, top, cw, ch), None, False,
+                out.append((QRect(LABEL_W + cj * cw, y0, cw, ch), None, _GREY, _CENTER,
                             "⋯" if j is None else str(j + 1)))
-            top += ch
+            y0 += ch
         for ri, i in enumerate(self.rows):
-            y = top + ri * ch
-            out.append((QRect(0, y, LABEL_W - 3, ch), None, None,
+            y = y0 + ri * ch
+            out.append((QRect(0, y, LABEL_W - 3, ch), None, _GREY, _RIGHT,
                         "⋮" if i is None else (str(i + 1) if self.sample_axis == 0 else "")))
             for cj, j in enumerate(self.cols):
                 rect = QRect(LABEL_W + cj * cw, y, cw, ch)
                 if i is None or j is None:
-                    out.append((rect, None, False, "⋮" if i is None else "⋯"))
+                    out.append((rect, None, _GREY, _CENTER, "⋮" if i is None else "⋯"))
                 else:
-                    out.append((rect, rows[i][j], light[i][j], self.cell_text(i, j)))
-        self._drawn = (top - (ch if self.sample_axis == 1 else 0), out)
+                    out.append((rect, table[rows[i][j]], _WHITE if light[i][j] else _DARK,
+                                _CENTER, self.cell_text(i, j)))
+        self._drawn = (top, out)
         return out
 
     def paintEvent(self, event):
@@ -238,17 +243,11 @@ class MatrixView(QWidget):
         p.drawText(QRect(0, 0, self.width(), fm.height() + 2), Qt.AlignLeft | Qt.AlignVCenter, self.header())
         p.setFont(number_font(self.font(), self.cells))
         top = fm.height() + 4
-        grey, white, dark = QColor(120, 120, 120), QColor(255, 255, 255), QColor(20, 20, 20)
-        table = colors.qcolors()
-        center, right = Qt.AlignCenter, Qt.AlignRight | Qt.AlignVCenter
-        for rect, row, light, text in self._cells(top):
-            if row is None:       # a row number (light None), a column number or a gap
-                p.setPen(grey)
-                p.drawText(rect, right if light is None else center, text)
-                continue
-            p.fillRect(rect, table[row])
-            p.setPen(white if light else dark)
-            p.drawText(rect, center, text)
+        for rect, fill, pen, align, text in self._cells(top):
+            if fill is not None:
+                p.fillRect(rect, fill)
+            p.setPen(pen)
+            p.drawText(rect, align, text)
         if self.sample_axis == 1:
             top += ch
         p.setPen(QPen(QColor(255, 170, 0), 3))   # outline the selected sample
