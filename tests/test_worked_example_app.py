@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from nnviz import examples
-from ui import dialogs
 from conftest import answer_paths
 from test_examples import numpy_step
 

@@ -10,7 +10,6 @@ import os
 from importlib.resources import as_file, files
 from pathlib import Path
 
-
 from nnviz.data import csvdata
 from nnviz.data.csvtable import CsvFormat
 from nnviz.errors import NnvizError

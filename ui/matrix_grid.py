@@ -49,7 +49,7 @@ def parse_block(text: str) -> list[list[str]]:
         lines.pop()
     if "\t" in text:
         return [line.split("\t") for line in lines]
-    return [[c for c in re.split(r"\s*[,;]\s*|\s+", line.strip())] for line in lines]
+    return [re.split(r"\s*[,;]\s*|\s+", line.strip()) for line in lines]
 
 
 class MatrixGrid(QTableWidget):
@@ -130,16 +130,15 @@ class MatrixGrid(QTableWidget):
                 text = self.item(i, j).text()
                 try:
                     v = parse_number(text)
+                    problem = f"is {v:g}; numbers here lie between −1e6 and 1e6" \
+                        if abs(v) > MAX_ABS else None
                 except ValueError:
+                    problem = f"holds {text.strip()!r}, not a number"
+                if problem:
                     self.setCurrentCell(i, j)
                     self.setFocus()
                     raise NnvizError(f"{self.name}: the cell in row {i + 1}, column {j + 1} "
-                                     f"holds {text.strip()!r}, not a number") from None
-                if abs(v) > MAX_ABS:
-                    self.setCurrentCell(i, j)
-                    self.setFocus()
-                    raise NnvizError(f"{self.name}: the cell in row {i + 1}, column {j + 1} is "
-                                     f"{v:g}; numbers here lie between −1e6 and 1e6")
+                                     f"{problem}")
                 out[i, j] = v
         return out
 
