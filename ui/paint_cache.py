@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
-from . import colors
+from . import axis_specs, colors
 
 _ARGB = QImage.Format.Format_ARGB32_Premultiplied
 
@@ -43,12 +43,24 @@ class SteadyAxis(pg.AxisItem):
 
     pyqtgraph's ``setRange`` throws the axis's picture away every time, and a view box sets its
     axes' ranges again while it prepares to paint: one change of data painted the plot two or
-    three times more, each time laying out every tick label again (~1.6 ms an axis)."""
+    three times more, each time laying out every tick label again (~1.6 ms an axis). When it
+    does lay out, :mod:`ui.axis_specs` does it."""
 
     def setRange(self, mn: float, mx: float):
         if getattr(self, "range", None) == [mn, mx]:
             return
         super().setRange(mn, mx)
+
+    # Laid out by ui.axis_specs (the same ticks and texts with fewer Python objects) unless the
+    # axis is one pyqtgraph's general code must handle (log, grid, fixed ticks).
+    def tickValues(self, minVal: float, maxVal: float, size: float):
+        if self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        return axis_specs.tick_values(self, minVal, maxVal, size)
+
+    def generateDrawSpecs(self, p):
+        specs = axis_specs.draw_specs(self, p)
+        return super().generateDrawSpecs(p) if specs is NotImplemented else specs
 
 
 def settle_now(plot: pg.PlotItem, *boxes: pg.ViewBox) -> None:
