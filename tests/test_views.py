@@ -262,6 +262,28 @@ def polyline_points(curve) -> np.ndarray:
     return np.array(pts)
 
 
+def test_boundary_points_are_set_again_only_when_the_rows_or_split_change(boundary, session,
+                                                                           monkeypatch):
+    """A feature, an activation or a unit more changes the image only; new rows, a new split or
+    other axes set the points again (and they then show the new rows)."""
+    calls = []
+    original = BoundaryPlot._set_points
+    monkeypatch.setattr(BoundaryPlot, "_set_points", lambda self: (calls.append(1), original(self)))
+    before = boundary.train_scatter.getData()
+    session.set_features(["x1", "x2", "x1^2"])
+    session.set_activation("relu")
+    session.add_neuron()
+    assert calls == []
+    np.testing.assert_array_equal(boundary.train_scatter.getData()[0], before[0])
+    session.set_data(test_ratio=0.3)
+    assert len(calls) == 1
+    assert len(boundary.train_scatter.getData()[0]) == len(session.exp.train_idx)
+    session.add_point(0.25, -0.5, 1.0)
+    assert len(calls) == 2
+    x, y = boundary.train_scatter.getData()
+    assert len(x) == len(session.exp.train_idx) and (0.25, -0.5) in set(zip(x.tolist(), y.tolist()))
+
+
 def test_loss_curve_draws_at_most_two_points_a_pixel(qtbot, loss, session):
     h = session.trainer.history
     rng = np.random.default_rng(0)

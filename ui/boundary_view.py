@@ -100,7 +100,8 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         super().__init__("boundary", parent, readout_stretch=3, gap=True)
         self.session = session
         self._hover = (-1, -1)
-        self._scene = None   # (data, split, grid) and (axes, task, names) the plot was laid out for
+        self._frame = None   # (grid extent, resolution, one input, axis names) laid out for
+        self._points = None  # (dataset, axes, task, training rows) the points show
         self._current: np.ndarray | None = None   # what the image shows (after 2p−1 etc.)
         self._source: np.ndarray | None = None    # the engine's values at each pixel (p, a, …)
         self._source_name = "p"
@@ -180,19 +181,28 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         ax = s.plot_axes()
         self._names = (inputs[ax[0]], inputs[ax[1]] if len(inputs) > 1 else s.dataset.target)
         self._sync_axis_controls()
-        # The same data, split, axes, task and grid (another activation or unit count): the
-        # labels, range and points stand; only the image changes.
-        objects, values = (s.dataset, s.grid()), (tuple(ax), s.task, self._names)
-        split = s.exp.train_idx
-        last = self._scene
-        if (last is None or values != last[1] or any(a is not b for a, b in zip(objects, last[0]))
-                or not np.array_equal(split, last[2])):
-            self._scene = (objects, values, split)
+        # What stands from the last change is not done again: the same plane (another
+        # activation, unit count or feature) keeps the labels and range; the same rows, split,
+        # axes and task keep the points. Only the image changes every time.
+        g = s.grid()
+        frame = (g.xlim, g.ylim, g.resolution, self._one_input, self._names)
+        points = (s.dataset, (tuple(ax), s.task, self._names, self._one_input),
+                  (s.exp.train_idx, s.exp.test_idx))
+        changed = False
+        if frame != self._frame:
+            self._frame = frame
             plot = self.getPlotItem()
             set_axis_label(plot, "bottom", self._names[0], self._fg.name())
             set_axis_label(plot, "left", self._names[1], self._fg.name())
             self._place_image()
+            changed = True
+        last = self._points
+        if (last is None or points[0] is not last[0] or points[1] != last[1]
+                or not all(np.array_equal(a, b) for a, b in zip(points[2], last[2]))):
+            self._points = points
             self._set_points()
+            changed = True
+        if changed:
             settle_now(self.getPlotItem())   # one paint shows the new scene
         self._refresh()
 
