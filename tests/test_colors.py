@@ -94,7 +94,7 @@ def test_the_views_draw_a_weight_in_the_same_colour(qtbot, session, scale):
             for i in range(W.shape[0]):
                 for j in range(W.shape[1]):
                     k = 0 if key == "W1" else 1
-                    pen = view.edge_item(k, i, j).pen().color()
+                    pen = view.edge_item(k, i, j).pen.color()
                     assert _qrgb(pen) == _rgb(pixels[i, j]), (key, i, j, W[i, j])
                     checked += 1
     assert checked >= 2001

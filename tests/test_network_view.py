@@ -1,5 +1,5 @@
-"""The network canvas: items match the network, colours and widths follow the weights, edits
-and hovers reach the session, and the step-through highlight shows the gradient."""
+"""The network canvas: its nodes and edges match the network, colours and widths follow the
+weights, edits and hovers reach the session, and the step-through highlight shows the gradient."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -20,11 +20,11 @@ def view(qtbot, session):
 
 
 def _nodes(view, k):
-    return [it for it in view.scene().items() if type(it).__name__ == "NodeItem" and it.k == k]
+    return list(view._nodes[k + 1]) if k + 1 < len(view._nodes) else []
 
 
 def _edges(view):
-    return [it for it in view.scene().items() if type(it).__name__ == "EdgeItem"]
+    return [edge for layer in view._flat_edges for edge in layer]
 
 
 def _viewport_point(view, scene_point: QPointF):
@@ -35,7 +35,7 @@ def _edge_point(view, edge):
     """A viewport point on ``edge`` where no other item is on top."""
     for t in np.linspace(0.3, 0.7, 21):
         p = _viewport_point(view, edge.path().pointAtPercent(float(t)))
-        if view.itemAt(p) is edge:
+        if view.item_at(p) is edge:
             return p
     raise AssertionError("no clickable point found on the edge")
 
@@ -54,7 +54,7 @@ def test_add_neuron_rebuilds_items(view, session):
     assert len(_nodes(view, 0)) == 5
     assert len(_edges(view)) == 2 * 5 + 5
     assert view.node_item(0, 4) is not None
-    assert view.edge_item(1, 4, 0).pen().widthF() > 0
+    assert view.edge_item(1, 4, 0).pen.widthF() > 0
     session.remove_neuron()
     assert len(_nodes(view, 0)) == 4
 
@@ -63,7 +63,7 @@ def test_edge_colour_follows_sign_and_width_follows_size(view, session):
     session.set_weight(0, 0, 0, 0.9)
     session.set_weight(0, 1, 0, -0.9)
     session.set_weight(0, 0, 1, 0.1)
-    pos, neg, small = view.edge_item(0, 0, 0).pen(), view.edge_item(0, 1, 0).pen(), view.edge_item(0, 0, 1).pen()
+    pos, neg, small = view.edge_item(0, 0, 0).pen, view.edge_item(0, 1, 0).pen, view.edge_item(0, 0, 1).pen
     assert pos.color().red() > pos.color().blue() + 60      # positive: red
     assert neg.color().blue() > neg.color().red() + 60      # negative: blue
     assert pos.widthF() > small.widthF()
@@ -80,14 +80,14 @@ def test_a_dense_layer_draws_one_pixel_edges(view, session):
     session.set_dataset(ds, test_ratio=0.3, seed=0)
     net = session.network
     assert net.dense[0].W.size == 30 * 4 > 64 and net.dense[1].W.size == 4
-    first = {view.edge_item(0, i, j).pen().widthF() for i in range(30) for j in range(4)}
+    first = {view.edge_item(0, i, j).pen.widthF() for i in range(30) for j in range(4)}
     assert first == {1.0}
     vmax = max(np.abs(d.W).max() for d in net.dense)
     for i in range(30):                      # colours still follow the weights
-        assert view.edge_item(0, i, 0).pen().color() == colors.color(net.dense[0].W[i, 0], vmax)
+        assert view.edge_item(0, i, 0).pen.color() == colors.color(net.dense[0].W[i, 0], vmax)
     session.set_weight(1, 0, 0, 0.05)
     session.set_weight(1, 1, 0, -float(vmax))
-    assert view.edge_item(1, 1, 0).pen().widthF() > view.edge_item(1, 0, 0).pen().widthF() + 1
+    assert view.edge_item(1, 1, 0).pen.widthF() > view.edge_item(1, 0, 0).pen.widthF() + 1
 
 
 def test_edge_tooltip_format(view, session):
@@ -125,11 +125,11 @@ def test_cancelled_edit_changes_nothing(view, session, qtbot, monkeypatch):
 def test_clicking_a_bias_edits_the_bias(view, session, qtbot, monkeypatch):
     monkeypatch.setattr(view, "_ask_bias", lambda k, j, current: -0.5)
     text = view.bias_item(0, 3)
-    p = _viewport_point(view, text.sceneBoundingRect().center())
+    p = _viewport_point(view, text.scene_rect().center())
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=p)
     assert session.network.dense[0].b[3] == -0.5
     assert text.text() == "b=-0.50"
-    assert view.node_item(0, 3).border.pen().color() == colors.color(
+    assert view.node_item(0, 3).ring_color == colors.color(
         -0.5, max(np.abs(d.W).max() for d in session.network.dense))
 
 
@@ -181,26 +181,26 @@ def test_input_thumbnail_is_the_feature(view, session):
 
 
 def test_params_changed_does_not_create_items(view, session):
-    items = len(view.scene().items())
-    first = view.edge_item(0, 0, 0)
+    assert len(view.scene().items()) == 1          # the canvas paints everything itself
+    first, node = view.edge_item(0, 0, 0), view.node_item(0, 1)
     for _ in range(5):
         session.step_batch()
-    assert len(view.scene().items()) == items
-    assert view.edge_item(0, 0, 0) is first
+    assert len(view.scene().items()) == 1
+    assert view.edge_item(0, 0, 0) is first and view.node_item(0, 1) is node
 
 
 def test_hover_emits_unit_hovered(view, session, qtbot):
     seen = []
     session.unitHovered.connect(lambda k, j: seen.append((k, j)))
     node = view.node_item(0, 2)
-    qtbot.mouseMove(view.viewport(), _viewport_point(view, node.sceneBoundingRect().center()))
+    qtbot.mouseMove(view.viewport(), _viewport_point(view, node.scene_rect().center()))
     qtbot.waitUntil(lambda: (0, 2) in seen, timeout=2000)
-    assert node.halo.isVisible()
-    qtbot.mouseMove(view.viewport(), _viewport_point(view, view.node_item(-1, 1).sceneBoundingRect().center()))
+    assert node.halo_color is not None
+    qtbot.mouseMove(view.viewport(), _viewport_point(view, view.node_item(-1, 1).scene_rect().center()))
     qtbot.waitUntil(lambda: (-2, 1) in seen, timeout=2000)
     assert (-1, -1) in seen[seen.index((0, 2)):]
-    assert not node.halo.isVisible()
-    qtbot.mouseMove(view.viewport(), _viewport_point(view, view.node_item(1, 0).sceneBoundingRect().center()))
+    assert not node.halo_color is not None
+    qtbot.mouseMove(view.viewport(), _viewport_point(view, view.node_item(1, 0).scene_rect().center()))
     qtbot.waitUntil(lambda: seen[-1] == (1, 0), timeout=2000)
 
 
@@ -214,32 +214,32 @@ def test_backward_stage_colours_edges_by_gradient(view, session):
     assert gmax > 0
     for i in range(4):
         edge = view.edge_item(1, i, 0)
-        assert edge.pen().color() == colors.color(float(dW[i, 0]), gmax)
-        assert edge.glow.isVisible()
+        assert edge.pen.color() == colors.color(float(dW[i, 0]), gmax)
+        assert edge.glow_color is not None
     W = session.network.dense[1].W
     vmax = max(np.abs(d.W).max() for d in session.network.dense)
-    assert any(view.edge_item(1, i, 0).pen().color() != colors.color(float(W[i, 0]), vmax) for i in range(4))
-    assert view.edge_item(0, 0, 0).opacity() < 1  # the other layer fades
+    assert any(view.edge_item(1, i, 0).pen.color() != colors.color(float(W[i, 0]), vmax) for i in range(4))
+    assert view.edge_item(0, 0, 0).opacity < 1  # the other layer fades
     # The update ends the step: back to weights, no glow.
     while session.stages[session.stage_index].phase != "update":
         session.step_operation()
     W = session.network.dense[1].W
     vmax = max(np.abs(d.W).max() for d in session.network.dense)
-    assert view.edge_item(1, 0, 0).pen().color() == colors.color(float(W[0, 0]), vmax)
-    assert not view.edge_item(1, 0, 0).glow.isVisible()
-    assert view.edge_item(0, 0, 0).opacity() == 1
+    assert view.edge_item(1, 0, 0).pen.color() == colors.color(float(W[0, 0]), vmax)
+    assert not view.edge_item(1, 0, 0).glow_color is not None
+    assert view.edge_item(0, 0, 0).opacity == 1
 
 
 def test_forward_and_loss_stages_highlight(view, session):
     session.step_operation()  # dense1.forward
-    assert view.node_item(0, 0).halo.isVisible()
-    assert view.edge_item(0, 1, 3).glow.isVisible()
-    assert not view.edge_item(1, 0, 0).glow.isVisible()
-    assert not view.node_item(1, 0).halo.isVisible()
+    assert view.node_item(0, 0).halo_color is not None
+    assert view.edge_item(0, 1, 3).glow_color is not None
+    assert not view.edge_item(1, 0, 0).glow_color is not None
+    assert not view.node_item(1, 0).halo_color is not None
     while session.stages[session.stage_index].phase != "loss":
         session.step_operation()
-    assert view.node_item(1, 0).halo.isVisible()
-    assert not view.node_item(0, 0).halo.isVisible()
+    assert view.node_item(1, 0).halo_color is not None
+    assert not view.node_item(0, 0).halo_color is not None
 
 
 def test_layer_buttons_use_given_actions(view, session):
@@ -285,7 +285,7 @@ def test_deep_and_wide_networks_fit(qtbot, session):
     session.set_hidden([3, 2])
     assert v.edge_tooltip(1, 2, 1) == f"w = {session.network.dense[1].W[2, 1]:.2f} · h1_3 → h2_2"
     assert v.edge_tooltip(2, 1, 0).endswith("h2_2 → ŷ")
-    rects = [v.node_item(k, j).sceneBoundingRect() for k in range(-1, 3)
+    rects = [v.node_item(k, j).scene_rect() for k in range(-1, 3)
              for j in range(session.network.sizes[k + 1])]
     for a in range(len(rects)):
         for b in range(a + 1, len(rects)):
@@ -301,7 +301,7 @@ def test_minimum_size_stays_inside(qtbot, session):
     visible = v.mapToScene(v.viewport().rect()).boundingRect()
     for k in range(-1, 2):
         for j in range(session.network.sizes[k + 1]):
-            assert visible.contains(v.node_item(k, j).sceneBoundingRect())
+            assert visible.contains(v.node_item(k, j).scene_rect())
 
 
 def test_hover_tooltips_show_the_current_values(view, session, qtbot, top_level_widgets):
@@ -316,7 +316,7 @@ def test_hover_tooltips_show_the_current_values(view, session, qtbot, top_level_
     try:
         assert QToolTip.text().splitlines()[0] == "w = -0.40 · x2 → h4"
         node = view.node_item(0, 1)
-        p = view.mapFromScene(node.sceneBoundingRect().center())
+        p = view.mapFromScene(node.scene_rect().center())
         view.viewportEvent(QHelpEvent(QEvent.Type.ToolTip, p, view.viewport().mapToGlobal(p)))
         text = QToolTip.text()
         assert text.startswith("h2") and "tanh" in text
@@ -336,26 +336,28 @@ def _picture(view) -> dict:
     def pt(p):
         return p.toTuple()
 
-    out = {"scene": view.scene().sceneRect().getRect(), "items": len(view.scene().items())}
+    out = {"scene": view.scene().sceneRect().getRect(),
+           "records": (len(view._nodes), sum(len(layer) for layer in view._flat_edges))}
     for c, column in enumerate(view._nodes):
         for j, node in enumerate(column):
-            out[("node", c, j)] = (pt(node.pos()), node.rect().getRect(), node.inner.text(),
-                                   node.inner.isVisible(), node.map.isVisible(), img(node.image),
-                                   node.border.pen().color().rgb(), node.halo.isVisible())
+            out[("node", c, j)] = (node.scene_rect().getRect(), node.label.text(),
+                                   node.label_visible, pt(node.label.pos), node.image is not None,
+                                   img(node.image), node.ring_color.rgb(),
+                                   node.halo_color is not None)
     for k, layer in enumerate(view._edges):
         for i, row in enumerate(layer):
             for j, edge in enumerate(row):
                 path = edge.path()
-                out[("edge", k, i, j)] = (edge.pen().color().rgb(), edge.pen().widthF(),
+                out[("edge", k, i, j)] = (edge.pen.color().rgb(), edge.pen.widthF(),
                                           pt(path.pointAtPercent(0)),
-                                          pt(path.pointAtPercent(1)), edge.opacity(),
-                                          edge.glow.isVisible())
+                                          pt(path.pointAtPercent(1)), edge.opacity,
+                                          edge.glow_color is not None)
     for k, layer in enumerate(view._bias):
         for j, bias in enumerate(layer):
-            out[("bias", k, j)] = (bias.text(), pt(bias.pos()), bias.isVisible())
+            out[("bias", k, j)] = (bias.text(), pt(bias.pos), bias.visible)
     texts = view._features + [t for names in view._names for t in names]
     texts += view._column_captions + view._matrix_captions
-    out["texts"] = [(t.text(), pt(t.pos()), t.isVisible()) for t in texts]
+    out["texts"] = [(t.text(), pt(t.pos), t.visible) for t in texts]
     return out
 
 
@@ -376,8 +378,8 @@ def _same_picture(a, b, where, path=()):
 
 
 def test_a_canvas_that_keeps_its_items_draws_what_a_new_canvas_draws(qtbot, session):
-    """Changes of shape keep the items whose place still exists; after every change the canvas
-    must be item for item what a canvas built from scratch on the same run shows."""
+    """Changes of shape keep the records whose place still exists; after every change the canvas
+    must be record for record what a canvas built from scratch on the same run shows."""
     from nnviz.data import csvdata
     from ui import data_actions
 
@@ -410,7 +412,7 @@ def test_a_canvas_that_keeps_its_items_draws_what_a_new_canvas_draws(qtbot, sess
         _same_picture(_picture(view), _picture(fresh), f"after change {n}")
         fresh.close()
         fresh.deleteLater()
-    # And the items did stay: the first input's node survived every change that kept inputs.
+    # And the records did stay: the first input's node survived every change that kept inputs.
     kept = view.node_item(-1, 0)
     session.add_neuron()
     assert view.node_item(-1, 0) is kept

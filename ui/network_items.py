@@ -1,17 +1,18 @@
-"""The network canvas's pieces: its scene items (a unit's node, a weight's edge, a bias's
-text), the header's add/remove buttons, their colours and sizes, and the units' maps as images.
-:class:`~ui.network_view.NetworkView` creates, places and updates them."""
+"""The network canvas's pieces: what it draws — a unit's node, a weight's edge, a text — as
+plain records, the one scene item that paints them all, the header's add/remove buttons, their
+colours and sizes, and the units' maps as images. :class:`~ui.network_view.NetworkView` makes,
+places and updates the records and finds which one is under the pointer; :class:`CanvasItem`
+paints them. One item instead of one or more per node, edge and text: a 30-input table drew
+about 450 scene items, each made, placed and moved on every change of shape."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QAction, QBrush, QColor, QFont, QImage, QPainterPath,
-                           QPainterPathStroker, QPen, QPixmap)
-from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
-                               QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem,
-                               QHBoxLayout, QLabel, QToolButton, QWidget)
+from PySide6.QtGui import (QAction, QBrush, QColor, QFont, QImage, QPainter, QPainterPath,
+                           QPainterPathStroker, QPen, QPixmap, QTextLayout)
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from nnviz.core.stages import sup
 from nnviz.errors import NnvizError
@@ -34,6 +35,7 @@ HEADER_ROW = 34                 # the row of per-layer unit controls
 DEPTH_ROW = 30                  # the row above it: the number of hidden layers
 HEADER_HEIGHT = DEPTH_ROW + HEADER_ROW
 EDGE_HIT_WIDTH = 8.0
+NODE_FILL = QBrush(QColor(242, 243, 246))
 
 
 def _font(pixels: float, bold: bool = False) -> QFont:
@@ -77,257 +79,255 @@ def map_images(values: np.ndarray, vmax) -> list[QImage]:
             for u in range(argb.shape[0])]
 
 
-# --- scene items ---------------------------------------------------------------------------
-class _Hovered:
-    """Tells the view when the pointer enters or leaves the item (``_hover_slot`` names the
-    view's handler)."""
-    _hover_slot = ""
+# --- what the canvas draws ------------------------------------------------------------------
+class Text:
+    """A line of text whose top-left corner is ``pos`` (scene pixels), drawn as a
+    QGraphicsSimpleTextItem draws it (one QTextLayout line), laid out once per text and font."""
 
-    def hoverEnterEvent(self, event):
-        getattr(self.view, self._hover_slot)(self, True)
-        super().hoverEnterEvent(event)
+    __slots__ = ("_text", "font", "color", "pos", "visible", "anchor", "_layout", "_size")
 
-    def hoverLeaveEvent(self, event):
-        getattr(self.view, self._hover_slot)(self, False)
-        super().hoverLeaveEvent(event)
+    def __init__(self, text: str, font: QFont, color: QColor):
+        self._text, self.font, self.color = text, font, color
+        self.pos = QPointF()
+        self.visible = True
+        self.anchor: tuple[float, float, str] | None = None   # where place() put it
+        self._layout: QTextLayout | None = None
+        self._size = (0.0, 0.0)
+
+    def text(self) -> str:
+        return self._text
+
+    def set_text(self, text: str):
+        """A new text keeps the place it was given (its anchor)."""
+        if text != self._text:
+            self._text = text
+            self._layout = None
+            if self.anchor is not None:
+                self.place(*self.anchor)
+
+    def set_font(self, font: QFont):
+        self.font = font
+        self._layout = None
+        if self.anchor is not None:
+            self.place(*self.anchor)
+
+    def _laid_out(self) -> QTextLayout:
+        if self._layout is None:
+            layout = QTextLayout(self._text, self.font)
+            layout.setCacheEnabled(True)
+            layout.beginLayout()
+            line = layout.createLine()
+            while layout.createLine().isValid():
+                pass
+            layout.endLayout()
+            line.setPosition(QPointF(0.0, 0.0))
+            self._layout, self._size = layout, (line.naturalTextWidth(), line.height())
+        return self._layout
+
+    def size(self) -> tuple[float, float]:
+        self._laid_out()
+        return self._size
+
+    def place(self, x: float, y: float, align: str = "center"):
+        """Top at y, the centre (or the right edge, align="right") at x."""
+        self.anchor = (x, y, align)
+        w = self.size()[0]
+        self.pos = QPointF(x - w if align == "right" else x - w / 2, y)
+
+    def scene_rect(self) -> QRectF:
+        w, h = self.size()
+        return QRectF(self.pos.x(), self.pos.y(), w, h)
+
+    def draw(self, painter: QPainter):
+        """In its colour (the painter has no brush)."""
+        painter.setFont(self.font)
+        painter.setPen(QPen(self.color))
+        self._laid_out().draw(painter, self.pos)
 
 
-class _ClickToEdit:
-    """A left click (press and release on the item, ``_hit``) opens the item's edit (``_edit``)."""
+class Node:
+    """One unit: a square (its map, when there is one) in a ring coloured by its bias, with a
+    halo while it is hovered or its layer is being computed. ``k`` = -1 for an input."""
 
-    def mousePressEvent(self, event):
-        if event.button() == Qt.MouseButton.LeftButton:
-            event.accept()
-        else:
-            event.ignore()
+    __slots__ = ("k", "j", "center", "size", "ring", "image", "pixmap", "ring_color", "hovered",
+                 "stage_color", "label", "label_visible")
 
-    def mouseReleaseEvent(self, event):
-        if event.button() == Qt.MouseButton.LeftButton and self._hit(event.pos()):
-            self._edit()
-
-
-class NodeItem(_Hovered, QGraphicsRectItem):
-    """One unit: a square (its map, when there is one) in a ring coloured by its bias.
-
-    ``border`` is the ring (its pen colour is the bias colour); ``map`` holds the thumbnail.
-    """
-
-    _hover_slot = "_node_hovered"
-
-    def __init__(self, view: "NetworkView", k: int, j: int):
-        super().__init__()
-        self.view, self.k, self.j = view, k, j
+    def __init__(self, k: int, j: int):
+        self.k, self.j = k, j
+        self.center = QPointF()
         self.size = 1.0
-        self.setAcceptHoverEvents(True)
-        self.setPen(QPen(Qt.PenStyle.NoPen))
-        self.setBrush(QBrush(QColor(242, 243, 246)))
-        self.setZValue(2)
-        self.halo = QGraphicsPathItem(self)
-        self.halo.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
-        self.halo.setPen(QPen(Qt.PenStyle.NoPen))
-        self.halo.setVisible(False)
-        self.halo.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.map = QGraphicsPixmapItem(self)
-        self.map.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-        self.map.setVisible(False)
-        self.map.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.border = QGraphicsRectItem(self)
-        self.border.setBrush(QBrush(Qt.BrushStyle.NoBrush))
-        self.border.setPen(QPen(OUTLINE, 1.0))
-        self.border.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.inner = QGraphicsSimpleTextItem(self)  # the unit's name, when there is no map
-        self.inner.setBrush(QBrush(MUTED))
-        self.inner.setVisible(False)
-        self.inner.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.ring = 1.0
         self.image: QImage | None = None
+        self.pixmap: QPixmap | None = None
+        self.ring_color = OUTLINE
         self.hovered = False
         self.stage_color: QColor | None = None
+        self.label = Text("", _font(13), MUTED)    # the unit's name, when there is no map
+        self.label_visible = False
 
     def set_geometry(self, center: QPointF, size: float):
-        self.size = size
-        self.setPos(center.x() - size / 2, center.y() - size / 2)
-        self.setRect(0, 0, size, size)
+        self.center, self.size = center, size
         self.ring = ring_width(self.k + 1, size)
-        r = self.ring / 2 + 0.5
-        self.border.setRect(-r, -r, size + 2 * r, size + 2 * r)
-        pen = self.border.pen()
-        pen.setWidthF(self.ring)
-        self.border.setPen(pen)
-        m = self.ring + max(2.0, min(4.0, 0.09 * size))
-        path = QPainterPath()
-        path.addRoundedRect(QRectF(-m, -m, size + 2 * m, size + 2 * m), m * 0.8, m * 0.8)
-        self.halo.setPath(path)
-        if self.image is not None:
-            self.map.setScale(size / max(1, self.image.width()))
         pixels = max(1, int(round(min(13.0, 0.36 * size))))
-        if self.inner.font().pixelSize() != pixels:      # (setFont lays the text out again)
-            self.inner.setFont(_font(pixels))
-        r = self.inner.boundingRect()
-        self.inner.setPos((size - r.width()) / 2, (size - r.height()) / 2)
+        if self.label.font.pixelSize() != pixels:
+            self.label.set_font(_font(pixels))
+        self._place_label()
 
-    def set_bias_color(self, color: QColor):
-        self.border.setPen(QPen(color, self.ring))
+    def _place_label(self):
+        w, h = self.label.size()
+        x0, y0 = self.center.x() - self.size / 2, self.center.y() - self.size / 2
+        self.label.pos = QPointF(x0 + (self.size - w) / 2, y0 + (self.size - h) / 2)
 
     def set_label(self, text: str, visible: bool):
-        if self.inner.text() != text:
-            self.inner.setText(text)
-        self.inner.setVisible(visible)
+        if text != self.label.text():
+            self.label.set_text(text)
+            self._place_label()
+        self.label_visible = visible
 
     def set_image(self, image: QImage | None):
         """Show ``image`` as the unit's map (None: no map)."""
         self.image = image
-        if image is None:
-            self.map.setVisible(False)
-            self.map.setPixmap(QPixmap())
-            return
-        self.map.setPixmap(QPixmap.fromImage(image))
-        self.map.setScale(self.size / max(1, image.width()))
-        self.map.setVisible(True)
+        self.pixmap = None if image is None else QPixmap.fromImage(image)
 
-    def set_state(self, hovered: bool | None = None, stage_color: QColor | None | bool = False):
-        if hovered is not None:
-            self.hovered = hovered
-        if stage_color is not False:
-            self.stage_color = stage_color
-        color = HOVER if self.hovered else self.stage_color
-        self.halo.setVisible(color is not None)
-        if color is not None:
-            self.halo.setBrush(QBrush(color))
+    @property
+    def halo_color(self) -> QColor | None:
+        return HOVER if self.hovered else self.stage_color
 
-    def tooltip_text(self) -> str:
-        return self.view.node_tooltip(self.k, self.j)
+    def _halo_margin(self) -> float:
+        return self.ring + max(2.0, min(4.0, 0.09 * self.size))
 
-    def mousePressEvent(self, event):
-        event.ignore()
+    def scene_rect(self) -> QRectF:
+        """The square (without its ring)."""
+        s = self.size
+        return QRectF(self.center.x() - s / 2, self.center.y() - s / 2, s, s)
 
-    def mouseDoubleClickEvent(self, event):
-        if self.k >= 0 and event.button() == Qt.MouseButton.LeftButton:
-            self.view._edit_bias(self.k, self.j)  # works when the bias text is hidden too
-        else:
-            event.ignore()
+    def contains(self, p: QPointF) -> bool:
+        """Under the pointer: the square, its ring, and its halo while that shows."""
+        grow = self._halo_margin() if self.halo_color is not None else self.ring + 0.5
+        return self.scene_rect().adjusted(-grow, -grow, grow, grow).contains(p)
+
+    def draw(self, painter: QPainter):
+        s = self.size
+        x0, y0 = self.center.x() - s / 2, self.center.y() - s / 2
+        halo = self.halo_color
+        if halo is not None:
+            m = self._halo_margin()
+            path = QPainterPath()
+            path.addRoundedRect(QRectF(x0 - m, y0 - m, s + 2 * m, s + 2 * m), m * 0.8, m * 0.8)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(halo))
+            painter.drawPath(path)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(NODE_FILL)
+        painter.drawRect(QRectF(x0, y0, s, s))
+        if self.pixmap is not None:
+            painter.save()
+            painter.translate(x0, y0)
+            scale = s / max(1, self.pixmap.width())
+            painter.scale(scale, scale)
+            painter.drawPixmap(QPointF(0.0, 0.0), self.pixmap)
+            painter.restore()
+        r = self.ring / 2 + 0.5
+        painter.setPen(QPen(self.ring_color, self.ring))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(x0 - r, y0 - r, s + 2 * r, s + 2 * r))
+        if self.label_visible:
+            self.label.draw(painter)
 
 
-class EdgeItem(_ClickToEdit, _Hovered, QGraphicsPathItem):
-    """Weight ``dense[k].W[i, j]``: a curve from unit i of layer k to unit j of layer k+1."""
+class Edge:
+    """Weight ``dense[k].W[i, j]``: a curve from unit i of layer k to unit j of layer k+1, its
+    pen the weight's colour and width, glowing while hovered or its layer is being computed."""
 
-    _hover_slot = "_edge_hovered"
+    __slots__ = ("k", "i", "j", "_path", "_shape", "pen", "key", "hovered", "stage_color",
+                 "opacity")
 
-    def __init__(self, view: "NetworkView", k: int, i: int, j: int):
-        super().__init__()
-        self.view, self.k, self.i, self.j = view, k, i, j
+    def __init__(self, k: int, i: int, j: int):
+        self.k, self.i, self.j = k, i, j
+        self._path = QPainterPath()
         self._shape: QPainterPath | None = None
+        self.pen = QPen()
         self.key = -1  # colour row and width step of the current pen
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setZValue(0)
-        self.glow = QGraphicsPathItem(self)
-        self.glow.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
-        self.glow.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.glow.setVisible(False)
         self.hovered = False
         self.stage_color: QColor | None = None
+        self.opacity = 1.0
 
     def set_curve(self, p0: QPointF, p1: QPointF):
         mid = (p0.x() + p1.x()) / 2
         path = QPainterPath(p0)
         path.cubicTo(QPointF(mid, p0.y()), QPointF(mid, p1.y()), p1)
-        self._shape = None
-        self.setPath(path)
-        self.glow.setPath(path)
+        self._path, self._shape = path, None
 
-    def shape(self) -> QPainterPath:  # a wide, constant hit area (the pen can be 0.5 px)
+    def path(self) -> QPainterPath:
+        return self._path
+
+    @property
+    def glow_color(self) -> QColor | None:
+        return HOVER if self.hovered else self.stage_color
+
+    def contains(self, p: QPointF) -> bool:
+        """A constant hit width (the pen can be 0.5 px)."""
         if self._shape is None:
             stroker = QPainterPathStroker()
             stroker.setWidth(EDGE_HIT_WIDTH)
-            self._shape = stroker.createStroke(self.path())
-        return self._shape
+            self._shape = stroker.createStroke(self._path)
+        return self._shape.contains(p)
 
-    def set_state(self, hovered: bool | None = None, stage_color: QColor | None | bool = False):
-        if hovered is not None:
-            self.hovered = hovered
-        if stage_color is not False:
-            self.stage_color = stage_color
-        self.refresh_glow()
-
-    def refresh_glow(self):
-        color = HOVER if self.hovered else self.stage_color
-        self.glow.setVisible(color is not None)
-        if color is not None:
-            pen = QPen(color, self.pen().widthF() + 4.0)
+    def draw(self, painter: QPainter):
+        """Its glow and its curve (the painter has no brush and the edge's opacity)."""
+        glow = self.glow_color
+        if glow is not None:
+            pen = QPen(glow, self.pen.widthF() + 4.0)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            self.glow.setPen(pen)
-        self.setZValue(1 if self.hovered else 0)
-
-    def tooltip_text(self) -> str:
-        return self.view._edge_tooltip_shown(self.k, self.i, self.j)
-
-    def _hit(self, pos) -> bool:
-        return self.shape().contains(pos)
-
-    def _edit(self):
-        self.view._edit_weight(self.k, self.i, self.j)
+            painter.setPen(pen)
+            painter.drawPath(self._path)
+        painter.setPen(self.pen)
+        painter.drawPath(self._path)
 
 
-class BiasText(_ClickToEdit, QGraphicsSimpleTextItem):
-    """``b=0.12`` under a node; a click edits the bias."""
+class CanvasItem(QGraphicsItem):
+    """The one scene item of the canvas: it paints the view's edges, nodes and texts in the
+    order separate items would stack — edges, the hovered edge over the others, nodes, texts."""
 
-    def __init__(self, view: "NetworkView", k: int, j: int, font: QFont):
+    def __init__(self, view: "NetworkView"):
         super().__init__()
-        self.view, self.k, self.j = view, k, j
-        self.setFont(font)
-        self.setBrush(QBrush(MUTED))
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setZValue(3)
-        self.anchor = QPointF()  # top centre
+        self.view = view
+        self._rect = QRectF()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
-    def set_anchor(self, anchor: QPointF):
-        self.anchor = anchor
-        self._place()
+    def set_rect(self, rect: QRectF):
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
 
-    def _place(self):
-        r = self.boundingRect()
-        self.setPos(self.anchor.x() - r.width() / 2, self.anchor.y())
+    def boundingRect(self) -> QRectF:
+        return self._rect
 
-    def set_value(self, b: float):
-        text = f"b={_num(b)}"
-        if text != self.text():
-            self.setText(text)
-            self._place()
-
-    def tooltip_text(self) -> str:
-        b = float(self.view.session.network.dense[self.k].b[self.j])
-        return f"bias of {self.view.unit_name(self.k, self.j)}: b = {b:.4g}\nclick to edit"
-
-    def hoverEnterEvent(self, event):
-        self.setBrush(QBrush(INK))
-        super().hoverEnterEvent(event)
-
-    def hoverLeaveEvent(self, event):
-        self.setBrush(QBrush(MUTED))
-        super().hoverLeaveEvent(event)
-
-    def _hit(self, pos) -> bool:
-        return self.contains(pos)
-
-    def _edit(self):
-        self.view._edit_bias(self.k, self.j)
-
-
-def _text(scene: QGraphicsScene, text: str, font: QFont, color: QColor) -> QGraphicsSimpleTextItem:
-    item = scene.addSimpleText(text, font)
-    item.setBrush(QBrush(color))
-    item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-    item.setZValue(3)  # above a node's glow
-    return item
-
-
-def _place_text(item: QGraphicsSimpleTextItem, x: float, y: float, align: str = "center"):
-    """Put ``item`` with its top at y, its centre (or right edge, align="right") at x."""
-    r = item.boundingRect()
-    left = x - r.width() if align == "right" else x - r.width() / 2
-    item.setPos(left, y)
+    def paint(self, painter: QPainter, option=None, widget=None):
+        view = self.view
+        hovered = None
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        opacity = 1.0
+        for layer in view._flat_edges:
+            for edge in layer:
+                if edge.hovered:
+                    hovered = edge
+                    continue
+                if edge.opacity != opacity:
+                    opacity = edge.opacity
+                    painter.setOpacity(opacity)
+                edge.draw(painter)
+        if hovered is not None:
+            painter.setOpacity(hovered.opacity)
+            hovered.draw(painter)
+        painter.setOpacity(1.0)
+        for column in view._nodes:
+            for node in column:
+                node.draw(painter)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for text in view._texts():
+            if text.visible:
+                text.draw(painter)
 
 
 # --- header row (lives in the view's top margin) --------------------------------------------

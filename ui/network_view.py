@@ -9,8 +9,11 @@ a denser layer draws every edge one pixel wide). Every non-input node shows its 
 map of its own output over the Output plot's plane (the grid of :meth:`Session.grid_outputs`: the
 two inputs on the plot's axes vary, any others are held at their training mean).
 
-Items are created only on ``structureChanged``; ``paramsChanged`` (up to 60 Hz while training)
-only updates pens, texts and pixmaps; a resize only moves them. The layout is computed in
+The scene holds one item (:class:`~ui.network_items.CanvasItem`) that paints plain records:
+a :class:`~ui.network_items.Node` per unit, an :class:`~ui.network_items.Edge` per weight and a
+:class:`~ui.network_items.Text` per label. Records are made only on ``structureChanged``;
+``paramsChanged`` (up to 60 Hz while training) only updates pens, texts and pixmaps; a resize
+only moves them. The view finds the record under the pointer itself. The layout is computed in
 viewport pixels (no view scaling), so text stays at its size while nodes and gaps grow and
 shrink with the widget; past a minimum spacing the scene scrolls. Hovering a node emits
 ``session.unitHovered``; clicking an edge or a bias text edits that parameter. During
@@ -23,10 +26,9 @@ k = -1 for the inputs and k = 0… for dense layer k's units; ``edge_item(k, i, 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFontMetricsF, QImage, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (QFrame, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView,
-                               QToolTip)
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QToolTip
 
 from nnviz.core.stages import StageKind, Symbols, sup
 
@@ -34,8 +36,8 @@ from . import colors
 from .canvas_layout import canvas_layout, label_pixels
 from .network_header import LayerHeader
 from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, HEADER_HEIGHT, INK,
-                            WIDTH_STEPS, BiasText, ParameterEdits, EdgeItem, NodeItem,
-                            _finite_max, _font, _place_text, _text, map_images)
+                            MUTED, WIDTH_STEPS, CanvasItem, Edge, Node, ParameterEdits, Text,
+                            _finite_max, _font, _num, map_images)
 
 
 class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
@@ -51,6 +53,8 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self._scene.setBackgroundBrush(QBrush(BACKGROUND))
         self.setScene(self._scene)
+        self._canvas = CanvasItem(self)
+        self._scene.addItem(self._canvas)
         self.setRenderHints(QPainter.RenderHint.Antialiasing
                             | QPainter.RenderHint.SmoothPixmapTransform
                             | QPainter.RenderHint.TextAntialiasing)
@@ -68,23 +72,26 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
 
         self._label_font, self._name_font = _font(13), _font(11)
         self._bias_font, self._caption_font = _font(11), _font(12)
-        self._nodes: list[list[NodeItem]] = []            # column c: inputs (c=0), dense layer c-1
-        self._shape = None                                # (layer sizes, features) the items show
-        self._maps_for = (None, (), 0)                    # (grid, features, step) of the inputs' maps
-        self._edges: list[list[list[EdgeItem]]] = []      # [k][i][j]
-        self._bias: list[list[BiasText]] = []             # [k][j]
-        self._names: list[list[QGraphicsSimpleTextItem]] = []  # column c ≥ 1: h1…, ŷ
-        self._features: list[QGraphicsSimpleTextItem] = []     # the inputs' labels
-        self._column_captions: list[QGraphicsSimpleTextItem] = []
-        self._matrix_captions: list[QGraphicsSimpleTextItem] = []
-        self._flat_edges: list[list[EdgeItem]] = []     # [k], row-major like W.ravel()
+        self._nodes: list[list[Node]] = []            # column c: inputs (c=0), dense layer c-1
+        self._shape = None                            # (layer sizes, features) the records show
+        self._maps_for = (None, (), 0)                # (grid, features, step) of the inputs' maps
+        self._edges: list[list[list[Edge]]] = []      # [k][i][j]
+        self._bias: list[list[Text]] = []             # [k][j]: b=…, a click edits it
+        self._names: list[list[Text]] = []            # column c ≥ 1: h1…, ŷ
+        self._features: list[Text] = []               # the inputs' labels
+        self._column_captions: list[Text] = []
+        self._matrix_captions: list[Text] = []
+        self._flat_edges: list[list[Edge]] = []       # [k], row-major like W.ravel()
         self._colors = colors.qcolors()
         self._pens: dict[int, QPen] = {}
         self._column_x: list[float] = []
         self._width_gain: list[float] = []  # per dense layer: width = 0.5 + gain·|w|/vmax px
         self._stage = None
         self._grad: np.ndarray | None = None  # ∂E/∂W shown during a dense backward stage
-        self._hovered_node: NodeItem | None = None
+        self._hovered_node: Node | None = None
+        self._hover = None        # the record under the pointer (a Node, an Edge or a bias Text)
+        self._pressed = None      # the Edge or bias Text a left press began on
+        self.viewport().setMouseTracking(True)
         self._init_header()
         self.horizontalScrollBar().valueChanged.connect(self._place_header)
         session.structureChanged.connect(self._on_structure_changed)
@@ -96,17 +103,22 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
             self._on_stage_changed(session.stages[session.stage_index])
 
     # --- public helpers ------------------------------------------------------------------
-    def node_item(self, k: int, j: int) -> NodeItem:
+    def node_item(self, k: int, j: int) -> Node:
         """k = -1: input feature j; k ≥ 0: unit j of dense layer k (the last is the output)."""
         return self._nodes[k + 1][j]
 
-    def edge_item(self, k: int, i: int, j: int) -> EdgeItem:
-        """The edge of weight ``dense[k].W[i, j]`` (its ``pen()`` has the colour and width)."""
+    def edge_item(self, k: int, i: int, j: int) -> Edge:
+        """The edge of weight ``dense[k].W[i, j]`` (its ``pen`` has the colour and width)."""
         return self._edges[k][i][j]
 
-    def bias_item(self, k: int, j: int) -> BiasText:
+    def bias_item(self, k: int, j: int) -> Text:
         """The ``b=…`` text of unit j of dense layer k."""
         return self._bias[k][j]
+
+    def item_at(self, pos: QPoint):
+        """What a pointer at viewport ``pos`` is over, topmost first as drawn: a bias text, a
+        node, the hovered edge, another edge; or a plain text over them, or None."""
+        return self._record_at(self.mapToScene(pos))
 
     def thumbnail_image(self, k: int, j: int) -> QImage | None:
         """The map drawn in node (k, j) (res × res, +y up; a node drawn smaller than res/2
@@ -147,6 +159,8 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
         if self._hovered_node is not None:
             self._hovered_node = None
             self.session.hover_unit(-1, -1)
+        self._set_hover(None)
+        self._pressed = None
         self._stage, self._grad = None, None
         net = self.session.network
         features = tuple(self.session.model.features)
@@ -155,8 +169,8 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
             self._fit_items(net, features)
             self._shape = shape
         sym = Symbols(net.n_layers)
-        for c, item in enumerate(self._column_captions[1:], 1):
-            item.setText(f"{sym.a(c)} = {net.activations[c - 1]}")
+        for c, text in enumerate(self._column_captions[1:], 1):
+            text.set_text(f"{sym.a(c)} = {net.activations[c - 1]}")
         self._rebuild_header()
         self._layout(refresh=False)      # the colours and maps are redrawn once, below
         if not self._input_maps_current():
@@ -164,70 +178,62 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
         self._on_stage_changed(None)     # no stage highlighted; colours and maps redrawn
 
     def _fit_items(self, net, features):
-        """Make the scene's items fit layers of ``net.sizes`` over ``features``, keeping every
-        item whose place still exists (adding a unit adds its node, texts and edges; the rest
-        stay), so a change of shape costs what it changes. An item is named by its place only
-        (column, unit; layer, row, column), which is why it can stay."""
-        scene, sizes = self._scene, net.sizes
+        """Make the records fit layers of ``net.sizes`` over ``features``, keeping every record
+        whose place still exists (adding a unit adds its node, texts and edges; the rest stay,
+        the inputs' maps with them), so a change of shape costs what it changes. A record is
+        named by its place only (column, unit; layer, row, column), which is why it can stay."""
+        sizes = net.sizes
 
         def fit(items: list, n: int, make) -> list:
-            while len(items) > n:
-                drop = items.pop()
-                for item in (drop if isinstance(drop, list) else [drop]):
-                    for leaf in (item if isinstance(item, list) else [item]):
-                        scene.removeItem(leaf)
+            del items[n:]
             while len(items) < n:
                 items.append(make(len(items)))
             return items
 
-        def node(c, j):
-            item = NodeItem(self, c - 1, j)
-            scene.addItem(item)
-            return item
-
-        def added(item):
-            scene.addItem(item)
-            return item
-
         fit(self._nodes, len(sizes), lambda c: [])
         for c, column in enumerate(self._nodes):
-            fit(column, sizes[c], lambda j, c=c: node(c, j))
-        fit(self._features, len(features),
-            lambda i: _text(scene, features[i], self._label_font, INK))
-        for item, name in zip(self._features, features):
-            if item.text() != name:
-                item.setText(name)
+            fit(column, sizes[c], lambda j, c=c: Node(c - 1, j))
+        fit(self._features, len(features), lambda i: Text(features[i], self._label_font, INK))
+        for text, name in zip(self._features, features):
+            text.set_text(name)
         fit(self._names, len(sizes), lambda c: [])
         for c, names in enumerate(self._names):
-            fit(names, sizes[c] if c else 0,
-                lambda j, c=c: _text(scene, "", self._name_font, FAINT))
-            for j, item in enumerate(names):
-                item.setText(self.unit_name(c - 1, j))
+            fit(names, sizes[c] if c else 0, lambda j: Text("", self._name_font, FAINT))
+            for j, text in enumerate(names):
+                text.set_text(self.unit_name(c - 1, j))
         fit(self._bias, net.n_layers, lambda k: [])
         fit(self._edges, net.n_layers, lambda k: [])
         for k, d in enumerate(net.dense):
-            fit(self._bias[k], d.fan_out, lambda j, k=k: added(BiasText(self, k, j, self._bias_font)))
+            fit(self._bias[k], d.fan_out, lambda j: Text("", self._bias_font, MUTED))
             fit(self._edges[k], d.fan_in, lambda i: [])
             for i, row in enumerate(self._edges[k]):
-                fit(row, d.fan_out, lambda j, k=k, i=i: added(EdgeItem(self, k, i, j)))
+                fit(row, d.fan_out, lambda j, k=k, i=i: Edge(k, i, j))
         self._flat_edges = [[edge for row in layer for edge in row] for layer in self._edges]
-        for item in self._column_captions + self._matrix_captions:
-            scene.removeItem(item)
         sym = Symbols(net.n_layers)
-        self._column_captions = [
-            _text(scene, sym.a(0) if c == 0 else f"{sym.a(c)} = {net.activations[c - 1]}",
-                  self._caption_font, INK) for c in range(len(sizes))]
-        self._matrix_captions = [
-            _text(scene, f"W{sup(k + 1)}  {a}×{b}", self._caption_font, FAINT)
-            for k, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
+        fit(self._column_captions, len(sizes), lambda c: Text("", self._caption_font, INK))
+        for c, text in enumerate(self._column_captions):
+            text.set_text(sym.a(0) if c == 0 else f"{sym.a(c)} = {net.activations[c - 1]}")
+        fit(self._matrix_captions, len(sizes) - 1, lambda k: Text("", self._caption_font, FAINT))
+        for k, (text, a, b) in enumerate(zip(self._matrix_captions, sizes[:-1], sizes[1:])):
+            text.set_text(f"W{sup(k + 1)}  {a}×{b}")
         if not self._has_maps():          # (kept nodes drop the maps they had)
             for column in self._nodes:
-                for item in column:
-                    if item.image is not None:
-                        item.set_image(None)
+                for node in column:
+                    if node.image is not None:
+                        node.set_image(None)
         self._width_gain = []             # every pen is set again by the next layout
         self._map_steps = []              # per column: the grid step of its units' maps
         self._built_maps = False          # whether the units' maps have been drawn yet
+
+    def _texts(self):
+        """Every text the canvas draws (over the nodes and edges)."""
+        for layer in self._bias:
+            yield from layer
+        for names in self._names:
+            yield from names
+        yield from self._features
+        yield from self._column_captions
+        yield from self._matrix_captions
 
     def _on_axes_changed(self):
         """The Output plot shows another slice: every map shows it too."""
@@ -254,6 +260,7 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
         for node, image in zip(self._nodes[0], map_images(F, vmax)):
             node.set_image(image)
         self._maps_for = (grid, tuple(self.session.model.features), step)
+        self._canvas.update()
 
     def _input_maps_current(self) -> bool:
         grid, features, step = self._maps_for
@@ -262,7 +269,7 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
 
     # --- geometry (structure changes and resizes) ----------------------------------------
     def _layout(self, refresh: bool = True):
-        """Place every item for the current viewport size (:func:`canvas_layout`); with
+        """Place every record for the current viewport size (:func:`canvas_layout`); with
         ``refresh``, redraw the edges and maps when their widths or map sizes changed."""
         if not self._nodes:
             return
@@ -271,12 +278,12 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
         label_px = label_pixels(self.session.network.sizes[0], vp.height(), cap_h)
         if self._label_font.pixelSize() != int(round(label_px)):
             self._label_font = _font(label_px)
-            for item in self._features:
-                item.setFont(self._label_font)
+            for text in self._features:
+                text.set_font(self._label_font)
         name_h = QFontMetricsF(self._name_font).height()
         g = canvas_layout(
             self.session.network.sizes, vp.width(), vp.height(),
-            label_width=max(item.boundingRect().width() for item in self._features),
+            label_width=max(text.size()[0] for text in self._features),
             name_h=name_h, bias_h=QFontMetricsF(self._bias_font).height(), caption_h=cap_h,
             has_maps=self._has_maps(), resolution=self.session.grid().resolution,
             dpr=self.devicePixelRatioF())
@@ -285,17 +292,17 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
         self._column_x = g.xs
         for c, column in enumerate(self._nodes):
             for j, node in enumerate(column):
-                node.set_label(self.unit_name(c - 1, j), g.label_inside[c])
                 node.set_geometry(QPointF(*g.centers[c][j]), g.sides[c])
-        for item, (x, y) in zip(self._features, g.feature_anchor):
-            _place_text(item, x, y - item.boundingRect().height() / 2, "right")
+                node.set_label(self.unit_name(c - 1, j), g.label_inside[c])
+        for text, (x, y) in zip(self._features, g.feature_anchor):
+            text.place(x, y - text.size()[1] / 2, "right")
         for c in range(1, len(self._nodes)):
             for name, (x, y) in zip(self._names[c], g.name_anchor[c]):
-                name.setVisible(g.name_visible[c])
-                _place_text(name, x, y)
-            for bias, anchor in zip(self._bias[c - 1], g.bias_anchor[c]):
-                bias.setVisible(g.levels[c] >= 1)
-                bias.set_anchor(QPointF(*anchor))
+                name.visible = g.name_visible[c]
+                name.place(x, y)
+            for bias, (x, y) in zip(self._bias[c - 1], g.bias_anchor[c]):
+                bias.visible = g.levels[c] >= 1
+                bias.place(x, y)
         if g.width_gain != self._width_gain:
             self._width_gain = g.width_gain
             for layer in self._flat_edges:
@@ -313,13 +320,16 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
                 for edge, (p0, p1) in zip(row, row_ends):
                     edge.set_curve(QPointF(*p0), QPointF(*p1))
         xs = g.xs
-        for c, item in enumerate(self._column_captions):
-            _place_text(item, xs[c], g.caption_y)
-        for k, item in enumerate(self._matrix_captions):
-            _place_text(item, (xs[k] + xs[k + 1]) / 2, g.caption_y)
-            widest = max(self._column_captions[c].boundingRect().width() for c in (k, k + 1))
-            item.setVisible((item.boundingRect().width() + widest) / 2 + 24 <= g.step / 2)
-        self._scene.setSceneRect(QRectF(0, 0, *g.scene_size))
+        for c, text in enumerate(self._column_captions):
+            text.place(xs[c], g.caption_y)
+        for k, text in enumerate(self._matrix_captions):
+            text.place((xs[k] + xs[k + 1]) / 2, g.caption_y)
+            widest = max(self._column_captions[c].size()[0] for c in (k, k + 1))
+            text.visible = (text.size()[0] + widest) / 2 + 24 <= g.step / 2
+        rect = QRectF(0, 0, *g.scene_size)
+        self._canvas.set_rect(rect)
+        self._scene.setSceneRect(rect)
+        self._canvas.update()
         self._place_header()
 
     def resizeEvent(self, event):
@@ -351,13 +361,12 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
             for edge, key in zip(self._flat_edges[k], keys):
                 if edge.key != key:  # most pens stay the same from one frame to the next
                     edge.key = key
-                    edge.setPen(self._pen(key))
-                    if edge.glow.isVisible():
-                        edge.refresh_glow()
+                    edge.pen = self._pen(key)
             for bias, node, b, ci in zip(self._bias[k], self._nodes[k + 1], d.b.tolist(),
                                          colors.lut_index(d.b, vmax).tolist()):
-                bias.set_value(b)
-                node.set_bias_color(self._colors[ci])
+                bias.set_text(f"b={_num(b)}")
+                node.ring_color = self._colors[ci]
+        self._canvas.update()
 
     def _pen(self, key: int) -> QPen:
         pen = self._pens.get(key)
@@ -386,6 +395,7 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
             for node, image in zip(self._nodes[k + 1], map_images(values, vmax)):
                 node.set_image(image)
         self._built_maps = True
+        self._canvas.update()
 
     # --- step-through highlight ------------------------------------------------------------
     def _focus_layer(self) -> int | None:
@@ -410,22 +420,74 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
             self._grad = grad
         glow = BACKWARD_GLOW if phase == "backward" else FORWARD_GLOW
         dim = phase in ("forward", "backward", "loss")  # the other layers fade while one works
-        for k, layer in enumerate(self._edges):
-            for row in layer:
-                for edge in row:
-                    edge.set_state(stage_color=glow if k == focus else None)
-                    edge.setOpacity(0.2 if dim and k != focus else 1.0)
+        for k, layer in enumerate(self._flat_edges):
+            color, opacity = (glow if k == focus else None), (0.2 if dim and k != focus else 1.0)
+            for edge in layer:
+                edge.stage_color, edge.opacity = color, opacity
         out_layer = net.n_layers - 1
         for c, column in enumerate(self._nodes):
             k = c - 1
             lit = (focus is not None and k == focus) or (phase == "loss" and k == out_layer)
             for node in column:
-                node.set_state(stage_color=glow if lit else None)
+                node.stage_color = glow if lit else None
         self._on_params_changed()
 
     # --- hover, tooltips, edits ------------------------------------------------------------
-    def _node_hovered(self, node: NodeItem, entered: bool):
-        node.set_state(hovered=entered)
+    def _record_at(self, p: QPointF, *, plain_texts: bool = True):
+        """The record drawn topmost at scene point ``p``: a text (a plain one only with
+        ``plain_texts``: it takes no pointer events, but it hides what is under it from a
+        tooltip), a node, the hovered edge, another edge; or None."""
+        for layer in reversed(self._bias):
+            for text in layer:
+                if text.visible and text.scene_rect().contains(p):
+                    return text
+        if plain_texts:
+            for text in self._texts():
+                if text.visible and text.scene_rect().contains(p):
+                    return text
+        for column in reversed(self._nodes):
+            for node in column:
+                if node.contains(p):
+                    return node
+        hovered = self._hover if isinstance(self._hover, Edge) else None
+        if hovered is not None and hovered.contains(p):
+            return hovered
+        for layer in reversed(self._flat_edges):
+            for edge in reversed(layer):
+                if edge.contains(p):
+                    return edge
+        return None
+
+    def _is_bias(self, record) -> bool:
+        return isinstance(record, Text) and any(record in layer for layer in self._bias)
+
+    def _set_hover(self, record):
+        """The pointer is over ``record`` (None: over nothing that answers it)."""
+        old = self._hover
+        if record is old:
+            return
+        self._hover = record
+        if isinstance(old, Node):
+            self._node_hovered(old, False)
+        elif isinstance(old, Edge):
+            self._edge_hovered(old, False)
+        elif isinstance(old, Text):
+            old.color = MUTED
+        if isinstance(record, Node):
+            self._node_hovered(record, True)
+        elif isinstance(record, Edge):
+            self._edge_hovered(record, True)
+        elif isinstance(record, Text):
+            record.color = INK
+        clickable = isinstance(record, (Edge, Text))
+        if clickable:
+            self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.viewport().unsetCursor()
+        self._canvas.update()
+
+    def _node_hovered(self, node: Node, entered: bool):
+        node.hovered = entered
         if entered:
             self._hovered_node = node
             self.session.hover_unit(-2 if node.k < 0 else node.k, node.j)
@@ -434,10 +496,71 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
                 self._hovered_node = None
             self.session.hover_unit(-1, -1)
 
-    def _edge_hovered(self, edge: EdgeItem, entered: bool):
-        edge.set_state(hovered=entered)
+    def _edge_hovered(self, edge: Edge, entered: bool):
+        edge.hovered = entered
         for node in (self.node_item(edge.k - 1, edge.i), self.node_item(edge.k, edge.j)):
-            node.set_state(hovered=entered)
+            node.hovered = entered
+
+    def _pointer_record(self, pos):
+        """What answers the pointer at viewport ``pos``: a bias text, a node or an edge."""
+        record = self._record_at(self.mapToScene(pos.toPoint()), plain_texts=False)
+        return record if record is None or not isinstance(record, Text) or self._is_bias(record) \
+            else None
+
+    def mouseMoveEvent(self, event):
+        self._set_hover(self._pointer_record(event.position()))
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event):
+        self._set_hover(None)
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event):
+        record = self._pointer_record(event.position())
+        if event.button() == Qt.MouseButton.LeftButton and isinstance(record, (Edge, Text)):
+            self._pressed = record
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        pressed, self._pressed = self._pressed, None
+        if event.button() == Qt.MouseButton.LeftButton and pressed is not None:
+            if self._pointer_record(event.position()) is pressed:   # released where it began
+                self._edit(pressed)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event):
+        record = self._pointer_record(event.position())
+        if event.button() == Qt.MouseButton.LeftButton and isinstance(record, Node) and record.k >= 0:
+            self._edit_bias(record.k, record.j)   # works when the bias text is hidden too
+            return
+        if event.button() == Qt.MouseButton.LeftButton and isinstance(record, (Edge, Text)):
+            self._pressed = record                # a second click of a double click
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _edit(self, record):
+        if isinstance(record, Edge):
+            self._edit_weight(record.k, record.i, record.j)
+        else:
+            k, j = next((k, j) for k, layer in enumerate(self._bias)
+                        for j, text in enumerate(layer) if text is record)
+            self._edit_bias(k, j)
+
+    def _tooltip(self, record) -> str:
+        if isinstance(record, Edge):
+            return self._edge_tooltip_shown(record.k, record.i, record.j)
+        if isinstance(record, Node):
+            return self.node_tooltip(record.k, record.j)
+        for k, layer in enumerate(self._bias):
+            for j, text in enumerate(layer):
+                if text is record:
+                    b = float(self.session.network.dense[k].b[j])
+                    return f"bias of {self.unit_name(k, j)}: b = {b:.4g}\nclick to edit"
+        return ""
 
     def _edge_tooltip_shown(self, k: int, i: int, j: int) -> str:
         text = self.edge_tooltip(k, i, j)
@@ -447,11 +570,9 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
 
     def viewportEvent(self, event):
         if event.type() == QEvent.Type.ToolTip:
-            item = self.itemAt(event.pos())
-            while item is not None and not hasattr(item, "tooltip_text"):
-                item = item.parentItem()
-            if item is not None:
-                QToolTip.showText(event.globalPos(), item.tooltip_text(), self.viewport())
+            text = self._tooltip(self.item_at(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
             else:
                 QToolTip.hideText()
             return True
