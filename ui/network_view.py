@@ -13,9 +13,10 @@ The scene holds one item (:class:`~ui.network_items.CanvasItem`) that paints pla
 a :class:`~ui.network_items.Node` per unit, an :class:`~ui.network_items.Edge` per weight and a
 :class:`~ui.network_items.Text` per label. Records are made only on ``structureChanged``;
 ``paramsChanged`` (up to 60 Hz while training) only updates pens, texts and pixmaps; a resize
-only moves them. The view finds the record under the pointer itself. The layout is computed in
-viewport pixels (no view scaling), so text stays at its size while nodes and gaps grow and
-shrink with the widget; past a minimum spacing the scene scrolls. Hovering a node emits
+only moves them. The view finds the record under the pointer itself
+(:mod:`ui.network_pointer`). The layout is computed in viewport pixels (no view scaling), so
+text stays at its size while nodes and gaps grow and shrink with the widget; past a minimum
+spacing the scene scrolls. Hovering a node emits
 ``session.unitHovered``; clicking an edge or a bias text edits that parameter. During
 step-through the layer being computed glows.
 
@@ -26,21 +27,22 @@ k = -1 for the inputs and k = 0… for dense layer k's units; ``edge_item(k, i, 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFontMetricsF, QImage, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QToolTip
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView
 
 from nnviz.core.stages import StageKind, Symbols, sup
 
 from . import colors
 from .canvas_layout import canvas_layout, label_pixels
 from .network_header import LayerHeader
+from .network_pointer import CanvasPointer
 from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, HEADER_HEIGHT, INK,
                             MUTED, WIDTH_STEPS, CanvasItem, Edge, Node, ParameterEdits, Text,
                             _finite_max, _font, _num, map_images)
 
 
-class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
+class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
     """The p→M→1 network as a diagram; see the module docstring."""
 
     def __init__(self, session, parent=None):
@@ -114,11 +116,6 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
     def bias_item(self, k: int, j: int) -> Text:
         """The ``b=…`` text of unit j of dense layer k."""
         return self._bias[k][j]
-
-    def item_at(self, pos: QPoint):
-        """What a pointer at viewport ``pos`` is over, topmost first as drawn: a bias text, a
-        node, the hovered edge, another edge; or a plain text over them, or None."""
-        return self._record_at(self.mapToScene(pos))
 
     def thumbnail_image(self, k: int, j: int) -> QImage | None:
         """The map drawn in node (k, j) (res × res, +y up; a node drawn smaller than res/2
@@ -431,149 +428,3 @@ class NetworkView(ParameterEdits, LayerHeader, QGraphicsView):
             for node in column:
                 node.stage_color = glow if lit else None
         self._on_params_changed()
-
-    # --- hover, tooltips, edits ------------------------------------------------------------
-    def _record_at(self, p: QPointF, *, plain_texts: bool = True):
-        """The record drawn topmost at scene point ``p``: a text (a plain one only with
-        ``plain_texts``: it takes no pointer events, but it hides what is under it from a
-        tooltip), a node, the hovered edge, another edge; or None."""
-        for layer in reversed(self._bias):
-            for text in layer:
-                if text.visible and text.scene_rect().contains(p):
-                    return text
-        if plain_texts:
-            for text in self._texts():
-                if text.visible and text.scene_rect().contains(p):
-                    return text
-        for column in reversed(self._nodes):
-            for node in column:
-                if node.contains(p):
-                    return node
-        hovered = self._hover if isinstance(self._hover, Edge) else None
-        if hovered is not None and hovered.contains(p):
-            return hovered
-        for layer in reversed(self._flat_edges):
-            for edge in reversed(layer):
-                if edge.contains(p):
-                    return edge
-        return None
-
-    def _is_bias(self, record) -> bool:
-        return isinstance(record, Text) and any(record in layer for layer in self._bias)
-
-    def _set_hover(self, record):
-        """The pointer is over ``record`` (None: over nothing that answers it)."""
-        old = self._hover
-        if record is old:
-            return
-        self._hover = record
-        if isinstance(old, Node):
-            self._node_hovered(old, False)
-        elif isinstance(old, Edge):
-            self._edge_hovered(old, False)
-        elif isinstance(old, Text):
-            old.color = MUTED
-        if isinstance(record, Node):
-            self._node_hovered(record, True)
-        elif isinstance(record, Edge):
-            self._edge_hovered(record, True)
-        elif isinstance(record, Text):
-            record.color = INK
-        clickable = isinstance(record, (Edge, Text))
-        if clickable:
-            self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
-        else:
-            self.viewport().unsetCursor()
-        self._canvas.update()
-
-    def _node_hovered(self, node: Node, entered: bool):
-        node.hovered = entered
-        if entered:
-            self._hovered_node = node
-            self.session.hover_unit(-2 if node.k < 0 else node.k, node.j)
-        else:
-            if self._hovered_node is node:
-                self._hovered_node = None
-            self.session.hover_unit(-1, -1)
-
-    def _edge_hovered(self, edge: Edge, entered: bool):
-        edge.hovered = entered
-        for node in (self.node_item(edge.k - 1, edge.i), self.node_item(edge.k, edge.j)):
-            node.hovered = entered
-
-    def _pointer_record(self, pos):
-        """What answers the pointer at viewport ``pos``: a bias text, a node or an edge."""
-        record = self._record_at(self.mapToScene(pos.toPoint()), plain_texts=False)
-        return record if record is None or not isinstance(record, Text) or self._is_bias(record) \
-            else None
-
-    def mouseMoveEvent(self, event):
-        self._set_hover(self._pointer_record(event.position()))
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event):
-        self._set_hover(None)
-        super().leaveEvent(event)
-
-    def mousePressEvent(self, event):
-        record = self._pointer_record(event.position())
-        if event.button() == Qt.MouseButton.LeftButton and isinstance(record, (Edge, Text)):
-            self._pressed = record
-            event.accept()
-            return
-        super().mousePressEvent(event)
-
-    def mouseReleaseEvent(self, event):
-        pressed, self._pressed = self._pressed, None
-        if event.button() == Qt.MouseButton.LeftButton and pressed is not None:
-            if self._pointer_record(event.position()) is pressed:   # released where it began
-                self._edit(pressed)
-            event.accept()
-            return
-        super().mouseReleaseEvent(event)
-
-    def mouseDoubleClickEvent(self, event):
-        record = self._pointer_record(event.position())
-        if event.button() == Qt.MouseButton.LeftButton and isinstance(record, Node) and record.k >= 0:
-            self._edit_bias(record.k, record.j)   # works when the bias text is hidden too
-            return
-        if event.button() == Qt.MouseButton.LeftButton and isinstance(record, (Edge, Text)):
-            self._pressed = record                # a second click of a double click
-            return
-        super().mouseDoubleClickEvent(event)
-
-    def _edit(self, record):
-        if isinstance(record, Edge):
-            self._edit_weight(record.k, record.i, record.j)
-        else:
-            k, j = next((k, j) for k, layer in enumerate(self._bias)
-                        for j, text in enumerate(layer) if text is record)
-            self._edit_bias(k, j)
-
-    def _tooltip(self, record) -> str:
-        if isinstance(record, Edge):
-            return self._edge_tooltip_shown(record.k, record.i, record.j)
-        if isinstance(record, Node):
-            return self.node_tooltip(record.k, record.j)
-        for k, layer in enumerate(self._bias):
-            for j, text in enumerate(layer):
-                if text is record:
-                    b = float(self.session.network.dense[k].b[j])
-                    return f"bias of {self.unit_name(k, j)}: b = {b:.4g}\nclick to edit"
-        return ""
-
-    def _edge_tooltip_shown(self, k: int, i: int, j: int) -> str:
-        text = self.edge_tooltip(k, i, j)
-        if self._grad is not None and self._focus_layer() == k:
-            text += f"\n∂E/∂w = {float(self._grad[i, j]):.4g}"
-        return text + "\nclick to edit"
-
-    def viewportEvent(self, event):
-        if event.type() == QEvent.Type.ToolTip:
-            text = self._tooltip(self.item_at(event.pos()))
-            if text:
-                QToolTip.showText(event.globalPos(), text, self.viewport())
-            else:
-                QToolTip.hideText()
-            return True
-        return super().viewportEvent(event)
