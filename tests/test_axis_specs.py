@@ -96,3 +96,29 @@ def test_the_app_axes_use_the_lean_layout_and_draw_the_same_picture(qtbot):
     a, b = (np.frombuffer(p.constBits(), np.uint8, p.sizeInBytes()).copy() for p in pictures)
     assert pictures[0].size() == pictures[1].size()
     assert np.array_equal(a, b)
+
+
+def test_a_steady_axis_sets_its_label_again_only_when_the_label_changes(qtbot, monkeypatch):
+    widget = pg.PlotWidget(axisItems={"left": SteadyAxis("left"), "bottom": SteadyAxis("bottom")})
+    qtbot.addWidget(widget)
+    widget.show()
+    plot = widget.getPlotItem()
+    plot.setLabel("bottom", "x1")
+    axis = plot.getAxis("bottom")
+    parsed = []
+    original = type(axis.label).setHtml
+    monkeypatch.setattr(type(axis.label), "setHtml",
+                        lambda self, html: (self is axis.label and parsed.append(html),
+                                            original(self, html)))
+    for hi in (2.0, 3.0, 5.0):
+        plot.setRange(xRange=(0.0, hi), padding=0)
+        axis.picture = None
+        qtbot.wait(1)
+    assert parsed == []                          # new ranges, the same label
+    assert axis.range == [0.0, 5.0]
+    plot.setLabel("bottom", "sin(x1)")
+    assert len(parsed) == 1 and "sin(x1)" in parsed[0]
+    assert "sin(x1)" in axis.label.toHtml()
+    plot.setLabel("bottom", "metres", units="m")  # units: the SI prefix follows the range
+    plot.setRange(xRange=(0.0, 0.004), padding=0)
+    assert "mm" in axis.label.toPlainText()

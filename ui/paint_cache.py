@@ -51,6 +51,18 @@ class SteadyAxis(pg.AxisItem):
             return
         super().setRange(mn, mx)
 
+    def _updateLabel(self):
+        # pyqtgraph sets the label's HTML again (a rich-text parse, ~70 µs) with every new
+        # range, as an SI prefix might have changed; set it only when its text did. A new
+        # range still throws the tick picture away.
+        html = self.labelString()
+        if html != getattr(self, "_label_html", None):
+            self._label_html = html
+            super()._updateLabel()
+        else:
+            self.picture = None
+            self.update()
+
     # Laid out by ui.axis_specs (the same ticks and texts with fewer Python objects) unless the
     # axis is one pyqtgraph's general code must handle (log, grid, fixed ticks).
     def tickValues(self, minVal: float, maxVal: float, size: float):
