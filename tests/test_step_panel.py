@@ -239,3 +239,32 @@ def test_hand_worked_2_2_1_panel_text(qtbot):
         panel.next_button.click()
     assert "w₁₁⁽¹⁾ ← w₁₁⁽¹⁾ − η·∂E/∂w₁₁⁽¹⁾ = 0.1 − 0.5·(−0.2363) = 0.2182" in panel.text()
     assert not panel.sample_spin.isEnabled()   # the update is the same for every sample
+
+
+def _list_items(panel):
+    items = panel.stage_list
+    return [(items.item(i).text(), int(items.item(i).flags().value), items.item(i).toolTip())
+            for i in range(items.count())]
+
+
+def test_the_list_of_operations_is_what_a_new_panel_lists_after_every_change(session, qtbot):
+    """The list keeps its items and changes only what differs; after each step, change of
+    network or optimizer it must read exactly as a panel built on the same run."""
+    panel = StepPanel(session)
+    qtbot.addWidget(panel)
+    changes = [session.step_operation, session.step_operation, session.add_layer,
+               session.step_operation, lambda: session.set_optimizer("adam"),
+               session.remove_layer, session.remove_layer, session.step_operation,
+               session.add_layer, session.step_batch]
+    seen = set()
+    for n, change in enumerate(changes):
+        change()
+        fresh = StepPanel(session)
+        qtbot.addWidget(fresh)
+        if 0 <= session.stage_index < len(session.stages):
+            fresh._on_stage(session.stages[session.stage_index])
+        assert _list_items(panel) == _list_items(fresh), f"after change {n}"
+        assert panel.stage_list.currentRow() == fresh.stage_list.currentRow()
+        seen.add(len(_list_items(panel)))
+        fresh.close()
+    assert len(seen) >= 3        # lists of several lengths were compared

@@ -332,9 +332,9 @@ class StepPanel(QWidget):
             self._refresh()
 
     def _on_plan(self):
-        if self.session.stages:
-            return
-        if self._stage is None:     # the start text stays: only the list of operations changes
+        # Mid-step (another optimizer) or before the first operation (the start text stays):
+        # only the list of operations changes.
+        if self.session.stages or self._stage is None:
             self._syncing = True
             try:
                 self._fill_list()
