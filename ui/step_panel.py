@@ -34,6 +34,8 @@ from .step_matrix import MAX_ROWS, Item, MatrixArea, MatrixView, shown_rows  # n
 
 SIDE_WIDTH = 600          # px of panel: the words go beside the matrices, else behind Details
 TALL_HEIGHT = 420         # px of panel: the operations' list wraps onto several lines
+# An operation already run: a list item's own flags (it can be clicked to show it again).
+_ENABLED = Qt.ItemIsSelectable | Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsDragEnabled
 TEXT_SHARE, TEXT_MIN, TEXT_MAX = 0.3, 230, 420   # the words' column beside the matrices
 START_TEXT = ("Press Next ▶ (or the Right arrow key) to run the first operation of a training "
               "step: the forward pass of layer 1.")
@@ -369,21 +371,30 @@ class StepPanel(QWidget):
         self._refresh()
 
     def _fill_list(self):
+        """One item per operation: those run can be clicked, those to come are greyed. The
+        items stay and change only where the plan did (a step operation enables one item;
+        a new network renames some and adds or drops the rest)."""
         titles = self._plan()
         run = len(self.session.stages)
-        if titles != self.operation_titles or self.stage_list.count() != len(titles) or any(
-                bool(self.stage_list.item(i).flags() & Qt.ItemIsEnabled) != (i < run)
-                for i in range(len(titles))):
-            self.operation_titles = titles
-            self.stage_list.clear()
-            for i, title in enumerate(titles):
-                item = QListWidgetItem(f"{i + 1}. {short_title(title)}")
-                if i < run:
-                    item.setToolTip(title)
-                else:   # not run yet: greyed, and a click does nothing
-                    item.setFlags(Qt.NoItemFlags)
-                    item.setToolTip(f"{title} — still to come: press Next ▶ to run it")
-                self.stage_list.addItem(item)
+        self.operation_titles = titles
+        items = self.stage_list
+        while items.count() > len(titles):
+            items.takeItem(items.count() - 1)
+        for i, title in enumerate(titles):
+            text = f"{i + 1}. {short_title(title)}"
+            if i < run:
+                flags, tip = _ENABLED, title
+            else:   # not run yet: greyed, and a click does nothing
+                flags, tip = Qt.NoItemFlags, f"{title} — still to come: press Next ▶ to run it"
+            if i == items.count():
+                items.addItem(QListWidgetItem(text))
+            item = items.item(i)
+            if item.text() != text:
+                item.setText(text)
+            if item.flags() != flags:
+                item.setFlags(flags)
+            if item.toolTip() != tip:
+                item.setToolTip(tip)
         index = self.session.stage_index
         self.stage_list.setCurrentRow(index)
         if 0 <= index < self.stage_list.count():
