@@ -416,3 +416,20 @@ def test_a_canvas_that_keeps_its_items_draws_what_a_new_canvas_draws(qtbot, sess
     kept = view.node_item(-1, 0)
     session.add_neuron()
     assert view.node_item(-1, 0) is kept
+
+
+def test_a_change_of_network_mid_step_draws_the_canvas_once(view, session, monkeypatch):
+    """Adding a layer in the middle of a step drops its operations: the canvas draws the new
+    network once (not again for the dropped step), with nothing highlighted."""
+    for _ in range(3):
+        session.step_operation()
+    assert view.edge_item(0, 0, 0).opacity < 1          # a stage is shown: the rest fades
+    calls = []
+    original = NetworkView._on_params_changed
+    monkeypatch.setattr(NetworkView, "_on_params_changed",
+                        lambda self: (calls.append(1), original(self)))
+    session.add_layer()
+    assert session.stage_index < 0 and len(calls) == 1
+    assert all(edge.opacity == 1 and edge.glow_color is None
+               for layer in view._flat_edges for edge in layer)
+    assert not any(node.halo_color is not None for column in view._nodes for node in column)

@@ -98,7 +98,7 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         self.horizontalScrollBar().valueChanged.connect(self._place_header)
         session.structureChanged.connect(self._on_structure_changed)
         session.paramsChanged.connect(self._on_params_changed)
-        session.stageChanged.connect(self._on_stage_changed)
+        session.stageChanged.connect(self._on_stage_signal)
         session.axesChanged.connect(self._on_axes_changed)
         self._on_structure_changed()
         if 0 <= session.stage_index < len(session.stages):  # a step-through already under way
@@ -401,6 +401,13 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         if st is None or st.phase not in ("forward", "backward") or not st.layer:
             return None
         return st.layer - 1
+
+    def _on_stage_signal(self, stage):
+        # No stage before and none now (the operations a change of network dropped, after
+        # structureChanged has drawn the new network): nothing to draw again.
+        if stage is None and self._stage is None:
+            return
+        self._on_stage_changed(stage)
 
     def _on_stage_changed(self, stage):
         net = self.session.network
