@@ -53,24 +53,21 @@ class CanvasPointer:
         if record is old:
             return
         self._hover = record
-        if isinstance(old, Node):
-            self._node_hovered(old, False)
-        elif isinstance(old, Edge):
-            self._edge_hovered(old, False)
-        elif isinstance(old, Text):
-            old.color = MUTED
-        if isinstance(record, Node):
-            self._node_hovered(record, True)
-        elif isinstance(record, Edge):
-            self._edge_hovered(record, True)
-        elif isinstance(record, Text):
-            record.color = INK
-        clickable = isinstance(record, (Edge, Text))
-        if clickable:
+        self._hovered(old, False)
+        self._hovered(record, True)
+        if isinstance(record, (Edge, Text)):      # a click edits it
             self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
         else:
             self.viewport().unsetCursor()
         self._canvas.update()
+
+    def _hovered(self, record, entered: bool):
+        if isinstance(record, Node):
+            self._node_hovered(record, entered)
+        elif isinstance(record, Edge):
+            self._edge_hovered(record, entered)
+        elif isinstance(record, Text):            # a bias text darkens
+            record.color = INK if entered else MUTED
 
     def _node_hovered(self, node: Node, entered: bool):
         node.hovered = entered
