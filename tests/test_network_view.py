@@ -433,3 +433,19 @@ def test_a_change_of_network_mid_step_draws_the_canvas_once(view, session, monke
     assert all(edge.opacity == 1 and edge.glow_color is None
                for layer in view._flat_edges for edge in layer)
     assert not any(node.halo_color is not None for column in view._nodes for node in column)
+
+
+def test_leaving_the_drawing_ends_the_hover(view, session, qtbot):
+    """The pointer going from a node up into the header row (or out of the window) ends the
+    node's hover: its halo goes and the Output plot is told to show the output again."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    seen = []
+    session.unitHovered.connect(lambda k, j: seen.append((k, j)))
+    node = view.node_item(0, 2)
+    qtbot.mouseMove(view.viewport(), _viewport_point(view, node.scene_rect().center()))
+    qtbot.waitUntil(lambda: (0, 2) in seen, timeout=2000)
+    assert node.halo_color is not None
+    QApplication.sendEvent(view.viewport(), QEvent(QEvent.Type.Leave))
+    assert seen[-1] == (-1, -1) and node.halo_color is None

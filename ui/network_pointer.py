@@ -94,10 +94,6 @@ class CanvasPointer:
         self._set_hover(self._pointer_record(event.position()))
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event):
-        self._set_hover(None)
-        super().leaveEvent(event)
-
     def mousePressEvent(self, event):
         record = self._pointer_record(event.position())
         if event.button() == Qt.MouseButton.LeftButton and isinstance(record, (Edge, Text)):
@@ -159,4 +155,6 @@ class CanvasPointer:
             else:
                 QToolTip.hideText()
             return True
+        if event.type() == QEvent.Type.Leave:   # off the drawing (the header row is not on it)
+            self._set_hover(None)
         return super().viewportEvent(event)
