@@ -72,11 +72,8 @@ class CanvasPointer:
     def _node_hovered(self, node: Node, entered: bool):
         node.hovered = entered
         if entered:
-            self._hovered_node = node
             self.session.hover_unit(-2 if node.k < 0 else node.k, node.j)
         else:
-            if self._hovered_node is node:
-                self._hovered_node = None
             self.session.hover_unit(-1, -1)
 
     def _edge_hovered(self, edge: Edge, entered: bool):

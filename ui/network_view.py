@@ -90,7 +90,6 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         self._width_gain: list[float] = []  # per dense layer: width = 0.5 + gain·|w|/vmax px
         self._stage = None
         self._grad: np.ndarray | None = None  # ∂E/∂W shown during a dense backward stage
-        self._hovered_node: Node | None = None
         self._hover = None        # the record under the pointer (a Node, an Edge or a bias Text)
         self._pressed = None      # the Edge or bias Text a left press began on
         self.viewport().setMouseTracking(True)
@@ -153,10 +152,7 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         return len(self.session.model.inputs) >= 2
 
     def _on_structure_changed(self):
-        if self._hovered_node is not None:
-            self._hovered_node = None
-            self.session.hover_unit(-1, -1)
-        self._set_hover(None)
+        self._set_hover(None)       # (a hovered unit may be gone: the Output plot shows ŷ)
         self._pressed = None
         self._stage, self._grad = None, None
         net = self.session.network
