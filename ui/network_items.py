@@ -239,12 +239,13 @@ class Edge:
     """Weight ``dense[k].W[i, j]``: a curve from unit i of layer k to unit j of layer k+1, its
     pen the weight's colour and width, glowing while hovered or its layer is being computed."""
 
-    __slots__ = ("k", "i", "j", "_path", "_shape", "pen", "key", "hovered", "stage_color",
-                 "opacity")
+    __slots__ = ("k", "i", "j", "_path", "_bounds", "_shape", "pen", "key", "hovered",
+                 "stage_color", "opacity")
 
     def __init__(self, k: int, i: int, j: int):
         self.k, self.i, self.j = k, i, j
         self._path = QPainterPath()
+        self._bounds = QRectF()
         self._shape: QPainterPath | None = None
         self.pen = QPen()
         self.key = -1  # colour row and width step of the current pen
@@ -256,7 +257,9 @@ class Edge:
         mid = (p0.x() + p1.x()) / 2
         path = QPainterPath(p0)
         path.cubicTo(QPointF(mid, p0.y()), QPointF(mid, p1.y()), p1)
+        half = EDGE_HIT_WIDTH / 2
         self._path, self._shape = path, None
+        self._bounds = path.controlPointRect().adjusted(-half, -half, half, half)
 
     def path(self) -> QPainterPath:
         return self._path
@@ -267,6 +270,8 @@ class Edge:
 
     def contains(self, p: QPointF) -> bool:
         """A constant hit width (the pen can be 0.5 px)."""
+        if not self._bounds.contains(p):        # (most edges, at a glance)
+            return False
         if self._shape is None:
             stroker = QPainterPathStroker()
             stroker.setWidth(EDGE_HIT_WIDTH)
