@@ -189,17 +189,23 @@ def test_params_changed_does_not_create_items(view, session):
     assert view.edge_item(0, 0, 0) is first and view.node_item(0, 1) is node
 
 
-def test_hover_emits_unit_hovered(view, session, qtbot):
+def _hover_unit_0_2(view, session, qtbot) -> list:
+    """Move the pointer onto unit 3 of the hidden layer; the unitHovered signals seen so far."""
     seen = []
     session.unitHovered.connect(lambda k, j: seen.append((k, j)))
-    node = view.node_item(0, 2)
-    qtbot.mouseMove(view.viewport(), _viewport_point(view, node.scene_rect().center()))
+    qtbot.mouseMove(view.viewport(), _viewport_point(view, view.node_item(0, 2).scene_rect().center()))
     qtbot.waitUntil(lambda: (0, 2) in seen, timeout=2000)
-    assert node.halo_color is not None
+    assert view.node_item(0, 2).halo_color is not None
+    return seen
+
+
+def test_hover_emits_unit_hovered(view, session, qtbot):
+    seen = _hover_unit_0_2(view, session, qtbot)
+    node = view.node_item(0, 2)
     qtbot.mouseMove(view.viewport(), _viewport_point(view, view.node_item(-1, 1).scene_rect().center()))
     qtbot.waitUntil(lambda: (-2, 1) in seen, timeout=2000)
     assert (-1, -1) in seen[seen.index((0, 2)):]
-    assert not node.halo_color is not None
+    assert node.halo_color is None
     qtbot.mouseMove(view.viewport(), _viewport_point(view, view.node_item(1, 0).scene_rect().center()))
     qtbot.waitUntil(lambda: seen[-1] == (1, 0), timeout=2000)
 
@@ -226,7 +232,7 @@ def test_backward_stage_colours_edges_by_gradient(view, session):
     W = session.network.dense[1].W
     vmax = max(np.abs(d.W).max() for d in session.network.dense)
     assert view.edge_item(1, 0, 0).pen.color() == colors.color(float(W[0, 0]), vmax)
-    assert not view.edge_item(1, 0, 0).glow_color is not None
+    assert view.edge_item(1, 0, 0).glow_color is None
     assert view.edge_item(0, 0, 0).opacity == 1
 
 
@@ -234,12 +240,12 @@ def test_forward_and_loss_stages_highlight(view, session):
     session.step_operation()  # dense1.forward
     assert view.node_item(0, 0).halo_color is not None
     assert view.edge_item(0, 1, 3).glow_color is not None
-    assert not view.edge_item(1, 0, 0).glow_color is not None
-    assert not view.node_item(1, 0).halo_color is not None
+    assert view.edge_item(1, 0, 0).glow_color is None
+    assert view.node_item(1, 0).halo_color is None
     while session.stages[session.stage_index].phase != "loss":
         session.step_operation()
     assert view.node_item(1, 0).halo_color is not None
-    assert not view.node_item(0, 0).halo_color is not None
+    assert view.node_item(0, 0).halo_color is None
 
 
 def test_layer_buttons_use_given_actions(view, session):
@@ -441,11 +447,7 @@ def test_leaving_the_drawing_ends_the_hover(view, session, qtbot):
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
-    seen = []
-    session.unitHovered.connect(lambda k, j: seen.append((k, j)))
+    seen = _hover_unit_0_2(view, session, qtbot)
     node = view.node_item(0, 2)
-    qtbot.mouseMove(view.viewport(), _viewport_point(view, node.scene_rect().center()))
-    qtbot.waitUntil(lambda: (0, 2) in seen, timeout=2000)
-    assert node.halo_color is not None
     QApplication.sendEvent(view.viewport(), QEvent(QEvent.Type.Leave))
     assert seen[-1] == (-1, -1) and node.halo_color is None
