@@ -268,3 +268,21 @@ def test_the_list_of_operations_is_what_a_new_panel_lists_after_every_change(ses
         seen.add(len(_list_items(panel)))
         fresh.close()
     assert len(seen) >= 3        # lists of several lengths were compared
+
+
+def test_a_change_of_network_after_a_step_shows_the_start_once(session, qtbot, monkeypatch):
+    """Adding a layer when the panel shows an operation drops the step: the panel goes back to
+    its start text and the new list once, not again when the session says the step is gone."""
+    panel = StepPanel(session)
+    qtbot.addWidget(panel)
+    for _ in range(10):
+        session.step_operation()
+    assert panel._stage is not None
+    shown = []
+    original = StepPanel._refresh
+    monkeypatch.setattr(StepPanel, "_refresh", lambda self: (shown.append(self._stage), original(self)))
+    session.add_layer()
+    assert shown == [None] and panel._stage is None
+    assert "Next" in panel.title.text()          # the start text
+    assert [panel.stage_list.item(i).text() for i in range(panel.stage_list.count())][-1].endswith("Update")
+    assert panel.stage_list.count() == 14 and panel.counter.text() == "0 of 14"

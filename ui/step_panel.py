@@ -203,7 +203,7 @@ class StepPanel(QWidget):
         self.next_button.clicked.connect(session.step_operation)
         self.stage_list.currentRowChanged.connect(self._on_row)
         self.sample_spin.valueChanged.connect(self._on_sample)
-        session.stageChanged.connect(self._on_stage)
+        session.stageChanged.connect(self._on_stage_signal)
         for name in ("structureChanged", "settingsChanged"):   # a new network or optimizer
             signal = getattr(session, name, None)
             if signal is not None:
@@ -353,6 +353,13 @@ class StepPanel(QWidget):
             return []
         return [f"y and ŷ here are the standardized target (y − μ_y)/σ_y, the numbers the network "
                 f"learns (μ_y = {ts.mean[0]:.4g}, σ_y = {ts.std[0]:.4g}); readouts and plots show ŷ·σ_y + μ_y."]
+
+    def _on_stage_signal(self, stage):
+        # No stage before and none now (the operations a change of network dropped, after the
+        # plan has been shown): nothing to show again.
+        if stage is None and self._stage is None:
+            return
+        self._on_stage(stage)
 
     def _on_stage(self, stage):
         self._stage = stage
