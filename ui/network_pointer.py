@@ -44,8 +44,10 @@ class CanvasPointer:
                     return edge
         return None
 
-    def _is_bias(self, record) -> bool:
-        return isinstance(record, Text) and any(record in layer for layer in self._bias)
+    def _bias_place(self, text) -> tuple[int, int] | None:
+        """(k, j) when ``text`` is the bias text of unit j of dense layer k, else None."""
+        return next(((k, j) for k, layer in enumerate(self._bias)
+                     for j, t in enumerate(layer) if t is text), None)
 
     def _set_hover(self, record):
         """The pointer is over ``record`` (None: over nothing that answers it)."""
@@ -82,10 +84,8 @@ class CanvasPointer:
             node.hovered = entered
 
     def _pointer_record(self, pos):
-        """What answers the pointer at viewport ``pos``: a bias text, a node or an edge."""
-        record = self._record_at(self.mapToScene(pos.toPoint()), plain_texts=False)
-        return record if record is None or not isinstance(record, Text) or self._is_bias(record) \
-            else None
+        """What answers the pointer at viewport ``pos``: a bias text, a node, an edge or None."""
+        return self._record_at(self.mapToScene(pos.toPoint()), plain_texts=False)
 
     def mouseMoveEvent(self, event):
         self._set_hover(self._pointer_record(event.position()))
@@ -122,21 +122,19 @@ class CanvasPointer:
         if isinstance(record, Edge):
             self._edit_weight(record.k, record.i, record.j)
         else:
-            k, j = next((k, j) for k, layer in enumerate(self._bias)
-                        for j, text in enumerate(layer) if text is record)
-            self._edit_bias(k, j)
+            self._edit_bias(*self._bias_place(record))
 
     def _tooltip(self, record) -> str:
         if isinstance(record, Edge):
             return self._edge_tooltip_shown(record.k, record.i, record.j)
         if isinstance(record, Node):
             return self.node_tooltip(record.k, record.j)
-        for k, layer in enumerate(self._bias):
-            for j, text in enumerate(layer):
-                if text is record:
-                    b = float(self.session.network.dense[k].b[j])
-                    return f"bias of {self.unit_name(k, j)}: b = {b:.4g}\nclick to edit"
-        return ""
+        place = self._bias_place(record)
+        if place is None:                         # nothing, or a caption or name
+            return ""
+        k, j = place
+        b = float(self.session.network.dense[k].b[j])
+        return f"bias of {self.unit_name(k, j)}: b = {b:.4g}\nclick to edit"
 
     def _edge_tooltip_shown(self, k: int, i: int, j: int) -> str:
         text = self.edge_tooltip(k, i, j)
