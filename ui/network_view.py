@@ -161,9 +161,9 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         if shape != self._shape:
             self._fit_items(net, features)
             self._shape = shape
-        sym = Symbols(net.n_layers)
-        for c, text in enumerate(self._column_captions[1:], 1):
-            text.set_text(f"{sym.a(c)} = {net.activations[c - 1]}")
+        sym = Symbols(net.n_layers)      # (the activations can change without the shape)
+        for c, text in enumerate(self._column_captions):
+            text.set_text(sym.a(0) if c == 0 else f"{sym.a(c)} = {net.activations[c - 1]}")
         self._rebuild_header()
         self._layout(refresh=False)      # the colours and maps are redrawn once, below
         if not self._input_maps_current():
@@ -202,10 +202,7 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
             for i, row in enumerate(self._edges[k]):
                 fit(row, d.fan_out, lambda j, k=k, i=i: Edge(k, i, j))
         self._flat_edges = [[edge for row in layer for edge in row] for layer in self._edges]
-        sym = Symbols(net.n_layers)
         fit(self._column_captions, len(sizes), lambda c: Text("", self._caption_font, INK))
-        for c, text in enumerate(self._column_captions):
-            text.set_text(sym.a(0) if c == 0 else f"{sym.a(c)} = {net.activations[c - 1]}")
         fit(self._matrix_captions, len(sizes) - 1, lambda k: Text("", self._caption_font, FAINT))
         for k, (text, a, b) in enumerate(zip(self._matrix_captions, sizes[:-1], sizes[1:])):
             text.set_text(f"W{sup(k + 1)}  {a}×{b}")
