@@ -69,11 +69,14 @@ def choice_box(name: str) -> QComboBox:
     return _combo(s.options, s.help)
 
 
-def number_box(name: str, step: float) -> QSpinBox | QDoubleSpinBox:
+def number_box(name: str, step: float, box: QSpinBox | QDoubleSpinBox | None = None
+               ) -> QSpinBox | QDoubleSpinBox:
     """A spin box over the declared range of setting ``name`` (an int's top cut to what a
-    QSpinBox holds), its help as tooltip; it reports only finished edits."""
+    QSpinBox holds), its help as tooltip; it reports only finished edits. ``box``: the spin box
+    to set up (a subclass, its decimals already set), else a new QSpinBox or QDoubleSpinBox."""
     s = settings.get(name)
-    box = QSpinBox() if s.kind == "int" else QDoubleSpinBox()
+    if box is None:
+        box = QSpinBox() if s.kind == "int" else QDoubleSpinBox()
     box.setRange(s.low, min(s.high, INT_MAX) if s.kind == "int" else s.high)
     box.setSingleStep(step)
     box.setToolTip(s.help)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
 from nnviz import examples, settings
 from nnviz.errors import NnvizError
 
-from .controls import choice_box
+from .controls import choice_box, number_box
 from .matrix_grid import MatrixGrid
 
 MAX_INPUTS = 6           # hand-sized problems: a few inputs, units and rows
@@ -44,16 +44,12 @@ _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class Number(QDoubleSpinBox):
-    """A rate's spin box over its declared range that shows 0.1, not 0.100000 (it still takes
-    up to ``decimals`` digits)."""
+    """A rate's spin box that shows 0.1, not 0.100000 (it still takes up to ``decimals``
+    digits); :func:`number_box` gives it its setting's range, step and help."""
 
-    def __init__(self, name: str, step: float, decimals: int):
+    def __init__(self, decimals: int):
         super().__init__()
-        s = settings.get(name)
         self.setDecimals(decimals)
-        self.setRange(s.low, s.high)
-        self.setSingleStep(step)
-        self.setToolTip(s.help)
 
     def textFromValue(self, value: float) -> str:
         text = f"{value:.{self.decimals()}f}".rstrip("0")
@@ -170,10 +166,10 @@ class WorkedExampleDialog(QDialog):
         self.random_button.setToolTip("Fill every W and b with random numbers between −1 and 1, "
                                       "rounded to two decimals (easy to follow by hand)")
         self.reduction = choice_box("reduction")
-        self.lr = Number("lr", 0.01, 6)
+        self.lr = number_box("lr", 0.01, Number(6))
         self.optimizer = choice_box("optimizer")
-        self.l1 = Number("l1", 0.01, 4)
-        self.l2 = Number("l2", 0.01, 4)
+        self.l1 = number_box("l1", 0.01, Number(4))
+        self.l2 = number_box("l2", 0.01, Number(4))
         self.message = QLabel()
         self.message.setObjectName("workedExampleMessage")
         self.message.setWordWrap(True)
