@@ -25,6 +25,7 @@ _ALIGN = {"left": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
           "bottom": Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop}
 _FLAGS = {side: flags | Qt.TextFlag.TextDontClip for side, flags in _ALIGN.items()}
 _SIZES: dict[tuple[str, str], tuple[float, float]] = {}   # (font key, text) → (width, 0.8·height)
+_SIZES_MAX = 4096
 
 
 def tick_values(axis, lo: float, hi: float, size: float) -> list[tuple[float, list[float]]]:
@@ -52,6 +53,8 @@ def tick_values(axis, lo: float, hi: float, size: float) -> list[tuple[float, li
 def _text_size(painter, key: str, text: str) -> tuple[float, float]:
     size = _SIZES.get((key, text))
     if size is None:
+        if len(_SIZES) >= _SIZES_MAX:    # tick labels of ranges long gone
+            _SIZES.clear()
         br = painter.boundingRect(_CENTRE, Qt.AlignmentFlag.AlignCenter, text)
         size = _SIZES[(key, text)] = (br.width(), br.height() * 0.8)
     return size
