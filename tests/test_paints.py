@@ -94,3 +94,31 @@ def test_a_label_set_to_what_it_says_lays_nothing_out(shown):
     assert axis.picture == "kept"
     set_axis_label(plot, "bottom", "bmi", color)
     assert axis.picture is None and axis.labelText == "bmi"
+
+
+@pytest.mark.parametrize("there_and_back", [False, True])
+def test_a_new_table_paints_the_data_panel_once(shown, qtbot, there_and_back):
+    """Opening a 30-input table shows 30 feature boxes and a scroll bar; going back hides them.
+    The panel is laid out before the paint, so it and its scroll bar are painted once."""
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    _settle(qtbot, app)
+    if there_and_back:
+        data_actions.open_sample(shown, "breast_cancer.csv")
+        _settle(qtbot, app)
+    panel = shown.data_panel
+    bar = panel.parentWidget().parentWidget().verticalScrollBar()
+    paints = _Paints({panel: "panel", bar: "scroll bar"})
+    app.installEventFilter(paints)
+    try:
+        if there_and_back:
+            panel.dataset.setCurrentText("circle")
+        else:
+            data_actions.open_sample(shown, "breast_cancer.csv")
+        _settle(qtbot, app)
+    finally:
+        app.removeEventFilter(paints)
+    assert paints.count["panel"] == 1, paints.count
+    assert paints.count["scroll bar"] == (0 if there_and_back else 1), paints.count
+    assert len(panel.feature_boxes) == (7 if there_and_back else 30)
+    assert bar.isVisible() != there_and_back

@@ -75,6 +75,17 @@ class SteadyAxis(pg.AxisItem):
         return super().generateDrawSpecs(p) if specs is NotImplemented else specs
 
 
+def settle_layouts(rounds: int = 4) -> None:
+    """Lay out now every widget whose layout waits for the event loop, and mark the widgets
+    just shown for painting. Both wait as posted events, behind the paint already queued: left
+    to the event loop, a widget is painted in its old geometry, then again (a table's 30 new
+    feature boxes and the panel's new scroll bar were painted twice). Each round does the
+    layouts the round before asked of their parents (a group box, its panel, the scroll area)."""
+    for _ in range(rounds):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateLater)
+
+
 def settle_now(plot: pg.PlotItem, *boxes: pg.ViewBox) -> None:
     """Do now what the plot would do at its next paint and that would ask for another paint
     after it: lay out every visible axis whose ticks changed (a wider tick label makes the axis

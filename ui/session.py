@@ -35,6 +35,7 @@ import weakref
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from nnviz.experiment import Config, Experiment
+from ui.paint_cache import settle_layouts
 from ui.model import EVENTS, GRID_RESOLUTION, MAX_CANVAS_UNITS, AppModel, default_config
 
 __all__ = ["Session", "default_config", "train_budget", "SPEEDS", "SPEED_NAMES", "DEFAULT_SPEED",
@@ -124,6 +125,11 @@ def _relay(session: "Session", name: str):
             if name in ("diverged", "stopped"):   # training ended: pause, then tell the views
                 s.pause()
             getattr(s, name).emit(*args)
+            if name == "structureChanged":
+                # The views have shown, hidden and relabelled widgets: lay them out and mark
+                # them for painting now, so that the paint already queued shows them (done by
+                # the event loop, it came after that paint and painted them again).
+                settle_layouts()
     return relay
 
 
