@@ -163,3 +163,43 @@ def test_a_remembered_layout_is_not_brought_back_at_another_size(qtbot, kept_lay
     finally:
         w2.session.shutdown()
         w2.close()
+
+
+def _bars_in_window(win):
+    from PySide6.QtWidgets import QTabBar
+    return [(tuple(bar.tabText(i) for i in range(bar.count())), in_window(win, bar))
+            for bar in win.findChildren(QTabBar)
+            if bar.isVisible() and in_window(win, bar).intersects(win.rect())]
+
+
+@pytest.mark.parametrize("size", SIZES[:2], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_each_tab_group_has_one_tab_bar_under_its_docks(qtbot, kept_layout, size):
+    """Two tab groups show (Loss/Insights/Classes, Heatmaps/Step through): one bar each, at
+    the bottom of its docks. Making the groups made spare bars, left shown until the event
+    loop deleted them: a table opened before then (a scripted start) had them drawn over the
+    settings. Here no event loop runs: only what the window makes and lays out counts."""
+    from PySide6.QtWidgets import QApplication
+    from ui import data_actions
+    QSettings("nnviz", "nnviz").clear()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    app = QApplication.instance()
+    try:
+        for when in ("at launch", "with a table"):
+            if when == "with a table":
+                data_actions.open_sample(w, "breast_cancer.csv")
+            for _ in range(5):
+                app.processEvents()      # events and layouts, no deferred deletes
+            bars = _bars_in_window(w)
+            assert sorted(tabs for tabs, _ in bars) == [
+                ("Heatmaps", "Step through"), ("Loss", "Insights", "Classes")], (when, bars)
+            for tabs, rect in bars:
+                group = in_window(w, w.docks[tabs[0]])
+                assert abs(rect.top() - group.bottom()) <= 8, (when, tabs, rect, group)
+                for name in ("Data", "Hyperparameters"):
+                    assert not rect.intersects(in_window(w, w.docks[name])), (when, tabs, name)
+    finally:
+        w.session.shutdown()
+        w.close()

@@ -19,6 +19,19 @@ OUTPUT_SHARE = 0.56      # of the right column; Loss (and Insights) get the rest
 class DockSizes:
     """Dock sizes as shares of the window (see the module docstring)."""
 
+    def tabifyDockWidget(self, first: QDockWidget, second: QDockWidget) -> None:
+        """QMainWindow's, without spare tab bars. To make a group's tab bar, Qt first lays the
+        window out when other tab bars exist, and that layout makes the group a bar of its own:
+        two bars for Heatmaps/Step through, three for Data/Guide. The spares stayed shown until
+        the event loop deleted them; a table opened before then (a scripted start) drew them
+        over the settings panels. The layout is off while the group is made."""
+        layout = self.layout()
+        layout.setEnabled(False)
+        try:
+            super().tabifyDockWidget(first, second)
+        finally:
+            layout.setEnabled(True)
+
     def _groups(self) -> list[QDockWidget]:
         """One dock per docked, shown tab group (the one in front when that is known)."""
         out, seen = [], set()
