@@ -203,3 +203,28 @@ def test_each_tab_group_has_one_tab_bar_under_its_docks(qtbot, kept_layout, size
     finally:
         w.session.shutdown()
         w.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_tables_long_column_names_fit_the_data_panel(first_launch, qtbot, size):
+    """The 30-input table's feature boxes ("mean fractal dimension") go one to a row when two
+    do not fit: the panel is never wider than its dock, so nothing on its right is cut off."""
+    from ui import data_actions
+    w = first_launch(*size)
+    panel, area = w.data_panel, w.docks["Data"].widget()
+    toy = [cb.geometry() for cb in panel.feature_boxes.values()]
+    assert toy[0].top() == toy[1].top() and toy[1].left() > toy[0].right()   # two columns
+    data_actions.open_sample(w, "breast_cancer.csv")
+    qtbot.wait(50)
+    assert len(panel.feature_boxes) == 30
+    viewport = area.viewport()
+    assert panel.width() <= viewport.width()
+    for cb in panel.feature_boxes.values():
+        assert cb.mapTo(viewport, cb.rect().topRight()).x() < viewport.width(), cb.text()
+        assert cb.width() >= cb.sizeHint().width(), cb.text()
+    assert panel.table_label.mapTo(viewport, panel.table_label.rect().topRight()).x() \
+        < viewport.width()
+    panel.dataset.setCurrentText("circle")
+    qtbot.wait(50)
+    back = [cb.geometry() for cb in panel.feature_boxes.values()]
+    assert back[0].top() == back[1].top() and back[1].left() > back[0].right()

@@ -130,6 +130,7 @@ class DataPanel(QWidget):
         self._feature_grid = QGridLayout(box)
         self.feature_boxes: dict[str, QCheckBox] = {}
         self._feature_pool: list[QCheckBox] = []
+        self._columns = 0
         self._make_feature_boxes(TOY_FEATURES)
         lay = QVBoxLayout(self)
         lay.addWidget(self.table_label)
@@ -200,8 +201,7 @@ class DataPanel(QWidget):
         pool = self._feature_pool
         while len(pool) < len(names):
             cb = QCheckBox()
-            k = len(pool)
-            self._feature_grid.addWidget(cb, k // 2, k % 2)
+            self._feature_grid.addWidget(cb, len(pool), 0)   # placed by _flow_features
             cb.toggled.connect(self._on_feature_toggled)
             pool.append(cb)
         self.feature_boxes = {}
@@ -215,6 +215,35 @@ class DataPanel(QWidget):
         for cb in pool[len(names):]:
             cb.setVisible(False)
             cb.setObjectName("")
+        self._columns = 0
+        self._flow_features()
+
+    def _flow_features(self):
+        """The feature boxes in two columns, or in one when two do not fit the panel's width:
+        a table's long column names ("mean fractal dimension") in two columns made the panel
+        wider than its dock, and its right side was cut off."""
+        grid = self._feature_grid
+        shown = list(self.feature_boxes.values())
+        box = grid.parentWidget()
+        outer = self.layout().contentsMargins() if self.layout() else None
+        room = self.parentWidget().width() if self.parentWidget() else self.width()
+        if outer is not None:
+            room -= outer.left() + outer.right()
+        inner = grid.contentsMargins()
+        room -= (box.width() - box.contentsRect().width()) + inner.left() + inner.right()
+        cell = max((cb.sizeHint().width() for cb in shown), default=0)
+        gap = max(grid.horizontalSpacing(), 0)
+        columns = 2 if 2 * cell + gap <= room else 1
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for k, cb in enumerate(shown + self._feature_pool[len(shown):]):
+            grid.removeWidget(cb)
+            grid.addWidget(cb, k // columns, k % columns)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._flow_features()
 
     def _on_session(self):
         self._syncing = True
