@@ -279,23 +279,41 @@ def _column_x(mode: str, n_cols: int, col_w: dict, bar_cols: set, spare: float) 
     return col_x
 
 
-def _rows(mode, pos, matrices, sizes, height, labels, titles) -> _Rows:
-    """Grid rows: matrix rows share the height by number of rows (fan-in, 1 for b, 3 for a
-    batch), each at least a minimum."""
+def _row_sizes(mode, pos, matrices, labels, titles):
+    """(title height, column-label room per grid row, minimum image height per grid row,
+    height taken by everything but the images)."""
     _, mt, _, mb = MARGINS
     title_h = math.ceil(titles.height) + 6
     axis_h = math.ceil(labels.height) + 4
     n_rows = 4 if mode == "tall" else 2
     row_axis = [axis_h] * n_rows
     row_axis[1] = 1                                  # b: its columns are W's right above
-    fan_in = max(sizes[:-1])
-    weights = [fan_in, 1, 3, fan_in] if mode == "tall" else [fan_in, 1]
     row_rows = {}
     for key, (r, _, span) in pos.items():
         if span == 1:
             row_rows[r] = max(row_rows.get(r, 1), matrices[key].shape[0])
     mins = [float(min(48, max(16, 4 * row_rows.get(r, 1)))) for r in range(n_rows)]
-    room = height - mt - mb - V_SPACING * (n_rows - 1) - n_rows * title_h - sum(row_axis)
+    fixed = mt + mb + V_SPACING * (n_rows - 1) + n_rows * title_h + sum(row_axis)
+    return title_h, row_axis, mins, fixed
+
+
+def min_height(mode: str, n_dense: int, matrices: dict, *, labels: TextMetrics,
+               titles: TextMetrics) -> float:
+    """The least height at which the groups fit in ``mode`` (below it they shrink together)."""
+    pos, _ = positions(mode, n_dense)
+    _, _, mins, fixed = _row_sizes(mode, pos, matrices, labels, titles)
+    return fixed + sum(mins)
+
+
+def _rows(mode, pos, matrices, sizes, height, labels, titles) -> _Rows:
+    """Grid rows: matrix rows share the height by number of rows (fan-in, 1 for b, 3 for a
+    batch), each at least a minimum."""
+    _, mt, _, _ = MARGINS
+    title_h, row_axis, mins, fixed = _row_sizes(mode, pos, matrices, labels, titles)
+    n_rows = len(mins)
+    fan_in = max(sizes[:-1])
+    weights = [fan_in, 1, 3, fan_in] if mode == "tall" else [fan_in, 1]
+    room = height - fixed
     img_h = share(room, weights, mins, [math.inf] * n_rows)
     row_y, y = [], float(mt)
     for r in range(n_rows):
