@@ -10,7 +10,7 @@ import pytest
 
 from ui.heatmap_layout import (BAR_WIDTH, MIN_IMAGE_WIDTH, MIN_LABEL_WIDTH, TEXT_OFFSET,
                                V_SPACING, MatrixSpec, TextMetrics, act_key, bar_y,
-                               heatmap_layout, positions, share, wanted_mode)
+                               heatmap_layout, min_height, positions, share, wanted_mode)
 
 CHAR_W, TITLE_CHAR_W = 6.0, 7.0
 
@@ -255,6 +255,22 @@ def test_positions_and_mode():
     # got a strip of ~40 px with its numbers unreadable; side by side it scrolls sideways.
     assert wanted_mode(515, 200) == "wide"
     assert wanted_mode(470, 200) == "tall"                      # too narrow for side by side
+    # … unless the stacked groups do not fit its height: then side by side, scrolled sideways.
+    assert wanted_mode(383, 200, tall_height=232) == "wide"
+    assert wanted_mode(383, 240, tall_height=232) == "tall"
+
+
+@pytest.mark.parametrize("sizes", [[2, 4, 1], [30, 4, 1], [2, 8, 8, 3], [5, 32, 1]])
+@pytest.mark.parametrize("mode", ["tall", "wide"])
+def test_min_height_is_where_the_groups_fit(sizes, mode):
+    """At min_height the groups fit (their least sizes); a pixel lower they do not."""
+    mats = specs(sizes)
+    h = min_height(mode, len(sizes) - 1, mats, labels=LABELS, titles=TITLES)
+    wide = 100_000   # the columns always fit: only the rows are tested
+    fit = heatmap_layout(mode, len(sizes) - 1, sizes, mats, wide, h, labels=LABELS, titles=TITLES)
+    low = heatmap_layout(mode, len(sizes) - 1, sizes, mats, wide, h - 1, labels=LABELS,
+                         titles=TITLES)
+    assert fit.fits and not low.fits
 
 
 def test_share():

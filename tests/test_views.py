@@ -613,3 +613,21 @@ def test_heatmaps_of_many_inputs_fit_a_bottom_dock(qtbot, heatmaps, session):
     assert 1 < len(rows) < 30 and any(r.endswith("…") for r in rows)
     assert rows[0] == names[0] or (rows[0].endswith("…") and names[0].startswith(rows[0][:-1]))
     assert heatmaps.image_rect("b1").left() == heatmaps.image_rect("W1").left()
+
+
+def test_a_low_narrow_heatmap_panel_puts_the_groups_side_by_side(qtbot, heatmaps, session):
+    """383×200 (the Heatmaps tab at 1024×700 with the guide open): stacked, the four groups
+    were strips of a few pixels with their colour bars' labels on top of one another. Side by
+    side, each matrix keeps a readable height and the panel scrolls sideways."""
+    heatmaps.show()
+    qtbot.waitExposed(heatmaps)
+    session.step_batch()
+    assert heatmaps.mode == "tall"        # 400×600: room to stack them
+    heatmaps.resize(383, 200)
+    qtbot.waitUntil(lambda: heatmaps.mode == "wide")
+    qtbot.wait(20)
+    assert heatmaps.image_rect("W1").height() >= 16 * session.network.sizes[0] / 2
+    assert heatmaps.image_rect("H").top() == heatmaps.image_rect("W1").top()
+    assert heatmaps.scroll.horizontalScrollBar().maximum() > 0          # scrolls sideways
+    for group in heatmaps.colorbars:
+        assert heatmaps.colorbar_rect(group).height() >= 40, group

@@ -105,10 +105,13 @@ class HeatmapLayout:
         return [m.title for m in self.matrices.values()]
 
 
-def wanted_mode(width: float, height: float) -> str:
-    """``"wide"`` (groups side by side: a bottom dock) or ``"tall"`` (groups stacked)."""
+def wanted_mode(width: float, height: float, tall_height: float = 0.0) -> str:
+    """``"wide"`` (groups side by side: a bottom dock) or ``"tall"`` (groups stacked).
+    ``tall_height``: the least height at which the stacked groups fit (:func:`min_height`);
+    lower, they are side by side and the panel scrolls sideways, as stacked they were strips
+    too thin to read, their colour bars' labels on top of one another."""
     w, h = width, max(height, 1)
-    return "wide" if w >= 1.6 * h and w >= 480 else "tall"
+    return "wide" if (w >= 1.6 * h and w >= 480) or h < tall_height else "tall"
 
 
 def act_key(k: int, n_dense: int) -> str:

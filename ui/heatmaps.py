@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QScrollAr
                                QVBoxLayout, QWidget)
 
 from . import colors
-from .heatmap_layout import GROUPS, act_key, heatmap_layout, heatmap_min_width, wanted_mode
+from .heatmap_layout import (GROUPS, act_key, heatmap_layout, heatmap_min_width, min_height,
+                             wanted_mode)
 from .heatmap_matrices import ColorBar, Matrix
 from .heatmap_paint import HeatmapPainting
 from .heatmap_text import CellValues, TextCache, nice_max
@@ -161,6 +162,7 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.readout, 1)
         top.addWidget(header)
+        self._header = header
         self.view = HeatmapCanvas(self)
         # Sideways scrolling only when a deep network's columns do not fit at their smallest.
         self.scroll = QScrollArea(self)
@@ -241,6 +243,7 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
         paint shows the new network instead of one at the old width and one after."""
         if self._built_for is None or any(m.shape is None for m in self._matrices.values()):
             return
+        self._mode = self._wanted_mode()    # the shapes set the least height for stacking
         need = max(MIN_CANVAS_WIDTH, math.ceil(heatmap_min_width(
             self._mode, self._built_for, self.session.network.sizes, self._matrices,
             labels=self._label_metrics, titles=self._title_metrics)))
@@ -280,10 +283,20 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
     # --- placing: a tall panel stacks the groups, a wide one puts them side by side -------
     def resizeEvent(self, ev):
         super().resizeEvent(ev)
-        if self._built_for is not None and wanted_mode(self.width(), self.height()) != self._mode:
-            self._mode = wanted_mode(self.width(), self.height())
+        if self._built_for is not None and self._wanted_mode() != self._mode:
+            self._mode = self._wanted_mode()
             self._layout_dirty = True
             self.view.update()
+
+    def _wanted_mode(self) -> str:
+        """Side by side in a wide panel, and in one too low for the stacked groups to fit
+        (their least height, once the matrices' shapes are known, and the row above them)."""
+        tall = 0.0
+        if self._matrices and all(m.shape is not None for m in self._matrices.values()):
+            tall = min_height("tall", self._built_for, self._matrices,
+                              labels=self._label_metrics, titles=self._title_metrics)
+            tall += self._header.sizeHint().height()
+        return wanted_mode(self.width(), self.height(), tall)
 
     def _ensure_layout(self):
         if self._layout_dirty:
