@@ -228,3 +228,22 @@ def test_a_tables_long_column_names_fit_the_data_panel(first_launch, qtbot, size
     qtbot.wait(50)
     back = [cb.geometry() for cb in panel.feature_boxes.values()]
     assert back[0].top() == back[1].top() and back[1].left() > back[0].right()
+
+
+@pytest.mark.parametrize("size", SIZES[:3], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_opening_the_guide_takes_its_room_from_the_canvas(first_launch, qtbot, size):
+    """F1 widens the left column for the guide; the plots' column keeps its width (at 1024 px
+    it lost 26 px, and the loss plot's right axis label was cut off)."""
+    w = first_launch(*size)
+    output = w.docks["Output"].width()
+    w.actionGuide.trigger()
+    qtbot.waitUntil(lambda: w.guide.dock.isVisible())
+    qtbot.wait(50)
+    assert abs(w.docks["Output"].width() - output) <= 2
+    assert w.docks["Loss"].width() == w.docks["Output"].width()
+    assert w.guide.dock.width() >= w.guide.dock.minimumSizeHint().width()
+    assert w.guide.dock.width() >= (400 if size[0] >= 1400 else 330)
+    docks = {n: in_window(w, d) for n, d in shown_docks(w).items()}
+    docks["Guide"] = in_window(w, w.guide.dock)
+    for name, rect in docks.items():
+        assert w.rect().contains(rect), (name, rect)

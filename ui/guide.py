@@ -8,8 +8,8 @@ panel and hidden until asked for), the actions ``actionGuide`` (F1) and ``action
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QPushButton, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QPushButton, QStyle,
+                               QTextBrowser, QVBoxLayout, QWidget)
 
 from nnviz.errors import NnvizError
 
@@ -18,6 +18,8 @@ from .actions import make_action
 from .lessons import LESSONS, Lesson
 from .presentation import Presentation
 
+_ACROSS = {Qt.LeftDockWidgetArea: Qt.RightDockWidgetArea,
+           Qt.RightDockWidgetArea: Qt.LeftDockWidgetArea}
 GUIDE_WIDTH = 400        # px: the dock's width when opened (a lesson reads in about 50 columns)
 GUIDE_SHARE = 0.7       # of its column's height, beside the settings below it
 FLASH_MS = 1600          # how long a dock's title (or the parameter count) stays highlighted
@@ -168,8 +170,8 @@ class Guide:
         """Give the guide GUIDE_WIDTH and GUIDE_SHARE of its column's height (the rest to
         the dock below it, the settings): a lesson reads without scrolling much."""
         win = self.window
-        win.resizeDocks([self.dock], [max(self.dock.width(), GUIDE_WIDTH)], Qt.Horizontal)
         area = win.dockWidgetArea(self.dock)
+        win.resizeDocks([self.dock], [max(self.dock.width(), self._room(area))], Qt.Horizontal)
         below = [d for d in win.docks.values() if d is not self.dock and not d.isHidden()
                  and not d.isFloating() and win.dockWidgetArea(d) == area
                  and d not in win.tabifiedDockWidgets(self.dock)]
@@ -179,6 +181,21 @@ class Guide:
             win.resizeDocks([self.dock, *below],
                             [share] + [max(60, (room - share) // len(below))] * len(below),
                             Qt.Vertical)
+
+
+    def _room(self, area) -> int:
+        """GUIDE_WIDTH, or less when the window is narrow: what the canvas and the docks
+        under it can give up, the column across keeping its width (given more, a 1024-px
+        window narrowed the plots' column below the loss plot's right axis and label)."""
+        win = self.window
+        shown = [d for d in win.docks.values() if not d.isHidden() and not d.isFloating()]
+        across = [d.width() for d in shown if win.dockWidgetArea(d) == _ACROSS.get(area)]
+        middle = [win.centralWidget()] + [d for d in shown if win.dockWidgetArea(d) in
+                                           (Qt.BottomDockWidgetArea, Qt.TopDockWidgetArea)]
+        sep = win.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent, None, win)
+        room = (win.width() - max(across, default=0)
+                - max(w.minimumSizeHint().width() for w in middle) - 2 * sep)
+        return max(self.dock.minimumSizeHint().width(), min(GUIDE_WIDTH, room))
 
 
 def install(window, view_menu, help_menu) -> Guide:
