@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from ui import classes, data_actions
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView
 
 from ui.confusion import confusion
@@ -139,3 +140,39 @@ def test_step_through_explains_softmax_row_by_row_and_its_jacobian():
     first_row = [float(v.replace("−", "-")) for v in back[2].strip(" []").split(", ")]
     np.testing.assert_allclose(first_row, J[0], rtol=1e-3)
     assert back[5].startswith("∂e₃/∂ŷ₃ = −y₃/ŷ₃") and "the Jacobian cancels" in back[6]
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1400, 900), (1920, 1080)],
+                         ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("table", ["iris.csv", None])
+def test_every_count_and_class_name_of_the_classes_panel_shows_whole(window, qtbot, size, table):
+    """The two matrices sit side by side only when their counts and column names fit; else
+    one above the other (at 1024 px side by side, iris's counts read "…", the diagonal too)."""
+    window.resize(*size)
+    if table:
+        data_actions.open_sample(window, table)
+    else:
+        window.session.set_data(dataset="blobs4")
+    window.docks["Classes"].raise_()
+    window.session.step_epoch()
+    qtbot.waitUntil(lambda: window.confusion_panel.train.table.isVisible())
+    qtbot.wait(50)
+    panel = window.confusion_panel
+    names = [f"→ {c}" for c in window.session.model.classes] + ["%"]
+    for m in (panel.train, panel.test):
+        t = m.table
+        fm = t.fontMetrics()
+        for j in range(t.columnCount()):
+            width = t.columnWidth(j)
+            head = t.horizontalHeaderItem(j).text()
+            assert head == names[j]
+            # Whole from 1400 px; at 1024 a long name is elided ("→ ve…"), whole in its tooltip.
+            fits = t.horizontalHeader().fontMetrics().horizontalAdvance(head) <= width - 4
+            assert fits or size[0] < 1400, (head, width)
+            for i in range(t.rowCount()):
+                text = t.item(i, j).text()
+                assert fm.horizontalAdvance(text) <= width - 4, (m.split, i, j, text, width)
+        assert t.horizontalScrollBar().maximum() == 0
+        assert t.horizontalHeader().textElideMode() == Qt.TextElideMode.ElideRight
+    side_by_side = panel.test.geometry().top() == panel.train.geometry().top()
+    assert side_by_side == (panel.width() >= 2 * panel.train.least_width())

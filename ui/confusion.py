@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from . import classes
 from .plot_base import ShownGate
@@ -58,6 +58,21 @@ class _Matrix(QWidget):
         box.addWidget(self.caption)
         box.addWidget(self.table, 1)
         self.counts: np.ndarray | None = None
+        self._heads: list[str] = []       # the columns' names
+        # A column too narrow for its name shows it elided (whole in its tooltip), not cut.
+        self.table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
+
+    def least_width(self) -> int:
+        """The width at which every count, column name and the "100%" column show whole (with
+        the row names and a frame): narrower, counts read "…" (the diagonal too) and names
+        are cut."""
+        t = self.table
+        fm = t.horizontalHeader().fontMetrics()
+        columns = 0
+        for text in self._heads:
+            columns += max(t.horizontalHeader().minimumSectionSize(),
+                           fm.horizontalAdvance("100%") + 12, fm.horizontalAdvance(text) + 16)
+        return t.verticalHeader().sizeHint().width() + columns + 2 * t.frameWidth() + 2
 
     def show_counts(self, counts: np.ndarray, names: list[str]):
         self.counts = counts
@@ -66,7 +81,10 @@ class _Matrix(QWidget):
         if t.rowCount() != K or t.columnCount() != K + 1:
             t.setRowCount(K)
             t.setColumnCount(K + 1)
-        t.setHorizontalHeaderLabels([f"→ {n}" for n in names] + ["%"])
+        self._heads = [f"→ {n}" for n in names] + ["%"]
+        t.setHorizontalHeaderLabels(self._heads)
+        for j, n in enumerate(names):      # (a narrow column shows its name elided)
+            t.horizontalHeaderItem(j).setToolTip(f"Rows the network puts in class {n}")
         t.horizontalHeaderItem(K).setToolTip("% right: the share of this class's rows the "
                                              "network picks correctly")
         # The accuracy column as wide as "100%", the counts share the rest: in a narrow dock
@@ -99,13 +117,14 @@ class _Matrix(QWidget):
 
 
 class ConfusionPanel(QWidget):
-    """Training and test confusion matrices side by side (see the module docstring)."""
+    """Training and test confusion matrices side by side, or one above the other when side by
+    side their counts would not show whole (see the module docstring)."""
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.setObjectName("confusionPanel")
         self.session = session
-        row = QHBoxLayout(self)
+        self._row = row = QHBoxLayout(self)
         self.note = QLabel("A regression has no classes: see the Loss panel's R².", self)
         self.note.setWordWrap(True)
         self.train = _Matrix("train", self)
@@ -138,3 +157,18 @@ class ConfusionPanel(QWidget):
                           (self.test, exp.F_test, exp.test_idx)):
             true = np.asarray(s.dataset.y[idx], dtype=np.intp)
             m.show_counts(confusion(true, predicted_classes(s.network, F), K), names)
+        self._arrange()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self):
+        if not self.train.isVisibleTo(self):
+            return
+        m = self._row.contentsMargins()
+        need = 2 * self.train.least_width() + self._row.spacing() + m.left() + m.right()
+        wanted = (QBoxLayout.Direction.LeftToRight if self.width() >= need
+                  else QBoxLayout.Direction.TopToBottom)
+        if self._row.direction() != wanted:
+            self._row.setDirection(wanted)
