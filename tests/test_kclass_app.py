@@ -36,10 +36,11 @@ def test_output_plot_shows_the_winning_class_and_its_key(blobs, qtbot):
     assert [t for _, t in ticks] == [str(c) for c in s.model.classes]
     assert w.boundary_plot._title.startswith("Predicted class over")
     # Points carry their class's colour.
-    brushes = w.boundary_plot.train_scatter.data["brush"]
+    styles = w.boundary_plot.train_scatter.point_styles()
     y = s.dataset.y[s.exp.train_idx]
-    for b, label in zip(brushes[:20], y[:20]):
-        assert b.color().getRgb()[:3] == classes.class_rgb(int(label))
+    assert len(styles) == len(y)
+    for (_, brush), label in zip(styles, y):
+        assert brush.color().getRgb()[:3] == classes.class_rgb(int(label))
 
 
 def test_canvas_and_heatmaps_have_one_output_per_class(blobs):

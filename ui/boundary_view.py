@@ -29,6 +29,7 @@ from . import classes, colors
 from .paint_cache import ArgbImageItem, cache_pixmaps, cache_plot_frame, set_axis_label, settle_now
 from .boundary_controls import PlotControls
 from .plot_base import HeaderPlotWidget
+from .points_item import PointsItem
 
 LIGHTEN = 0.45          # how far the background image is mixed toward the background colour
 POINT_SIZE = 7
@@ -74,19 +75,6 @@ def _target_scale(y) -> tuple[float, float]:
     mid = 0.5 * (lo + hi)
     return mid, max(0.5 * (hi - lo), 1e-12)
 
-
-def _shared(make, qcolors) -> list:
-    """``make(colour)`` per point, one object per distinct colour: pyqtgraph draws a symbol once
-    per distinct brush or pen, so 100,000 points of two classes cost two symbols, not 100,000."""
-    made = {}
-    out = []
-    for c in qcolors:
-        key = c.rgba()
-        obj = made.get(key)
-        if obj is None:
-            obj = made[key] = make(c)
-        out.append(obj)
-    return out
 
 
 class BoundaryPlot(PlotControls, HeaderPlotWidget):
@@ -135,8 +123,8 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         self.image_item.setColorMap(self._cmap)
         self.image_item.setZValue(-10)
         plot.addItem(self.image_item)
-        self.train_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True, name="train")
-        self.test_scatter = pg.ScatterPlotItem(size=POINT_SIZE, pxMode=True, name="test")
+        self.train_scatter = PointsItem(POINT_SIZE)
+        self.test_scatter = PointsItem(POINT_SIZE)
         self.train_scatter.setZValue(10)
         self.test_scatter.setZValue(11)
         plot.addItem(self.train_scatter)
@@ -252,18 +240,20 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         else:
             pts = X[:, list(s.plot_axes())]
         classification = s.task == "classification"
-        mid, vmax = _target_scale(y)
         outline = QColor(self._bg)
         outline.setAlpha(230)
-
-        many = classification and (s.dataset.n_classes or 2) > 2
-
-        def point_colors(idx):
-            if many:
-                return [classes.class_color(int(v)) for v in y[idx]]
-            if classification:
-                return [colors.CLASS1 if v > 0.5 else colors.CLASS0 for v in y[idx]]
-            return [colors.color(v - mid, vmax) for v in y[idx]]
+        # A colour code per point and the colour of each code: the class (one sigmoid output:
+        # blue 0, red 1), or a regression target's row of the colour scale.
+        if classification and (s.dataset.n_classes or 2) > 2:
+            codes = np.asarray(y, dtype=np.intp)
+            palette = [classes.class_color(k) for k in range(int(codes.max(initial=0)) + 1)]
+        elif classification:
+            codes = (np.asarray(y) > 0.5).astype(np.intp)
+            palette = [colors.CLASS0, colors.CLASS1]
+        else:
+            mid, vmax = _target_scale(y)
+            codes = colors.lut_index(np.asarray(y, dtype=np.float64) - mid, vmax).astype(np.intp)
+            palette = colors.qcolors()
 
         tr, te = s.exp.train_idx, s.exp.test_idx
         n = len(tr) + len(te)
@@ -275,13 +265,14 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         if not classification:  # targets near 0 are near-white: a faint dark ring instead
             outline = QColor(self._fg)
             outline.setAlpha(110)
-        self.train_scatter.setData(
-            x=pts[tr, 0], y=pts[tr, 1], brush=_shared(pg.mkBrush, point_colors(tr)),
-            pen=pg.mkPen(outline, width=1.0), symbol="o", size=POINT_SIZE)
-        self.test_scatter.setData(
-            x=pts[te, 0], y=pts[te, 1], brush=pg.mkBrush(None),
-            pen=_shared(lambda c: pg.mkPen(c.darker(135), width=1.8), point_colors(te)),
-            symbol="o", size=POINT_SIZE)
+        pen = pg.mkPen(outline, width=1.0)
+        hollow = pg.mkBrush(None)
+        for item, idx, style in (
+                (self.train_scatter, tr, lambda c: (pen, pg.mkBrush(c))),
+                (self.test_scatter, te, lambda c: (pg.mkPen(c.darker(135), width=1.8), hollow))):
+            used, local = np.unique(codes[idx], return_inverse=True)
+            item.set_points(pts[idx, 0], pts[idx, 1], local.reshape(-1),
+                            [style(palette[c]) for c in used])
         self.test_scatter.setVisible(self.showTestAction.isChecked())
 
     def _refresh(self):
