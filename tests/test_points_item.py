@@ -69,3 +69,24 @@ def test_points_keep_their_data_and_styles(qtbot):
     assert item.dataBounds(0) == (1.0, 3.0) and item.dataBounds(1) == (4.0, 6.0)
     item.set_points([], [], [], [])
     assert item.boundingRect().isEmpty() and item.dataBounds(0) == (None, None)
+
+
+def test_the_bounding_rect_follows_the_view(qtbot):
+    """The rectangle is kept between paints, and made anew when the view's scale changes: its
+    margin is half a symbol in data units."""
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(300, 300)
+    item = PointsItem(SIZE)
+    item.set_points([0.0, 1.0], [0.0, 1.0], [0, 0], [(pg.mkPen("k"), pg.mkBrush("r"))])
+    plot.addItem(item)
+    plot.show()
+    qtbot.waitExposed(plot)
+    margins = []
+    for half in (2.0, 20.0):
+        plot.setRange(xRange=(-half, half), yRange=(-half, half), padding=0)
+        qtbot.wait(10)
+        rect = item.boundingRect()
+        margins.append(-rect.left())
+        assert rect.right() - 1.0 == pytest.approx(margins[-1])
+    assert margins[1] == pytest.approx(10 * margins[0], rel=0.05)

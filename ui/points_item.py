@@ -37,6 +37,8 @@ class PointsItem(pg.GraphicsObject):
         self._rects = np.zeros((0, 4))          # per style: its (x, y, w, h) in the atlas
         self._side = 0.0                        # the widest symbol image, in device pixels
         self._frags = internals.PrimitiveArray(QPainter.PixmapFragment, 10)
+        self._limits = [(None, None), (None, None)]     # (min, max) of x and of y
+        self._rect: QRectF | None = None
 
     # --- data --------------------------------------------------------------------------
     def set_points(self, x, y, codes, styles) -> None:
@@ -46,6 +48,9 @@ class PointsItem(pg.GraphicsObject):
         self._codes = np.asarray(codes, dtype=np.intp)
         self._styles = list(styles)
         self._atlas = None
+        self._limits = [(float(np.nanmin(d)), float(np.nanmax(d))) if d.size else (None, None)
+                        for d in (self._x, self._y)]
+        self._rect = None
         self.update()
 
     def getData(self):
@@ -58,16 +63,19 @@ class PointsItem(pg.GraphicsObject):
 
     # --- geometry, as ScatterPlotItem's in pixel mode ---------------------------------
     def dataBounds(self, ax, frac=1.0, orthoRange=None):
-        d = self._x if ax == 0 else self._y
-        if d.size == 0:
-            return (None, None)
-        return (float(np.nanmin(d)), float(np.nanmax(d)))
+        return self._limits[ax]
 
     def pixelPadding(self):
         self._ensure_atlas(self._dpr)
         return self._side / self._dpr * _PAD
 
     def boundingRect(self):
+        # Asked for many times a paint: kept until the data or the view's scale change.
+        if self._rect is None:
+            self._rect = self._bounding_rect()
+        return QRectF(self._rect)
+
+    def _bounding_rect(self) -> QRectF:
         if self._x.size == 0:
             return QRectF()
         xmn, xmx = self.dataBounds(0)
@@ -82,6 +90,7 @@ class PointsItem(pg.GraphicsObject):
 
     def viewTransformChanged(self):
         self.prepareGeometryChange()
+        self._rect = None
         super().viewTransformChanged()
 
     # --- drawing -------------------------------------------------------------------------
