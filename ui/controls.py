@@ -237,7 +237,7 @@ class DataPanel(QWidget):
         if columns == self._columns:
             return
         self._columns = columns
-        for k, cb in enumerate(shown + self._feature_pool[len(shown):]):
+        for k, cb in enumerate(shown):      # (hidden spares take no room where they are)
             grid.removeWidget(cb)
             grid.addWidget(cb, k // columns, k % columns)
 
