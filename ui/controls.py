@@ -238,8 +238,10 @@ class DataPanel(QWidget):
             return
         self._columns = columns
         for k, cb in enumerate(shown):      # (hidden spares take no room where they are)
-            grid.removeWidget(cb)
-            grid.addWidget(cb, k // columns, k % columns)
+            want = (k // columns, k % columns)
+            if tuple(grid.getItemPosition(grid.indexOf(cb))[:2]) != want:
+                grid.removeWidget(cb)
+                grid.addWidget(cb, *want)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
