@@ -235,6 +235,9 @@ class Node:
             self.label.draw(painter)
 
 
+_NO_PATH, _NO_RECT, _NO_PEN = QPainterPath(), QRectF(), QPen()
+
+
 class Edge:
     """Weight ``dense[k].W[i, j]``: a curve from unit i of layer k to unit j of layer k+1, its
     pen the weight's colour and width, glowing while hovered or its layer is being computed."""
@@ -243,11 +246,13 @@ class Edge:
                  "stage_color", "opacity")
 
     def __init__(self, k: int, i: int, j: int):
+        # No Qt object of its own until it is laid out and coloured (they are replaced, never
+        # changed in place): opening a 30-input table makes 112 edges, going back drops them.
         self.k, self.i, self.j = k, i, j
-        self._path = QPainterPath()
-        self._bounds = QRectF()
+        self._path = _NO_PATH
+        self._bounds = _NO_RECT
         self._shape: QPainterPath | None = None
-        self.pen = QPen()
+        self.pen = _NO_PEN
         self.key = -1  # colour row and width step of the current pen
         self.hovered = False
         self.stage_color: QColor | None = None
