@@ -487,7 +487,7 @@ def test_heatmap_cells_have_the_colour_of_their_value(qtbot, heatmaps, session):
 
 
 def test_heatmap_numbers_only_when_they_fit(qtbot, heatmaps, session):
-    from ui.heatmaps import decimals_for, fmt
+    from ui.heatmap_text import decimals_for, fmt
 
     heatmaps.show()
     qtbot.waitExposed(heatmaps)

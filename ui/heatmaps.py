@@ -41,7 +41,6 @@ from .heatmap_layout import (GROUPS, act_key, heatmap_layout, heatmap_min_width,
 from .heatmap_matrices import ColorBar, Matrix
 from .heatmap_paint import HeatmapPainting
 from .heatmap_text import CellValues, TextCache, nice_max
-from .heatmap_text import decimals_for, fmt  # noqa: F401 (the step panel's and tests' import)
 from .plot_base import HoverReadout, ShownGate
 
 MIN_CANVAS_WIDTH = 120

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from . import colors
-from .heatmaps import decimals_for, fmt
+from .heatmap_text import decimals_for, fmt
 
 _GREY, _WHITE, _DARK = QColor(120, 120, 120), QColor(255, 255, 255), QColor(20, 20, 20)
 _CENTER, _RIGHT = Qt.AlignCenter, Qt.AlignRight | Qt.AlignVCenter
