@@ -273,7 +273,7 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
         self._source_keys += self._act_keys
         self._shapes = None
         self._built_for = n_dense
-        self._mode = wanted_mode(self.width(), self.height())
+        self._mode = self._wanted_mode()
         self._layout_dirty = True
 
     def _add(self, key, group, column):
@@ -282,8 +282,9 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
     # --- placing: a tall panel stacks the groups, a wide one puts them side by side -------
     def resizeEvent(self, ev):
         super().resizeEvent(ev)
-        if self._built_for is not None and self._wanted_mode() != self._mode:
-            self._mode = self._wanted_mode()
+        mode = self._wanted_mode() if self._built_for is not None else self._mode
+        if mode != self._mode:
+            self._mode = mode
             self._layout_dirty = True
             self.view.update()
 
