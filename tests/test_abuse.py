@@ -143,7 +143,10 @@ def _check_consistent(w):
     net, tr = s.network, s.trainer
     assert w.findChild(QLabel, "paramCountLabel").text() == net.parameter_formula()
     k = s.dataset.n_classes if s.task == "classification" else 1
-    assert net.sizes == [len(s.model.features), *s.config.hidden, k if k and k > 2 else 1]
+    # K classes: a softmax unit each; two classes: one sigmoid unit, or a softmax pair when a
+    # worked example chose that output.
+    outputs = k if k and (k > 2 or net.activations[-1] == "softmax") else 1
+    assert net.sizes == [len(s.model.features), *s.config.hidden, outputs]
     assert net.parameter_count() == sum((a + 1) * b for a, b in zip(net.sizes, net.sizes[1:]))
     assert [len(column) for column in w.network_view._nodes] == net.sizes
     assert np.all(np.isfinite(net.params))
