@@ -37,9 +37,13 @@ class Feature(NamedTuple):
 def parse_feature(expr: str, inputs) -> Feature:
     """Parse one expression over the input names ``inputs`` (a sequence of str)."""
     inputs = list(inputs)
+    return _parse(expr, {name: k for k, name in enumerate(inputs)}, inputs)
+
+
+def _parse(expr: str, index: dict, inputs: list) -> Feature:
+    """:func:`parse_feature` with ``index`` (input name → column) made once for a list."""
     if not isinstance(expr, str):
         raise NnvizError(f"a feature must be text like 'x1^2', not {expr!r}")
-    index = {name: k for k, name in enumerate(inputs)}
     s = expr.strip()
     for candidate in (expr, s):
         if candidate in index:
@@ -78,9 +82,11 @@ def parse_features(features, inputs) -> list[Feature]:
     ``x2*x1`` or ``x1*x1`` and ``x1^2`` are duplicates)."""
     if isinstance(features, str) or not hasattr(features, "__iter__"):
         raise NnvizError(f"features must be a list of expressions, not {features!r}")
+    inputs = list(inputs)
+    index = {name: k for k, name in enumerate(inputs)}
     parsed, seen = [], {}
     for expr in features:
-        f = parse_feature(expr, inputs)
+        f = _parse(expr, index, inputs)
         key = (f.kind, f.i) if f.kind in ("input", "sin") else ("mul", min(f.i, f.j), max(f.i, f.j))
         if key in seen:
             raise NnvizError(f"feature {expr!r} duplicates {seen[key]!r}")
