@@ -40,10 +40,6 @@ class Grid:
         # Only the features that read an axis's input vary over the grid: those are computed
         # for res² rows, every other one once (a 30-input table's grid costs what two inputs' do).
         moving = model.features_of({x_input, y_input})
-        raw = np.repeat(held, res * res, axis=0)
-        raw[:, x_input] = gx.ravel()
-        if y_input != x_input:
-            raw[:, y_input] = gy.ravel()
         # The features with a column of ones, so the first layer's X·W + b is one product
         # [X 1]·[W; b] (adding b to res²×M values costs more than the product itself).
         p = len(model.features)
@@ -51,6 +47,14 @@ class Grid:
         self._features1[:, :p] = model.transform(held).astype(np.float32)
         self._features1[:, p] = 1.0
         if moving:
+            # Column by column, and only the inputs the moving features read: the others are
+            # never read, and their memory is never touched.
+            raw = np.empty((res * res, n_in), order="F")
+            for k in model.inputs_read(moving):
+                raw[:, k] = held[0, k]
+            raw[:, x_input] = gx.ravel()
+            if y_input != x_input:
+                raw[:, y_input] = gy.ravel()
             self._features1[:, moving] = model.transform_columns(raw, moving)
         self.features = self._features1[:, :p]
 

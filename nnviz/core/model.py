@@ -54,6 +54,11 @@ class Model:
         return [c for c, f in enumerate(features_mod.parse_features(self.features, self.inputs))
                 if f.i in inputs or f.j in inputs]
 
+    def inputs_read(self, cols) -> set[int]:
+        """Indices of the raw input columns that features ``cols`` (indices) read."""
+        feats = features_mod.parse_features([self.features[c] for c in cols], self.inputs)
+        return {k for f in feats for k in (f.i, f.j)}
+
     def transform_columns(self, X_raw: np.ndarray, cols) -> np.ndarray:
         """Scaled features ``cols`` only, (n, len(cols)): the same numbers as those columns of
         :meth:`transform`, without computing the others."""
