@@ -90,3 +90,32 @@ def test_the_bounding_rect_follows_the_view(qtbot):
         margins.append(-rect.left())
         assert rect.right() - 1.0 == pytest.approx(margins[-1])
     assert margins[1] == pytest.approx(10 * margins[0], rel=0.05)
+
+
+def test_new_styles_are_drawn_and_equal_styles_keep_the_symbols(qtbot):
+    """Points given other styles are drawn in them (the symbols are rendered again); points
+    given styles equal to the last ones reuse the rendered symbols."""
+    x, y, codes, filled = _cases()["two classes"]
+    hollow = _cases()["test points"][3]
+    plot = pg.PlotWidget(background="w")
+    qtbot.addWidget(plot)
+    plot.resize(360, 300)
+    plot.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
+    item = PointsItem(SIZE)
+    plot.addItem(item)
+    plot.show()
+    qtbot.waitExposed(plot)
+    shots = {}
+    for name, styles in (("filled", filled), ("hollow", hollow)):
+        item.set_points(x, y, codes, styles)
+        shots[name] = _pixels(plot)
+    fresh = PointsItem(SIZE)              # the hollow points drawn by an item that never had others
+    plot.removeItem(item)
+    plot.addItem(fresh)
+    fresh.set_points(x, y, codes, hollow)
+    np.testing.assert_array_equal(shots["hollow"], _pixels(plot))
+    assert (shots["hollow"] != shots["filled"]).any()
+    atlas = fresh._atlas
+    fresh.set_points(x[::-1], y[::-1], codes, [(pg.mkPen(p), pg.mkBrush(b)) for p, b in hollow])
+    _pixels(plot)
+    assert fresh._atlas is atlas

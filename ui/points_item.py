@@ -46,8 +46,10 @@ class PointsItem(pg.GraphicsObject):
         self._x = np.asarray(x, dtype=np.float64)
         self._y = np.asarray(y, dtype=np.float64)
         self._codes = np.asarray(codes, dtype=np.intp)
-        self._styles = list(styles)
-        self._atlas = None
+        styles = list(styles)
+        if styles != self._styles:        # (equal styles, e.g. two classes again: the same symbols)
+            self._styles = styles
+            self._atlas = None
         self._limits = [(float(np.nanmin(d)), float(np.nanmax(d))) if d.size else (None, None)
                         for d in (self._x, self._y)]
         self._rect = None
