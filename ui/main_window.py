@@ -28,7 +28,7 @@ from .heatmaps import HeatmapPanel
 from .insights import InsightsPanel
 from .loss_view import LossPlot
 from .network_view import NetworkView
-from .plot_base import RunsLabel
+from .plot_base import RunsLabel, SteadyLabel
 from .session import SPEED_NAMES, Session
 from .model import MAX_CANVAS_LAYERS
 from .step_panel import StepPanel
@@ -247,7 +247,7 @@ class MainWindow(DockSizes, QMainWindow):
         # The parameter formula is a permanent widget of the status bar: it always gets its
         # whole width (a toolbar would hide it behind its » overflow in a narrow window), and a
         # message never covers it. The running readout beside it elides instead.
-        self.param_count_label = QLabel()
+        self.param_count_label = SteadyLabel()
         self.param_count_label.setObjectName("paramCountLabel")
         self.param_count_label.setToolTip("Number of parameters: every weight and bias. For one "
                                           "hidden layer of M units on p inputs, (p+1)·M + M + 1.")

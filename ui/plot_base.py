@@ -17,8 +17,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QPainter, QPalette
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from .paint_cache import steady_axes
 
@@ -145,6 +145,38 @@ class RunsLabel(QWidget):
             p.drawText(QPointF(x, y), t)
             x += w
         p.end()
+
+
+class SteadyLabel(QLabel):
+    """A QLabel whose new text lays out nothing else: its size is fixed to what the text needs
+    (Qt relays no layout request from a widget of fixed size), so the parameter formula in
+    the status bar changes without the main window laying out its docks again (it did, at
+    every change of the network). The width grows with a longer text and stays with a shorter
+    one, so the readout beside it does not move with every unit added; it shrinks once the
+    text needs less than three quarters of it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # A QLabel's size hint never goes below its minimum size: a hidden twin with the same
+        # text (and, as a child, the same style sheet) measures what the text needs.
+        self._twin = QLabel(self)
+        self._twin.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._twin.setText(text)
+        self.fit()
+
+    def setStyleSheet(self, sheet: str) -> None:
+        super().setStyleSheet(sheet)
+        self.fit()
+
+    def fit(self) -> None:
+        need = self._twin.sizeHint()
+        width = self.minimumWidth()
+        if need.height() != self.minimumHeight() or not 0.75 * width <= need.width() <= width:
+            self.setFixedSize(need)
 
 
 class HoverReadout:
