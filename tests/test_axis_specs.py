@@ -122,3 +122,52 @@ def test_a_steady_axis_sets_its_label_again_only_when_the_label_changes(qtbot, m
     plot.setLabel("bottom", "metres", units="m")  # units: the SI prefix follows the range
     plot.setRange(xRange=(0.0, 0.004), padding=0)
     assert "mm" in axis.label.toPlainText()
+
+
+def test_an_axis_drawn_again_from_a_kept_picture_draws_what_pyqtgraph_draws(qtbot):
+    """Ranges shown again are drawn from kept pictures (no tick laid out); a new size or pen is
+    laid out; every state paints what pyqtgraph's AxisItem paints there."""
+    widgets = []
+    for cls in (SteadyAxis, pg.AxisItem):
+        widget = pg.PlotWidget(axisItems={"left": cls("left"), "bottom": cls("bottom")})
+        qtbot.addWidget(widget)
+        widget.resize(400, 300)
+        widget.getPlotItem().setRange(xRange=(0.0, 1.0), yRange=(-6.06, 6.06), padding=0)
+        widget.show()
+        widgets.append(widget)
+    steady = widgets[0].getPlotItem().getAxis("left")
+    layouts = []
+    original = axis_specs.draw_specs
+
+    def counting(axis, p):
+        if axis is steady:
+            layouts.append(tuple(axis.range))
+        return original(axis, p)
+
+    def show(y_range, size=(400, 300), pen="k"):
+        images = []
+        for widget in widgets:
+            widget.resize(*size)
+            widget.getPlotItem().getAxis("left").setPen(pen)
+            widget.getPlotItem().setRange(xRange=(0.0, 1.0), yRange=y_range, padding=0)
+            qtbot.wait(5)
+            image = widget.grab().toImage()
+            images.append(np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes()).copy())
+        assert np.array_equal(images[0], images[1]), (y_range, size, pen)
+        return images[0]
+
+    small, wide = (-6.06, 6.06), (-14.1, 2814.1)    # the wide labels make the axis wider
+    axis_specs.draw_specs = counting
+    try:
+        first = [show(r) for r in (small, wide, small)]
+        assert layouts
+        layouts.clear()
+        again = [show(r) for r in (small, wide, small)]
+        assert layouts == []                            # all three from kept pictures
+        assert all(np.array_equal(a, b) for a, b in zip(first, again))
+        show(small, size=(400, 240))                    # a new length: laid out
+        assert layouts == [small]
+        show(small, size=(400, 240), pen="r")           # a new pen: laid out
+        assert layouts == [small, small]
+    finally:
+        axis_specs.draw_specs = original

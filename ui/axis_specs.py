@@ -16,7 +16,7 @@ from math import ceil, hypot
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFont, QPen
 
 _CENTRE = QRectF(0, 0, 100, 100)
 _ALIGN = {"left": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -66,6 +66,37 @@ def is_plain(axis) -> bool:
             and style["showValues"] and style["tickAlpha"] is None
             and tuple(style["stopAxisAtTick"]) == (False, False)
             and axis.orientation in _ALIGN)
+
+
+def _frozen(value):
+    """A style value as a key: lists as tuples, a font as its key."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, QFont):
+        return value.key()
+    return value
+
+
+def _pen_key(pen: QPen) -> tuple:
+    return pen.color().rgba(), pen.widthF(), int(pen.style().value), pen.isCosmetic()
+
+
+def layout_key(axis) -> tuple | None:
+    """Everything :func:`draw_specs` and the drawing of its specs read from the axis, as a key:
+    two plain axes with equal keys get the same picture. None when the axis is not plain or is
+    not in a view."""
+    if not is_plain(axis):
+        return None
+    t = axis.deviceTransform_()
+    if t is None:
+        return None
+    g = axis.mapRectFromParent(axis.geometry())
+    font = axis.style["tickFont"] or QFont()
+    return (axis.orientation, tuple(axis.range), axis.scale, axis.autoSIPrefixScale,
+            axis._tickDensity, _frozen(axis._tickSpacing), g.getRect(),
+            (t.m11(), t.m12(), t.m21(), t.m22()), axis.textWidth, axis.textHeight,
+            tuple(sorted((k, _frozen(v)) for k, v in axis.style.items())), font.key(),
+            _pen_key(axis.pen()), _pen_key(axis.tickPen()), _pen_key(axis.textPen()))
 
 
 def draw_specs(axis, p):

@@ -74,6 +74,34 @@ class SteadyAxis(pg.AxisItem):
         specs = axis_specs.draw_specs(self, p)
         return super().generateDrawSpecs(p) if specs is NotImplemented else specs
 
+    # The last few pictures are kept with what they were drawn from (axis_specs.layout_key):
+    # a range shown again (the toy data's after a table, the loss chart's first epoch of a new
+    # run) is drawn from its picture, with no tick laid out again.
+    KEPT = 4
+
+    def paint(self, p, opt, widget):
+        if self.picture is not None:
+            return super().paint(p, opt, widget)
+        key = axis_specs.layout_key(self)
+        kept = getattr(self, "_kept", None)
+        if kept is None:
+            kept = self._kept = {}
+        if key is not None and key in kept:
+            picture, text_size = kept[key] = kept.pop(key)     # (the most recent last)
+            self._updateMaxTextSize(text_size)      # as laying it out does (it drops the picture)
+            self.picture = picture
+            return super().paint(p, opt, widget)
+        self._text_size = None
+        super().paint(p, opt, widget)
+        if key is not None and self._text_size is not None:
+            kept[key] = (self.picture, self._text_size)
+            while len(kept) > self.KEPT:
+                del kept[next(iter(kept))]
+
+    def _updateMaxTextSize(self, x):
+        self._text_size = x
+        super()._updateMaxTextSize(x)
+
 
 def settle_layouts(rounds: int = 4) -> None:
     """Lay out now every widget whose layout waits for the event loop, and mark the widgets
