@@ -631,3 +631,28 @@ def test_a_low_narrow_heatmap_panel_puts_the_groups_side_by_side(qtbot, heatmaps
     assert heatmaps.scroll.horizontalScrollBar().maximum() > 0          # scrolls sideways
     for group in heatmaps.colorbars:
         assert heatmaps.colorbar_rect(group).height() >= 40, group
+
+
+def test_a_hidden_marks_label_waits_until_it_shows(qtbot, loss, session, monkeypatch):
+    """The divergence mark's label does not follow the view while the mark is hidden, and is
+    where pyqtgraph puts it once shown."""
+    from pyqtgraph.graphicsItems.InfiniteLine import InfLineLabel
+    loss.show()
+    qtbot.waitExposed(loss)
+    label = loss.divergence_line.label
+    moved = []
+    original = InfLineLabel.updatePosition
+    monkeypatch.setattr(InfLineLabel, "updatePosition",
+                        lambda self: (self is label and moved.append(1), original(self)))
+    view = loss.getPlotItem().getViewBox()
+    for hi in (5.0, 50.0, 500.0):
+        view.setRange(xRange=(0.0, hi), yRange=(0.0, hi / 10), padding=0)
+        qtbot.wait(1)
+    assert moved == []
+    loss.mark_divergence(40)
+    qtbot.wait(1)
+    assert moved and label.isVisible()
+    shown = label.pos()
+    original(label)                          # where pyqtgraph computes it now
+    assert label.pos() == shown
+    assert shown.x() == pytest.approx(0.9 * 50.0)   # 90 % up the view's last height

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.InfiniteLine import InfLineLabel
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor
 
@@ -27,6 +28,27 @@ DIVERGED_COLOR = QColor("#d62728")
 BEST_COLOR = QColor("#2ca02c")   # green: the epoch early stopping keeps
 FIELDS = ("epoch", "train_loss", "test_loss", "train_metric", "test_metric")
 _EPOCH, _TRAIN, _TEST, _TRAIN_M, _TEST_M = range(5)
+
+
+class _MarkLine(pg.InfiniteLine):
+    """A vertical line with a label that follows the view only while the line shows: pyqtgraph
+    moves a hidden line's label at every change of the view (0.1 ms each, and the chart's two
+    marks are hidden nearly always)."""
+
+    def __init__(self, pen, text: str, **label_opts):
+        super().__init__(angle=90, movable=False, pen=pen)
+        self.label = _ShownLabel(self, text=text, **label_opts)
+
+    def setVisible(self, visible: bool):
+        super().setVisible(visible)
+        if visible:
+            self.label.viewTransformChanged()
+
+
+class _ShownLabel(InfLineLabel):
+    def viewTransformChanged(self):
+        if self.isVisible():
+            super().viewTransformChanged()
 
 
 class LossPlot(HeaderPlotWidget):
@@ -118,15 +140,14 @@ class LossPlot(HeaderPlotWidget):
         self.cursor_line = pg.InfiniteLine(angle=90, movable=False, pen=cursor_pen)
         self.cursor_line.setVisible(False)
         plot.addItem(self.cursor_line, ignoreBounds=True)
-        self.divergence_line = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen(DIVERGED_COLOR, width=2), label="diverged",
-            labelOpts={"position": 0.9, "color": DIVERGED_COLOR, "anchors": [(1, 0), (1, 0)]})
+        self.divergence_line = _MarkLine(pg.mkPen(DIVERGED_COLOR, width=2), "diverged",
+                                         position=0.9, color=DIVERGED_COLOR,
+                                         anchors=[(1, 0), (1, 0)])
         self.divergence_line.setVisible(False)
         plot.addItem(self.divergence_line, ignoreBounds=True)
-        self.best_line = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen(BEST_COLOR, width=2, style=Qt.PenStyle.DashLine),
-            label="best", labelOpts={"position": 0.95, "color": BEST_COLOR,
-                                     "anchors": [(0, 0), (0, 0)]})
+        self.best_line = _MarkLine(pg.mkPen(BEST_COLOR, width=2, style=Qt.PenStyle.DashLine),
+                                   "best", position=0.95, color=BEST_COLOR,
+                                   anchors=[(0, 0), (0, 0)])
         self.best_line.setToolTip("The epoch with the lowest test loss: early stopping keeps "
                                   "its weights")
         self.best_line.setVisible(False)
