@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QImage, QPainter, QPicture
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import axis_specs, colors
@@ -80,8 +80,14 @@ class SteadyAxis(pg.AxisItem):
     KEPT = 4
 
     def paint(self, p, opt, widget):
+        self.ensure_picture()
+        self.picture.play(p)
+
+    def ensure_picture(self) -> None:
+        """What ``AxisItem.paint`` does before it plays the picture: lay the ticks out and draw
+        them into a QPicture, unless a kept picture was drawn from the same key."""
         if self.picture is not None:
-            return super().paint(p, opt, widget)
+            return
         key = axis_specs.layout_key(self)
         kept = getattr(self, "_kept", None)
         if kept is None:
@@ -90,11 +96,21 @@ class SteadyAxis(pg.AxisItem):
             picture, text_size = kept[key] = kept.pop(key)     # (the most recent last)
             self._updateMaxTextSize(text_size)      # as laying it out does (it drops the picture)
             self.picture = picture
-            return super().paint(p, opt, widget)
+            return
         self._text_size = None
-        super().paint(p, opt, widget)
+        picture = QPicture()
+        painter = QPainter(picture)
+        try:
+            if self.style["tickFont"]:
+                painter.setFont(self.style["tickFont"])
+            specs = self.generateDrawSpecs(painter)
+            if specs is not None:
+                self.drawPicture(painter, *specs)
+        finally:
+            painter.end()
+        self.picture = picture
         if key is not None and self._text_size is not None:
-            kept[key] = (self.picture, self._text_size)
+            kept[key] = (picture, self._text_size)
             while len(kept) > self.KEPT:
                 del kept[next(iter(kept))]
 
@@ -132,14 +148,17 @@ def settle_now(plot: pg.PlotItem, *boxes: pg.ViewBox) -> None:
         # The vertical axes first: a new width of theirs resizes the horizontal ones, which
         # would then be laid out twice.
         stale = [a for a in stale if a.orientation in ("left", "right")] or stale
-        if image is None:
-            image = QImage(1, 1, _ARGB)
-        painter = QPainter(image)
-        try:
-            for axis in stale:
-                axis.paint(painter, None, None)     # makes the picture and sizes the text
-        finally:
-            painter.end()
+        for axis in stale:      # makes the picture and sizes the text
+            if isinstance(axis, SteadyAxis):
+                axis.ensure_picture()
+                continue
+            if image is None:
+                image = QImage(1, 1, _ARGB)
+            painter = QPainter(image)
+            try:
+                axis.paint(painter, None, None)
+            finally:
+                painter.end()
     for box in boxes:
         box.prepareForPaint()
 
