@@ -36,6 +36,7 @@ SIDE_WIDTH = 600          # px of panel: the words go beside the matrices, else 
 TALL_HEIGHT = 420         # px of panel: the operations' list wraps onto several lines
 # An operation already run: a list item's own flags (it can be clicked to show it again).
 _ENABLED = Qt.ItemIsSelectable | Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsDragEnabled
+_TO_COME = Qt.ItemFlag.NoItemFlags
 TEXT_SHARE, TEXT_MIN, TEXT_MAX = 0.3, 230, 420   # the words' column beside the matrices
 START_TEXT = ("Press Next ▶ (or the Right arrow key) to run the first operation of a training "
               "step: the forward pass of layer 1.")
@@ -87,6 +88,7 @@ class StepPanel(QWidget):
         self._syncing = False
         self._side = None
         self.operation_titles: list[str] = []
+        self._filled = None           # (titles, operations run, index) the list shows
 
         self.stage_list = QListWidget()
         self.stage_list.setObjectName("stageList")
@@ -383,6 +385,10 @@ class StepPanel(QWidget):
         a new network renames some and adds or drops the rest)."""
         titles = self._plan()
         run = len(self.session.stages)
+        index = self.session.stage_index
+        if (titles, run, index) == self._filled:  # (a new network says so twice: structure, settings)
+            return
+        self._filled = (titles, run, index)
         self.operation_titles = titles
         items = self.stage_list
         while items.count() > len(titles):
@@ -392,7 +398,7 @@ class StepPanel(QWidget):
             if i < run:
                 flags, tip = _ENABLED, title
             else:   # not run yet: greyed, and a click does nothing
-                flags, tip = Qt.NoItemFlags, f"{title} — still to come: press Next ▶ to run it"
+                flags, tip = _TO_COME, f"{title} — still to come: press Next ▶ to run it"
             if i == items.count():
                 items.addItem(QListWidgetItem(text))
             item = items.item(i)
@@ -402,7 +408,6 @@ class StepPanel(QWidget):
                 item.setFlags(flags)
             if item.toolTip() != tip:
                 item.setToolTip(tip)
-        index = self.session.stage_index
         self.stage_list.setCurrentRow(index)
         if 0 <= index < self.stage_list.count():
             self.stage_list.scrollToItem(self.stage_list.item(index))
