@@ -74,10 +74,11 @@ class SteadyAxis(pg.AxisItem):
         specs = axis_specs.draw_specs(self, p)
         return super().generateDrawSpecs(p) if specs is NotImplemented else specs
 
-    # The last few pictures are kept with what they were drawn from (axis_specs.layout_key):
-    # a range shown again (the toy data's after a table, the loss chart's first epoch of a new
-    # run) is drawn from its picture, with no tick laid out again.
-    KEPT = 4
+    # The last pictures are kept with what they were drawn from (axis_specs.layout_key): a
+    # range shown again (the toy data's after a table, a dataset switched back, the loss
+    # chart's first epoch of a run like an earlier one) is drawn from its picture, with no
+    # tick laid out again. A picture is a few kB.
+    KEPT = 16
 
     def paint(self, p, opt, widget):
         self.ensure_picture()
