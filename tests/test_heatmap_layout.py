@@ -2,10 +2,12 @@
 the panel, at least their minimum size or reported as not fitting, labels beside their
 matrix, groups in order, colour bars beside their group."""
 import itertools
+import math
 import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from ui.heatmap_layout import (BAR_WIDTH, MIN_IMAGE_WIDTH, MIN_LABEL_WIDTH, TEXT_OFFSET,
@@ -280,6 +282,27 @@ def test_share():
     assert share(30, [1, 1], [20, 40], [100, 100]) == pytest.approx([10, 20])   # scaled down
     assert share(300, [1, 1], [0, 0], [50, 70]) == [50, 70]        # rest not given out
     assert share(-5, [1], [10], [20]) == [0.0] and share(10, [], [], []) == []
+    assert share(101, [1, 1], [0, 0], [math.inf, math.inf]) == [50.5, 50.5]    # exactly
+    assert share(100, [0, 1], [10, 10], [200, 200]) == [10, 90]      # a weightless part stays
+
+
+def test_share_gives_out_exactly_the_room():
+    """Between the minima and the maxima the parts add up to the room, each in proportion to
+    its weight unless held at its minimum or maximum."""
+    rng = np.random.default_rng(5)
+    for _ in range(2000):
+        n = int(rng.integers(1, 8))
+        w = rng.choice([1, 2, 3, 4, 6, 10, 30], n).tolist()
+        mins = rng.choice([0, 10, 24, 36], n).tolist()
+        maxs = rng.choice([80, 120, 200, math.inf], n).tolist()
+        total = float(rng.integers(0, 1500)) + float(rng.choice([0.0, 0.5]))
+        parts = share(total, w, mins, maxs)
+        if sum(mins) < total < sum(maxs):
+            assert sum(parts) == pytest.approx(total, abs=1e-9)
+            free = [p / wi for p, wi, mn, mx in zip(parts, w, mins, maxs) if mn < p < mx]
+            assert max(free, default=0) - min(free, default=0) < 1e-9    # one λ for all
+        assert all(mn - 1e-9 <= p <= mx + 1e-9 for p, mn, mx in zip(parts, mins, maxs)) \
+            or sum(mins) >= total
 
 
 def test_the_layout_module_does_not_import_qt():

@@ -158,19 +158,25 @@ def share(total: float, weights, mins, maxs) -> list[float]:
     if sum(maxs) <= total:
         return list(maxs)
 
-    def parts(lam):
-        return [min(mx, max(mn, lam * w)) for w, mn, mx in zip(weights, mins, maxs)]
-
-    lo, hi = 0.0, 1.0
-    while sum(parts(hi)) < total:
-        hi *= 2.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if sum(parts(mid)) < total:
-            lo = mid
-        else:
-            hi = mid
-    return parts(hi)
+    # Part i is clip(λ·wᵢ, minᵢ, maxᵢ): the sum is piecewise linear in λ and never falls. Walk
+    # its corners in order (a part starts growing at minᵢ/wᵢ, stops at maxᵢ/wᵢ) to the piece
+    # that reaches ``total``, and solve that piece for λ.
+    corners = []
+    for w, mn, mx in zip(weights, mins, maxs):
+        if w > 0 and mx > mn:
+            corners.append((mn / w, w))
+            corners.append((mx / w, -w))
+    corners.sort()
+    lam, slope = 0.0, 0.0
+    reached = sum(min(mx, max(mn, 0.0)) for mn, mx in zip(mins, maxs))
+    for at, dw in corners:
+        if reached + slope * (at - lam) >= total:
+            break
+        reached += slope * (at - lam)
+        lam, slope = at, slope + dw
+    if slope > 0:
+        lam += (total - reached) / slope
+    return [min(mx, max(mn, lam * w)) for w, mn, mx in zip(weights, mins, maxs)]
 
 
 def bar_y(rect: Rect, at: float) -> float:
