@@ -451,3 +451,19 @@ def test_leaving_the_drawing_ends_the_hover(view, session, qtbot):
     node = view.node_item(0, 2)
     QApplication.sendEvent(view.viewport(), QEvent(QEvent.Type.Leave))
     assert seen[-1] == (-1, -1) and node.halo_color is None
+
+
+def test_texts_with_the_same_words_and_font_share_one_layout(qapp):
+    """A text is laid out once per font: records showing it again (the toy data's x1 after a
+    table, a bias value seen before) take that layout, and its size."""
+    from PySide6.QtGui import QColor, QFont
+    from ui.network_items import Text
+
+    font, bigger = QFont(), QFont()
+    font.setPixelSize(12)
+    bigger.setPixelSize(19)
+    a, b = Text("mean radius", font, QColor("black")), Text("x", font, QColor("black"))
+    b.set_text("mean radius")
+    assert a._laid_out() is b._laid_out() and a.size() == b.size()
+    c = Text("mean radius", bigger, QColor("black"))
+    assert c._laid_out() is not a._laid_out() and c.size()[0] > a.size()[0] > 0

@@ -80,6 +80,13 @@ def map_images(values: np.ndarray, vmax) -> list[QImage]:
 
 
 # --- what the canvas draws ------------------------------------------------------------------
+# Laid-out texts by (text, font key), shared by every record that shows the same text in the
+# same font (a layout is only drawn, never changed): a table's column names, the toy data's
+# x1 and x2 again, a bias value seen before.
+_LAYOUTS: dict[tuple[str, str], tuple[QTextLayout, tuple[float, float]]] = {}
+_LAYOUTS_MAX = 2048
+
+
 class Text:
     """A line of text whose top-left corner is ``pos`` (scene pixels), drawn as a
     QGraphicsSimpleTextItem draws it (one QTextLayout line), laid out once per text and font."""
@@ -113,15 +120,21 @@ class Text:
 
     def _laid_out(self) -> QTextLayout:
         if self._layout is None:
-            layout = QTextLayout(self._text, self.font)
-            layout.setCacheEnabled(True)
-            layout.beginLayout()
-            line = layout.createLine()
-            while layout.createLine().isValid():
-                pass
-            layout.endLayout()
-            line.setPosition(QPointF(0.0, 0.0))
-            self._layout, self._size = layout, (line.naturalTextWidth(), line.height())
+            key = (self._text, self.font.key())
+            laid = _LAYOUTS.get(key)
+            if laid is None:
+                layout = QTextLayout(self._text, self.font)
+                layout.setCacheEnabled(True)
+                layout.beginLayout()
+                line = layout.createLine()
+                while layout.createLine().isValid():
+                    pass
+                layout.endLayout()
+                line.setPosition(QPointF(0.0, 0.0))
+                if len(_LAYOUTS) >= _LAYOUTS_MAX:    # names of tables long closed, old biases
+                    _LAYOUTS.clear()
+                laid = _LAYOUTS[key] = (layout, (line.naturalTextWidth(), line.height()))
+            self._layout, self._size = laid
         return self._layout
 
     def size(self) -> tuple[float, float]:
