@@ -190,9 +190,9 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
             self._points = points
             self._set_points()
             changed = True
+        self._refresh()                      # (its title, before the layout settles)
         if changed:
             settle_now(self.getPlotItem())   # one paint shows the new scene
-        self._refresh()
 
     def _on_params_changed(self):
         self._refresh()
