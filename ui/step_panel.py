@@ -387,6 +387,7 @@ class StepPanel(QWidget):
         run = len(self.session.stages)
         index = self.session.stage_index
         if (titles, run, index) == self._filled:  # (a new network says so twice: structure, settings)
+            self.stage_list.setCurrentRow(index)  # (the row a click left, should it differ)
             return
         self._filled = (titles, run, index)
         self.operation_titles = titles
