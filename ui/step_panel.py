@@ -88,7 +88,6 @@ class StepPanel(QWidget):
         self._syncing = False
         self._side = None
         self.operation_titles: list[str] = []
-        self._filled = None           # (titles, operations run, index) the list shows
 
         self.stage_list = QListWidget()
         self.stage_list.setObjectName("stageList")
@@ -206,10 +205,11 @@ class StepPanel(QWidget):
         self.stage_list.currentRowChanged.connect(self._on_row)
         self.sample_spin.valueChanged.connect(self._on_sample)
         session.stageChanged.connect(self._on_stage_signal)
-        for name in ("structureChanged", "settingsChanged"):   # a new network or optimizer
-            signal = getattr(session, name, None)
-            if signal is not None:
-                signal.connect(self._on_plan)
+        # A new network or optimizer. (The model follows every structureChanged with
+        # settingsChanged: listening to both worked the plan out twice.)
+        signal = getattr(session, "settingsChanged", None)
+        if signal is not None:
+            signal.connect(self._on_plan)
         self._on_stage(session.stages[session.stage_index]
                        if 0 <= session.stage_index < len(session.stages) else None)
 
@@ -385,11 +385,6 @@ class StepPanel(QWidget):
         a new network renames some and adds or drops the rest)."""
         titles = self._plan()
         run = len(self.session.stages)
-        index = self.session.stage_index
-        if (titles, run, index) == self._filled:  # (a new network says so twice: structure, settings)
-            self.stage_list.setCurrentRow(index)  # (the row a click left, should it differ)
-            return
-        self._filled = (titles, run, index)
         self.operation_titles = titles
         items = self.stage_list
         while items.count() > len(titles):
@@ -409,6 +404,7 @@ class StepPanel(QWidget):
                 item.setFlags(flags)
             if item.toolTip() != tip:
                 item.setToolTip(tip)
+        index = self.session.stage_index
         self.stage_list.setCurrentRow(index)
         if 0 <= index < self.stage_list.count():
             self.stage_list.scrollToItem(self.stage_list.item(index))
