@@ -182,7 +182,6 @@ class Guide:
                             [share] + [max(60, (room - share) // len(below))] * len(below),
                             Qt.Vertical)
 
-
     def _room(self, area) -> int:
         """GUIDE_WIDTH, or less when the window is narrow: what the canvas and the docks
         under it can give up, the column across keeping its width (given more, a 1024-px

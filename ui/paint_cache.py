@@ -80,6 +80,11 @@ class SteadyAxis(pg.AxisItem):
     # tick laid out again. A picture is a few kB.
     KEPT = 16
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept: dict = {}           # layout key → (picture, text size), oldest first
+        self._text_size = None          # what the last layout asked for, across the axis
+
     def paint(self, p, opt, widget):
         self.ensure_picture()
         self.picture.play(p)
@@ -90,9 +95,7 @@ class SteadyAxis(pg.AxisItem):
         if self.picture is not None:
             return
         key = axis_specs.layout_key(self)
-        kept = getattr(self, "_kept", None)
-        if kept is None:
-            kept = self._kept = {}
+        kept = self._kept
         if key is not None and key in kept:
             picture, text_size = kept[key] = kept.pop(key)     # (the most recent last)
             self._updateMaxTextSize(text_size)      # as laying it out does (it drops the picture)

@@ -166,13 +166,13 @@ class SteadyLabel(QLabel):
     def setText(self, text: str) -> None:
         super().setText(text)
         self._twin.setText(text)
-        self.fit()
+        self._fit()
 
     def setStyleSheet(self, sheet: str) -> None:
         super().setStyleSheet(sheet)
-        self.fit()
+        self._fit()
 
-    def fit(self) -> None:
+    def _fit(self) -> None:
         need = self._twin.sizeHint()
         width = self.minimumWidth()
         if need.height() != self.minimumHeight() or not 0.75 * width <= need.width() <= width:
