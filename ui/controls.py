@@ -205,6 +205,13 @@ class DataPanel(QWidget):
             cb.toggled.connect(self._on_feature_toggled)
             pool.append(cb)
         self.feature_boxes = {}
+        # Showing a child of a shown widget lays out every layout above it at once (Qt
+        # activates them in setVisible): with the box hidden meanwhile, that happens once,
+        # when it shows again, not once for each of a table's 30 boxes.
+        box = self._feature_grid.parentWidget()
+        shown = box.isVisible()
+        if shown:
+            box.setVisible(False)
         for cb, name in zip(pool, names):
             label = labels.get(name, name)
             cb.setText(label)
@@ -217,6 +224,8 @@ class DataPanel(QWidget):
             cb.setObjectName("")
         self._columns = 0
         self._flow_features()
+        if shown:
+            box.setVisible(True)
 
     def _flow_features(self):
         """The feature boxes in two columns, or in one when two do not fit the panel's width:
