@@ -58,6 +58,43 @@ def window(qtbot):
 
 
 @pytest.fixture
+def count_events(qtbot):
+    """count_events(kind, *objects) → a counter whose ``n`` grows by one for each event of
+    ``kind`` that reaches one of ``objects`` (set ``n = 0`` to start again); its filters are
+    removed after the test."""
+    from PySide6.QtCore import QObject
+
+    class Counter(QObject):
+        n = 0
+
+        def __init__(self, kind):
+            super().__init__()
+            self.kind = kind
+
+        def eventFilter(self, obj, event):
+            if event.type() == self.kind:
+                self.n += 1
+            return False
+
+    made = []
+
+    def make(kind, *objects):
+        counter = Counter(kind)
+        for obj in objects:
+            obj.installEventFilter(counter)
+        made.append((counter, objects))
+        return counter
+
+    yield make
+    for counter, objects in made:
+        for obj in objects:
+            try:
+                obj.removeEventFilter(counter)
+            except RuntimeError:        # the object is gone already, and its filters with it
+                pass
+
+
+@pytest.fixture
 def write(tmp_path):
     """write(content, name="data.csv") → the path of a file in tmp_path holding content
     (str as UTF-8, or bytes)."""

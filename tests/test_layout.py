@@ -230,32 +230,22 @@ def test_a_tables_long_column_names_fit_the_data_panel(first_launch, qtbot, size
     assert back[0].top() == back[1].top() and back[1].left() > back[0].right()
 
 
-def test_a_tables_feature_boxes_are_laid_out_once(first_launch, qtbot):
+def test_a_tables_feature_boxes_are_laid_out_once(first_launch, qtbot, count_events):
     """Opening the 30-input table shows 28 more feature boxes: the boxes are placed once, not
     once per box shown (each shown box made Qt lay out every layout above it: 481 moves of the
     30 boxes here, 118 with their group box hidden while they change)."""
-    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtCore import QEvent
 
     from ui import data_actions
-
-    class Moves(QObject):
-        n = 0
-
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Move:
-                self.n += 1
-            return False
 
     w = first_launch(1400, 900)
     panel = w.data_panel
     data_actions.open_sample(w, "breast_cancer.csv")     # makes the 30 boxes (not timed here)
     panel.dataset.setCurrentText("circle")
     qtbot.wait(10)
-    moves = Moves()
     boxes = list(panel._feature_pool)
     assert len(boxes) == 30
-    for cb in boxes:
-        cb.installEventFilter(moves)
+    moves = count_events(QEvent.Type.Move, *boxes)
     data_actions.open_sample(w, "breast_cancer.csv")
     qtbot.wait(10)
     assert all(cb.isVisible() for cb in boxes)

@@ -42,46 +42,34 @@ def test_parameter_count_is_live(window):
     assert count_text(window).endswith("= (2+1)·3 + 3 + 1 = 13")
 
 
-def test_a_new_formula_lays_out_nothing_else(window, qtbot):
+def test_a_new_formula_lays_out_nothing_else(window, qtbot, count_events):
     """The formula is shown whole, and a new one does not make the status bar (and through it
     the main window and its docks) lay out again unless it needs more room or much less."""
-    from PySide6.QtCore import QEvent, QObject
-
-    class Requests(QObject):
-        n = 0
-
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.LayoutRequest:
-                self.n += 1
-            return False
+    from PySide6.QtCore import QEvent
 
     label, bar = window.param_count_label, window.statusBar()
     window.actionAddNeuron.trigger()      # (the first change after the window shows lays out
     window.actionRemoveNeuron.trigger()   # docks that were waiting for it)
     qtbot.wait(1)
-    requests = Requests()
-    bar.installEventFilter(requests)
+    requests = count_events(QEvent.Type.LayoutRequest, bar)
     widths = []
-    try:
-        for action in (window.actionAddNeuron, window.actionRemoveNeuron):
-            qtbot.wait(1)
-            requests.n = 0
-            action.trigger()                          # "= 21" then "= 17": the same room
-            qtbot.wait(1)
-            assert requests.n == 0, action.objectName()
-            assert label.sizeHint().width() <= label.width()
-            widths.append(label.width())
-        assert widths[0] == widths[1]
-        for _ in range(3):
-            window.actionAddLayer.trigger()           # a much longer formula: more room
+    for action in (window.actionAddNeuron, window.actionRemoveNeuron):
         qtbot.wait(1)
-        assert label.sizeHint().width() <= label.width() and label.width() > widths[0]
-        for _ in range(3):
-            window.actionRemoveLayer.trigger()        # back to one layer: it gives it back
+        requests.n = 0
+        action.trigger()                          # "= 21" then "= 17": the same room
         qtbot.wait(1)
-        assert label.width() == widths[0]
-    finally:
-        bar.removeEventFilter(requests)
+        assert requests.n == 0, action.objectName()
+        assert label.sizeHint().width() <= label.width()
+        widths.append(label.width())
+    assert widths[0] == widths[1]
+    for _ in range(3):
+        window.actionAddLayer.trigger()           # a much longer formula: more room
+    qtbot.wait(1)
+    assert label.sizeHint().width() <= label.width() and label.width() > widths[0]
+    for _ in range(3):
+        window.actionRemoveLayer.trigger()        # back to one layer: it gives it back
+    qtbot.wait(1)
+    assert label.width() == widths[0]
 
 
 def test_add_neuron_keeps_weights_that_still_apply(window):
