@@ -253,6 +253,24 @@ def test_a_tables_feature_boxes_are_laid_out_once(first_launch, qtbot, count_eve
     assert moves.n <= 5 * len(boxes), moves.n
 
 
+def test_a_feature_box_keeps_the_keyboard_focus_when_the_boxes_change(first_launch, qtbot):
+    """The feature boxes change with the data (the table's 30, the toy data's 7); a box that
+    has the keyboard focus and stays (the first, renamed) keeps it."""
+    from ui import data_actions
+
+    w = first_launch(1400, 900)
+    panel = w.data_panel
+    data_actions.open_sample(w, "breast_cancer.csv")
+    qtbot.wait(10)
+    first = panel.feature_boxes["mean radius"]
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus)
+    w.actionUndo.trigger()                                  # back to the toy data
+    qtbot.wait(10)
+    assert list(panel.feature_boxes)[0] == "x1" and panel.feature_boxes["x1"] is first
+    assert first.hasFocus()
+
+
 @pytest.mark.parametrize("size", SIZES[:3], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_opening_the_guide_takes_its_room_from_the_canvas(first_launch, qtbot, size):
     """F1 widens the left column for the guide; the plots' column keeps its width (at 1024 px

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QLocale, Qt
 from PySide6.QtGui import QDoubleValidator, QValidator
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
+                               QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from nnviz import settings
@@ -207,9 +207,13 @@ class DataPanel(QWidget):
         self.feature_boxes = {}
         # Showing a child of a shown widget lays out every layout above it at once (Qt
         # activates them in setVisible): with the box hidden meanwhile, that happens once,
-        # when it shows again, not once for each of a table's 30 boxes.
+        # when it shows again, not once for each of a table's 30 boxes. Hiding it moves the
+        # keyboard focus away; a box that had it and stays gets it back.
         box = self._feature_grid.parentWidget()
         shown = box.isVisible()
+        focus = QApplication.focusWidget()
+        if focus is not None and not box.isAncestorOf(focus):
+            focus = None
         if shown:
             box.setVisible(False)
         for cb, name in zip(pool, names):
@@ -226,6 +230,8 @@ class DataPanel(QWidget):
         self._flow_features()
         if shown:
             box.setVisible(True)
+            if focus is not None and focus.isVisible():
+                focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _flow_features(self):
         """The feature boxes in two columns, or in one when two do not fit the panel's width:
