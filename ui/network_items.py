@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QAction, QBrush, QColor, QFont, QImage, QPainter, QPainterPath,
-                           QPainterPathStroker, QPen, QPixmap, QTextLayout)
+                           QPainterPathStroker, QPen, QTextLayout)
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from nnviz.core.stages import sup
@@ -162,7 +162,7 @@ class Node:
     """One unit: a square (its map, when there is one) in a ring coloured by its bias, with a
     halo while it is hovered or its layer is being computed. ``k`` = -1 for an input."""
 
-    __slots__ = ("k", "j", "center", "size", "ring", "image", "pixmap", "ring_color", "hovered",
+    __slots__ = ("k", "j", "center", "size", "ring", "image", "ring_color", "hovered",
                  "stage_color", "label", "label_visible")
 
     def __init__(self, k: int, j: int):
@@ -171,7 +171,6 @@ class Node:
         self.size = 1.0
         self.ring = 1.0
         self.image: QImage | None = None
-        self.pixmap: QPixmap | None = None
         self.ring_color = OUTLINE
         self.hovered = False
         self.stage_color: QColor | None = None
@@ -198,9 +197,9 @@ class Node:
         self.label_visible = visible
 
     def set_image(self, image: QImage | None):
-        """Show ``image`` as the unit's map (None: no map)."""
+        """Show ``image`` as the unit's map (None: no map). Drawn as it is: a raster paint
+        engine draws a QImage as fast as a QPixmap, which would be one more copy."""
         self.image = image
-        self.pixmap = None if image is None else QPixmap.fromImage(image)
 
     @property
     def halo_color(self) -> QColor | None:
@@ -233,12 +232,12 @@ class Node:
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(NODE_FILL)
         painter.drawRect(QRectF(x0, y0, s, s))
-        if self.pixmap is not None:
+        if self.image is not None:
             painter.save()
             painter.translate(x0, y0)
-            scale = s / max(1, self.pixmap.width())
+            scale = s / max(1, self.image.width())
             painter.scale(scale, scale)
-            painter.drawPixmap(QPointF(0.0, 0.0), self.pixmap)
+            painter.drawImage(QPointF(0.0, 0.0), self.image)
             painter.restore()
         r = self.ring / 2 + 0.5
         painter.setPen(QPen(self.ring_color, self.ring))
