@@ -74,11 +74,14 @@ def test_thirty_inputs_every_unit_map_is_the_output_plot_slice(trained, session)
             src = _plot_source(session, plot, k, j)
             assert src.shape == (100, 100) and np.ptp(src) > 0
             np.testing.assert_array_equal(got, _expected(session, k, j, src, img))
-    # The inputs' maps: the two on the axes vary, the rest are held: one colour each.
+    # The inputs' maps: the two on the axes vary, the rest are held: one colour each (an
+    # image of one pixel, drawn as a filled square).
     for i in range(30):
-        got = _rgb_image(view.thumbnail_image(-1, i))
+        img = view.thumbnail_image(-1, i)
+        got = _rgb_image(img)
         distinct = len(np.unique(got.reshape(-1, 3), axis=0))
         assert (distinct > 4) if i in ax else (distinct == 1), (i, distinct)
+        assert (img.width() > 1) if i in ax else (img.width() == img.height() == 1), i
 
 
 def test_thumbnails_follow_the_output_plot_axes(trained, session):

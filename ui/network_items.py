@@ -232,7 +232,9 @@ class Node:
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(NODE_FILL)
         painter.drawRect(QRectF(x0, y0, s, s))
-        if self.image is not None:
+        if self.image is not None and self.image.width() == 1 == self.image.height():
+            painter.fillRect(QRectF(x0, y0, s, s), QColor(self.image.pixel(0, 0)))
+        elif self.image is not None:
             painter.save()
             painter.translate(x0, y0)
             scale = s / max(1, self.image.width())

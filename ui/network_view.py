@@ -118,7 +118,8 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
 
     def thumbnail_image(self, k: int, j: int) -> QImage | None:
         """The map drawn in node (k, j) (res × res, +y up; a node drawn smaller than res/2
-        pixels: every step-th grid point), or None when the data is not 2-D."""
+        pixels: every step-th grid point; an input held at one value over the plane: 1 × 1,
+        its one colour), or None when the data is not 2-D."""
         return self.node_item(k, j).image
 
     def unit_name(self, k: int, j: int) -> str:
@@ -243,11 +244,21 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         step = self._map_steps[0] if self._map_steps else 1
         if step > 1:                     # a small node shows every step-th grid point
             F = F[step // 2::step, step // 2::step]
-        vmax = [_finite_max(F[:, :, i]) for i in range(F.shape[2])]
-        varies = [bool(np.ptp(F[:, :, i]) > 0) for i in range(F.shape[2])]
-        shared = max((v for v, var in zip(vmax, varies) if var), default=0.0) or max(vmax)
-        vmax = [v if var else shared for v, var in zip(vmax, varies)]
-        for node, image in zip(self._nodes[0], map_images(F, vmax)):
+        columns = F.reshape(-1, F.shape[2])
+        size = np.abs(columns.astype(np.float64))
+        size[~np.isfinite(size)] = 0.0
+        vmax = size.max(axis=0)                  # per feature: max |finite value|, or 0
+        with np.errstate(invalid="ignore"):
+            varies = columns.max(axis=0) - columns.min(axis=0) > 0
+        shared = (vmax[varies].max() if varies.any() else 0.0) or vmax.max()
+        vmax[~varies] = shared
+        # A held feature is one colour over the plane: its map is that colour, 1 × 1.
+        images = [None] * F.shape[2]
+        for cols, values in ((np.flatnonzero(varies), F), (np.flatnonzero(~varies), F[:1, :1])):
+            if cols.size:
+                for i, image in zip(cols, map_images(values[:, :, cols], vmax[cols])):
+                    images[i] = image
+        for node, image in zip(self._nodes[0], images):
             node.set_image(image)
         self._maps_for = (grid, tuple(self.session.model.features), step)
         self._canvas.update()
