@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnviz.data import csvparse
+from nnviz.data import csvnumbers, csvparse
 from nnviz.data.csvnumbers import MAX_DIGITS, read_decimals
 from nnviz.data.csvread import read_table
 
@@ -53,6 +53,23 @@ def test_a_column_with_any_other_cell_is_not_read(cell):
     values, read = _read(rows)
     assert read.tolist() == [True, False, True]
     assert values[:, 0].tolist() == [1.5, 4.0, 7.0] and values[:, 2].tolist() == [3.0, 6.0, -9.25]
+
+
+@pytest.mark.parametrize("chunk", [1, 40, 1000])
+def test_runs_of_lines_read_what_the_whole_block_reads(monkeypatch, chunk):
+    rng = np.random.default_rng(chunk)
+    cells = _random_decimals(rng, 3 * 200)
+    rows = [cells[i:i + 3] for i in range(0, len(cells), 3)]
+    rows[137][1] = "1e5"                      # one cell of one run spoils its column
+    for newline_at_end in (True, False):
+        whole = _read(rows, newline_at_end)
+        monkeypatch.setattr(csvnumbers, "CHUNK_BYTES", chunk)
+        runs = _read(rows, newline_at_end)
+        monkeypatch.undo()
+        assert runs[1].tolist() == whole[1].tolist() == [True, False, True]
+        assert runs[0][:, [0, 2]].tobytes() == whole[0][:, [0, 2]].tobytes()
+        want = np.array([[float(r[0]), float(r[2])] for r in rows])
+        assert runs[0][:, [0, 2]].tobytes() == want.tobytes()
 
 
 def test_a_last_line_without_its_newline_and_one_column():

@@ -20,6 +20,7 @@ import numpy as np
 MAX_DIGITS = 15                              # m < 10¹⁵ < 2⁵³: every partial sum of m is exact
 _POW10 = 10.0 ** np.arange(MAX_DIGITS + 1)   # exact: 10ᵉ = 2ᵉ·5ᵉ with 5ᵉ < 2⁵³
 _ZERO, _NINE, _DOT, _MINUS, _PLUS = 48, 57, 46, 45, 43
+CHUNK_BYTES = 1 << 16    # text read per pass: its temporaries (~40 bytes a byte) stay small
 
 
 def read_decimals(b: np.ndarray, seps: np.ndarray, m: int, k: int):
@@ -27,7 +28,24 @@ def read_decimals(b: np.ndarray, seps: np.ndarray, m: int, k: int):
     column j is a plain decimal (then ``values[:, j]`` holds them, bit for bit what
     ``float(cell)`` gives; the other columns hold garbage). ``b``: the block's bytes (uint8),
     m lines of k fields; ``seps``: the positions in ``b`` of the delimiter or newline after
-    each field, in order (the last field's may be missing: the block ends there)."""
+    each field, in order (the last field's may be missing: the block ends there). Read in
+    runs of whole lines of about ``CHUNK_BYTES``."""
+    rows = max(1, CHUNK_BYTES * m // max(1, b.size))
+    if rows >= m:
+        return _read(b, seps, m, k)
+    values = np.empty((m, k))
+    read = np.ones(k, dtype=bool)
+    for r0 in range(0, m, rows):
+        r1 = min(m, r0 + rows)
+        lo = 0 if r0 == 0 else int(seps[r0 * k - 1]) + 1
+        hi = b.size if r1 == m else int(seps[r1 * k - 1]) + 1
+        values[r0:r1], ok = _read(b[lo:hi], seps[r0 * k:r1 * k] - lo, r1 - r0, k)
+        read &= ok
+    return values, read
+
+
+def _read(b: np.ndarray, seps: np.ndarray, m: int, k: int):
+    """:func:`read_decimals` of one run of lines."""
     n = m * k
     end = np.empty(n, dtype=np.intp)            # field f is b[start[f]:end[f]]
     end[:min(seps.size, n)] = seps[:n]
