@@ -230,6 +230,28 @@ def test_a_tables_long_column_names_fit_the_data_panel(first_launch, qtbot, size
     assert back[0].top() == back[1].top() and back[1].left() > back[0].right()
 
 
+@pytest.mark.parametrize("size", SIZES[1:], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_room_the_hyperparameters_do_not_need_goes_to_the_data_panel(first_launch, qtbot, size):
+    """From 1400×900 up the Hyperparameters dock shows its whole panel and no more; the rest
+    of the column is the Data dock's, where a table's feature boxes go (at 1920×1080 the
+    Hyperparameters dock was 654 px tall for 316 px of fields, and the table showed 4 of its
+    30 boxes)."""
+    from ui import data_actions
+    w = first_launch(*size)
+    hyper, data = w.docks["Hyperparameters"], w.docks["Data"]
+    area = hyper.widget()
+    assert not area.verticalScrollBar().isVisible()
+    assert area.viewport().height() - area.widget().sizeHint().height() <= 80
+    assert data.height() > hyper.height()
+    data_actions.open_sample(w, "breast_cancer.csv")
+    qtbot.wait(50)
+    viewport = data.widget().viewport()
+    seen = [cb for cb in w.data_panel.feature_boxes.values()
+            if not cb.visibleRegion().isEmpty()
+            and cb.mapTo(viewport, cb.rect().bottomLeft()).y() < viewport.height()]
+    assert len(seen) >= {1400: 7, 1920: 15, 3840: 30}[size[0]]
+
+
 def test_a_tables_feature_boxes_are_laid_out_once(first_launch, qtbot, count_events):
     """Opening the 30-input table shows 28 more feature boxes: the boxes are placed once, not
     once per box shown (each shown box made Qt lay out every layout above it: 481 moves of the

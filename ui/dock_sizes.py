@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QTabBar, QToolBar
+from PySide6.QtWidgets import QDockWidget, QScrollArea, QTabBar, QToolBar
 
 # The share of the window each dock column or row gets by default, and keeps as the window
 # is resized: the settings column on the left, the plots on the right, the bottom row (heatmaps
@@ -51,14 +51,15 @@ class DockSizes:
         groups = self._groups()
         side = {Qt.LeftDockWidgetArea: LEFT_SHARE, Qt.RightDockWidgetArea: RIGHT_SHARE}
         across = {Qt.BottomDockWidgetArea: BOTTOM_SHARE, Qt.TopDockWidgetArea: BOTTOM_SHARE}
-        wide, high = [], []
+        wide, high, widths = [], [], {}
         for area, share in side.items():
             column = [d for d in groups if self.dockWidgetArea(d) == area]
             if column:
                 width = round(share * w)
                 if area == Qt.LeftDockWidgetArea:
                     width = min(width, LEFT_MAX)
-                wide.append((column[0], max(column[0].minimumSizeHint().width(), width)))
+                widths[area] = max(column[0].minimumSizeHint().width(), width)
+                wide.append((column[0], widths[area]))
         for area, share in across.items():
             row = [d for d in groups if self.dockWidgetArea(d) == area]
             if row:
@@ -82,10 +83,31 @@ class DockSizes:
             rest = [d for d in column if d not in want]
             for d in rest:
                 want[d] = max(60, (room - sum(want.values())) // len(rest))
+            data = self.docks["Data"]
+            if data in column:
+                # The others show what they always show: room they would leave empty goes to
+                # the data panel, which a table's columns make taller.
+                needs = {d: self._content_height(d, widths[area]) for d in rest}
+                spare = sum(want[d] - needs[d] for d in rest if want[d] > needs[d])
+                if spare > 0:
+                    want.update({d: min(want[d], needs[d]) for d in rest})
+                    want[data] += spare
             high += list(want.items())
         self._resize(wide, Qt.Horizontal)
         self._resize(high, Qt.Vertical)
         self._step_room()
+
+    def _content_height(self, dock: QDockWidget, width: int) -> int:
+        """The height ``dock`` needs, ``width`` wide, to show its whole panel (its title bar
+        included): a form whose rows wrap when narrow needs more than its size hint."""
+        area = dock.widget()
+        panel = area.widget() if isinstance(area, QScrollArea) else area
+        inner = area.viewport() if isinstance(area, QScrollArea) else area
+        laid_out = dock.width() > inner.width() > 0
+        width -= dock.width() - inner.width() if laid_out else 0
+        height = panel.heightForWidth(width) if panel.hasHeightForWidth() else -1
+        title = dock.height() - inner.height() if laid_out else 24
+        return max(height, panel.sizeHint().height()) + max(title, 24) + 4
 
     def _scale_docks(self, fx: float, fy: float):
         """Every docked group keeps its share of the window: scaled by the resize."""
