@@ -8,6 +8,7 @@ the range they have (``SteadyAxis``), and labels are set only when they change."
 import pytest
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QWidget
 
 from ui import data_actions
 from ui.paint_cache import SteadyAxis, set_axis_label
@@ -122,3 +123,23 @@ def test_a_new_table_paints_the_data_panel_once(shown, qtbot, there_and_back):
     assert paints.count["scroll bar"] == (0 if there_and_back else 1), paints.count
     assert len(panel.feature_boxes) == (7 if there_and_back else 30)
     assert bar.isVisible() != there_and_back
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_that_leaves_the_hyperparameters_does_not_paint_them(shown, qtbot, change):
+    """Every change of the run syncs the Hyperparameters panel; a field whose value stays the
+    same is not set again (a spin box given its own value repaints all the same)."""
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    _settle(qtbot, app)
+    panel = shown.hyper_panel
+    paints = _Paints({w: w.objectName() or type(w).__name__
+                      for w in [panel, *panel.findChildren(QWidget)]})
+    app.installEventFilter(paints)
+    try:
+        CHANGES[change](shown)
+        _settle(qtbot, app)
+    finally:
+        app.removeEventFilter(paints)
+    painted = {name: n for name, n in paints.count.items() if n}
+    assert painted == {}, painted

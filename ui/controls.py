@@ -481,7 +481,7 @@ class HyperPanel(QWidget):
             _set_value(self.seed, c.seed)
             self.reduction.setCurrentText(c.reduction)
             self.schedule.setCurrentText(c.lr_schedule)
-            self.early.setValue(c.early_stopping)
+            _set_value(self.early, c.early_stopping)
         finally:
             self._syncing = False
         self._show_eta()
