@@ -244,12 +244,15 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         step = self._map_steps[0] if self._map_steps else 1
         if step > 1:                     # a small node shows every step-th grid point
             F = F[step // 2::step, step // 2::step]
-        columns = F.reshape(-1, F.shape[2])
-        size = np.abs(columns.astype(np.float64))
-        size[~np.isfinite(size)] = 0.0
-        vmax = size.max(axis=0)                  # per feature: max |finite value|, or 0
+        # Per feature: its largest |finite value| (or 0) and whether it varies over the plane.
+        # (Reduced row by row of the transpose: NumPy reduces a tall array's columns slowly.)
+        rows = np.ascontiguousarray(F.reshape(-1, F.shape[2]).T)
+        hi, lo = rows.max(axis=1), rows.min(axis=1)
         with np.errstate(invalid="ignore"):
-            varies = columns.max(axis=0) - columns.min(axis=0) > 0
+            varies = hi - lo > 0                 # (NaN: False, as np.ptp)
+        vmax = np.maximum(np.abs(hi), np.abs(lo)).astype(np.float64)
+        for i in np.flatnonzero(~(np.isfinite(hi) & np.isfinite(lo))):
+            vmax[i] = _finite_max(rows[i])
         shared = (vmax[varies].max() if varies.any() else 0.0) or vmax.max()
         vmax[~varies] = shared
         # A held feature is one colour over the plane: its map is that colour, 1 × 1.
