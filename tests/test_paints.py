@@ -36,6 +36,18 @@ def _settle(qtbot, app):
         app.processEvents()
 
 
+def _paints_of(qtbot, app, change, widgets: dict) -> _Paints:
+    """The paint events of ``widgets`` (widget → name) while ``change()`` runs and settles."""
+    paints = _Paints(widgets)
+    app.installEventFilter(paints)
+    try:
+        change()
+        _settle(qtbot, app)
+    finally:
+        app.removeEventFilter(paints)
+    return paints
+
+
 @pytest.fixture
 def shown(window, qtbot):
     window.resize(1400, 900)
@@ -59,13 +71,9 @@ def test_a_change_paints_each_plot_at_most_once(shown, qtbot, change):
     _settle(qtbot, app)
     shown.actionStepEpoch.trigger()              # a history, so the loss plot has a range
     _settle(qtbot, app)
-    paints = _Paints({shown.boundary_plot.viewport(): "output", shown.loss_plot.viewport(): "loss"})
-    app.installEventFilter(paints)
-    try:
-        CHANGES[change](shown)
-        _settle(qtbot, app)
-    finally:
-        app.removeEventFilter(paints)
+    paints = _paints_of(qtbot, app, lambda: CHANGES[change](shown),
+                        {shown.boundary_plot.viewport(): "output",
+                         shown.loss_plot.viewport(): "loss"})
     assert paints.count["output"] == 1, paints.count
     assert paints.count["loss"] <= 1, paints.count
 
@@ -133,13 +141,8 @@ def test_a_change_that_leaves_the_hyperparameters_does_not_paint_them(shown, qtb
     app = QApplication.instance()
     _settle(qtbot, app)
     panel = shown.hyper_panel
-    paints = _Paints({w: w.objectName() or type(w).__name__
-                      for w in [panel, *panel.findChildren(QWidget)]})
-    app.installEventFilter(paints)
-    try:
-        CHANGES[change](shown)
-        _settle(qtbot, app)
-    finally:
-        app.removeEventFilter(paints)
+    paints = _paints_of(qtbot, app, lambda: CHANGES[change](shown),
+                        {w: w.objectName() or type(w).__name__
+                         for w in [panel, *panel.findChildren(QWidget)]})
     painted = {name: n for name, n in paints.count.items() if n}
     assert painted == {}, painted
