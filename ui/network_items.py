@@ -162,7 +162,7 @@ class Node:
     """One unit: a square (its map, when there is one) in a ring coloured by its bias, with a
     halo while it is hovered or its layer is being computed. ``k`` = -1 for an input."""
 
-    __slots__ = ("k", "j", "center", "size", "ring", "image", "ring_color", "hovered",
+    __slots__ = ("k", "j", "center", "size", "ring", "image", "flat", "ring_color", "hovered",
                  "stage_color", "label", "label_visible")
 
     def __init__(self, k: int, j: int):
@@ -171,6 +171,7 @@ class Node:
         self.size = 1.0
         self.ring = 1.0
         self.image: QImage | None = None
+        self.flat: QColor | None = None   # the colour of a 1 × 1 map (a held input's)
         self.ring_color = OUTLINE
         self.hovered = False
         self.stage_color: QColor | None = None
@@ -200,6 +201,8 @@ class Node:
         """Show ``image`` as the unit's map (None: no map). Drawn as it is: a raster paint
         engine draws a QImage as fast as a QPixmap, which would be one more copy."""
         self.image = image
+        flat = image is not None and image.width() == 1 == image.height()
+        self.flat = QColor(image.pixel(0, 0)) if flat else None
 
     @property
     def halo_color(self) -> QColor | None:
@@ -232,8 +235,8 @@ class Node:
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(NODE_FILL)
         painter.drawRect(QRectF(x0, y0, s, s))
-        if self.image is not None and self.image.width() == 1 == self.image.height():
-            painter.fillRect(QRectF(x0, y0, s, s), QColor(self.image.pixel(0, 0)))
+        if self.flat is not None:
+            painter.fillRect(QRectF(x0, y0, s, s), self.flat)
         elif self.image is not None:
             painter.save()
             painter.translate(x0, y0)
