@@ -58,7 +58,7 @@ def _read(b: np.ndarray, seps: np.ndarray, m: int, k: int):
     start[0] = 0
     start[1:] = end[:-1] + 1
     sep = np.zeros(b.size, dtype=bool)
-    sep[end[end < b.size]] = True
+    sep[seps[:n]] = True
     field_of = np.cumsum(sep, dtype=np.intp)     # byte i, not a separator, is in field field_of[i]
     is_digit = (b >= _ZERO) & (b <= _NINE)
     is_dot = b == _DOT
