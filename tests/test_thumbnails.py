@@ -108,3 +108,20 @@ def test_one_input_has_no_maps(qtbot, session):
     ds = csvdata.load_dataset(data_actions.DATASETS / "diabetes.csv", target, features=["bmi"])
     session.set_dataset(ds, test_ratio=data_actions.SAMPLE_TEST_RATIO, seed=1)
     assert view.thumbnail_image(-1, 0) is None and view.thumbnail_image(0, 0) is None
+
+
+def test_no_feature_on_the_plot_axes_every_map_is_one_colour(trained, session):
+    """Features that read neither axis's input: nothing varies over the plane, so every map,
+    the inputs' and the units', is one colour, and the Output plot is one value."""
+    view, plot = trained
+    ax = session.plot_axes()
+    keep = [n for i, n in enumerate(session.dataset.inputs) if i not in ax][:5]
+    session.set_features(keep)
+    assert session.plot_axes() == ax and session.grid().moving == []
+    for i in range(5):
+        img = view.thumbnail_image(-1, i)
+        assert img.width() == img.height() == 1, i
+    for j in range(session.network.sizes[1]):
+        assert len(np.unique(_rgb_image(view.thumbnail_image(0, j)).reshape(-1, 3), axis=0)) == 1
+    out = session.grid_outputs()[-1]
+    assert out.shape == (100, 100, 1) and np.ptp(out) == 0

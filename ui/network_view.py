@@ -240,27 +240,39 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
             return
         grid = self.session.grid()
         res = grid.resolution
-        F = grid.features.reshape(res, res, -1)
+        moving = grid.moving
+        M = grid.moving_features().reshape(res, res, len(moving))
         step = self._map_steps[0] if self._map_steps else 1
         if step > 1:                     # a small node shows every step-th grid point
-            F = F[step // 2::step, step // 2::step]
-        # Per feature: its largest |finite value| (or 0) and whether it varies over the plane.
-        # (Reduced row by row of the transpose: NumPy reduces a tall array's columns slowly.)
-        rows = np.ascontiguousarray(F.reshape(-1, F.shape[2]).T)
-        hi, lo = rows.max(axis=1), rows.min(axis=1)
+            M = M[step // 2::step, step // 2::step]
+        # Per feature: its largest |finite value| (or 0) and whether it varies over the plane;
+        # a held one (not in grid.moving) is its one value. (The moving ones reduced row by row
+        # of the transpose: NumPy reduces a tall array's columns slowly.)
+        rows = np.ascontiguousarray(M.reshape(M.shape[0] * M.shape[1], M.shape[2]).T)
+        first = grid.held.astype(np.float32)     # each feature's value at the plane's corner
+        hi, lo = first.copy(), first.copy()
+        if moving:
+            first[moving] = M[0, 0]
+            hi[moving], lo[moving] = rows.max(axis=1), rows.min(axis=1)
         with np.errstate(invalid="ignore"):
             varies = hi - lo > 0                 # (NaN: False, as np.ptp)
         vmax = np.maximum(np.abs(hi), np.abs(lo)).astype(np.float64)
+        row_of = {c: r for r, c in enumerate(moving)}
         for i in np.flatnonzero(~(np.isfinite(hi) & np.isfinite(lo))):
-            vmax[i] = _finite_max(rows[i])
+            vmax[i] = _finite_max(rows[row_of[i]] if i in row_of else first[i])
         shared = (vmax[varies].max() if varies.any() else 0.0) or vmax.max()
         vmax[~varies] = shared
         # A held feature is one colour over the plane: its map is that colour, 1 × 1.
-        images = [None] * F.shape[2]
-        for cols, values in ((np.flatnonzero(varies), F), (np.flatnonzero(~varies), F[:1, :1])):
-            if cols.size:
-                for i, image in zip(cols, map_images(values[:, :, cols], vmax[cols])):
-                    images[i] = image
+        images = [None] * len(first)
+        cols = np.flatnonzero(varies)            # (only moving features vary)
+        if cols.size:
+            values = M[:, :, [row_of[c] for c in cols]]
+            for i, image in zip(cols, map_images(values, vmax[cols])):
+                images[i] = image
+        cols = np.flatnonzero(~varies)
+        if cols.size:
+            for i, image in zip(cols, map_images(first[cols].reshape(1, 1, -1), vmax[cols])):
+                images[i] = image
         for node, image in zip(self._nodes[0], images):
             node.set_image(image)
         self._maps_for = (grid, tuple(self.session.model.features), step)

@@ -2,7 +2,9 @@
 
 The grid's scaled features depend only on the data, the features and the view, so they are
 computed once (float32) and each frame costs one forward pass: ``Network.layer_outputs`` in
-float32 over res² rows (the layers' own forward methods), which also yields each hidden unit's map (Playground's thumbnails).
+float32 over res² rows (the layers' own forward methods), which also yields each hidden unit's
+map (Playground's thumbnails). Only the features that read an axis's input vary over the
+plane; the others, held at one value, enter the first layer once, through its bias.
 """
 from __future__ import annotations
 
@@ -39,13 +41,16 @@ class Grid:
         held = np.zeros((1, n_in)) if fixed is None else np.array(fixed, dtype=float).reshape(1, n_in)
         # Only the features that read an axis's input vary over the grid: those are computed
         # for res² rows, every other one once (a 30-input table's grid costs what two inputs' do).
-        moving = model.features_of({x_input, y_input})
-        # The features with a column of ones, so the first layer's X·W + b is one product
-        # [X 1]·[W; b] (adding b to res²×M values costs more than the product itself).
-        p = len(model.features)
-        self._features1 = np.empty((res * res, p + 1), dtype=np.float32)
-        self._features1[:, :p] = model.transform(held).astype(np.float32)
-        self._features1[:, p] = 1.0
+        self.moving = moving = model.features_of({x_input, y_input})
+        self._p = p = len(model.features)
+        #: (p,) every scaled feature at the held point (a moving one's entry is not its map).
+        self.held = model.transform(held)[0]
+        # The moving features with a column of ones: the first layer's X·W + b over the grid is
+        # one product [X_moving 1]·[W_moving; b + x_held·W_held], the held features' share of
+        # every row added to the bias once (adding b to res²×M values costs more than the
+        # product itself, and a held column would be res² copies of one number).
+        self._moving1 = np.empty((res * res, len(moving) + 1), dtype=np.float32)
+        self._moving1[:, -1] = 1.0
         if moving:
             # Column by column, and only the inputs the moving features read: the others are
             # never read, and their memory is never touched.
@@ -55,8 +60,23 @@ class Grid:
             raw[:, x_input] = gx.ravel()
             if y_input != x_input:
                 raw[:, y_input] = gy.ravel()
-            self._features1[:, moving] = model.transform_columns(raw, moving)
-        self.features = self._features1[:, :p]
+            self._moving1[:, :-1] = model.transform_columns(raw, moving)
+        self._features = None
+
+    @property
+    def features(self) -> np.ndarray:
+        """(res², p) float32, every scaled feature at every grid point (a held one is its
+        value repeated); made when first asked for."""
+        if self._features is None:
+            F = np.empty((len(self._moving1), self._p), dtype=np.float32)
+            F[:] = self.held.astype(np.float32)
+            F[:, self.moving] = self._moving1[:, :-1]
+            self._features = F
+        return self._features
+
+    def moving_features(self) -> np.ndarray:
+        """(res², len(moving)) float32, the features that vary over the grid (``moving``)."""
+        return self._moving1[:, :-1]
 
     def evaluate(self, network) -> list[np.ndarray]:
         """Per dense layer, A reshaped to (res, res, units), float32; the last is the output."""
@@ -76,8 +96,9 @@ class Grid:
         blocks of rows (about ``_BLOCK`` values of the widest layer each) so every intermediate
         stays in cache; each layer's block is computed in place in its slice of the result."""
         layers = [(Dense(dense.Wb.astype(np.float32)), act)
-                  for dense, act in zip(network.dense, network.act)]
-        features = self._features1
+                  for dense, act in zip(network.dense[1:], network.act[1:])]
+        layers.insert(0, (Dense(self._first_layer(network.dense[0])), network.act[0]))
+        features = self._moving1
         n = len(features)
         outs = [np.empty((n, dense.fan_out), dtype=np.float32) for dense in network.dense]
         blocks = -(-n * max(dense.fan_out for dense in network.dense) // _BLOCK)
@@ -89,3 +110,13 @@ class Grid:
                 z = dense.forward(a, out[start:stop])
                 a = act.forward(z, z)
         return outs
+
+    def _first_layer(self, dense) -> np.ndarray:
+        """[W_moving; b + x_held·W_held] in float32: the first layer's weights for the moving
+        features' rows, with the held features' share in the bias (summed in float64)."""
+        held = np.ones(self._p, dtype=bool)
+        held[self.moving] = False
+        Wb = np.empty((len(self.moving) + 1, dense.fan_out), dtype=np.float32)
+        Wb[:-1] = dense.W[self.moving]
+        Wb[-1] = dense.b + self.held[held] @ dense.W[held]
+        return Wb
