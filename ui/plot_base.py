@@ -17,8 +17,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QPainter, QPalette
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QHBoxLayout, QLabel, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QDockWidget, QHBoxLayout,
+                               QLabel, QSizePolicy, QVBoxLayout, QWidget)
 
 from .paint_cache import steady_axes
 
@@ -41,7 +41,10 @@ class ShownGate:
         w = self._widget
         if not w.window().isVisible() or self._find_dock() is None:
             return False
-        if w.isVisible() and not w.visibleRegion().isEmpty():
+        # (A scroll area's own region can be all covered by its viewport and a header: the
+        # viewport's says whether the view shows.)
+        seen = w.viewport() if isinstance(w, QAbstractScrollArea) else w
+        if w.isVisible() and not seen.visibleRegion().isEmpty():
             return False
         self.stale = True
         return True
