@@ -146,3 +146,20 @@ def test_a_change_that_leaves_the_hyperparameters_does_not_paint_them(shown, qtb
                          for w in [panel, *panel.findChildren(QWidget)]})
     painted = {name: n for name, n in paints.count.items() if n}
     assert painted == {}, painted
+
+
+def test_a_header_control_paints_the_header_not_the_dock_under_it(shown, qtbot):
+    """A plot's header row fills its own background: a control of it that changes (the Output
+    plot's axis choice, repopulated for a table) repaints the header, not the dock and the plot
+    frame under it."""
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    data_actions.open_sample(shown, "breast_cancer.csv")
+    _settle(qtbot, app)
+    plot = shown.boundary_plot
+    dock = shown.docks["Output"]
+    x = plot.x_combo
+    paints = _paints_of(qtbot, app, lambda: x.setCurrentIndex((x.currentIndex() + 5) % x.count()),
+                        {dock: "dock", plot: "plot frame", plot._header: "header"})
+    assert paints.count["header"] >= 1, paints.count
+    assert paints.count["dock"] == paints.count["plot frame"] == 0, paints.count

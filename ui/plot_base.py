@@ -215,6 +215,9 @@ class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
         self.setObjectName(f"{name}Plot")
         self._header = QWidget(self)
         self._header.setObjectName(f"{name}Header")
+        # Opaque, in the colour that shows behind it anyway: a control of the header that
+        # changes repaints the header, not the plot and the dock under it.
+        self._header.setAutoFillBackground(True)
         self._header_rows = QVBoxLayout(self._header)
         self._header_rows.setContentsMargins(6, 2, 6, 2)
         self._header_rows.setSpacing(2)
