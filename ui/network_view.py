@@ -257,22 +257,20 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         with np.errstate(invalid="ignore"):
             varies = hi - lo > 0                 # (NaN: False, as np.ptp)
         vmax = np.maximum(np.abs(hi), np.abs(lo)).astype(np.float64)
-        row_of = {c: r for r, c in enumerate(moving)}
+        row = np.full(len(first), -1)            # feature → its row of ``rows`` (-1: held)
+        row[moving] = np.arange(len(moving))
         for i in np.flatnonzero(~(np.isfinite(hi) & np.isfinite(lo))):
-            vmax[i] = _finite_max(rows[row_of[i]] if i in row_of else first[i])
+            vmax[i] = _finite_max(rows[row[i]] if row[i] >= 0 else first[i])
         shared = (vmax[varies].max() if varies.any() else 0.0) or vmax.max()
         vmax[~varies] = shared
-        # A held feature is one colour over the plane: its map is that colour, 1 × 1.
+        # A held feature is one colour over the plane: its map is that colour, 1 × 1. (Only
+        # moving features vary.)
         images = [None] * len(first)
-        cols = np.flatnonzero(varies)            # (only moving features vary)
-        if cols.size:
-            values = M[:, :, [row_of[c] for c in cols]]
-            for i, image in zip(cols, map_images(values, vmax[cols])):
-                images[i] = image
-        cols = np.flatnonzero(~varies)
-        if cols.size:
-            for i, image in zip(cols, map_images(first[cols].reshape(1, 1, -1), vmax[cols])):
-                images[i] = image
+        vary, flat = np.flatnonzero(varies), np.flatnonzero(~varies)
+        for cols, values in ((vary, M[:, :, row[vary]]), (flat, first[flat].reshape(1, 1, -1))):
+            if cols.size:
+                for i, image in zip(cols, map_images(values, vmax[cols])):
+                    images[i] = image
         for node, image in zip(self._nodes[0], images):
             node.set_image(image)
         self._maps_for = (grid, tuple(self.session.model.features), step)

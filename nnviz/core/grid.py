@@ -42,9 +42,11 @@ class Grid:
         # Only the features that read an axis's input vary over the grid: those are computed
         # for res² rows, every other one once (a 30-input table's grid costs what two inputs' do).
         self.moving = moving = model.features_of({x_input, y_input})
-        self._p = p = len(model.features)
         #: (p,) every scaled feature at the held point (a moving one's entry is not its map).
         self.held = model.transform(held)[0]
+        still = np.ones(len(self.held), dtype=bool)
+        still[moving] = False
+        self._still = np.flatnonzero(still)     # the held features' columns
         # The moving features with a column of ones: the first layer's X·W + b over the grid is
         # one product [X_moving 1]·[W_moving; b + x_held·W_held], the held features' share of
         # every row added to the bias once (adding b to res²×M values costs more than the
@@ -68,7 +70,7 @@ class Grid:
         """(res², p) float32, every scaled feature at every grid point (a held one is its
         value repeated); made when first asked for."""
         if self._features is None:
-            F = np.empty((len(self._moving1), self._p), dtype=np.float32)
+            F = np.empty((len(self._moving1), len(self.held)), dtype=np.float32)
             F[:] = self.held.astype(np.float32)
             F[:, self.moving] = self._moving1[:, :-1]
             self._features = F
@@ -92,12 +94,13 @@ class Grid:
 
     def _forward(self, network) -> list[np.ndarray]:
         """A per dense layer over the grid, float32: the layers' own forward methods on
-        float32 copies of the weights, the first layer's input with its ones column, run over
+        float32 copies of the weights, the first layer's input the moving features with their
+        ones column (:meth:`_first_layer`), run over
         blocks of rows (about ``_BLOCK`` values of the widest layer each) so every intermediate
         stays in cache; each layer's block is computed in place in its slice of the result."""
-        layers = [(Dense(dense.Wb.astype(np.float32)), act)
-                  for dense, act in zip(network.dense[1:], network.act[1:])]
-        layers.insert(0, (Dense(self._first_layer(network.dense[0])), network.act[0]))
+        (first, act), *rest = zip(network.dense, network.act)
+        layers = [(Dense(self._first_layer(first)), act)]
+        layers += [(Dense(dense.Wb.astype(np.float32)), act) for dense, act in rest]
         features = self._moving1
         n = len(features)
         outs = [np.empty((n, dense.fan_out), dtype=np.float32) for dense in network.dense]
@@ -114,9 +117,7 @@ class Grid:
     def _first_layer(self, dense) -> np.ndarray:
         """[W_moving; b + x_held·W_held] in float32: the first layer's weights for the moving
         features' rows, with the held features' share in the bias (summed in float64)."""
-        held = np.ones(self._p, dtype=bool)
-        held[self.moving] = False
         Wb = np.empty((len(self.moving) + 1, dense.fan_out), dtype=np.float32)
         Wb[:-1] = dense.W[self.moving]
-        Wb[-1] = dense.b + self.held[held] @ dense.W[held]
+        Wb[-1] = dense.b + self.held[self._still] @ dense.W[self._still]
         return Wb
