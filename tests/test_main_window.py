@@ -1,13 +1,14 @@
 """The main window's contract: actions, the live parameter count, stepping, play and export."""
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractScrollArea, QLabel
+from PySide6.QtWidgets import QLabel
 
 from nnviz.io import weights_io
 from nnviz.cli.main import main as cli_main
 from nnviz.experiment import build
 from ui import dialogs
 from ui.main_window import MainWindow
+from ui.plot_base import on_screen
 from ui.session import default_config
 
 
@@ -217,11 +218,7 @@ def test_views_behind_another_tab_wait_until_shown(window, qtbot, monkeypatch):
     w, s = window, window.session
     w.docks["Step through"].raise_()
     w.docks["Insights"].raise_()
-    def seen(view):   # (a plot's own region is what its viewport and header leave: none)
-        shows = view.viewport() if isinstance(view, QAbstractScrollArea) else view
-        return view.isVisible() and not shows.visibleRegion().isEmpty()
-
-    qtbot.waitUntil(lambda: not seen(w.heatmap_panel) and not seen(w.loss_plot))
+    qtbot.waitUntil(lambda: not on_screen(w.heatmap_panel) and not on_screen(w.loss_plot))
     calls.update(heat=0, loss=0)
     for _ in range(3):
         s.step_epoch()
@@ -230,7 +227,7 @@ def test_views_behind_another_tab_wait_until_shown(window, qtbot, monkeypatch):
     assert not np.array_equal(image, s.network.dense[0].W)    # not drawn while hidden
     w.docks["Heatmaps"].raise_()
     w.docks["Loss"].raise_()
-    qtbot.waitUntil(lambda: seen(w.heatmap_panel) and seen(w.loss_plot))
+    qtbot.waitUntil(lambda: on_screen(w.heatmap_panel) and on_screen(w.loss_plot))
     assert calls == {"heat": 1, "loss": 1}
     np.testing.assert_array_equal(w.heatmap_panel.images["W1"].image, s.network.dense[0].W)
     x, y = w.loss_plot.train_curve.getOriginalDataset()

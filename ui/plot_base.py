@@ -23,6 +23,14 @@ from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QDockWidget, QHBo
 from .paint_cache import steady_axes
 
 
+def on_screen(widget) -> bool:
+    """Whether any of ``widget`` shows (not hidden, not all covered: a dock tabbed behind
+    another). A scroll area's own region can be all covered by its viewport and a header, so
+    its viewport's says."""
+    seen = widget.viewport() if isinstance(widget, QAbstractScrollArea) else widget
+    return widget.isVisible() and not seen.visibleRegion().isEmpty()
+
+
 class ShownGate:
     """Defers a docked view's per-frame update while nobody can see it (its dock is a tab behind
     another, or closed) and calls ``catch_up`` when the dock is shown again.
@@ -41,10 +49,7 @@ class ShownGate:
         w = self._widget
         if not w.window().isVisible() or self._find_dock() is None:
             return False
-        # (A scroll area's own region can be all covered by its viewport and a header: the
-        # viewport's says whether the view shows.)
-        seen = w.viewport() if isinstance(w, QAbstractScrollArea) else w
-        if w.isVisible() and not seen.visibleRegion().isEmpty():
+        if on_screen(w):
             return False
         self.stale = True
         return True
