@@ -1,6 +1,6 @@
 """The block-by-block CSV parser behind :func:`nnviz.data.csvread.read_table`: whole numeric
-blocks read at once (plain decimals from their bytes, other numbers by NumPy's reader), others
-split with ``str`` methods or the :mod:`csv` module."""
+blocks read at once by NumPy's reader, others split with ``str`` methods or the :mod:`csv`
+module."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +10,6 @@ import itertools
 import numpy as np
 
 from nnviz.errors import NnvizError
-from nnviz.data.csvnumbers import read_decimals
 from nnviz.data.csvtable import CsvFormat, Table, blank_row, format_number
 
 _BLOCK_CHARS = 1 << 18     # characters per block (a block's strings are held at once)
@@ -124,10 +123,10 @@ def _numeric_block(block: str, quoted: bool, delim: str, k: int, m: int, decimal
     """(values, n_bytes): ``m`` lines of text as a :class:`_Values` when every line has exactly
     k fields and every field is a number that ``_to_float`` reads the same way — except,
     possibly, the first or the last column (a label such as ``M``/``B``, taken apart with
-    ``str.partition``) — read without a string per numeric cell: plain decimals from the
-    block's bytes at once (:func:`~nnviz.data.csvnumbers.read_decimals`), any other numbers by
-    NumPy's C reader; None otherwise (then the cells are split and converted column by
-    column, which also finds the problems to report). n_bytes: the block's size in UTF-8."""
+    ``str.partition``) — read without a string per numeric cell, by NumPy's C reader (which
+    reads a number as ``float`` does, to the last bit); None otherwise (then the cells are split
+    and converted column by column, which also finds the problems to report). n_bytes: the
+    block's size in UTF-8."""
     if quoted:                                  # only quotes around whole fields (checked)
         block = block.replace('"', "")
     if "\r" in block:
@@ -142,13 +141,7 @@ def _numeric_block(block: str, quoted: bool, delim: str, k: int, m: int, decimal
     if (seps.size != m * k - open_end or int(np.count_nonzero(is_newline)) != m - open_end
             or not is_newline[k - 1::k].all()):
         return None, len(raw)                   # a blank line or a row with another field count
-    del is_newline
-    read = None
-    if decimal == ".":                          # plain decimals, read from the bytes at once
-        fast, read = read_decimals(b, seps, m, k)
-        if read.all():
-            return _Values(fast, {}), len(raw)
-    del b, seps
+    del is_newline, b, seps
     numbers = block.replace(",", ".") if decimal == "," else block
     # A label such as M/B in the first or the last column? (What float() cannot read, NumPy's
     # reader cannot either: then reading the block whole would fail on its first line.)
@@ -164,16 +157,13 @@ def _numeric_block(block: str, quoted: bool, delim: str, k: int, m: int, decimal
     if any(not _is_number(f, decimal) for j, f in enumerate(first) if j not in text_cols):
         return None, len(raw)
     keep = [j for j in range(k) if j not in text_cols]
-    if read is not None and read[keep].all():
-        part = fast[:, keep]                    # (what NumPy's reader gives them, bit for bit)
-    else:
-        try:
-            part = np.loadtxt(io.StringIO(numbers), dtype=np.float64, delimiter=delim,
-                              comments=None, quotechar=None, ndmin=2, usecols=keep)
-        except ValueError:
-            return None, len(raw)
-        if part.shape != (m, len(keep)):
-            return None, len(raw)
+    try:
+        part = np.loadtxt(io.StringIO(numbers), dtype=np.float64, delimiter=delim,
+                          comments=None, quotechar=None, ndmin=2, usecols=keep)
+    except ValueError:
+        return None, len(raw)
+    if part.shape != (m, len(keep)):
+        return None, len(raw)
     del numbers
     lines = block.split("\n", m - 1) if open_end else block[:-1].split("\n")
     values = np.empty((m, k))
