@@ -58,3 +58,18 @@ def test_a_label_column_beside_decimals(write):
 def test_a_last_line_without_its_newline_and_one_column(write):
     t = _table(write, [["3.25"], ["-1"], ["10."]], newline_at_end=False)
     assert t.values[:, 0].tolist() == [3.25, -1.0, 10.0]
+
+
+@pytest.mark.parametrize("cell", [
+    "1e5", "1E-5", " 1", "1 ", "nan", "inf", "-inf", "1_000", "١", "1" * 16, "0." + "0" * 15 + "1",
+    "1.2.3", "-", ".", "0x10", "M", "12x"])
+def test_a_cell_of_another_form_is_read_as_float_reads_it_or_kept_as_text(write, cell):
+    t = _table(write, [["1.5", "2", "3"], ["4", cell, "6"], ["7", "8", "-9.25"]])
+    assert t.values[:, 0].tolist() == [1.5, 4.0, 7.0] and t.values[:, 2].tolist() == [3.0, 6.0, -9.25]
+    try:
+        want = float(cell)
+    except ValueError:
+        assert t.text[1] == ["2", cell, "8"] and np.isnan(t.values[1, 1])
+    else:
+        assert 1 not in t.text
+        assert np.array([2.0, want, 8.0]).tobytes() == t.values[:, 1].tobytes()
