@@ -6,14 +6,14 @@ import pytest
 
 from nnviz.data.csvread import read_table
 
-MAX_DIGITS = 15
+DIGITS = 15   # the random decimals have 1 to 15 digits
 
 
 def _random_decimals(rng, n: int) -> list[str]:
     """Signs, leading zeros, a dot anywhere (first, last, none), 1 to 15 digits."""
     out = []
     for _ in range(n):
-        digits = "".join(rng.choice(list("0123456789"), rng.integers(1, MAX_DIGITS + 1)))
+        digits = "".join(rng.choice(list("0123456789"), rng.integers(1, DIGITS + 1)))
         if rng.random() < 0.8:
             at = int(rng.integers(0, len(digits) + 1))
             digits = digits[:at] + "." + digits[at:]

@@ -147,23 +147,20 @@ def _numeric_block(block: str, quoted: bool, delim: str, k: int, m: int, decimal
     # reader cannot either: then reading the block whole would fail on its first line.)
     first = block[:block.find("\n")].split(delim)
     text_cols = [j for j in (0, k - 1) if not _is_number(first[j], decimal)]
-    if not text_cols:
-        try:
-            values = np.loadtxt(io.StringIO(numbers), dtype=np.float64, delimiter=delim,
-                                comments=None, quotechar=None, ndmin=2)
-            return (_Values(values, {}) if values.shape == (m, k) else None), len(raw)
-        except ValueError:
-            return None, len(raw)               # a cell that is not a number
-    if any(not _is_number(f, decimal) for j, f in enumerate(first) if j not in text_cols):
+    if text_cols and any(not _is_number(f, decimal) for j, f in enumerate(first)
+                         if j not in text_cols):
         return None, len(raw)
     keep = [j for j in range(k) if j not in text_cols]
     try:
         part = np.loadtxt(io.StringIO(numbers), dtype=np.float64, delimiter=delim,
-                          comments=None, quotechar=None, ndmin=2, usecols=keep)
+                          comments=None, quotechar=None, ndmin=2,
+                          usecols=keep if text_cols else None)
     except ValueError:
-        return None, len(raw)
+        return None, len(raw)                   # a cell that is not a number
     if part.shape != (m, len(keep)):
         return None, len(raw)
+    if not text_cols:
+        return _Values(part, {}), len(raw)
     del numbers
     lines = block.split("\n", m - 1) if open_end else block[:-1].split("\n")
     values = np.empty((m, k))
