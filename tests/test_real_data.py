@@ -166,3 +166,33 @@ def test_sample_menu_and_back_to_toy_data(qtbot):
     assert w.session.generated and w.session.model.inputs == ["x1", "x2"]
     assert "x1^2" in w.data_panel.feature_boxes
     w.close()
+
+
+def test_a_sample_is_read_once_and_its_arrays_stay_as_read(qtbot, monkeypatch):
+    from ui.main_window import MainWindow
+
+    reads = []
+    load = csvdata.load_dataset
+    monkeypatch.setattr(csvdata, "load_dataset", lambda *a, **k: reads.append(a) or load(*a, **k))
+    data_actions._read_sample.cache_clear()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.actionSample_iris_petals.trigger()
+    first = w.session.dataset
+    w.data_panel.dataset.setCurrentText("xor")
+    w.actionSample_iris_petals.trigger()
+    again = w.session.dataset
+    assert len(reads) == 1                                  # the file was read once
+    assert again is not first                               # … but each opening is new data
+    fresh = load(data_actions.DATASETS / "iris_petals.csv", "species")
+    for ds in (first, again):
+        np.testing.assert_array_equal(ds.X, fresh.X)
+        np.testing.assert_array_equal(ds.y, fresh.y)
+        assert ds.inputs == fresh.inputs and ds.class_names == fresh.class_names
+    with pytest.raises(ValueError):                         # no one can change what is shared
+        again.X[0, 0] = 99.0
+    w.session.add_point(0.25, 0.5, 1.0)                      # an edit makes new arrays
+    assert w.session.dataset.n_samples == 101
+    np.testing.assert_array_equal(data_actions._read_sample("iris_petals.csv", "species").X,
+                                  fresh.X)
+    w.close()

@@ -6,6 +6,8 @@ and one ``actionSample_<file stem>`` per bundled table.
 """
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -94,8 +96,7 @@ def open_sample(window, file: str) -> bool:
     session = window.session
     session.pause()
     try:
-        with as_file(DATASETS / file) as path:
-            ds = csvdata.load_dataset(path, target, fmt=SAMPLE_FORMAT)
+        ds = copy.copy(_read_sample(file, target))
         session.set_dataset(ds, standardize=True, test_ratio=SAMPLE_TEST_RATIO,
                             seed=session.config.seed)
     except NnvizError as exc:
@@ -103,6 +104,20 @@ def open_sample(window, file: str) -> bool:
         return False
     _status(window, f"Loaded {file}: {ds.n_samples} rows, {ds.n_inputs} inputs, {ds.task}")
     return True
+
+
+@functools.cache
+def _read_sample(file: str, target: str):
+    """A bundled table, read once per session: the files are part of the installed package and
+    never change, so opening one again costs only the new network, not reading 30 columns of
+    text (about 3 ms of an opening's 25). Its arrays are made read-only, as every opening shares
+    them; each opening gets its own Dataset record (a shallow copy), so the run still sees new
+    data each time (a new split, the axes chosen anew), as with a file read afresh."""
+    with as_file(DATASETS / file) as path:
+        ds = csvdata.load_dataset(path, target, fmt=SAMPLE_FORMAT)
+    ds.X.flags.writeable = False
+    ds.y.flags.writeable = False
+    return ds
 
 
 def save_data(window) -> bool:
