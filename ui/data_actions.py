@@ -96,7 +96,7 @@ def open_sample(window, file: str) -> bool:
     session = window.session
     session.pause()
     try:
-        ds = copy.copy(_read_sample(file, target))
+        ds = copy.copy(read_sample(file, target))
         session.set_dataset(ds, standardize=True, test_ratio=SAMPLE_TEST_RATIO,
                             seed=session.config.seed)
     except NnvizError as exc:
@@ -107,7 +107,7 @@ def open_sample(window, file: str) -> bool:
 
 
 @functools.cache
-def _read_sample(file: str, target: str):
+def read_sample(file: str, target: str):
     """A bundled table, read once per session: the files are part of the installed package and
     never change, so opening one again costs only the new network, not reading 30 columns of
     text (about 3 ms of an opening's 25). Its arrays are made read-only, as every opening shares
