@@ -168,6 +168,25 @@ def test_sample_menu_and_back_to_toy_data(qtbot):
     w.close()
 
 
+def test_the_loaded_message_goes_with_the_data_it_speaks_of(qtbot):
+    from ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    bar = w.statusBar()
+    w.actionSample_iris_petals.trigger()
+    assert bar.currentMessage().startswith("Loaded iris_petals.csv: 100 rows")
+    w.actionAddNeuron.trigger()                          # the same data: the message stays
+    assert bar.currentMessage().startswith("Loaded iris_petals.csv")
+    w.data_panel.dataset.setCurrentText("xor")           # other data: it goes at once
+    assert bar.currentMessage() == ""
+    w.actionSample_iris_petals.trigger()
+    bar.showMessage("Session saved to x.nnviz", 5000)     # another message is left alone
+    w.data_panel.dataset.setCurrentText("circle")
+    assert bar.currentMessage() == "Session saved to x.nnviz"
+    w.close()
+
+
 def test_a_sample_is_read_once_and_its_arrays_stay_as_read(qtbot, monkeypatch):
     from ui.main_window import MainWindow
 

@@ -67,7 +67,21 @@ def install(window, menu) -> None:
 
 
 def _status(window, text: str):
+    """Say ``text`` in the status bar for 5 s, or until the data it speaks of is replaced."""
     window.statusBar().showMessage(text, 5000)
+    window._data_message = (text, window.session.dataset)
+
+
+def forget_data_message(window):
+    """(Called when the run's structure changes.) A message about data that is no longer trained
+    on ("Loaded breast_cancer.csv" once the toy data is back) goes; it hid the step readout for
+    the rest of its 5 s."""
+    said = getattr(window, "_data_message", None)
+    if said is None or window.session.dataset is said[1]:
+        return
+    window._data_message = None
+    if window.statusBar().currentMessage() == said[0]:
+        window.statusBar().clearMessage()
 
 
 def open_data(window, path: str | None = None):

@@ -279,6 +279,7 @@ class MainWindow(DockSizes, QMainWindow):
         self.actionRemoveLayer.setEnabled(bool(hidden))
         self.actionAddNeuron.setEnabled(bool(hidden))
         self.actionRemoveNeuron.setEnabled(bool(hidden))
+        data_actions.forget_data_message(self)
         self._on_params()
 
     def _on_undo_changed(self):
