@@ -212,6 +212,6 @@ def test_a_sample_is_read_once_and_its_arrays_stay_as_read(qtbot, monkeypatch):
         again.X[0, 0] = 99.0
     w.session.add_point(0.25, 0.5, 1.0)                      # an edit makes new arrays
     assert w.session.dataset.n_samples == 101
-    np.testing.assert_array_equal(data_actions.read_sample("iris_petals.csv", "species").X,
+    np.testing.assert_array_equal(data_actions.read_sample("iris_petals.csv").X,
                                   fresh.X)
     w.close()

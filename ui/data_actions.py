@@ -106,11 +106,10 @@ def open_data(window, path: str | None = None):
 
 def open_sample(window, file: str) -> bool:
     """Train on one of the bundled tables; False (with a warning) when it cannot be loaded."""
-    target = next(t for f, t, _ in SAMPLES if f == file)
     session = window.session
     session.pause()
     try:
-        ds = copy.copy(read_sample(file, target))
+        ds = copy.copy(read_sample(file))
         session.set_dataset(ds, standardize=True, test_ratio=SAMPLE_TEST_RATIO,
                             seed=session.config.seed)
     except NnvizError as exc:
@@ -121,12 +120,14 @@ def open_sample(window, file: str) -> bool:
 
 
 @functools.cache
-def read_sample(file: str, target: str):
-    """A bundled table, read once per session: the files are part of the installed package and
-    never change, so opening one again costs only the new network, not reading 30 columns of
-    text (about 3 ms of an opening's 25). Its arrays are made read-only, as every opening shares
-    them; each opening gets its own Dataset record (a shallow copy), so the run still sees new
-    data each time (a new split, the axes chosen anew), as with a file read afresh."""
+def read_sample(file: str):
+    """A bundled table (one of SAMPLES, with its target column), read once per session: the
+    files are part of the installed package and never change, so opening one again costs only
+    the new network, not reading 30 columns of text (about 3 ms of an opening's 25). Its arrays
+    are made read-only, as every opening shares them; each opening gets its own Dataset record
+    (a shallow copy), so the run still sees new data each time (a new split, the axes chosen
+    anew), as with a file read afresh."""
+    target = next(t for f, t, _ in SAMPLES if f == file)
     with as_file(DATASETS / file) as path:
         ds = csvdata.load_dataset(path, target, fmt=SAMPLE_FORMAT)
     ds.X.flags.writeable = False
