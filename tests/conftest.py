@@ -4,6 +4,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp/nnviz-test-runtime")
 os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
+from ui.app import prepare_qt  # noqa: E402
+
+prepare_qt()   # Qt set up as the app sets it, before any QApplication
 # QSettings (the remembered window layout) must not read or write the user's real settings.
 import tempfile  # noqa: E402
 

@@ -5,6 +5,11 @@ pyqtgraph applies a new range when it next paints, and a wider tick label change
 after that paint; either asked for another paint (two or three per change before). The views
 settle both before the paint (``paint_cache.settle_now``), axes keep their drawing when given
 the range they have (``SteadyAxis``), and labels are set only when they change."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QImage, QPainter
@@ -12,6 +17,8 @@ from PySide6.QtWidgets import QWidget
 
 from ui import data_actions
 from ui.paint_cache import SteadyAxis, set_axis_label
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class _Paints(QObject):
@@ -163,3 +170,35 @@ def test_a_header_control_paints_the_header_not_the_dock_under_it(shown, qtbot):
                         {dock: "dock", plot: "plot frame", plot._header: "header"})
     assert paints.count["header"] >= 1, paints.count
     assert paints.count["dock"] == paints.count["plot frame"] == 0, paints.count
+
+
+_THREADS_AFTER_PAINTING = r"""
+import glob, os
+from ui import app as app_module, data_actions, dialogs
+dialogs.ask_save_discard_cancel = lambda *a: dialogs.DISCARD
+app, window = app_module.start()
+window.resize(1400, 900)
+window.repaint()                            # every view, each fill of it
+data_actions.open_sample(window, "breast_cancer.csv")
+app.processEvents()
+window.repaint()                            # the data panel's tall scroll bar too
+names = sorted(open(f).read().strip() for f in glob.glob(f"/proc/{os.getpid()}/task/*/comm"))
+print(os.environ.get("QT_NO_GUI_THREADPOOL"), "|", ";".join(names))
+window.session.shutdown()
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="thread names are read from /proc")
+def test_the_app_paints_on_its_own_thread(tmp_path):
+    """Qt's raster engine hands large fills to a pool of threads and waits for them, which costs
+    the app more than the fills (``ui.app.prepare_qt``). Started as a user starts it, the app
+    paints its window and a table without starting that pool."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_NO_GUI_THREADPOOL"}
+    env.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path),
+               XDG_DATA_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", _THREADS_AFTER_PAINTING], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    setting, threads = out.stdout.strip().splitlines()[-1].split(" | ")
+    assert setting == "1"
+    assert "Thread (pooled)" not in threads.split(";"), threads

@@ -42,8 +42,11 @@ def _app():
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
+    from ui.app import prepare_qt
+
+    prepare_qt()                                    # as ui.app.start
     app = QApplication.instance() or QApplication([])
-    pg.setConfigOptions(antialias=True, background="w", foreground="k")  # as ui.app.run
+    pg.setConfigOptions(antialias=True, background="w", foreground="k")  # as ui.app.start
     return app
 
 
