@@ -324,6 +324,47 @@ def test_loss_curve_breaks_at_gaps_and_log_of_zero(loss):
     assert curve.dataBounds(1) == pytest.approx((-1.0, 0.0))
 
 
+def test_a_series_of_one_epoch_is_a_dot(qtbot):
+    """A run's start is one point per series, which a line through it would not show (the
+    chart stood empty through the first epoch): a solid series draws it as a filled dot, a
+    dashed one as a ring; two points are a line again."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QColor
+    from ui.history_curve import DOT, HistoryCurve
+
+    plot = pg.PlotWidget(background="w")
+    qtbot.addWidget(plot)
+    plot.resize(300, 200)
+    plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+    red, blue = QColor(220, 0, 0), QColor(0, 0, 220)
+    solid = HistoryCurve(pg.mkPen(red, width=1))
+    dashed = HistoryCurve(pg.mkPen(blue, width=1, style=Qt.PenStyle.DashLine))
+    for curve, y in ((solid, 0.7), (dashed, 0.3)):
+        plot.addItem(curve)
+        curve.setData([0.5], [y])
+    plot.show()
+    qtbot.waitExposed(plot)
+
+    def pixel(y, dx=0.0):
+        image = plot.grab().toImage()
+        vb = plot.getPlotItem().getViewBox()
+        at = plot.mapFromScene(vb.mapViewToScene(QPointF(0.5, y)))
+        return image.pixelColor(round(at.x() + dx), round(at.y()))
+
+    def near(c, want):
+        return max(abs(c.red() - want.red()), abs(c.green() - want.green()),
+                   abs(c.blue() - want.blue())) < 60
+
+    assert near(pixel(0.7), red)                       # filled
+    assert near(pixel(0.7, DOT / 2 + 3), QColor("white"))  # and no bigger than DOT
+    rim, middle = pixel(0.3, DOT / 2 - 1), pixel(0.3)  # a ring: coloured at its rim,
+    assert near(rim, blue)
+    assert middle.lightness() > rim.lightness() + 60   # open in the middle
+    solid.setData([0.5, 0.6], [0.7, 0.7])              # two epochs: a one-pixel line
+    assert not near(pixel(0.7, -2), red)               # nothing left of its first point
+
+
 def test_loss_epoch_axis_grows_in_steps_of_about_a_fifth():
     from ui.loss_view import _round_up
     assert [_round_up(x) for x in (1, 7, 8, 51, 130, 914, 1000, 1001, 2600)] == \

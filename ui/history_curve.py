@@ -5,7 +5,7 @@ a frame kept to the drawing itself: ``setData`` only keeps views of the chart's 
 first paint after a change of the data or of the view takes the epochs in view (log10 of them
 on a log axis), keeps each pixel column's lowest and highest value when there are more epochs
 than pixels (peak decimation: the line looks the same), and fills one ``QPolygonF`` through
-NumPy.
+NumPy. A series with one epoch in view (a run's start) is a dot.
 Series with gaps (NaN, or values ≤ 0 on a log axis) are drawn as a path broken at the gaps.
 
 The pen is cosmetic and one pixel wide: Qt strokes a wider antialiased polyline as a filled
@@ -16,10 +16,14 @@ accessors the tests use (``getOriginalDataset``, ``opts["logMode"]``).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QPen
+
+DOT = 7.0   # px across: a series of one epoch
 
 
 class HistoryCurve(pg.GraphicsObject):
@@ -143,8 +147,33 @@ class HistoryCurve(pg.GraphicsObject):
         if shape is None:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if isinstance(shape, pg.QtGui.QPolygonF) and shape.size() == 1:
+            self._paint_dot(painter, shape[0])
+            return
         painter.setPen(self.opts["pen"])
         if isinstance(shape, pg.QtGui.QPolygonF):
             painter.drawPolyline(shape)
         else:
             painter.drawPath(shape)
+
+    def _paint_dot(self, painter: QPainter, point: QPointF):
+        """One epoch (a run's start, before any training): a line through one point shows
+        nothing, so the chart stood empty through the first epoch. A dot of DOT pixels instead,
+        filled for a solid line and a ring for a dashed or dotted one, as the legend tells the
+        series apart."""
+        pen = self.opts["pen"]
+        at = painter.transform().map(point)
+        if not (math.isfinite(at.x()) and math.isfinite(at.y())):
+            return
+        painter.save()
+        painter.resetTransform()          # (the item's transform scales x and y apart)
+        r = DOT / 2
+        if pen.style() == Qt.PenStyle.SolidLine:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(pen.color())
+        else:
+            painter.setPen(QPen(pen.color(), 1.5))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            r -= 0.75
+        painter.drawEllipse(at, r, r)
+        painter.restore()
