@@ -16,8 +16,6 @@ accessors the tests use (``getOriginalDataset``, ``opts["logMode"]``).
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -163,8 +161,6 @@ class HistoryCurve(pg.GraphicsObject):
         series apart."""
         pen = self.opts["pen"]
         at = painter.transform().map(point)
-        if not (math.isfinite(at.x()) and math.isfinite(at.y())):
-            return
         painter.save()
         painter.resetTransform()          # (the item's transform scales x and y apart)
         r = DOT / 2
