@@ -128,6 +128,7 @@ def test_the_operation_is_in_view_at_every_size(shown_window, qtbot, size):
         s.add_neuron()     # six hidden units, as the screenshots
     dock = w.docks["Step through"]
     assert dock.rect().contains(QRect(panel.mapTo(dock, panel.rect().topLeft()), panel.size()))
+    seen_note = False
     for k in range(10):
         s.step_operation()
         qtbot.wait(5)
@@ -153,6 +154,14 @@ def test_the_operation_is_in_view_at_every_size(shown_window, qtbot, size):
                          panel.matrices.size())
             assert panel.scroll.isVisible() and words.left() >= mats.right(), stage.name
         else:
+            note = panel.matrices.note
+            if panel.matrices.results_only:   # the line naming the operands: whole, or elided
+                text = note.text()
+                assert text.startswith("Results only, for room (operands ") and text.endswith(")")
+                assert visible_in(panel, note), stage.name
+                if note.fontMetrics().horizontalAdvance(text) > note.width():
+                    assert note.is_elided() and note.toolTip().startswith(text + "\n"), stage.name
+                seen_note = True
             assert panel.details_button.isVisible() and not panel.scroll.isVisible()
             panel.details_button.click()     # the words in place of the matrices
             assert panel.scroll.isVisible() and not panel.matrices.isVisible()
@@ -163,3 +172,5 @@ def test_the_operation_is_in_view_at_every_size(shown_window, qtbot, size):
                 w.activateWindow()
                 qtbot.keyClick(w, Qt.Key_D, Qt.AltModifier)
                 qtbot.waitUntil(panel.toggles["hadamard"].isChecked, timeout=2000)
+    # At 1024×700 some operation shows its results only (the operands named in a line).
+    assert seen_note == (size == (1024, 700))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from . import colors
 from .heatmap_text import decimals_for, fmt
+from .plot_base import RunsLabel
 
 _GREY, _WHITE, _DARK = QColor(120, 120, 120), QColor(255, 255, 255), QColor(20, 20, 20)
 _CENTER, _RIGHT = Qt.AlignCenter, Qt.AlignRight | Qt.AlignVCenter
@@ -25,6 +26,7 @@ MAX_COLS = 8
 LABEL_W = 22
 SPACING = 6
 ARROW_W = 12
+NOTE_COLOR = QColor(0x66, 0x66, 0x66)   # the line naming the operands left out
 
 
 @dataclass(frozen=True)
@@ -288,9 +290,11 @@ class MatrixArea(QWidget):
         self.cells = SIZES[0]
         self.results_only = False
         self._fitted = None
-        self.note = QLabel(self)
+        # The line naming the operands left out: elided at the panel's edge, not clipped (the
+        # whole line is then in its tooltip).
+        self.note = RunsLabel(self, left=True)
         self.note.setObjectName("operandsNote")
-        self.note.setStyleSheet("color: #666")
+        self.note.setToolTip("The operands are drawn too when the panel is wider or taller")
         self.note.hide()
 
     def set_items(self, items: list[Item], sample: int):
@@ -398,9 +402,8 @@ class MatrixArea(QWidget):
         if only:
             names = ", ".join(it.shown.name for it in self.items
                               if it.shown is not None and it.shown.role != "result")
-            self.note.setText(f"Results only, for room (operands {names}: widen the panel "
-                              "or see the equation)")
-            self.note.setToolTip("The operands are drawn too when the panel is wider or taller")
+            self.note.set_runs([(f"Results only, for room (operands {names}: widen the panel "
+                                 "or see the equation)", NOTE_COLOR)])
             self.note.setGeometry(0, 0, self.width(), QFontMetrics(self.font()).height())
             self.note.show()
             top = QFontMetrics(self.font()).height() + 2
