@@ -4,6 +4,7 @@ current operation in view at every window size."""
 import pytest
 from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QLabel
 
 from nnviz.core import losses
 from nnviz.core.network import Network
@@ -11,7 +12,7 @@ from nnviz.experiment import Config
 from nnviz.explain.operations import operation_title, planned_operations, stage_title
 from ui.main_window import MainWindow
 from ui.session import Session
-from ui.step_matrix import number_font
+from ui.step_matrix import ALONE, HEAD, number_font, pack
 from ui.step_panel import StepPanel
 
 
@@ -119,6 +120,23 @@ def visible_in(panel, widget) -> bool:
     return widget.isVisible() and panel.rect().contains(QRect(top_left, widget.size()))
 
 
+def assert_arrows_between(area, name):
+    """Each shown arrow (operands → results) stands between two matrices: one at its left and
+    one at its right level with it, or one above and one below in line with it."""
+    views = [QRect(v.pos(), v.size()) for v in area.views]
+    for arrow in area.findChildren(QLabel):
+        if arrow.text() != "→" or not arrow.isVisible():
+            continue
+        a = QRect(arrow.pos(), arrow.size())
+        level = [r for r in views if r.top() <= a.bottom() and a.top() <= r.bottom()]
+        in_line = [r for r in views if r.left() <= a.right() and a.left() <= r.right()]
+        across = (any(r.right() < a.left() for r in level)
+                  and any(r.left() > a.right() for r in level))
+        down = (any(r.bottom() < a.top() for r in in_line)
+                and any(r.top() > a.bottom() for r in in_line))
+        assert across or down, (name, a, views)
+
+
 @pytest.mark.parametrize("size", [(1024, 700), (1400, 900), (1920, 1080)],
                          ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_operation_is_in_view_at_every_size(shown_window, qtbot, size):
@@ -142,6 +160,7 @@ def test_the_operation_is_in_view_at_every_size(shown_window, qtbot, size):
             assert widest <= v.cell_w, (stage.name, v.name, widest, v.cell_w)
         results = [v for v in panel.matrix_views if v.role == "result"]
         assert results, stage.name
+        assert_arrows_between(panel.matrices, stage.name)
         for v in results:
             assert visible_in(panel, v), (stage.name, v.name)
         if size != (1024, 700):
@@ -174,3 +193,18 @@ def test_the_operation_is_in_view_at_every_size(shown_window, qtbot, size):
                 qtbot.waitUntil(panel.toggles["hadamard"].isChecked, timeout=2000)
     # At 1024×700 some operation shows its results only (the operands named in a line).
     assert seen_note == (size == (1024, 700))
+
+
+def test_an_arrow_stands_alone_in_its_column_and_a_heading_heads_one():
+    Z, arrow, H = (100, 200), (12, 20), (100, 200)
+    # Without the rule the narrowest packing in 230 px put the arrow under Z, pointing at
+    # nothing (Z and the arrow in one column, H in the next).
+    assert pack([Z, arrow, H], 230)[1] == [(0, 0), (0, 206), (106, 0)]
+    width, pos = pack([Z, arrow, H], 230, kinds=[None, ALONE, None])
+    assert pos == [(0, 0), (106, 0), (124, 0)] and width == 224
+    # Tall enough for all three: still one column each (the arrow shares none).
+    assert pack([Z, arrow, H], 1000, kinds=[None, ALONE, None])[1] == [(0, 0), (106, 0), (124, 0)]
+    # A heading is never left at the foot of a column: it heads the next one.
+    state, S = (40, 20), (60, 100)
+    assert pack([S, state, S], 130)[1] == [(0, 0), (0, 106), (66, 0)]
+    assert pack([S, state, S], 130, kinds=[None, HEAD, None])[1] == [(0, 0), (66, 0), (66, 26)]

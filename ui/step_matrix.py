@@ -27,6 +27,7 @@ LABEL_W = 22
 SPACING = 6
 ARROW_W = 12
 NOTE_COLOR = QColor(0x66, 0x66, 0x66)   # the line naming the operands left out
+ALONE, HEAD = "alone", "head"          # how a sign may share a column (see pack)
 
 
 @dataclass(frozen=True)
@@ -76,18 +77,26 @@ def matrix_size(shape: tuple[int, int], sample_axis, sample: int, cells: Cells, 
     return w, h
 
 
-def pack(sizes: list[tuple[int, int]], height: int, spacing: int = SPACING):
+def pack(sizes: list[tuple[int, int]], height: int, spacing: int = SPACING, kinds=None):
     """Consecutive items in columns no taller than ``height``, the narrowest way (a dynamic
     programme over where each column starts). Returns (total width, [(x, y) per item]) or None
-    when an item alone is taller than ``height``."""
+    when an item alone is taller than ``height``.
+
+    ``kinds`` (one per item, or None): ``ALONE`` for an item that stands in a column of its own
+    (the arrow from the operands to the results: under a matrix it pointed at nothing), ``HEAD``
+    for one that can only head its column (a heading such as "state:", never left at the foot
+    of the column before the matrices it names)."""
     n = len(sizes)
     if n == 0:
         return 0, []
+    kinds = kinds or [None] * n
     best = [0.0] + [float("inf")] * n
     cut = [0] * (n + 1)
     for j in range(1, n + 1):
         h = w = 0
         for i in range(j - 1, -1, -1):     # column i..j-1
+            if i < j - 1 and (kinds[i] == ALONE or kinds[i + 1] in (ALONE, HEAD)):
+                break                      # (a longer column holds the same pair)
             h += sizes[i][1] + (spacing if i < j - 1 else 0)
             w = max(w, sizes[i][0])
             if h > height:
@@ -111,10 +120,10 @@ def pack(sizes: list[tuple[int, int]], height: int, spacing: int = SPACING):
     return int(best[n]), pos
 
 
-def pack_rows(sizes: list[tuple[int, int]], width: int, spacing: int = SPACING):
+def pack_rows(sizes: list[tuple[int, int]], width: int, spacing: int = SPACING, kinds=None):
     """:func:`pack` across: consecutive items in rows no wider than ``width``, the lowest way.
     Returns (total height, positions) or None."""
-    flipped = pack([(h, w) for w, h in sizes], width, spacing)
+    flipped = pack([(h, w) for w, h in sizes], width, spacing, kinds)
     if flipped is None:
         return None
     total, pos = flipped
@@ -140,12 +149,12 @@ def cell_width(values: np.ndarray, decimals: int, cells: Cells, font: QFont) -> 
     return max(cells.w, widest + 4)
 
 
-def fits(sizes, width: int, height: int):
+def fits(sizes, width: int, height: int, kinds=None):
     """Positions that fit every item in width × height (columns tried first), or None."""
-    col = pack(sizes, height)
+    col = pack(sizes, height, kinds=kinds)
     if col is not None and col[0] <= width:
         return col[1]
-    row = pack_rows(sizes, width)
+    row = pack_rows(sizes, width, kinds=kinds)
     if row is not None and row[0] <= height:
         return row[1]
     return None
@@ -341,16 +350,18 @@ class MatrixArea(QWidget):
     def _fits(self, items, cells: Cells, width: int, height: int):
         """:func:`fits` with each group's items packed as one unit, side by side."""
         sizes = self._sizes(items, cells)
-        units, members = [], []
+        units, members, kinds = [], [], []
         for i, it in enumerate(items):
             if members and it.group is not None and items[members[-1][-1]].group == it.group:
                 members[-1].append(i)
                 w, h = units[-1]
                 units[-1] = (w + SPACING + sizes[i][0], max(h, sizes[i][1]))
+                kinds[-1] = None
             else:
                 members.append([i])
                 units.append(sizes[i])
-        pos = fits(units, width, height)
+                kinds.append(None if it.shown is not None else ALONE if it.sign == "→" else HEAD)
+        pos = fits(units, width, height, kinds)
         if pos is None:
             return None
         out = [None] * len(items)
