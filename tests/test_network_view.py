@@ -5,6 +5,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QAction, QColor
 
+from nnviz.core.stages import sup
 from ui import colors
 from ui.network_view import NetworkView
 
@@ -467,3 +468,29 @@ def test_texts_with_the_same_words_and_font_share_one_layout(qapp):
     assert a._laid_out() is b._laid_out() and a.size() == b.size()
     c = Text("mean radius", bigger, QColor("black"))
     assert c._laid_out() is not a._laid_out() and c.size()[0] > a.size()[0] > 0
+
+
+def test_column_captions_shorten_rather_than_run_into_each_other(qtbot, session):
+    """Six hidden layers in the canvas of a 1024×700 window: "H⁽¹⁾ = tanh" under every column
+    ran into the next one and "ŷ = sigmoid" past the edge; then every caption is its symbol."""
+    session.set_hidden([4] * 6)
+    v = NetworkView(session)
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitExposed(v)
+
+    def captions():
+        width = v.scene().sceneRect().width()
+        boxes = [t.scene_rect() for t in v._column_captions]
+        assert all(t.visible for t in v._column_captions)
+        assert boxes[0].left() >= 0 and boxes[-1].right() <= width
+        for a, b in zip(boxes, boxes[1:]):
+            assert a.right() < b.left(), (a, b)
+        return [t.text() for t in v._column_captions]
+
+    v.resize(490, 420)
+    qtbot.wait(5)
+    assert captions() == ["X"] + [f"H{sup(k)}" for k in range(1, 7)] + ["ŷ"]
+    v.resize(1300, 420)
+    qtbot.wait(5)
+    assert captions() == ["X"] + [f"H{sup(k)} = tanh" for k in range(1, 7)] + ["ŷ = sigmoid"]

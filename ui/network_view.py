@@ -41,6 +41,8 @@ from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, HEAD
                             MUTED, WIDTH_STEPS, CanvasItem, Edge, Node, ParameterEdits, Text,
                             _finite_max, _font, _num, map_images)
 
+CAPTION_GAP = 8.0   # px at least between two columns' captions
+
 
 class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
     """The p→M→1 network as a diagram; see the module docstring."""
@@ -82,6 +84,7 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         self._names: list[list[Text]] = []            # column c ≥ 1: h1…, ŷ
         self._features: list[Text] = []               # the inputs' labels
         self._column_captions: list[Text] = []
+        self._caption_texts: list[tuple[str, str]] = []   # per column: (whole, short)
         self._matrix_captions: list[Text] = []
         self._flat_edges: list[list[Edge]] = []       # [k], row-major like W.ravel()
         self._colors = colors.qcolors()
@@ -163,8 +166,8 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
             self._fit_items(net, features)
             self._shape = shape
         sym = Symbols(net.n_layers)      # (the activations can change without the shape)
-        for c, text in enumerate(self._column_captions):
-            text.set_text(sym.a(0) if c == 0 else f"{sym.a(c)} = {net.activations[c - 1]}")
+        self._caption_texts = [(sym.a(0), sym.a(0))] + [
+            (f"{sym.a(c)} = {act}", sym.a(c)) for c, act in enumerate(net.activations, 1)]
         self._rebuild_header()
         self._layout(refresh=False)      # the colours and maps are redrawn once, below
         if not self._input_maps_current():
@@ -334,8 +337,7 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
                 for edge, (p0, p1) in zip(row, row_ends):
                     edge.set_curve(QPointF(*p0), QPointF(*p1))
         xs = g.xs
-        for c, text in enumerate(self._column_captions):
-            text.place(xs[c], g.caption_y)
+        self._fit_captions(xs, g.scene_size[0], g.caption_y)
         for k, text in enumerate(self._matrix_captions):
             text.place((xs[k] + xs[k + 1]) / 2, g.caption_y)
             widest = max(self._column_captions[c].size()[0] for c in (k, k + 1))
@@ -345,6 +347,21 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         self._scene.setSceneRect(rect)
         self._canvas.update()
         self._place_header()
+
+    def _fit_captions(self, xs, width: float, y: float):
+        """Each column's caption under it: "H⁽¹⁾ = tanh", or in every column only "H⁽¹⁾" when a
+        whole one would run into the next or past the canvas's edge (a deep network in a
+        narrow window; each unit's tooltip names its activation)."""
+        captions = self._column_captions
+        for whole in (True, False):
+            for text, (long, short) in zip(captions, self._caption_texts):
+                text.set_text(long if whole else short)
+            ends = [(x - t.size()[0] / 2, x + t.size()[0] / 2) for x, t in zip(xs, captions)]
+            if (ends[0][0] >= 0 and ends[-1][1] <= width
+                    and all(a[1] + CAPTION_GAP <= b[0] for a, b in zip(ends, ends[1:]))):
+                break
+        for x, text in zip(xs, captions):
+            text.place(x, y)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
