@@ -2,6 +2,7 @@
 hidden behind an overflow or a horizontal scroll bar, at a first launch (no remembered layout)."""
 import pytest
 from PySide6.QtCore import QRect, QSettings, QSize, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QToolBar
 
 from ui.main_window import MainWindow
@@ -310,3 +311,29 @@ def test_opening_the_guide_takes_its_room_from_the_canvas(first_launch, qtbot, s
     docks["Guide"] = in_window(w, w.guide.dock)
     for name, rect in docks.items():
         assert w.rect().contains(rect), (name, rect)
+
+
+@pytest.mark.parametrize("size", SIZES[:3], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_parameter_formula_of_a_deep_network_stays_in_view(first_launch, qtbot, size):
+    """Six hidden layers: the whole formula is about 1,400 px wide. It ran past the window's
+    edge at 1024 and took the status bar's whole width from the readout; now the status bar
+    shows as much of it as fits beside the readout, the whole of it in the tooltip."""
+    w = first_launch(*size)
+    for _ in range(5):
+        w.actionAddLayer.trigger()
+    qtbot.wait(20)
+    net = w.session.network
+    formula, label = net.parameter_formula(), w.param_count_label
+    assert len(net.hidden_sizes) == 6 and formula.endswith("= 117")
+    assert in_window(w, w.statusBar()).contains(in_window(w, label))
+    assert label.text().endswith("117") or label.text() == "117 parameters"
+    assert w.status_label.width() >= 200          # room left for the running readout
+    if label.text() != formula:
+        assert label.toolTip().endswith("\n\n" + formula)
+    fm = QFontMetrics(label.font())
+    assert fm.horizontalAdvance(label.text()) <= label.contentsRect().width()
+    # Back to one layer: the whole formula again, and its tooltip without it.
+    for _ in range(5):
+        w.actionRemoveLayer.trigger()
+    assert label.text() == w.session.network.parameter_formula()
+    assert "\n\n" not in label.toolTip()

@@ -36,6 +36,9 @@ from .step_panel import StepPanel
 # 2: the docks' layout of the status-bar formula and the full-height settings column; a
 # layout remembered under 1 is not restored.
 SETTINGS_VERSION = 2
+PARAMETERS_TIP = ("Number of parameters: every weight and bias. For one hidden layer of M units "
+                  "on p inputs, (p+1)·M + M + 1.")
+READOUT_ROOM = 280   # px of the status bar kept for the running readout beside the formula
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
@@ -249,8 +252,7 @@ class MainWindow(DockSizes, QMainWindow):
         # message never covers it. The running readout beside it elides instead.
         self.param_count_label = SteadyLabel()
         self.param_count_label.setObjectName("paramCountLabel")
-        self.param_count_label.setToolTip("Number of parameters: every weight and bias. For one "
-                                          "hidden layer of M units on p inputs, (p+1)·M + M + 1.")
+        self.param_count_label.setToolTip(PARAMETERS_TIP)
         self.param_count_label.setStyleSheet("font-size: 12pt; padding: 0 8px")
         self.statusBar().addPermanentWidget(self.param_count_label)
 
@@ -273,7 +275,7 @@ class MainWindow(DockSizes, QMainWindow):
         self.actionPlay.setText("⏸ Pause" if playing else "▶ Play")
 
     def _on_structure(self):
-        self.param_count_label.setText(self.session.parameter_text())
+        self._show_parameter_formula()
         hidden = self.session.network.hidden_sizes
         self.actionAddLayer.setEnabled(len(hidden) < MAX_CANVAS_LAYERS)
         self.actionRemoveLayer.setEnabled(bool(hidden))
@@ -281,6 +283,20 @@ class MainWindow(DockSizes, QMainWindow):
         self.actionRemoveNeuron.setEnabled(bool(hidden))
         data_actions.forget_data_message(self)
         self._on_params()
+
+    def _show_parameter_formula(self):
+        """The parameter formula in the status bar, whole when it fits beside the running readout;
+        else without its symbols, or only the count (a deep network in a narrow window): the whole
+        formula is then in the tooltip."""
+        formula = self.session.parameter_text()
+        label = self.param_count_label
+        room = self.width() - READOUT_ROOM
+        parts = formula.split(" = ")
+        for text in (formula, " = ".join(parts[1:]), f"{parts[-1]} parameters"):
+            if label.width_for(text) <= room:
+                break
+        label.setText(text)
+        label.setToolTip(PARAMETERS_TIP if text == formula else f"{PARAMETERS_TIP}\n\n{formula}")
 
     def _on_undo_changed(self):
         for action, word, text in ((self.actionUndo, "Undo", self.session.undo_text()),
@@ -383,6 +399,8 @@ class MainWindow(DockSizes, QMainWindow):
     def resizeEvent(self, event):
         super().resizeEvent(event)
         old, new = event.oldSize(), event.size()
+        if old.width() != new.width():
+            self._show_parameter_formula()
         if self._fitted and self.isVisible() and old.isValid() and old != new:
             self._scale_docks(new.width() / max(1, old.width()), new.height() / max(1, old.height()))
 

@@ -180,6 +180,11 @@ class SteadyLabel(QLabel):
         super().setStyleSheet(sheet)
         self._fit()
 
+    def width_for(self, text: str) -> int:
+        """The width the label would take to show ``text``."""
+        self._twin.setText(text)
+        return self._twin.sizeHint().width()
+
     def _fit(self) -> None:
         need = self._twin.sizeHint()
         width = self.minimumWidth()
