@@ -337,3 +337,24 @@ def test_the_parameter_formula_of_a_deep_network_stays_in_view(first_launch, qtb
         w.actionRemoveLayer.trigger()
     assert label.text() == w.session.network.parameter_formula()
     assert "\n\n" not in label.toolTip()
+
+
+@pytest.mark.parametrize("size", SIZES[:3], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_loss_axis_label_fits_along_its_axis(first_launch, qtbot, size):
+    """A regression's "loss (standardized target units)" ran past both ends of the loss chart's
+    left axis in the 1024×700 window's short Loss dock; it is elided to the axis's height."""
+    w = first_launch(*size)
+    w.actionSample_diabetes.trigger()
+    w.docks["Loss"].raise_()
+    qtbot.wait(30)
+    axis = w.loss_plot.getPlotItem().getAxis("left")
+    whole = "loss (standardized target units)"
+    assert axis.label.isVisible()
+    assert axis.label.boundingRect().width() <= axis.geometry().height()
+    if axis.labelText != whole:
+        assert axis.labelText.startswith("loss (") and axis.labelText.endswith("…")
+        assert axis.toolTip().startswith(whole + "\n\n")
+    else:
+        assert not axis.toolTip().startswith(whole)
+    if size == (1920, 1080):
+        assert axis.labelText == whole

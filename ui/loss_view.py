@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.InfiniteLine import InfLineLabel
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction, QColor, QFontMetricsF
 
 from nnviz.explain.readout import LossReadout
 
@@ -91,6 +91,9 @@ class LossPlot(HeaderPlotWidget):
         plot.getAxis("left").logTickStrings = _log_tick_strings
         plot.setLabel("bottom", "epoch", color=self._fg.name())
         plot.setLabel("left", "loss", color=self._fg.name())
+        self._loss_label, self._loss_tip = "loss", "Mean loss per row."
+        # The label runs along the axis: elided to its height anew when that changes.
+        plot.getAxis("left").geometryChanged.connect(self._fit_loss_label)
         self.metric_view = pg.ViewBox(enableMenu=False)
         self.metric_view.setMouseEnabled(False, False)
         plot.scene().addItem(self.metric_view)
@@ -331,12 +334,24 @@ class LossPlot(HeaderPlotWidget):
         scaled = self.session.model.target_scaler is not None
         notes = (["standardized target units"] if scaled else []) + (
             ["log scale"] if self.logAction.isChecked() else [])
-        text = "loss" + (f" ({', '.join(notes)})" if notes else "")
-        set_axis_label(self.getPlotItem(), "left", text, self._fg.name())
-        self.getPlotItem().getAxis("left").setToolTip(
+        self._loss_label = "loss" + (f" ({', '.join(notes)})" if notes else "")
+        self._loss_tip = (
             "Mean loss per row. The target is standardized with the training rows' mean and std, "
             "so the loss is in those units; R², RMSE and predictions are in the target's own units."
             if scaled else "Mean loss per row.")
+        self._fit_loss_label()
+
+    def _fit_loss_label(self, *_):
+        """The left axis's label, elided to the axis's height ("loss (standardized target
+        units)" was cut off at both ends in a short Loss dock), whole in the tooltip then."""
+        axis = self.getPlotItem().getAxis("left")
+        text, room = self._loss_label, axis.geometry().height()
+        if room > 0:
+            text = QFontMetricsF(axis.label.font()).elidedText(
+                self._loss_label, Qt.TextElideMode.ElideRight, room - 8)
+        set_axis_label(self.getPlotItem(), "left", text, self._fg.name())
+        tip = self._loss_tip
+        axis.setToolTip(tip if text == self._loss_label else f"{self._loss_label}\n\n{tip}")
 
     # --- the values under the cursor ---------------------------------------------------
     def _on_mouse_moved(self, scene_pos):
