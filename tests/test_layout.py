@@ -358,3 +358,47 @@ def test_the_loss_axis_label_fits_along_its_axis(first_launch, qtbot, size):
         assert not axis.toolTip().startswith(whole)
     if size == (1920, 1080):
         assert axis.labelText == whole
+
+
+def test_the_axis_choices_elide_long_input_names(first_launch, qtbot):
+    """At 1024×700 the Output plot's axis drop-downs cut "petal width (cm)" mid-letter; they end
+    it in "…" and name the whole input in the tooltip."""
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
+
+    w = first_launch(1024, 700)
+    w.actionSample_iris.trigger()
+    qtbot.wait(30)
+    plot = w.boundary_plot
+    combo = plot.x_combo
+    assert combo.isVisible() and combo.currentText() in w.session.model.inputs
+    fm = combo.fontMetrics()
+    assert combo.is_elided()
+    assert combo.toolTip().startswith(combo.currentText() + "\n\nInput on the x axis")
+    # It paints what a plain drop-down shows for the elided text.
+    plain = QComboBox(combo.parentWidget())    # (the same palette, style and font)
+    plain.resize(combo.size())
+    opt = QStyleOptionComboBox()
+    combo.initStyleOption(opt)
+    room = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                        QStyle.SubControl.SC_ComboBoxEditField, combo).width()
+    shown = fm.elidedText(combo.currentText(), Qt.TextElideMode.ElideRight, room)
+    assert shown.endswith("…") and fm.horizontalAdvance(shown) <= room
+    plain.addItem(shown)
+
+    def picture(widget):
+        image = QImage(widget.size(), QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.white)
+        widget.render(image)
+        return image
+
+    assert picture(combo) == picture(plain)
+    clipped = QComboBox(combo.parentWidget())     # what a plain one shows: the text cut off
+    clipped.resize(combo.size())
+    clipped.addItem(combo.currentText())
+    assert picture(combo) != picture(clipped)
+    # A name that fits is shown whole, with the tooltip alone.
+    plot.resize(1600, plot.height())
+    combo.resize(400, combo.height())
+    assert not combo.is_elided()
+    assert combo.toolTip().startswith("Input on the x axis")

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSlider
 
 from nnviz.errors import NnvizError
 
+from .plot_base import ElidingComboBox
+
 
 class PlotControls:
     """The axis choice and the points by hand (see the module docstring)."""
@@ -20,7 +22,7 @@ class PlotControls:
         mean), and for regression on two inputs the target of a point added by a click."""
         tip = ("Input on the {} axis; every other input is held at its mean over the training "
                "rows. The per-unit maps on the network show the same slice.")
-        self.x_combo, self.y_combo = QComboBox(self._header), QComboBox(self._header)
+        self.x_combo, self.y_combo = ElidingComboBox(self._header), ElidingComboBox(self._header)
         for combo, name, axis in ((self.x_combo, "axisXCombo", "x"), (self.y_combo, "axisYCombo", "y")):
             combo.setObjectName(name)
             combo.setToolTip(tip.format(axis))
@@ -37,7 +39,7 @@ class PlotControls:
                                       "(between the smallest and the largest target).")
         self._target_label = QLabel(self._header)
         self.target_slider.valueChanged.connect(lambda _v: self._show_target_value())
-        self.class_combo = QComboBox(self._header)      # K classes: the class a click adds
+        self.class_combo = ElidingComboBox(self._header)   # K classes: the class a click adds
         self.class_combo.setObjectName("pointClassCombo")
         self.class_combo.setToolTip("Class of a point added by clicking on the plot")
         self._class_label = QLabel("a click adds class", self._header)

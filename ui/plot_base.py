@@ -17,8 +17,9 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QPainter, QPalette
-from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QDockWidget, QHBoxLayout,
-                               QLabel, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QComboBox, QDockWidget,
+                               QHBoxLayout, QLabel, QSizePolicy, QStyle, QStyleOptionComboBox,
+                               QStylePainter, QVBoxLayout, QWidget)
 
 from .paint_cache import steady_axes
 
@@ -153,6 +154,50 @@ class RunsLabel(QWidget):
             p.drawText(QPointF(x, y), t)
             x += w
         p.end()
+
+
+class ElidingComboBox(QComboBox):
+    """A QComboBox whose current text, when wider than the box, ends in "…" (a QComboBox cuts
+    it off mid-letter: "petal width (c"); the tooltip then starts with the whole text, above
+    the one set with ``setToolTip``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._tip = ""
+        self.currentTextChanged.connect(self._sync_tip)
+
+    def setToolTip(self, tip: str) -> None:
+        self._tip = tip
+        self._sync_tip()
+
+    def _edit_rect(self, opt: QStyleOptionComboBox):
+        return self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                           QStyle.SubControl.SC_ComboBoxEditField, self)
+
+    def is_elided(self) -> bool:
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        return self.fontMetrics().horizontalAdvance(opt.currentText) > self._edit_rect(opt).width()
+
+    def _sync_tip(self, *_) -> None:
+        text = self.currentText()
+        tip = "\n\n".join(t for t in ((text if self.is_elided() else ""), self._tip) if t)
+        if tip != self.toolTip():
+            super().setToolTip(tip)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._sync_tip()
+
+    def paintEvent(self, event):
+        # QComboBox.paintEvent, with the label's text elided to the edit field.
+        painter = QStylePainter(self)
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        opt.currentText = self.fontMetrics().elidedText(
+            opt.currentText, Qt.TextElideMode.ElideRight, self._edit_rect(opt).width())
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
 
 
 class SteadyLabel(QLabel):
