@@ -199,3 +199,17 @@ def answer_paths(monkeypatch, path):
 
     monkeypatch.setattr(dialogs, "ask_save_path", lambda *a, **k: str(path))
     monkeypatch.setattr(dialogs, "ask_open_path", lambda *a, **k: str(path))
+
+
+def check_parameter_formula(window):
+    """The status bar shows the network's parameter formula whole, or, when it does not fit
+    beside the running readout (a deep network in a narrow window), its numbers or only the
+    count, with the whole formula in the tooltip. Returns the text shown."""
+    net = window.session.network
+    label = window.param_count_label
+    formula, shown = net.parameter_formula(), label.text()
+    assert formula.endswith(f"= {net.parameter_count()}")
+    assert shown in (formula, formula.split(" = ", 1)[1], f"{net.parameter_count()} parameters")
+    if shown != formula:
+        assert label.toolTip().endswith("\n\n" + formula)
+    return shown

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractButton, QApplication, QCheckBox, QComboB
                                QMessageBox, QSpinBox, QToolButton)
 from pyqtgraph.GraphicsScene import GraphicsScene
 
+from conftest import check_parameter_formula
 from ui import dialogs
 
 SEED = 20261123
@@ -141,7 +142,8 @@ def _poke(kind, obj, rng: random.Random, w):
 def _check_consistent(w):
     s = w.session
     net, tr = s.network, s.trainer
-    assert w.findChild(QLabel, "paramCountLabel").text() == net.parameter_formula()
+    assert w.findChild(QLabel, "paramCountLabel") is w.param_count_label
+    check_parameter_formula(w)
     k = s.dataset.n_classes if s.task == "classification" else 1
     # K classes: a softmax unit each; two classes: one sigmoid unit, or a softmax pair when a
     # worked example chose that output.

@@ -4,20 +4,12 @@ every view draws and steps through at 0, 1 and 3 hidden layers."""
 import numpy as np
 import pytest
 
+from conftest import check_parameter_formula
 from ui.model import MAX_CANVAS_LAYERS
 
 
 def _formula_matches(w):
-    """The status bar shows the formula whole, or, when it does not fit beside the readout, its
-    numbers or only the count, with the whole formula in the tooltip."""
-    net = w.session.network
-    formula, shown = net.parameter_formula(), w.param_count_label.text()
-    assert formula.endswith(f"= {net.parameter_count()}")
-    numbers = formula.split(" = ", 1)[1]
-    assert shown in (formula, numbers, f"{net.parameter_count()} parameters")
-    if shown != formula:
-        assert w.param_count_label.toolTip().endswith("\n\n" + formula)
-    return shown
+    check_parameter_formula(w)
 
 
 def test_layer_actions_reach_zero_and_six_hidden_layers(window):
