@@ -402,3 +402,16 @@ def test_the_axis_choices_elide_long_input_names(first_launch, qtbot):
     combo.resize(400, combo.height())
     assert not combo.is_elided()
     assert combo.toolTip().startswith("Input on the x axis")
+
+
+def test_the_axis_choices_show_whole_names_where_there_is_room(first_launch, qtbot):
+    """At 1920×1080 the Output dock has room for "worst concave points": the drop-downs ask for
+    the width of their widest name (their minimum stays small, for a narrow dock)."""
+    w = first_launch(1920, 1080)
+    w.actionSample_breast_cancer.trigger()
+    qtbot.wait(30)
+    for combo in (w.boundary_plot.x_combo, w.boundary_plot.y_combo):
+        assert combo.isVisible() and not combo.is_elided(), combo.currentText()
+        widest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i))
+                     for i in range(combo.count()))
+        assert combo.sizeHint().width() > widest > combo.minimumSizeHint().width()

@@ -15,7 +15,7 @@ change every frame: no rich-text document is laid out and the header is not laid
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QComboBox, QDockWidget,
                                QHBoxLayout, QLabel, QSizePolicy, QStyle, QStyleOptionComboBox,
@@ -164,7 +164,34 @@ class ElidingComboBox(QComboBox):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._tip = ""
+        self._wide: QSize | None = None     # the size that shows the widest item whole
         self.currentTextChanged.connect(self._sync_tip)
+        model = self.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.dataChanged):
+            signal.connect(self._items_changed)
+
+    def _items_changed(self, *_):
+        self._wide = None
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for the widest item (the minimum stays the box's own, so a narrow dock
+        elides instead of growing): where there is room the names show whole."""
+        hint = super().sizeHint()
+        if self._wide is None:
+            opt = QStyleOptionComboBox()
+            self.initStyleOption(opt)
+            fm = self.fontMetrics()
+            text = max((fm.horizontalAdvance(self.itemText(i)) for i in range(self.count())),
+                       default=0)
+            self._wide = self.style().sizeFromContents(
+                QStyle.ContentsType.CT_ComboBox, opt, QSize(text + 4, fm.height()), self)
+        return QSize(max(hint.width(), self._wide.width()), hint.height())
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._items_changed()
 
     def setToolTip(self, tip: str) -> None:
         self._tip = tip
