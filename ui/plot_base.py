@@ -11,6 +11,8 @@ checkable actions (:meth:`add_header_toggle`), then ``readout``, a label on the 
 
 :class:`RunsLabel` is a one-line, right-aligned label of coloured runs of plain text that can
 change every frame: no rich-text document is laid out and the header is not laid out again.
+Like :class:`ElidingComboBox`, a drop-down, it ends a text too long for it in "…" with the
+whole text in its tooltip. :class:`SteadyLabel` changes its text without a new layout.
 """
 from __future__ import annotations
 
