@@ -10,9 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from ui.heatmap_layout import (BAR_WIDTH, MIN_IMAGE_WIDTH, MIN_LABEL_WIDTH, TEXT_OFFSET,
-                               V_SPACING, MatrixSpec, TextMetrics, act_key, bar_y,
-                               heatmap_layout, min_height, positions, share, wanted_mode)
+from ui.heatmap_layout import (BAR_AXIS, BAR_TICK, BAR_WIDTH, MIN_IMAGE_WIDTH, MIN_LABEL_WIDTH,
+                               TEXT_OFFSET, V_SPACING, MatrixSpec, TextMetrics, act_key,
+                               bar_axis_width, bar_y, heatmap_layout, heatmap_min_width,
+                               min_height, positions, share, wanted_mode)
 
 CHAR_W, TITLE_CHAR_W = 6.0, 7.0
 
@@ -319,3 +320,27 @@ def test_colour_levels_round_up_and_survive_subnormal_values(m, top):
     heatmaps raise ZeroDivisionError; its level is now the smallest rounded one, 1e-300."""
     from ui.heatmap_text import nice_max
     assert nice_max(m) == pytest.approx(top, rel=1e-12) and nice_max(m) >= m
+
+
+def test_the_room_right_of_each_colour_bar_fits_its_widest_level_label():
+    """``bar_axis`` px right of every bar, the matrices of the next column after it; the room
+    is at least BAR_AXIS and wide enough for the widest label with its tick and offset."""
+    assert bar_axis_width(["1", "0", "−1"], LABELS) == BAR_AXIS
+    wide = bar_axis_width(["0.0008", "0", "−0.0008"], LABELS)     # 7 characters of 6 px
+    assert wide == math.ceil(1 + BAR_TICK + TEXT_OFFSET + 7 * CHAR_W + 1) > BAR_AXIS
+    m = specs([2, 4, 1])
+    narrow_g = heatmap_layout("wide", 2, [2, 4, 1], m, 900, 300, labels=LABELS, titles=TITLES)
+    wide_g = heatmap_layout("wide", 2, [2, 4, 1], m, 900, 300, labels=LABELS, titles=TITLES,
+                            bar_axis=wide)
+    assert heatmap_min_width("wide", 2, [2, 4, 1], m, labels=LABELS, titles=TITLES,
+                             bar_axis=wide) == pytest.approx(
+        heatmap_min_width("wide", 2, [2, 4, 1], m, labels=LABELS, titles=TITLES)
+        + 3 * (wide - BAR_AXIS))
+    for g, room in ((narrow_g, BAR_AXIS), (wide_g, wide)):
+        for bar in g.bars.values():
+            x, _, w, _ = bar.rect
+            assert w == BAR_WIDTH
+            after = [p.rect[0] - max((len(t) * CHAR_W for t in p.row_labels), default=0)
+                     for p in g.matrices.values() if p.rect[0] > x]
+            assert all(a >= x + w + room for a in after), (room, bar.rect)
+            assert x + w + room <= 900

@@ -3,6 +3,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QRectF
 
 pytest.importorskip("pytestqt")
 
@@ -697,3 +698,27 @@ def test_a_hidden_marks_label_waits_until_it_shows(qtbot, loss, session, monkeyp
     original(label)                          # where pyqtgraph computes it now
     assert label.pos() == shown
     assert shown.x() == pytest.approx(0.9 * 50.0)   # 90 % up the view's last height
+
+
+@pytest.mark.parametrize("size", [(400, 600), (1000, 230)], ids=["tall", "wide"])
+def test_colour_bar_level_labels_have_their_room(qtbot, heatmaps, session, size):
+    """Small weights give level labels such as "−0.002", 41 px at 8 pt: in the fixed 38 px
+    right of a colour bar they ran into the next column and past the panel's right edge, where
+    they were cut off. The room right of the bars widens to the widest label."""
+    heatmaps.resize(*size)
+    heatmaps.show()
+    qtbot.waitExposed(heatmaps)
+    session.network.params[...] *= 1e-3
+    session.step_batch()
+    _view_image(heatmaps)                     # painted: the labels are placed
+    width = heatmaps.view.width()
+    others = [m.rect for m in heatmaps.images.values()]
+    others += [QRectF(at, st.size()) for at, st in heatmaps._texts + heatmaps._title_texts]
+    long_labels = 0
+    for bar in heatmaps.colorbars.values():
+        for at, st in bar.placed:
+            box = QRectF(at, st.size())
+            long_labels += box.width() > 31
+            assert box.left() >= bar.rect.right() and box.right() <= width - 1, (bar.labels, box)
+            assert not any(box.intersects(r) for r in others), (bar.labels, box)
+    assert long_labels >= 2                   # (the case: labels wider than the old room)

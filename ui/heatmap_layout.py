@@ -25,7 +25,8 @@ GROUPS = ("params", "act", "grads")
 MARGINS = (4, 2, 4, 4)      # left, top, right, bottom
 H_SPACING, V_SPACING = 4, 2
 BAR_WIDTH = 9               # a colour bar's gradient
-BAR_AXIS = 38               # its tick marks and level labels
+BAR_AXIS = 38               # its tick marks and level labels (at least: the panel widens it
+                            # to its widest level label, see bar_axis_width)
 BAR_TICK, BAR_MINOR_TICK = 3, 2
 TEXT_OFFSET = 3             # between a label and the image (or a tick's end)
 MAX_PER_UNIT = 64           # a plot is at most this wide per unit …
@@ -212,7 +213,7 @@ class _Rows:
         return round(self.y[r] + self.title_h + self.axis[r] + self.image_h[r])
 
 
-def _columns(mode, pos, bars, matrices, sizes, width, labels, titles) -> _Columns:
+def _columns(mode, pos, bars, matrices, sizes, width, labels, titles, bar_axis) -> _Columns:
     """Grid columns: the matrices of one column share its row-label width; widths by units."""
     ml, _, mr, _ = MARGINS
     n_cols = max(c for _, c, _ in list(pos.values()) + list(bars.values())) + 1
@@ -227,7 +228,7 @@ def _columns(mode, pos, bars, matrices, sizes, width, labels, titles) -> _Column
     # A column is wide enough for its titles when there is room.
     title_w = {c: max(titles.advance(matrices[key].title) for key in col_keys[c]) + 2
                for c in mat_cols}
-    fixed = ml + mr + H_SPACING * (n_cols - 1) + len(bar_cols) * (BAR_WIDTH + BAR_AXIS)
+    fixed = ml + mr + H_SPACING * (n_cols - 1) + len(bar_cols) * (BAR_WIDTH + bar_axis)
     room = width - fixed
 
     cap = _label_cap(label_w, title_w, room)
@@ -239,7 +240,7 @@ def _columns(mode, pos, bars, matrices, sizes, width, labels, titles) -> _Column
                    for c, mn in zip(mat_cols, min_w)])
     col_w = {c: left[c] + w for c, w in zip(mat_cols, img_w)}
     for c in bar_cols:
-        col_w[c] = BAR_WIDTH + BAR_AXIS
+        col_w[c] = BAR_WIDTH + bar_axis
     spare = max(0.0, width - fixed - sum(col_w[c] for c in mat_cols))
     col_x = _column_x(mode, n_cols, col_w, bar_cols, spare)
     return _Columns(col_x, col_w, left, fits=sum(min_w) <= img_room,
@@ -395,13 +396,15 @@ def _place_bar(r, c, span, cols_, rows_) -> BarPlace:
 
 
 def heatmap_layout(mode: str, n_dense: int, sizes: list[int], matrices: dict, width: float,
-                   height: float, *, labels: TextMetrics, titles: TextMetrics) -> HeatmapLayout:
+                   height: float, *, labels: TextMetrics, titles: TextMetrics,
+                   bar_axis: float = BAR_AXIS) -> HeatmapLayout:
     """The panel's geometry in ``mode`` ("tall" or "wide") for ``n_dense`` dense layers of a
     network of layer ``sizes`` (inputs first), ``matrices`` (key → :class:`MatrixSpec` or
-    anything with its attributes), a ``width`` × ``height`` drawing area, and the label and
-    title fonts' ``labels`` and ``titles`` metrics."""
+    anything with its attributes), a ``width`` × ``height`` drawing area, the label and
+    title fonts' ``labels`` and ``titles`` metrics, and ``bar_axis`` px right of each colour
+    bar for its ticks and level labels (:func:`bar_axis_width`)."""
     pos, bars = positions(mode, n_dense)
-    cols_ = _columns(mode, pos, bars, matrices, sizes, width, labels, titles)
+    cols_ = _columns(mode, pos, bars, matrices, sizes, width, labels, titles, bar_axis)
     rows_ = _rows(mode, pos, matrices, sizes, height, labels, titles)
     placed = {key: _place_matrix(key, matrices[key], r, c, span, cols_, rows_, labels, titles)
               for key, (r, c, span) in pos.items()}
@@ -412,8 +415,17 @@ def heatmap_layout(mode: str, n_dense: int, sizes: list[int], matrices: dict, wi
 
 
 def heatmap_min_width(mode: str, n_dense: int, sizes: list[int], matrices: dict, *,
-                      labels: TextMetrics, titles: TextMetrics) -> float:
+                      labels: TextMetrics, titles: TextMetrics,
+                      bar_axis: float = BAR_AXIS) -> float:
     """:attr:`HeatmapLayout.min_width` without the rest of the layout (it does not depend on
     the width): the panel sizes its canvas first, then lays it out once at its final width."""
     pos, bars = positions(mode, n_dense)
-    return _columns(mode, pos, bars, matrices, sizes, 1e6, labels, titles).min_width
+    return _columns(mode, pos, bars, matrices, sizes, 1e6, labels, titles, bar_axis).min_width
+
+
+def bar_axis_width(level_labels, labels: TextMetrics) -> float:
+    """The room right of a colour bar for its tick marks and its widest level label ("−0.008"
+    is 41 px at the panel's 8 pt: the fixed 38 px cut it off at the panel's edge), and no less
+    than :data:`BAR_AXIS`."""
+    widest = max((labels.advance(t) for t in level_labels), default=0.0)
+    return max(float(BAR_AXIS), math.ceil(1 + BAR_TICK + TEXT_OFFSET + widest + 1))

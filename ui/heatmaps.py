@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QScrollAr
                                QVBoxLayout, QWidget)
 
 from . import colors
-from .heatmap_layout import (GROUPS, act_key, heatmap_layout, heatmap_min_width, min_height,
-                             wanted_mode)
+from .heatmap_layout import (BAR_AXIS, GROUPS, act_key, bar_axis_width, heatmap_layout,
+                             heatmap_min_width, min_height, wanted_mode)
 from .heatmap_matrices import ColorBar, Matrix
 from .heatmap_paint import HeatmapPainting
 from .heatmap_text import CellValues, TextCache, nice_max
@@ -135,6 +135,7 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
         self._notes: dict[str, str] = {}
         self._mode: str | None = None        # "tall" or "wide": how the groups are placed
         self._layout_dirty = True
+        self._bar_axis = float(BAR_AXIS)     # room right of each colour bar (its widest label)
         self._lines: list[QLineF] = []       # the faint frames round the images
         self._bar_lines: list[QLineF] = []   # colour-bar axes and ticks
         self._texts: list = []               # (top-left, QStaticText) in the label font
@@ -233,6 +234,7 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
             m.shape = None  # names may have changed (features, units): relabel on the update
         self._shapes = None
         self._layout_dirty = True
+        self._bar_axis = float(BAR_AXIS)     # (measured again from this run's levels)
         self._update()
         self._settle_layout()
 
@@ -245,7 +247,7 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
         self._mode = self._wanted_mode()    # the shapes set the least height for stacking
         need = max(MIN_CANVAS_WIDTH, math.ceil(heatmap_min_width(
             self._mode, self._built_for, self.session.network.sizes, self._matrices,
-            labels=self._label_metrics, titles=self._title_metrics)))
+            labels=self._label_metrics, titles=self._title_metrics, bar_axis=self._bar_axis)))
         if need != self.view.minimumWidth():
             self.view.setMinimumWidth(need)      # wider than the dock: the panel scrolls
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)   # resized now
@@ -312,7 +314,7 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
         g = self._geom = heatmap_layout(
             self._mode, self._built_for, self.session.network.sizes, self._matrices,
             self.view.width(), self.view.height(), labels=self._label_metrics,
-            titles=self._title_metrics)
+            titles=self._title_metrics, bar_axis=self._bar_axis)
         need = max(MIN_CANVAS_WIDTH, math.ceil(g.min_width))
         if need != self.view.minimumWidth():
             self.view.setMinimumWidth(need)      # wider than the dock: the panel scrolls
@@ -370,6 +372,7 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
         los = np.minimum.reduceat(buf, starts).tolist()
         finite = True
         tops = []
+        relabelled = False
         for group, hi, lo in zip(GROUPS, his, los):
             m = max(hi, -lo)
             if not math.isfinite(m):      # NaN or ±inf: levels as colors.symmetric_levels
@@ -382,6 +385,7 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
             if self._levels.get(group) != levels:
                 self._levels[group] = levels
                 self.colorbars[group].set_levels(levels)
+                relabelled = True
             for key in self._group_keys[group]:
                 mat = self._matrices[key]
                 mat.image, mat.levels, mat.numbers = arrays[key], levels, None
@@ -390,8 +394,19 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
         colors.argb_pixels(buf, np.repeat([-t for t in tops], counts), None, out=self._pixels,
                     finite=finite, scale=np.repeat([n / (2 * t) for t in tops], counts))
         self._arrays = arrays
+        if relabelled:
+            self._fit_bar_labels()
         self.view.update()
         self._update_readout()
+
+    def _fit_bar_labels(self):
+        """Widen the room right of the colour bars when a level label needs more (a new layout,
+        once: the room only grows, until the next change of network or data)."""
+        need = bar_axis_width([t for bar in self.colorbars.values() for t in bar.labels],
+                              self._label_metrics)
+        if need > self._bar_axis:
+            self._bar_axis = need
+            self._layout_dirty = True
 
     def _reshape(self, shapes: tuple, notes: dict[str, str]):
         """Where each matrix sits in the update's buffer, its pixels and image (made when a
