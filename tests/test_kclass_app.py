@@ -34,7 +34,7 @@ def test_output_plot_shows_the_winning_class_and_its_key(blobs, qtbot):
     np.testing.assert_array_equal(rgb[i, j], want)
     ticks = w.boundary_plot.colorbar.axis._tickLevels[0]
     assert [t for _, t in ticks] == [str(c) for c in s.model.classes]
-    assert w.boundary_plot._title.startswith("Predicted class over")
+    assert w.boundary_plot.title.text.startswith("Predicted class over")
     # Points carry their class's colour.
     styles = w.boundary_plot.train_scatter.point_styles()
     y = s.dataset.y[s.exp.train_idx]

@@ -132,7 +132,7 @@ def test_a_long_output_title_elides_and_the_colour_bar_stays_in_view(first_launc
     assert plot.geometry().width() <= width + 0.5
     bar = view.colorbar.mapRectToScene(view.colorbar.boundingRect())
     assert bar.right() <= width + 0.5
-    title = view._title
+    title = view.title.text
     assert title.startswith("P(malignant) over (worst concave points, mean area)")
     shown = plot.titleLabel.text
     if shown != title:          # elided: the whole title is in the tooltip

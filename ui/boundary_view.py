@@ -23,12 +23,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF
+from PySide6.QtGui import QAction, QColor
 
 from . import classes, colors
 from .paint_cache import ArgbImageItem, cache_pixmaps, cache_plot_frame, set_axis_label, settle_now
 from .boundary_controls import PlotControls
-from .plot_base import HeaderPlotWidget
+from .plot_base import ElidedTitle, HeaderPlotWidget
 from .points_item import PointsItem
 
 LIGHTEN = 0.45          # how far the background image is mixed toward the background colour
@@ -95,8 +95,6 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         self._source_name = "p"
         self._levels = (-1.0, 1.0)
         self._mouse: tuple[float, float] | None = None
-        self._title = None
-        self._shown_title = None
         self._pending_rect: QRectF | None = None
         self._bar_prob = None
 
@@ -142,7 +140,7 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         # While training plays only the image changes: the points, axes and colour bar over and
         # around it are painted from pixmaps.
         cache_plot_frame(plot)
-        plot.titleLabel.geometryChanged.connect(self._fit_title)   # elided anew to its room
+        self.title = ElidedTitle(plot, self._fg.name())
         cache_pixmaps(self.train_scatter, self.test_scatter, self.colorbar.axis, self.colorbar.bar)
 
         self.showTestAction.toggled.connect(self._on_show_test)
@@ -376,29 +374,7 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         return f"({self._names[0]}, {self._names[1]})"
 
     def _set_title(self, title: str):
-        title += getattr(self, "_sample_note", "")
-        if title != self._title:
-            self._title = title
-            self._fit_title()
-
-    def _fit_title(self, *_):
-        """The title, elided to the room over the plot, with its whole text in a tooltip. The
-        title never sets the plot's width: a long one (a table's feature names) made the plot
-        wider than its dock, and the colour bar was cut off."""
-        if self._title is None:
-            return
-        label = self.getPlotItem().titleLabel
-        room = label.geometry().width()
-        font = QFont(label.item.font())
-        font.setPointSizeF(10.0)
-        text = self._title
-        if room > 0:
-            text = QFontMetricsF(font).elidedText(self._title, Qt.TextElideMode.ElideRight, room - 4)
-        if text != self._shown_title:
-            self._shown_title = text
-            self.getPlotItem().setTitle(text, color=self._fg.name(), size="10pt")
-            label.setMinimumWidth(0)
-            label.setToolTip(self._title if text != self._title else "")
+        self.title.set(title + getattr(self, "_sample_note", ""))
 
     # --- the value under the cursor ----------------------------------------------------
     def _on_mouse_moved(self, scene_pos):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QPainter, QPalette
+from PySide6.QtGui import QAction, QFont, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QComboBox, QDockWidget,
                                QHBoxLayout, QLabel, QSizePolicy, QStyle, QStyleOptionComboBox,
                                QStylePainter, QVBoxLayout, QWidget)
@@ -227,6 +227,40 @@ class ElidingComboBox(QComboBox):
         opt.currentText = self.fontMetrics().elidedText(
             opt.currentText, Qt.TextElideMode.ElideRight, self._edit_rect(opt).width())
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+
+
+class ElidedTitle:
+    """A plot's title elided at its end to the room over the plot, its whole text in the title's
+    tooltip then (``text``). The title never sets the plot's width: a long one (a table's
+    feature names) made the plot wider than its dock, and what stood beside it was cut off."""
+
+    def __init__(self, plot: pg.PlotItem, color: str | None = None, size: str = "10pt"):
+        self._plot, self._size = plot, size
+        self._style = {"size": size} | ({"color": color} if color is not None else {})
+        self.text: str | None = None        # the whole title
+        self._shown: str | None = None      # what the plot shows of it
+        plot.titleLabel.geometryChanged.connect(self.fit)   # elided anew to its room
+
+    def set(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.fit()
+
+    def fit(self, *_) -> None:
+        if self.text is None:
+            return
+        label = self._plot.titleLabel
+        room = label.geometry().width()
+        font = QFont(label.item.font())
+        font.setPointSizeF(float(self._size.removesuffix("pt")))
+        text = self.text
+        if room > 0:
+            text = QFontMetricsF(font).elidedText(self.text, Qt.TextElideMode.ElideRight, room - 4)
+        if text != self._shown:
+            self._shown = text
+            self._plot.setTitle(text, **self._style)
+            label.setMinimumWidth(0)
+            label.setToolTip(self.text if text != self.text else "")
 
 
 class SteadyLabel(QLabel):
