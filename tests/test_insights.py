@@ -91,3 +91,24 @@ def test_gradient_check_button_catches_a_wrong_derivative(panel, session, monkey
     panel.gradcheck_button.click()
     assert not panel.last_check.passed
     assert "disagree" in panel.gradcheck_text.text()
+
+
+def test_the_gradient_check_title_elides_in_a_narrow_dock(panel, qtbot):
+    """At 1024×700 the Insights dock is about 290 px wide: "log₁₀ relative error per parameter"
+    ran past the plot's edge and was cut off; it ends in "…" with the whole title in its
+    tooltip, and shows whole where there is room."""
+    whole = "log₁₀ relative error per parameter"
+    plot = panel.gradcheck_plot.getPlotItem()
+    panel.setCurrentIndex(panel.indexOf(panel.gradcheck_plot.parentWidget()))
+    panel.resize(panel.minimumSizeHint().width(), 250)    # (about the dock at 1024×700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    qtbot.wait(10)
+    label = plot.titleLabel
+    shown = label.text
+    assert panel.gradcheck_title.text == whole
+    assert shown.endswith("…") and whole.startswith(shown[:-1]) and label.toolTip() == whole
+    assert label.item.boundingRect().width() <= label.geometry().width()
+    panel.resize(700, 250)
+    qtbot.wait(10)
+    assert label.text == whole and label.toolTip() == ""

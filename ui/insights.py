@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (QLabel, QPushButton, QTabWidget, QTextBrowser, QV
 from nnviz.explain import analysis
 from nnviz.core import losses
 
+from .plot_base import ElidedTitle
+
 
 _PALETTE = np.array([[141, 211, 199], [255, 255, 179], [190, 186, 218], [251, 128, 114],
                      [128, 177, 211], [253, 180, 98], [179, 222, 105], [252, 205, 229],
@@ -77,7 +79,10 @@ class InsightsPanel(QTabWidget):
                                      "perturbs each parameter and measures the change of E.")
         self.gradcheck_text.setWordWrap(True)
         self.gradcheck_text.setObjectName("gradcheckText")
-        self.gradcheck_plot = pg.PlotWidget(title="log₁₀ relative error per parameter")
+        self.gradcheck_plot = pg.PlotWidget()
+        # Elided in a narrow dock (cut off at its edge before), whole in the tooltip.
+        self.gradcheck_title = ElidedTitle(self.gradcheck_plot.getPlotItem(), size="11pt")
+        self.gradcheck_title.set("log₁₀ relative error per parameter")
         self.gradcheck_image = pg.ImageItem(axisOrder="row-major")
         self.gradcheck_plot.addItem(self.gradcheck_image)
         self.gradcheck_plot.getViewBox().invertY(True)

@@ -254,13 +254,17 @@ class ElidedTitle:
         font = QFont(label.item.font())
         font.setPointSizeF(float(self._size.removesuffix("pt")))
         text = self.text
-        if room > 0:
-            text = QFontMetricsF(font).elidedText(self.text, Qt.TextElideMode.ElideRight, room - 4)
+        if room > 0:   # (the text item's document keeps a margin each side)
+            room -= 2 * label.item.document().documentMargin()
+            text = QFontMetricsF(font).elidedText(self.text, Qt.TextElideMode.ElideRight, room)
         if text != self._shown:
             self._shown = text
             self._plot.setTitle(text, **self._style)
-            label.setMinimumWidth(0)
             label.setToolTip(self.text if text != self.text else "")
+        if label.minimumWidth():
+            # pyqtgraph sets the label's minimum to its text's width at every resize: then the
+            # title widened the plot past its view instead of being elided.
+            label.setMinimumWidth(0)
 
 
 class SteadyLabel(QLabel):
