@@ -73,13 +73,21 @@ def test_regions_count_and_click(panel, session):
 def test_gradient_check_button(panel, session):
     session.step_batch()
     panel.setCurrentIndex(2)
+    intro = panel.gradcheck_text.text()
+    assert intro.startswith("Backprop computes ∂E/∂θ")
+    assert not panel.gradcheck_plot.isVisible()       # no check yet: no empty plot
     panel.gradcheck_button.click()
     check = panel.last_check
     assert check is not None and check.passed
     assert "gradients are right" in panel.gradcheck_text.text()
+    assert panel.gradcheck_plot.isVisible()
     img = panel.gradcheck_image.image
     assert img.shape == (4, 8)  # W1 (8 values), b1, W2, b2 as rows, padded to the widest
     assert np.nanmax(img) <= -6
+    # A new network: the verdict on the old one goes with its plot.
+    session.set_hidden([5])
+    assert panel.last_check is None and panel.gradcheck_text.text() == intro
+    assert not panel.gradcheck_plot.isVisible()
 
 
 def test_gradient_check_button_catches_a_wrong_derivative(panel, session, monkeypatch):
@@ -100,6 +108,7 @@ def test_the_gradient_check_title_elides_in_a_narrow_dock(panel, qtbot):
     whole = "log₁₀ relative error per parameter"
     plot = panel.gradcheck_plot.getPlotItem()
     panel.setCurrentIndex(panel.indexOf(panel.gradcheck_plot.parentWidget()))
+    panel.gradcheck_button.click()                        # (the plot shows with a check)
     panel.resize(panel.minimumSizeHint().width(), 250)    # (about the dock at 1024×700)
     panel.show()
     qtbot.waitExposed(panel)

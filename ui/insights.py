@@ -24,6 +24,8 @@ from nnviz.core import losses
 from .plot_base import ElidedTitle
 
 
+GRADCHECK_INTRO = ("Backprop computes ∂E/∂θ with the chain rule; the check perturbs each "
+                   "parameter and measures the change of E.")
 _PALETTE = np.array([[141, 211, 199], [255, 255, 179], [190, 186, 218], [251, 128, 114],
                      [128, 177, 211], [253, 180, 98], [179, 222, 105], [252, 205, 229],
                      [217, 217, 217], [188, 128, 189], [204, 235, 197], [255, 237, 111]],
@@ -75,8 +77,7 @@ class InsightsPanel(QTabWidget):
         self.gradcheck_button.setObjectName("gradcheckButton")
         self.gradcheck_button.setToolTip("Compare every backprop gradient with a central difference "
                                          "(five-point central difference, h = 1e−4).")
-        self.gradcheck_text = QLabel("Backprop computes ∂E/∂θ with the chain rule; the check "
-                                     "perturbs each parameter and measures the change of E.")
+        self.gradcheck_text = QLabel(GRADCHECK_INTRO)
         self.gradcheck_text.setWordWrap(True)
         self.gradcheck_text.setObjectName("gradcheckText")
         self.gradcheck_plot = pg.PlotWidget()
@@ -115,7 +116,11 @@ class InsightsPanel(QTabWidget):
                      "Identity hidden units: the whole network is now one linear model, "
                      "so depth adds no expressiveness — see Insights › Linear model.")
         self._was_linear = linear
+        # A check of the old network says nothing of the new one: the explanation again, and
+        # no plot until the next check (empty, its axes meant nothing).
         self.gradcheck_image.clear()
+        self.gradcheck_plot.hide()
+        self.gradcheck_text.setText(GRADCHECK_INTRO)
         self.last_check = None
         self._on_params()
 
@@ -312,5 +317,6 @@ class InsightsPanel(QTabWidget):
         for i, r in enumerate(rows):
             img[i, :len(r)] = np.log10(np.maximum(r, 1e-16))
         self.gradcheck_image.setImage(img, levels=(-16, 0), autoLevels=False)
+        self.gradcheck_plot.show()
         self.gradcheck_image.setColorMap(pg.colormap.get("viridis"))
         return check
