@@ -58,8 +58,12 @@ def test_tanh_says_why_not(panel, session):
 
 
 def test_regions_count_and_click(panel, session):
-    session.set_activation("relu")
     panel.setCurrentIndex(1)
+    # tanh units: the sentence says why there are no regions; no empty plane to click in.
+    assert "these are tanh" in panel.region_label.text()
+    assert not panel.region_plot.isVisible() and not panel.region_detail.isVisible()
+    session.set_activation("relu")
+    assert panel.region_plot.isVisible() and panel.region_detail.isVisible()
     g = session.grid()
     expected = analysis.count_regions(session.network, g.features.astype(np.float64))
     assert panel.region_count == expected >= 1

@@ -229,7 +229,12 @@ class InsightsPanel(QTabWidget):
         s = self.session
         net = s.network
         one = analysis.one_region_reason(net)
-        if one is not None or any(a not in analysis.PIECEWISE for a in net.activations[:-1]):
+        regions = one is None and all(a in analysis.PIECEWISE for a in net.activations[:-1])
+        # No regions to draw (tanh units, say): no empty plane, no "click a point" that does
+        # nothing; the sentence says why.
+        self.region_plot.setVisible(regions)
+        self.region_detail.setVisible(regions)
+        if not regions:
             self.region_label.setText(one or "Linear regions exist for piecewise-linear units "
                                       "(relu, leaky_relu); these are "
                                       f"{', '.join(net.activations[:-1])}.")
