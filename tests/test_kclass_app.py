@@ -177,3 +177,46 @@ def test_every_count_and_class_name_of_the_classes_panel_shows_whole(window, qtb
         assert t.horizontalHeader().textElideMode() == Qt.TextElideMode.ElideRight
     side_by_side = panel.test.geometry().top() == panel.train.geometry().top()
     assert side_by_side == (panel.width() >= 2 * panel.train.least_width())
+
+
+def test_ten_classes_in_a_narrow_dock_show_every_count_whole(qtbot, tmp_path):
+    """Ten classes in the 280 px Classes dock of a 1024×700 window: the columns shrank to
+    22 px and two-digit counts, the bold diagonal's above all, read "…". Every column is now
+    as wide as its widest count needs (the table scrolls sideways instead)."""
+    from PySide6.QtGui import QFont, QFontMetrics
+    from PySide6.QtWidgets import QStyle
+    from nnviz.data import csvdata
+    from ui.confusion import ConfusionPanel
+    from ui.session import Session
+
+    rng = np.random.default_rng(0)
+    names = [f"a long class name {k}" for k in range(10)]    # (their row names take room)
+    rows = [f"{np.cos(k) * 4 + rng.normal():.3f},{np.sin(k) * 4 + rng.normal():.3f},{n}"
+            for k, n in enumerate(names) for _ in range(60)]
+    path = tmp_path / "ten.csv"
+    path.write_text("a,b,kind\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    s = Session()
+    s.set_dataset(csvdata.load_dataset(path, "kind"))
+    for _ in range(3):
+        s.step_epoch()
+    panel = ConfusionPanel(s)
+    qtbot.addWidget(panel)
+    panel.resize(287, 231)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel._on_changed()
+    t = panel.train.table
+    bold = QFont(t.font())
+    bold.setBold(True)
+    margin = 2 * (t.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, t) + 1)
+    counts = panel.train.counts
+    assert counts.shape == (10, 10) and counts.max() >= 10      # (two-digit counts)
+    assert t.horizontalScrollBar().maximum() > 0                 # (the case: a narrow dock)
+    for j in range(10):
+        for i in range(10):
+            text = t.item(i, j).text()
+            assert text == str(int(counts[i, j]))
+            # (the room the view's delegate elides a cell's text to)
+            room = t.visualRect(t.model().index(i, j)).width() - margin
+            assert QFontMetrics(bold).horizontalAdvance(text) <= room, (i, j, text, room)
+    s.shutdown()

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
+from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QHeaderView, QLabel, QStyle,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from . import classes
 from .plot_base import ShownGate
+
+MIN_COLUMN = 22     # px: a column's least width (more when a count needs it)
 
 
 def confusion(true: np.ndarray, predicted: np.ndarray, K: int) -> np.ndarray:
@@ -54,7 +56,7 @@ class _Matrix(QWidget):
                               "diagonal is right; the last column (%) is each class's accuracy.")
         for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-            header.setMinimumSectionSize(22)   # three-digit counts fit; no sideways scrolling
+            header.setMinimumSectionSize(MIN_COLUMN)   # three-digit counts fit at a few classes
         box.addWidget(self.caption)
         box.addWidget(self.table, 1)
         self.counts: np.ndarray | None = None
@@ -90,6 +92,14 @@ class _Matrix(QWidget):
         # The accuracy column as wide as "100%", the counts share the rest: in a narrow dock
         # equal columns cut "100%" to "1…".
         header = t.horizontalHeader()
+        # A count never reads "…": every column is at least as wide as the widest count in
+        # bold (the diagonal's) with the cell's margins; many classes in a narrow dock scroll
+        # sideways instead.
+        bold = QFont(t.font())
+        bold.setBold(True)
+        margin = 2 * (t.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, t) + 1)
+        widest = max(QFontMetrics(bold).horizontalAdvance(str(int(c))) for c in counts.flat)
+        header.setMinimumSectionSize(max(MIN_COLUMN, widest + margin + 2))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)   # K may have changed
         header.setSectionResizeMode(K, QHeaderView.ResizeMode.ResizeToContents)
         t.setVerticalHeaderLabels([str(n) for n in names])
