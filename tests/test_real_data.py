@@ -81,6 +81,16 @@ def test_regression_line_for_one_input(qtbot, session):
     expected = session.model.predict(xs[:, None]).ravel()
     np.testing.assert_allclose(yhat, expected, rtol=1e-4, atol=1e-3)
     assert plot.curve.isVisible() and not plot.image_item.isVisible()
+    # The colour bar is the points' key: the target's scale (it showed a probability, 0 to 1).
+    y = session.dataset.y
+    lo, hi = plot.colorbar.levels()
+    assert (lo, hi) == pytest.approx((y.min(), y.max()))
+    ticks = [t for _, t in plot.colorbar.axis._tickLevels[0]]
+    assert ticks[0] == f"{y.min():.0f}" and ticks[-1] == f"{y.max():.0f}" and "0.5" not in ticks
+    # One input of a two-class table: the probability's bar again, its points blue and red.
+    _load(session, "breast_cancer.csv", features=["mean radius"])
+    assert plot.colorbar.levels() == (-1.0, 1.0)
+    assert [t for _, t in plot.colorbar.axis._tickLevels[0]] == ["0", "0.5", "1"]
 
 
 def _two_inputs(session, task="classification"):

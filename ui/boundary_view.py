@@ -285,6 +285,16 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
             self._line = (g.xs, yhat)
             what = "P(class 1)" if s.task == "classification" else "ŷ"
             self._set_title(f"{what} and {s.dataset.target} over {self._names[0]}")
+            # The colour bar is the points' key here (they are coloured as in the plane).
+            if s.task != "classification":
+                mid, r = _target_scale(s.dataset.y)
+                levels, kind = (mid - r, mid + r), False
+            elif (s.dataset.n_classes or 2) > 2:
+                levels, kind = None, ("classes", tuple(s.model.classes or range(s.network.n_outputs)))
+            else:
+                levels, kind = (-1.0, 1.0), True
+            if levels != self._levels or kind != self._bar_prob:
+                self._set_colorbar(levels, kind)
             self._update_readout()
             return
         outs = s.grid_outputs()
