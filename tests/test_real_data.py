@@ -225,3 +225,27 @@ def test_a_sample_is_read_once_and_its_arrays_stay_as_read(qtbot, monkeypatch):
     np.testing.assert_array_equal(data_actions.read_sample("iris_petals.csv").X,
                                   fresh.X)
     w.close()
+
+
+def test_one_input_with_k_classes_draws_the_predicted_class(qtbot, session):
+    """Iris on one input: the line was the first class's probability under the title
+    "P(class 1)", on an axis of class codes 0…2. It is the class the network picks at each x,
+    on the same codes as the points, and the readout names it."""
+    plot = BoundaryPlot(session)
+    qtbot.addWidget(plot)
+    plot.resize(500, 450)
+    plot.show()
+    qtbot.waitExposed(plot)
+    _load(session, "iris.csv", features=["petal length (cm)"])
+    for _ in range(20):
+        session.step_epoch()
+    xs, line = plot.curve.getData()
+    picked = session.model.predict_labels(xs[:, None])
+    np.testing.assert_array_equal(line, picked)
+    assert set(np.unique(line)) <= {0.0, 1.0, 2.0} and len(np.unique(line)) >= 2
+    assert plot.title.text.startswith("Predicted class and species over petal length")
+    assert plot.colorbar.levels() == (0.0, 3.0)                 # the class key
+    x = float(xs[int(np.argmax(line == line.max()))])           # where the last class begins
+    plot._mouse = (x + 1e-9, 1.0)
+    plot._update_readout()
+    assert plot.readout.text().endswith(f"class {session.model.classes[int(line.max())]}")

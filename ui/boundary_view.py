@@ -278,12 +278,17 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         s = self.session
         if self._one_input:
             g = s.grid()
-            yhat = np.array(s.grid_outputs()[-1][0, :, 0], dtype=np.float64)
+            out = s.grid_outputs()[-1][0]            # (res, output units) along x
+            if s.network.n_outputs > 1:   # K classes: the class picked, on the targets' 0…K−1
+                yhat = out.argmax(axis=1).astype(np.float64)
+                what = "Predicted class"
+            else:
+                yhat = np.array(out[:, 0], dtype=np.float64)
+                what = "P(class 1)" if s.task == "classification" else "ŷ"
             self.curve.setData(g.xs, yhat)
             self._current = None
             self._source = None
             self._line = (g.xs, yhat)
-            what = "P(class 1)" if s.task == "classification" else "ŷ"
             self._set_title(f"{what} and {s.dataset.target} over {self._names[0]}")
             # The colour bar is the points' key here (they are coloured as in the plane).
             if s.task != "classification":
@@ -405,7 +410,11 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         text = f"{n0} = {x:.3g}, {n1} = {y:.3g}"
         if self._one_input and getattr(self, "_line", None) is not None:
             xs, yhat = self._line
-            if xs[0] <= x <= xs[-1]:
+            if xs[0] <= x <= xs[-1] and self.session.network.n_outputs > 1:
+                k = int(yhat[int(np.abs(xs - x).argmin())])
+                names = self.session.model.classes or list(range(self.session.network.n_outputs))
+                text += f"   class {names[k]}"
+            elif xs[0] <= x <= xs[-1]:
                 text += f"   ŷ = {float(np.interp(x, xs, yhat)):.3f}"
         elif self._source is not None:
             g = self.session.grid()
