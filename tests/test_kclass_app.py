@@ -220,3 +220,39 @@ def test_ten_classes_in_a_narrow_dock_show_every_count_whole(qtbot, tmp_path):
             room = t.visualRect(t.model().index(i, j)).width() - margin
             assert QFontMetrics(bold).horizontalAdvance(text) <= room, (i, j, text, room)
     s.shutdown()
+
+
+def test_the_colour_bar_names_every_class(qtbot, session):
+    """pyqtgraph leaves out a label that sticks out of its axis: the colour bar's fixed 44 px
+    showed no class name at all for iris ("setosa" needs 47). The axis is as wide as the
+    widest name needs (up to a limit, longer names elided)."""
+    from PySide6.QtGui import QImage, QPainter
+    from nnviz.data import csvdata
+    from ui import data_actions
+    from ui.boundary_view import KEY_MAX_WIDTH, BoundaryPlot
+
+    plot = BoundaryPlot(session)
+    qtbot.addWidget(plot)
+    plot.resize(500, 450)
+    plot.show()
+    qtbot.waitExposed(plot)
+
+    def drawn():
+        image = QImage(4, 4, QImage.Format.Format_ARGB32)
+        painter = QPainter(image)
+        try:
+            return [text for _, _, text in plot.colorbar.axis.generateDrawSpecs(painter)[2]]
+        finally:
+            painter.end()
+
+    session.set_dataset(csvdata.load_dataset(data_actions.DATASETS / "iris.csv", "species"))
+    assert drawn() == ["setosa", "versicolor", "virginica"]
+    long = [f"class {k} with a name far too long to fit" for k in range(3)]
+    plot._set_colorbar(None, ("classes", tuple(long)))
+    qtbot.wait(10)                                   # (laid out at its new width)
+    shown = drawn()
+    assert len(shown) == 3 and all(t.endswith("…") and n.startswith(t[:-1])
+                                   for t, n in zip(shown, long))
+    assert plot.colorbar.axis.width() <= KEY_MAX_WIDTH
+    session.set_data(dataset="circle")               # a probability again: the usual width
+    assert drawn() == ["0", "0.5", "1"] and plot.colorbar.axis.width() == 44

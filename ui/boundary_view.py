@@ -20,10 +20,12 @@ The colormap is CET-D1 mixed a little toward the background so the points read o
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction, QColor, QFontMetricsF
 
 from . import classes, colors
 from .paint_cache import ArgbImageItem, cache_pixmaps, cache_plot_frame, set_axis_label, settle_now
@@ -34,6 +36,8 @@ from .points_item import PointsItem
 LIGHTEN = 0.45          # how far the background image is mixed toward the background colour
 POINT_SIZE = 7
 MAX_POINTS = 5000       # a bigger table shows a fixed sample of its rows (drawing stays fast)
+BAR_AXIS_WIDTH = 44     # px: the colour bar's axis (its values' labels)
+KEY_MAX_WIDTH = 110     # px: … at most, when it names K classes
 
 
 def _lightened_cmap(background: QColor, amount: float) -> pg.ColorMap:
@@ -134,7 +138,7 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=self._cmap, width=12,
                                         interactive=False, colorMapMenu=False)
         self.colorbar.axis.setTextPen(pg.mkPen(self._fg))
-        self.colorbar.axis.setWidth(44)
+        self.colorbar.axis.setWidth(BAR_AXIS_WIDTH)
         plot.layout.addItem(self.colorbar, 2, 5)
         plot.layout.setColumnFixedWidth(4, 6)
         # While training plays only the image changes: the points, axes and colour bar over and
@@ -374,14 +378,25 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         classes the key (a band per class, named)."""
         was_classes = isinstance(self._bar_prob, tuple)
         self._levels, self._bar_prob = levels, kind
+        axis = self.colorbar.axis
         if isinstance(kind, tuple):
             names = kind[1]
             self.colorbar.setColorMap(classes.class_colormap(len(names), self._bg.getRgb(), LIGHTEN))
             self.colorbar.setLevels((0.0, float(len(names))), update_items=False)
-            self.colorbar.axis.setTicks(classes.class_ticks(names))
+            # pyqtgraph leaves out every label that would stick out of the axis: a fixed 44 px
+            # showed no name at all for iris ("setosa" needs 47). The axis is as wide as the
+            # widest name needs, up to KEY_MAX_WIDTH, longer names elided to it.
+            fm = QFontMetricsF(axis.font())
+            pad = max(0, axis.style["tickLength"]) + axis.style["tickTextOffset"][0] + 3
+            shown = [fm.elidedText(str(n), Qt.TextElideMode.ElideRight, KEY_MAX_WIDTH - pad)
+                     for n in names]
+            axis.setWidth(max(BAR_AXIS_WIDTH,
+                              math.ceil(max(fm.horizontalAdvance(t) for t in shown) + pad)))
+            axis.setTicks(classes.class_ticks(shown))
             return
         if was_classes:
             self.colorbar.setColorMap(self._cmap)
+            axis.setWidth(BAR_AXIS_WIDTH)
         self.colorbar.setLevels(levels, update_items=False)
         self.colorbar.axis.setTicks(_bar_ticks(levels, kind))
 
