@@ -294,14 +294,7 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
             self._source = None
             self._line = (g.xs, yhat)
             self._set_title(f"{what} and {s.dataset.target} over {self._names[0]}")
-            # The colour bar is the points' key here (they are coloured as in the plane).
-            if s.task != "classification":
-                mid, r = _target_scale(s.dataset.y)
-                levels, kind = (mid - r, mid + r), False
-            elif (s.dataset.n_classes or 2) > 2:
-                levels, kind = None, ("classes", tuple(s.model.classes or range(s.network.n_outputs)))
-            else:
-                levels, kind = (-1.0, 1.0), True
+            levels, kind = self._output_bar()    # (the points' key, as in the plane)
             if levels != self._levels or kind != self._bar_prob:
                 self._set_colorbar(levels, kind)
             self._update_readout()
@@ -335,8 +328,7 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
             P = np.asarray(src, dtype=np.float64)
             img = classes.class_pixels(P, self._bg.getRgb(), LIGHTEN,
                                        self.discretizeAction.isChecked())
-            levels = None
-            colorbar_prob = ("classes", tuple(s.model.classes or range(net.n_outputs)))
+            levels, colorbar_prob = self._output_bar()
             name = "class"
             title = f"Predicted class over {self._axes_text()}"
         else:
@@ -347,14 +339,12 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
                     img = np.where(src > 0.5, np.float32(1.0), np.float32(-1.0))
                 else:
                     img = (2.0 * src - 1.0).astype(np.float32)
-                levels = (-1.0, 1.0)
-                colorbar_prob = True
+                levels, colorbar_prob = self._output_bar()
                 names = s.dataset.class_names
                 title = f"P({names[1] if names else 'class 1'}) over {self._axes_text()}"
             else:
                 img = np.array(src, dtype=np.float32)
-                mid, r = _target_scale(s.dataset.y)
-                levels = (mid - r, mid + r)
+                levels, colorbar_prob = self._output_bar()
                 title = f"ŷ over {self._axes_text()}"
         if img.ndim == 3:            # RGB: the class picture; the array kept is the winners
             self._current = np.asarray(src).argmax(axis=-1).astype(np.float32)
@@ -372,6 +362,17 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
             self._set_colorbar(levels, colorbar_prob)
         self._set_title(title)
         self._update_readout()
+
+    def _output_bar(self):
+        """(levels, kind) of the colour bar for the network's output, the key of the points too:
+        the class key (K outputs), a probability, or the target's scale."""
+        s = self.session
+        if s.network.n_outputs > 1:
+            return None, ("classes", tuple(s.model.classes or range(s.network.n_outputs)))
+        if s.task == "classification":
+            return (-1.0, 1.0), True
+        mid, r = _target_scale(s.dataset.y)
+        return (mid - r, mid + r), False
 
     def _set_colorbar(self, levels, kind):
         """The colour bar's scale: a probability or a value (the diverging map), or with K
