@@ -73,7 +73,37 @@ class ShownGate:
             self._catch_up()
 
 
-class RunsLabel(QWidget):
+class WholeTextTip:
+    """Mixin for a QWidget that elides its text (``_whole_text()``; ``is_elided()``): while the
+    text is elided the tooltip starts with the whole of it, above the tooltip set with
+    ``setToolTip`` (``TIP_SEP`` between them). Call ``_sync_tip()`` when the text changes; a
+    resize calls it."""
+
+    TIP_SEP = "\n"
+    _tip = ""
+
+    def _whole_text(self) -> str:
+        raise NotImplementedError
+
+    def is_elided(self) -> bool:
+        raise NotImplementedError
+
+    def setToolTip(self, tip: str) -> None:
+        self._tip = tip
+        self._sync_tip()
+
+    def _sync_tip(self, *_) -> None:
+        whole = self._whole_text() if self.is_elided() else ""
+        tip = self.TIP_SEP.join(t for t in (whole, self._tip) if t)
+        if tip != self.toolTip():
+            super().setToolTip(tip)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._sync_tip()
+
+
+class RunsLabel(WholeTextTip, QWidget):
     """One line of plain-text runs, each in its own colour (None: the palette's text colour),
     right-aligned like the header's readout (``left=True``: left-aligned); ``text()`` is the
     runs joined, ``setText`` sets a single run. A new text only repaints the label: unlike a
@@ -91,7 +121,6 @@ class RunsLabel(QWidget):
         self.setAutoFillBackground(True)
         self._runs: list[tuple[str, object]] = []
         self._text = ""
-        self._tip = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def set_runs(self, runs) -> None:
@@ -102,21 +131,11 @@ class RunsLabel(QWidget):
             self._sync_tip()
             self.update()
 
-    def setToolTip(self, tip: str) -> None:
-        self._tip = tip
-        self._sync_tip()
-
     def is_elided(self) -> bool:
         return self.fontMetrics().horizontalAdvance(self._text) > self.width()
 
-    def _sync_tip(self) -> None:
-        tip = "\n".join(t for t in ((self._text if self.is_elided() else ""), self._tip) if t)
-        if tip != self.toolTip():
-            super().setToolTip(tip)
-
-    def resizeEvent(self, ev):
-        super().resizeEvent(ev)
-        self._sync_tip()
+    def _whole_text(self) -> str:
+        return self._text
 
     def text(self) -> str:
         return self._text
@@ -158,14 +177,15 @@ class RunsLabel(QWidget):
         p.end()
 
 
-class ElidingComboBox(QComboBox):
+class ElidingComboBox(WholeTextTip, QComboBox):
     """A QComboBox whose current text, when wider than the box, ends in "…" (a QComboBox cuts
     it off mid-letter: "petal width (c"); the tooltip then starts with the whole text, above
     the one set with ``setToolTip``."""
 
+    TIP_SEP = "\n\n"
+
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._tip = ""
         self._wide: QSize | None = None     # the size that shows the widest item whole
         self.currentTextChanged.connect(self._sync_tip)
         model = self.model()
@@ -195,10 +215,6 @@ class ElidingComboBox(QComboBox):
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._items_changed()
 
-    def setToolTip(self, tip: str) -> None:
-        self._tip = tip
-        self._sync_tip()
-
     def _edit_rect(self, opt: QStyleOptionComboBox):
         return self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
                                            QStyle.SubControl.SC_ComboBoxEditField, self)
@@ -208,15 +224,8 @@ class ElidingComboBox(QComboBox):
         self.initStyleOption(opt)
         return self.fontMetrics().horizontalAdvance(opt.currentText) > self._edit_rect(opt).width()
 
-    def _sync_tip(self, *_) -> None:
-        text = self.currentText()
-        tip = "\n\n".join(t for t in ((text if self.is_elided() else ""), self._tip) if t)
-        if tip != self.toolTip():
-            super().setToolTip(tip)
-
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self._sync_tip()
+    def _whole_text(self) -> str:
+        return self.currentText()
 
     def paintEvent(self, event):
         # QComboBox.paintEvent, with the label's text elided to the edit field.
