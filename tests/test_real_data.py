@@ -249,3 +249,31 @@ def test_one_input_with_k_classes_draws_the_predicted_class(qtbot, session):
     plot._mouse = (x + 1e-9, 1.0)
     plot._update_readout()
     assert plot.readout.text().endswith(f"class {session.model.classes[int(line.max())]}")
+
+
+def test_the_colour_bar_labels_a_large_target(qtbot, session):
+    """A target up to 500,000: its scale's labels ("500000") stuck out of the colour bar's
+    44 px axis, and pyqtgraph left them out; the axis is as wide as its labels need."""
+    from PySide6.QtGui import QImage, QPainter
+
+    plot = BoundaryPlot(session)
+    qtbot.addWidget(plot)
+    plot.resize(500, 450)
+    plot.show()
+    qtbot.waitExposed(plot)
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (60, 2))
+    y = 257_500 + 242_500 * X[:, 0]
+    y[:2] = 15_000, 500_000
+    session.set_dataset(Dataset(X, y, ["u", "v"], "regression", name="prices"), test_ratio=0.5,
+                        seed=2)
+    qtbot.wait(10)
+    image = QImage(4, 4, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        drawn = [text for _, _, text in plot.colorbar.axis.generateDrawSpecs(painter)[2]]
+    finally:
+        painter.end()
+    wanted = [t for _, t in plot.colorbar.axis._tickLevels[0]]
+    assert wanted[0] == "15000" and wanted[-1] == "500000"
+    assert drawn == wanted

@@ -37,7 +37,7 @@ LIGHTEN = 0.45          # how far the background image is mixed toward the backg
 POINT_SIZE = 7
 MAX_POINTS = 5000       # a bigger table shows a fixed sample of its rows (drawing stays fast)
 BAR_AXIS_WIDTH = 44     # px: the colour bar's axis (its values' labels)
-KEY_MAX_WIDTH = 110     # px: … at most, when it names K classes
+KEY_MAX_WIDTH = 110     # px: … at most (K classes' names)
 
 
 def _lightened_cmap(background: QColor, amount: float) -> pg.ColorMap:
@@ -379,27 +379,32 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         classes the key (a band per class, named)."""
         was_classes = isinstance(self._bar_prob, tuple)
         self._levels, self._bar_prob = levels, kind
-        axis = self.colorbar.axis
         if isinstance(kind, tuple):
             names = kind[1]
             self.colorbar.setColorMap(classes.class_colormap(len(names), self._bg.getRgb(), LIGHTEN))
             self.colorbar.setLevels((0.0, float(len(names))), update_items=False)
-            # pyqtgraph leaves out every label that would stick out of the axis: a fixed 44 px
-            # showed no name at all for iris ("setosa" needs 47). The axis is as wide as the
-            # widest name needs, up to KEY_MAX_WIDTH, longer names elided to it.
-            fm = QFontMetricsF(axis.font())
-            pad = max(0, axis.style["tickLength"]) + axis.style["tickTextOffset"][0] + 3
-            shown = [fm.elidedText(str(n), Qt.TextElideMode.ElideRight, KEY_MAX_WIDTH - pad)
-                     for n in names]
-            axis.setWidth(max(BAR_AXIS_WIDTH,
-                              math.ceil(max(fm.horizontalAdvance(t) for t in shown) + pad)))
-            axis.setTicks(classes.class_ticks(shown))
+            self._set_bar_ticks(classes.class_ticks(names))
             return
         if was_classes:
             self.colorbar.setColorMap(self._cmap)
-            axis.setWidth(BAR_AXIS_WIDTH)
         self.colorbar.setLevels(levels, update_items=False)
-        self.colorbar.axis.setTicks(_bar_ticks(levels, kind))
+        self._set_bar_ticks(_bar_ticks(levels, kind))
+
+    def _set_bar_ticks(self, ticks):
+        """The colour bar's labels, the axis as wide as the widest needs (at least
+        BAR_AXIS_WIDTH, at most KEY_MAX_WIDTH, a longer label elided to that). pyqtgraph leaves
+        out every label that would stick out of its axis: a fixed 44 px named no iris class
+        ("setosa" needs 47) and no end of a target up to 500,000."""
+        axis = self.colorbar.axis
+        fm = QFontMetricsF(axis.font())
+        pad = max(0, axis.style["tickLength"]) + axis.style["tickTextOffset"][0] + 3
+        ticks = [[(v, fm.elidedText(str(t), Qt.TextElideMode.ElideRight, KEY_MAX_WIDTH - pad))
+                  for v, t in level] for level in ticks]
+        widest = max((fm.horizontalAdvance(t) for level in ticks for _, t in level), default=0.0)
+        width = max(BAR_AXIS_WIDTH, math.ceil(widest + pad))
+        if width != axis.fixedWidth:      # (a hovered unit's levels change every frame)
+            axis.setWidth(width)
+        axis.setTicks(ticks)
 
     def _axes_text(self) -> str:
         return f"({self._names[0]}, {self._names[1]})"
