@@ -281,6 +281,11 @@ class Item:
     decimals: int | None = None
     group: int | None = None     # consecutive items of one group stay side by side
 
+    @property
+    def kind(self) -> str | None:
+        """How it may share a column (:func:`pack`): the arrow alone, another sign at its head."""
+        return None if self.shown is not None else ALONE if self.sign == "→" else HEAD
+
 
 class MatrixArea(QWidget):
     """Every matrix of an operation, fitted into the area's size (see the module's notes).
@@ -360,7 +365,7 @@ class MatrixArea(QWidget):
             else:
                 members.append([i])
                 units.append(sizes[i])
-                kinds.append(None if it.shown is not None else ALONE if it.sign == "→" else HEAD)
+                kinds.append(it.kind)
         pos = fits(units, width, height, kinds)
         if pos is None:
             return None
