@@ -275,13 +275,18 @@ class Edge:
         self.stage_color: QColor | None = None
         self.opacity = 1.0
 
-    def set_curve(self, p0: QPointF, p1: QPointF):
-        mid = (p0.x() + p1.x()) / 2
-        path = QPainterPath(p0)
-        path.cubicTo(QPointF(mid, p0.y()), QPointF(mid, p1.y()), p1)
+    def set_curve(self, x0: float, y0: float, x1: float, y1: float):
+        """The curve from (x0, y0) to (x1, y1), leaving and arriving level. Numbers, not
+        QPointF: a 30-input table lays out 124 edges, and every Qt object made here costs."""
+        mid = (x0 + x1) / 2
+        path = QPainterPath()
+        path.moveTo(x0, y0)
+        path.cubicTo(mid, y0, mid, y1, x1, y1)
         half = EDGE_HIT_WIDTH / 2
         self._path, self._shape = path, None
-        self._bounds = path.controlPointRect().adjusted(-half, -half, half, half)
+        # (The control points lie in the box of the two ends.)
+        self._bounds = QRectF(min(x0, x1) - half, min(y0, y1) - half,
+                              abs(x1 - x0) + 2 * half, abs(y1 - y0) + 2 * half)
 
     def path(self) -> QPainterPath:
         return self._path

@@ -335,7 +335,7 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         for layer, ends in zip(self._edges, g.edges):
             for row, row_ends in zip(layer, ends):
                 for edge, (p0, p1) in zip(row, row_ends):
-                    edge.set_curve(QPointF(*p0), QPointF(*p1))
+                    edge.set_curve(*p0, *p1)
         xs = g.xs
         self._fit_captions(xs, g.scene_size[0], g.caption_y)
         for k, text in enumerate(self._matrix_captions):
