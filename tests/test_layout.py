@@ -415,3 +415,21 @@ def test_the_axis_choices_show_whole_names_where_there_is_room(first_launch, qtb
         widest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i))
                      for i in range(combo.count()))
         assert combo.sizeHint().width() > widest > combo.minimumSizeHint().width()
+
+
+def test_the_axis_choices_tooltips_follow_a_new_table(first_launch, qtbot):
+    """The drop-downs are refilled with their signals blocked: a table opened after another
+    one still names, in the tooltip, the input each one shows (it kept "petal width (cm)"
+    over "worst concave points" when the box kept its width)."""
+    w = first_launch(1024, 700)
+    plot = w.boundary_plot
+    for table in ("iris", "breast_cancer", "diabetes", "iris"):
+        getattr(w, f"actionSample_{table}").trigger()
+        qtbot.wait(30)
+        for combo in (plot.x_combo, plot.y_combo):
+            assert combo.currentText() in w.session.model.inputs
+            tip = combo.toolTip()
+            if combo.is_elided():
+                assert tip.startswith(combo.currentText() + "\n\nInput on the "), (table, tip)
+            else:
+                assert tip.startswith("Input on the "), (table, tip)
