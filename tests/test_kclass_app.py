@@ -66,7 +66,21 @@ def test_confusion_matrices_agree_with_the_history(blobs, qtbot):
         assert m.counts.shape == (4, 4) and m.counts.sum() == len(idx)
         assert np.trace(m.counts) / len(idx) == pytest.approx(acc, abs=1e-12)
         assert m.table.item(0, 4).text().endswith("%")
-    assert panel.train.caption.text().startswith("<b>train</b>: ")
+    epoch = int(h.epoch[-1])
+    assert epoch == 3
+    right = int(np.trace(panel.train.counts))
+    assert panel.train.caption.text().startswith(
+        f"<b>train</b>, epoch 3: {right} of {len(s.exp.train_idx)} rows right")
+    # A mini-batch step changes the weights, not the counts: the caption says when they were
+    # counted, and the next epoch's end counts again.
+    counts = panel.train.counts.copy()
+    s.step_batch()
+    qtbot.wait(10)
+    assert np.array_equal(panel.train.counts, counts) and ", epoch 3:" in panel.train.caption.text()
+    assert "end of epoch 3" in panel.train.caption.toolTip()
+    s.step_epoch()
+    qtbot.wait(10)
+    assert ", epoch 4:" in panel.train.caption.text()
     s.set_data(dataset="circle")
     assert panel.train.counts.shape == (2, 2)
 

@@ -3,8 +3,9 @@
 Row i, column j counts the rows of true class i the network puts in class j (the class with the
 largest probability; with one sigmoid output, class 1 when p > 0.5). The diagonal is what it
 gets right; each row ends with that class's accuracy (its diagonal over its row), and the
-caption gives the accuracy over every row. A cell's shade is its share of its row. Redrawn at
-each epoch's end and after every change of the run; a regression shows a note instead.
+caption gives the accuracy over every row and the epoch it was counted at. A cell's shade is its
+share of its row. Redrawn at each epoch's end and after every change of the run; a regression
+shows a note instead.
 """
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ class _Matrix(QWidget):
                            fm.horizontalAdvance("100%") + 12, fm.horizontalAdvance(text) + 16)
         return t.verticalHeader().sizeHint().width() + columns + 2 * t.frameWidth() + 2
 
-    def show_counts(self, counts: np.ndarray, names: list[str]):
+    def show_counts(self, counts: np.ndarray, names: list[str], epoch: int = 0):
         self.counts = counts
         K = len(names)
         t = self.table
@@ -122,8 +123,14 @@ class _Matrix(QWidget):
             t.setItem(i, K, acc)
         n = int(counts.sum())
         right = int(np.trace(counts))
-        self.caption.setText(f"<b>{self.split}</b>: {right} of {n} rows right ({right / n:.1%})"
-                             if n else f"<b>{self.split}</b>: no rows")
+        # The epoch says when they were counted: a mini-batch step changes the weights and
+        # not the counts (as it changes not the Loss panel's accuracy, counted with them).
+        self.caption.setText(f"<b>{self.split}</b>, epoch {epoch}: {right} of {n} rows right "
+                             f"({right / n:.1%})" if n else f"<b>{self.split}</b>: no rows")
+        self.caption.setToolTip(
+            f"Counted with the weights at the end of epoch {epoch}, as the Loss panel's "
+            "accuracy is: they are counted again at the end of each epoch, not after every "
+            "mini-batch step.")
 
 
 class ConfusionPanel(QWidget):
@@ -163,10 +170,12 @@ class ConfusionPanel(QWidget):
             return
         names = [str(c) for c in (s.model.classes or s.dataset.class_names or range(K))]
         exp = s.exp
+        history = s.trainer.history
+        epoch = int(history.epoch[-1]) if len(history) else 0
         for m, F, idx in ((self.train, exp.F_train, exp.train_idx),
                           (self.test, exp.F_test, exp.test_idx)):
             true = np.asarray(s.dataset.y[idx], dtype=np.intp)
-            m.show_counts(confusion(true, predicted_classes(s.network, F), K), names)
+            m.show_counts(confusion(true, predicted_classes(s.network, F), K), names, epoch)
         self._arrange()
 
     def resizeEvent(self, event):
