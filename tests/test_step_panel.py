@@ -1,4 +1,6 @@
 """The step-through panel: navigation, the arrays it shows, the toggles and the hand-worked text."""
+import re
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
@@ -286,3 +288,45 @@ def test_a_change_of_network_after_a_step_shows_the_start_once(session, qtbot, m
     assert "Next" in panel.title.text()          # the start text
     assert [panel.stage_list.item(i).text() for i in range(panel.stage_list.count())][-1].endswith("Update")
     assert panel.stage_list.count() == 14 and panel.counter.text() == "0 of 14"
+
+
+def test_adams_hatted_moments_are_drawn(qtbot):
+    """Adam's update reads θ ← θ − η·m̂ / (√v̂ + ε): the hat is a combining mark, which the upright
+    face of DejaVu Sans (Linux's usual sans-serif) drew one line too high, out of the label, so
+    the learner saw m and v. The panel writes a letter with a mark in italics (a variable is
+    italic anyway), where the mark sits on its letter: the hats are drawn."""
+    from dataclasses import replace
+
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QLabel
+
+    from ui.session import default_config
+
+    s = Session(replace(default_config(), optimizer="adam"))
+    panel = StepPanel(s)
+    qtbot.addWidget(panel)
+    try:
+        s.step_operation()
+        while s.stages[s.stage_index].name != "update":
+            s.step_operation()
+        equations = panel.equations.text()
+        hatted = [m.start() for m in re.finditer("\\w\u0302", equations)]
+        assert len(hatted) >= 2          # m̂ and v̂
+
+        def picture(fragment: str) -> QImage:
+            label = QLabel(panel)        # (the panel's font and style)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setText(f"<div style='font-size:11.5pt'>η·{fragment}</div>")
+            label.adjustSize()
+            image = QImage(label.size(), QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.white)
+            label.render(image)
+            return image
+
+        for i in hatted:                 # each as written, with the tags around it
+            start = i - 3 if equations[i - 3:i] == "<i>" else i
+            end = i + 6 if equations[i + 2:i + 6] == "</i>" else i + 2
+            written = equations[start:end]
+            assert picture(written) != picture(written.replace("\u0302", "")), written
+    finally:
+        s.shutdown()

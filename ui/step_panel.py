@@ -53,9 +53,21 @@ def _label(object_name: str, selectable: bool = True) -> QLabel:
     return w
 
 
+# A letter with a combining mark (Adam's m̂ and v̂): the upright face of DejaVu Sans, the usual
+# sans-serif on Linux, draws the mark one line too high, out of sight (or onto the line above).
+# Its oblique face puts it on the letter, and a variable is italic anyway.
+_MARKED = re.compile("\\w[\u0300-\u036f]+")
+
+
+def _text_html(text: str) -> str:
+    """``text`` escaped for a rich-text label, every letter with a combining mark in italics."""
+    return _MARKED.sub(lambda m: f"<i>{m.group(0)}</i>", html.escape(text))
+
+
 def _lines_html(lines, mono: bool = False) -> str:
     style = "font-family:monospace; white-space:pre-wrap;" if mono else ""
-    return "".join(f"<div style='{style}margin:1px 0'>{html.escape(line)}</div>" for line in lines)
+    escape = html.escape if mono else _text_html     # (a monospaced face places marks right)
+    return "".join(f"<div style='{style}margin:1px 0'>{escape(line)}</div>" for line in lines)
 
 
 def short_title(title: str) -> str:
@@ -423,10 +435,10 @@ class StepPanel(QWidget):
         title = stage_title(stage, self._n_layers())
         if notation == explain.COLUMN and ":" in title and eqs:   # the equation as written below
             title = f"{short_title(title)}: {eqs[0][0]}"
-        self.title.setText(html.escape(title))
+        self.title.setText(_text_html(title))
         self.shapes.setText(html.escape(eqs[0][1]) if eqs and eqs[0][1] else "")
         self.equations.setText("".join(
-            f"<div style='font-size:11.5pt; margin-top:4px'>{html.escape(e)}</div>"
+            f"<div style='font-size:11.5pt; margin-top:4px'>{_text_html(e)}</div>"
             + (f"<div style='color:#666; font-family:monospace'>{html.escape(s)}</div>" if s else "")
             for e, s in eqs))
         self.notes.setText(_lines_html(explain.notes(stage, notation)
