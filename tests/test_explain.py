@@ -180,7 +180,12 @@ def test_forms_follow_reduction_and_optimizer():
     adam = by_name(hand_stages("adam"))["update"]
     lines = explain.index_form(adam)
     assert lines[2].endswith("= 0.1 − 0.5·(−0.2363)/(0.2363 + ε) = 0.6")
-    assert explain.equations(adam)[0][0].startswith("m ← β₁·m")
+    eq = explain.equations(adam)[0][0]
+    assert eq.startswith("m ← β₁·m")
+    # m̂ and v̂ are defined before the update uses them (the bias corrections of the first
+    # steps, exactly as the engine computes them).
+    assert eq.index("m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)") < eq.index("θ ← θ − η·m̂ / (√v̂ + ε)")
+    assert "t counts the updates" in eq
 
 
 def test_column_notation():

@@ -53,7 +53,8 @@ class Momentum(SGD):
 class Adam(SGD):
     name = "adam"
     equation = ("m ← β₁·m + (1−β₁)·∂E/∂θ;  v ← β₂·v + (1−β₂)·(∂E/∂θ)²;  "
-                "θ ← θ − η·m̂ / (√v̂ + ε)   (β₁ = 0.9, β₂ = 0.999, ε = 1e−8)")
+                "m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ);  θ ← θ − η·m̂ / (√v̂ + ε)   "
+                "(t counts the updates, 1 for the first; β₁ = 0.9, β₂ = 0.999, ε = 1e−8)")
 
     def __init__(self, size: int, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(size)
