@@ -194,3 +194,29 @@ def test_trace_worksheet_mistakes_are_one_sentence(traced, tmp_path, capsys, mon
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and err == f"nnviz: error: {message}\n"
     assert not list(tmp_path.glob("s*.*")) and not (tmp_path / "sheet").exists()
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_every_equation_is_latex_a_tex_engine_reads(optimizer):
+    """The Markdown worksheet's math goes through pandoc to LaTeX: outside \\text{…} it is
+    ASCII (a "²" or "ᵗ" left as Unicode stops pdflatex), and a square root takes its whole
+    radicand ("\\sqrt\\hat{v}" gives \\sqrt the \\hat alone)."""
+    from dataclasses import replace
+
+    from nnviz.explain import equations as explain
+    from nnviz.explain.worksheet_md import latex
+
+    exp = build(replace(default_config(), optimizer=optimizer, hidden=[3, 2]))
+    written = [text for st in exp.trainer.stage_step()
+               for notation in (explain.ROW, explain.COLUMN)
+               for e, s in explain.equations(st, notation) for text in (e, s)]
+    for text in written:
+        tex = latex(text)
+        outside = re.sub(r"\\text\{[^}]*\}", "", tex)
+        assert outside.isascii(), (text, tex)
+        assert not re.search(r"\\sqrt\\", tex), tex
+    assert latex("e = ½(ŷ − y)²") == r"e = \tfrac{1}{2}(\hat{y} - y)^{2}"
+    if optimizer == "adam":
+        tex = latex(next(t for t in written if t.startswith("m ← β₁")))
+        assert r"\hat{m} = m/(1-\beta_{1}^{t})" in tex
+        assert r"\sqrt{\hat{v}}" in tex

@@ -18,13 +18,14 @@ SYMBOLS = {"ŷ": r"\hat{y}", "·": r" \cdot ", "⊙": r" \odot ", "⊕": r" \opl
            "′": "'", "β": r"\beta", "ε": r"\varepsilon", "θ": r"\theta", "√": r"\sqrt",
            "½": r"\tfrac{1}{2}", "…": r"\dots ", "∞": r"\infty ", "ᵀ": r"^{\top}",
            "{": r"\{", "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&", "^": "^", "≈": r"\approx ",
-           "ᵢ": "_i", "ₖ": "_k", "m̂": r"\hat{m}", "v̂": r"\hat{v}"}
+           "ᵢ": "_i", "ₖ": "_k", "m̂": r"\hat{m}", "v̂": r"\hat{v}", "²": "^{2}", "ᵗ": "^{t}"}
 _TOKEN = re.compile(
     r"(?P<sup>⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾)"
     r"|(?P<sub>[₀₁₂₃₄₅₆₇₈₉](?:,?[₀₁₂₃₄₅₆₇₈₉])*)"
     r"|(?P<under>_[A-Za-z]{2,})"
     r"|(?P<words> ?[A-Za-z]{2,}(?:_[A-Za-z]{2,})*(?:[ ,;:']+[A-Za-z]{2,}(?:_[A-Za-z]{2,})*)*[,;:]? ?)"
     r"|(?P<hat>[mv]̂)"
+    r"|(?P<root>√(?:[mv]̂|[A-Za-z]))"
     r"|(?P<char>.)", re.S)
 
 
@@ -45,6 +46,8 @@ def latex(text: str) -> str:
             out.append(_words(s))
         elif kind == "hat":
             out.append(SYMBOLS[s])
+        elif kind == "root":            # √v̂: \sqrt takes the whole radicand, braced
+            out.append(r"\sqrt{" + SYMBOLS.get(s[1:], s[1:]) + "}")
         else:
             out.append(SYMBOLS.get(s, s))
     text = re.sub(r"\^\{([^{}]*)\}\^\{\\top\}", r"^{\1\\top}", "".join(out))   # W⁽²⁾ᵀ: one superscript
