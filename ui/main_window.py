@@ -272,7 +272,7 @@ class MainWindow(DockSizes, QMainWindow):
     def _on_playing(self, playing: bool):
         if self.actionPlay.isChecked() != playing:
             self.actionPlay.setChecked(playing)
-        self.actionPlay.setText("⏸ Pause" if playing else "▶ Play")
+        self.actionPlay.setText("❚❚ Pause" if playing else "▶ Play")
 
     def _on_structure(self):
         self._show_parameter_formula()
