@@ -213,3 +213,33 @@ def check_parameter_formula(window):
     if shown != formula:
         assert label.toolTip().endswith("\n\n" + formula)
     return shown
+
+
+@pytest.fixture
+def started_in_process(monkeypatch, qtbot, tmp_path):
+    """start(env) → the window of ``ui.app.start()`` run in this process with the app's names
+    and the given XDG folders; names, pyqtgraph options and the window are put back after."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+    from ui import app as app_module
+
+    names = QApplication.applicationName(), QApplication.organizationName()
+    options = dict(pg.CONFIG_OPTIONS)
+    windows = []
+
+    def start(env):
+        for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+            monkeypatch.setenv(name, env[name])
+        monkeypatch.delenv("NNVIZ_PLAY_AT_START", raising=False)
+        _app, window = app_module.start()
+        qtbot.addWidget(window)
+        windows.append(window)
+        return window
+
+    yield start
+    for window in windows:
+        window.session.shutdown()
+        window.close()
+    pg.setConfigOptions(**options)
+    QApplication.setApplicationName(names[0])
+    QApplication.setOrganizationName(names[1])
