@@ -233,3 +233,37 @@ def test_views_behind_another_tab_wait_until_shown(window, qtbot, monkeypatch):
     x, y = w.loss_plot.train_curve.getOriginalDataset()
     np.testing.assert_array_equal(y, s.trainer.history.train_loss)
     assert len(x) == s.trainer.epoch_count + 1 == 4   # epoch 0, then three epochs
+
+
+def test_a_dark_desktop_still_gets_the_light_window_the_views_are_drawn_for(
+        qapp, qtbot, tmp_path, started_in_process):
+    """The plots, the network canvas and the heatmaps are coloured for white (their colour maps
+    fade to white at 0). A desktop in dark mode handed the app a dark palette: the docks went
+    dark around white plots, and the network's "1 hidden layer" and "4 neurons", written dark,
+    stood on a dark ground. Started as a user starts it, the app asks for the light scheme,
+    and takes its style's light palette where the platform still gives a dark one."""
+    from PySide6.QtGui import QColor, QPalette
+
+    saved = qapp.palette()
+    dark = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.WindowText, "#e0e0e0"),
+                         (QPalette.ColorRole.Base, "#1e1e1e"), (QPalette.ColorRole.Text, "#e0e0e0"),
+                         (QPalette.ColorRole.Button, "#353535"), (QPalette.ColorRole.ButtonText, "#e0e0e0")):
+        dark.setColor(role, QColor(colour))
+    qapp.setPalette(dark)        # what a dark desktop's platform theme does
+    try:
+        env = {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+        w = started_in_process(env)
+        qtbot.waitExposed(w)
+        palette = w.palette()
+        assert palette.color(QPalette.ColorRole.Window).lightness() > 200
+        assert palette.color(QPalette.ColorRole.WindowText).lightness() < 80
+        assert palette.color(QPalette.ColorRole.Base).lightness() > 200
+        # The header's words are dark on a light ground.
+        controls = w.network_view.findChildren(QLabel)
+        label = next(lab for lab in controls if lab.text().endswith("neurons"))
+        image = w.grab().toImage()
+        corner = label.mapTo(w, label.rect().topLeft())
+        assert QColor(image.pixel(corner.x(), corner.y())).lightness() > 200
+    finally:
+        qapp.setPalette(saved)

@@ -20,6 +20,22 @@ def prepare_qt() -> None:
     os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 
+def use_light_colours(app) -> None:
+    """The views are drawn for a light window: the plots, the network canvas and the heatmaps
+    are white, and their colour maps fade to white at 0. A desktop in dark mode would darken
+    the docks around them (and the network's header, written dark, would stand on a dark
+    ground). Ask for the light scheme, which macOS, Windows and GNOME honour; where the
+    platform still hands over a dark palette (a Qt theme set to dark), take the light one of
+    Qt's Fusion style."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyleFactory
+
+    app.styleHints().setColorScheme(Qt.ColorScheme.Light)
+    if app.palette().color(QPalette.ColorRole.Window).lightness() < 128:
+        app.setPalette(QStyleFactory.create("Fusion").standardPalette())
+
+
 def start(argv=None):
     """Everything of a start but the event loop: the application (set up), the main window
     (shown), the recovery offer. Returns (application, window)."""
@@ -33,6 +49,7 @@ def start(argv=None):
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
     app.setWindowIcon(app_icon())
+    use_light_colours(app)
     pg.setConfigOptions(antialias=True, background="w", foreground="k")
     window = MainWindow()
     window.show()
