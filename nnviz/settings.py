@@ -363,5 +363,9 @@ def check_number(name: str, value, *, integer: bool = False, low=None, high=None
             raise NnvizError(f"{name} must be a whole number, not {value!r}")
         number = int(number)
     if (lo is not None and number < lo) or (hi is not None and number > hi):
-        raise NnvizError(f"{name} must be between {lo} and {hi} (got {value})")
+        # The number as a person writes it: an epoch count of -1, not the "-1.0" the command
+        # line's parser made of it (and every digit of 1234567 or 0.123456789).
+        whole = float(number).is_integer() and abs(number) < 1e15
+        raise NnvizError(f"{name} must be between {lo} and {hi} "
+                         f"(got {int(number) if whole else repr(float(number))})")
     return number

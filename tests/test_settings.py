@@ -130,7 +130,7 @@ def test_every_setting_has_a_flag_that_round_trips(s):
 def test_an_out_of_range_flag_is_one_line_and_exit_2(capsys):
     assert cli.main(["train", "--lr", "11", "--steps", "1"]) == 2
     err = capsys.readouterr().err
-    assert err == "nnviz: error: learning rate must be between 0.0 and 10.0 (got 11.0)\n"
+    assert err == "nnviz: error: learning rate must be between 0.0 and 10.0 (got 11)\n"
 
 
 # --- session files ---------------------------------------------------------------------
@@ -238,3 +238,12 @@ def test_a_training_setting_changed_in_the_app_reaches_config_and_trainer(sessio
     with pytest.raises(NnvizError, match="l1 must be between"):
         session.set_training(l2=0.02, l1=-1)
     assert session.config.l2 == session.trainer.l2 == 0.01   # nothing changed
+
+
+@pytest.mark.parametrize("value, shown", [(-1.0, "-1"), (1234567.0, "1234567"), (1e20, "1e+20"),
+                                          (10.5, "10.5"), (0.123456789, "0.123456789")])
+def test_a_number_out_of_range_is_named_as_it_is_written(value, shown):
+    from nnviz.settings import check_number
+    with pytest.raises(NnvizError) as err:
+        check_number("learning rate", value, low=0.0, high=0.1)
+    assert str(err.value) == f"learning rate must be between 0.0 and 0.1 (got {shown})"

@@ -181,7 +181,7 @@ def test_trace_writes_the_worksheet(traced, tmp_path, capsys, ext):
     (["--worksheet", "sheet"], "a worksheet is written as .html or .md; give the file one of those extensions"),
     (["--exercise"], "--exercise and --decimals go with --worksheet FILE"),
     (["--decimals", "2"], "--exercise and --decimals go with --worksheet FILE"),
-    (["--worksheet", "s.md", "--decimals", "13"], "decimals must be between 0 and 12 (got 13.0)"),
+    (["--worksheet", "s.md", "--decimals", "13"], "decimals must be between 0 and 12 (got 13)"),
     (["--worksheet", "s.md", "--decimals", "1.5"], "decimals must be a whole number, not 1.5"),
     (["--worksheet", "s.md", "--json"], "give --json or --worksheet, not both"),
     (["--worksheet", "s.md", "--notation", "column"],
