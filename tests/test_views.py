@@ -2,6 +2,7 @@
 from dataclasses import replace
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF
 
@@ -673,6 +674,29 @@ def test_a_low_narrow_heatmap_panel_puts_the_groups_side_by_side(qtbot, heatmaps
     assert heatmaps.scroll.horizontalScrollBar().maximum() > 0          # scrolls sideways
     for group in heatmaps.colorbars:
         assert heatmaps.colorbar_rect(group).height() >= 40, group
+
+
+@pytest.mark.parametrize("epoch", [0.05, 0.5, 0.97])
+def test_a_marks_label_stays_inside_the_chart(qtbot, loss, epoch):
+    """The labels sit beside their lines, "diverged" on the left and "best" on the right, but
+    on the other side where the chart's edge would cut them: a run that diverged in its first
+    epoch showed "ed" at the left edge."""
+    loss.show()
+    qtbot.waitExposed(loss)
+    view = loss.getPlotItem().getViewBox()
+    view.setRange(xRange=(0.0, 1.0), yRange=(0.0, 1.0), padding=0)
+    for line in (loss.divergence_line, loss.best_line):
+        line.setValue(epoch)
+        line.setVisible(True)
+        qtbot.wait(1)
+        text = line.label.mapRectToScene(line.label.boundingRect())
+        inside = view.sceneBoundingRect()
+        assert inside.left() <= text.left() and text.right() <= inside.right(), (epoch, text, inside)
+        line_x = view.mapViewToScene(pg.Point(epoch, 0)).x()
+        own_side = line is loss.best_line
+        if 0.2 < epoch < 0.8:     # room on both sides: its own side
+            assert (text.left() >= line_x - 1) == own_side
+        line.setVisible(False)
 
 
 def test_a_hidden_marks_label_waits_until_it_shows(qtbot, loss, session, monkeypatch):

@@ -50,6 +50,25 @@ class _ShownLabel(InfLineLabel):
         if self.isVisible():
             super().viewTransformChanged()
 
+    def updatePosition(self):
+        super().updatePosition()
+        self._fit_side()
+
+    def _fit_side(self):
+        """Beside its line on its own side (``anchors``), or on the other where the chart's
+        edge would cut it: a run that diverged in its first epoch showed "ed" at the left."""
+        view = self.line.getViewBox()
+        if view is None:
+            return
+        (x0, x1), _ = view.viewRange()
+        width = self.textItem.boundingRect().width() * view.viewPixelSize()[0]
+        ax, ay = self.anchors[0]
+        x = self.line.value()
+        room_own = x - x0 if ax >= 0.5 else x1 - x      # anchored at its right edge: the left
+        room_other = x1 - x if ax >= 0.5 else x - x0
+        side = ax if room_own >= width or room_other < width else 1.0 - ax
+        self.setAnchor((side, ay))
+
 
 class LossPlot(HeaderPlotWidget):
     """Loss and metric per epoch.
