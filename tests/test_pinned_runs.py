@@ -183,6 +183,31 @@ def test_the_runs_table_csv_has_every_run_with_its_final_figures(window, monkeyp
     dlg.close()
 
 
+def test_the_runs_tables_numbers_line_up(window):
+    """Every figure has four significant digits, trailing zeros kept ("0.3180" under
+    "0.6878", not "0.318"), and the number columns are right-aligned, so a column reads down."""
+    from PySide6.QtCore import Qt
+
+    from ui import runs_actions
+
+    assert runs_actions._num(0.318) == "0.3180" and runs_actions._num(0.6878123) == "0.6878"
+    assert runs_actions._num(1234.0) == "1234" and runs_actions._num(12345.6) == "1.235e+04"
+    assert runs_actions._num(float("nan")) == "–" and runs_actions._num(5) == "5"
+    s = window.session
+    s.step_epoch()
+    s.pin_run()
+    s.step_epoch()
+    dlg = runs_actions.show_runs(window)
+    for row in range(dlg.table.rowCount()):
+        for col in range(2, dlg.table.columnCount()):
+            item = dlg.table.item(row, col)
+            assert item.textAlignment() & Qt.AlignmentFlag.AlignRight, (row, col)
+        for col in range(2, 6):           # the losses and the metrics
+            text = dlg.table.item(row, col).text()
+            assert len(text.lstrip("-0.").replace(".", "")) == 4, text
+    dlg.close()
+
+
 def test_the_history_csv_from_the_app_and_the_cli(window, monkeypatch, tmp_path, capsys):
     from ui import runs_actions
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                QToolButton, QVBoxLayout)
@@ -90,9 +91,14 @@ def export_runs(window) -> bool:
 
 
 def _num(v) -> str:
+    """Four significant digits with the trailing zeros kept, so that a column reads down
+    ("0.3180" under "0.6878", not "0.318"); an integer as it is; "–" for none."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "–"
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
+    if not isinstance(v, float):
+        return str(v)
+    text = f"{v:#.4g}"
+    return text[:-1] if text.endswith(".") else text     # (1234., the "#" keeps the point)
 
 
 class RunsDialog(QDialog):
@@ -150,6 +156,8 @@ class RunsDialog(QDialog):
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(every if j < 2 else text)
+                if j >= 2:      # the figures, right-aligned: their digits line up down a column
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
         self.unpin.setEnabled(bool(s.pinned))
 
