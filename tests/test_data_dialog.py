@@ -66,8 +66,14 @@ def test_task_proposal_and_mapping(make, write):
     assert dlg.task.currentText() == "classification"
     assert dlg.mapping.text() == "B → 0, M → 1"
     assert dlg.dataset.y.tolist() == [1.0, 0.0, 1.0]
+    # The greyed "Class 1" names the class that becomes 1 (it showed "B" above "M → 1").
+    assert not dlg.positive.isEnabled() and dlg.positive.currentText() == "M"
     dlg.target.setCurrentText("t")                               # three numbers: regression
     assert dlg.task.currentText() == "regression"
+    assert dlg.positive.currentText() == ""                      # no class is 1
+    dlg.task.setCurrentText("one class vs the rest")             # a first label to start with
+    assert dlg.positive.currentText() == "1.5" and dlg.mapping.text() == "1.5 → 1, every other class → 0"
+    dlg.task.setCurrentText("regression")
     assert dlg.chosen_features() == ["r"]                        # the text column stays off
     assert dlg.dataset.task == "regression" and dlg.dataset.y.tolist() == [1.5, 2.5, 7.0]
     dlg.task.setCurrentText("classification")                   # overridden: three classes
@@ -81,8 +87,9 @@ def test_more_than_two_classes_are_k_classes_and_one_vs_rest_is_offered(make, wr
     assert dlg.dataset.y.tolist() == [0.0, 1.0, 2.0, 0.0]
     assert [dlg.positive.itemText(i) for i in range(dlg.positive.count())] == \
         ["setosa", "versicolor", "virginica"]
-    assert not dlg.positive.isEnabled()
+    assert not dlg.positive.isEnabled() and dlg.positive.currentText() == "versicolor"
     dlg.task.setCurrentText("one class vs the rest")
+    assert dlg.positive.isEnabled() and dlg.mapping.text() == "versicolor → 1, every other class → 0"
     dlg.positive.setCurrentText("virginica")
     assert dlg.mapping.text() == "virginica → 1, every other class → 0"
     assert dlg.dataset.y.tolist() == [0.0, 0.0, 1.0, 0.0]

@@ -360,8 +360,30 @@ class DataImportDialog(QDialog):
     def _on_task(self, *_):
         if self._syncing:
             return
-        self.positive.setEnabled(self.task.currentIndex() == 2)
+        one_vs_rest = self.task.currentIndex() == 2
+        self.positive.setEnabled(one_vs_rest)
+        if one_vs_rest and self.positive.currentIndex() < 0 and self.positive.count():
+            self._syncing = True      # (a regression's blank: the first label, to start with)
+            try:
+                self.positive.setCurrentIndex(0)
+            finally:
+                self._syncing = False
         self._revalidate()
+
+    def _show_class_one(self, ds):
+        """While it is greyed (the task decides), "Class 1" names the class that becomes 1,
+        as the mapping below it says, and nothing for a regression; it showed the first label,
+        "benign" above "benign → 0, malignant → 1"."""
+        if self.positive_class() is not None:
+            return
+        index = (self.positive.findText(ds.class_names[1])
+                 if ds.task == "classification" and ds.class_names else -1)
+        if index != self.positive.currentIndex():
+            self._syncing = True
+            try:
+                self.positive.setCurrentIndex(index)
+            finally:
+                self._syncing = False
 
     def task_name(self) -> str:
         return ("classification", "regression", "classification")[self.task.currentIndex()]
@@ -389,6 +411,7 @@ class DataImportDialog(QDialog):
             self._show_problem(str(exc))
             return
         self.dataset, self.error = ds, ""
+        self._show_class_one(ds)
         if ds.task == "classification" and ds.n_classes > 2:     # K classes
             self.mapping.setText(ds.class_description())
             counts = " / ".join(str(int((ds.y == k).sum())) for k in range(ds.n_classes)) + " rows"
