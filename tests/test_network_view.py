@@ -123,6 +123,33 @@ def test_cancelled_edit_changes_nothing(view, session, qtbot, monkeypatch):
     np.testing.assert_array_equal(session.network.params, params)
 
 
+@pytest.mark.parametrize("edit", ["weight", "bias"])
+def test_accepting_an_edit_unchanged_changes_nothing(view, session, qtbot, monkeypatch, edit):
+    """The dialog shows three decimals. OK on the number as shown gave the weight its rounded
+    value (0.12345 became 0.123, a small weight 0) and an undo step: it now changes nothing."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from ui import dialogs
+
+    def accept_as_shown(parent, title, label, value, lo, hi, decimals):
+        return round(value, decimals), True          # what Qt returns for OK on the field
+
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(accept_as_shown))
+    assert dialogs.ask_number(None, "t", "l", 0.12345, -1e6, 1e6, 3) == 0.12345
+    if edit == "weight":
+        session.set_weight(0, 1, 2, 0.000123)
+        record = view.edge_item(0, 1, 2)
+        p = _edge_point(view, record)
+    else:
+        session.set_bias(0, 3, 0.000123)
+        p = _viewport_point(view, view.bias_item(0, 3).scene_rect().center())
+    params = session.network.params.copy()
+    undo = session.undo_text()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=p)
+    np.testing.assert_array_equal(session.network.params, params)
+    assert session.undo_text() == undo
+
+
 def test_clicking_a_bias_edits_the_bias(view, session, qtbot, monkeypatch):
     monkeypatch.setattr(view, "_ask_bias", lambda k, j, current: -0.5)
     text = view.bias_item(0, 3)

@@ -72,10 +72,13 @@ def warn(parent: QWidget | None, title: str, text: str) -> None:
 
 def ask_number(parent: QWidget | None, title: str, label: str, value: float,
                lo: float, hi: float, decimals: int = 3) -> float | None:
-    """A number in [lo, hi], or None when the user cancels."""
+    """A number in [lo, hi], or None when the user cancels. OK on the number as shown gives
+    ``value`` back exactly, not its rounding to ``decimals`` (0.12345 shown as 0.123)."""
     from PySide6.QtWidgets import QInputDialog
     number, ok = QInputDialog.getDouble(parent, title, label, value, lo, hi, decimals)
-    return number if ok else None
+    if not ok:
+        return None
+    return value if number == round(value, decimals) else number
 
 
 def ask_worksheet_options(parent: QWidget | None, options=None) -> tuple | None:

@@ -417,8 +417,9 @@ class ParameterEdits:
         return dialogs.ask_number(self, "Edit bias", label, current, -1e6, 1e6, 3)
 
     def _edit_weight(self, k: int, i: int, j: int):
-        value = self._ask_weight(k, i, j, float(self.session.network.dense[k].W[i, j]))
-        if value is None:
+        current = float(self.session.network.dense[k].W[i, j])
+        value = self._ask_weight(k, i, j, current)
+        if value is None or value == current:     # (cancelled, or OK on the same number)
             return
         try:
             self.session.set_weight(k, i, j, value)
@@ -426,8 +427,9 @@ class ParameterEdits:
             self.session.report(str(exc))
 
     def _edit_bias(self, k: int, j: int):
-        value = self._ask_bias(k, j, float(self.session.network.dense[k].b[j]))
-        if value is None:
+        current = float(self.session.network.dense[k].b[j])
+        value = self._ask_bias(k, j, current)
+        if value is None or value == current:
             return
         try:
             self.session.set_bias(k, j, value)
