@@ -204,3 +204,14 @@ def test_progress_line_only_on_a_terminal(capsys, monkeypatch):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
     code, out, _ = run(capsys, "train", "--steps", "2000")
     assert code == 0 and "\r" not in out
+
+
+def test_version(capsys):
+    """``nnviz --version`` names the version the package and its metadata declare."""
+    import nnviz
+
+    assert main(["--version"]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"nnviz {nnviz.__version__}\n" and err == ""
+    from importlib.metadata import version
+    assert version("nnviz") == nnviz.__version__       # (the installed package's metadata)

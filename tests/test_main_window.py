@@ -267,3 +267,16 @@ def test_a_dark_desktop_still_gets_the_light_window_the_views_are_drawn_for(
         assert QColor(image.pixel(corner.x(), corner.y())).lightness() > 200
     finally:
         qapp.setPalette(saved)
+
+
+def test_about_names_the_version_and_what_the_app_draws(window):
+    import nnviz
+
+    window.show_about()
+    box = window._about_box
+    try:
+        text = box.text()
+        assert f"version {nnviz.__version__}" in text
+        assert "six hidden layers" in text and "K classes" in text and "p→M→1" in text
+    finally:
+        box.close()

@@ -381,8 +381,11 @@ class MainWindow(DockSizes, QMainWindow):
                                                 QMessageBox.Ok, self)
             box.setIconPixmap(app_icon().pixmap(64, 64))
             box.setModal(False)
-        box.setText("<b>nnviz</b> makes the matrix equations of a neural network visible.<br><br>"
-                    "Draw a p→M→1 network, train it, and step through every forward and "
+        from nnviz import __version__
+        box.setText(f"<b>nnviz</b>, version {__version__}, makes the matrix equations of a "
+                    "neural network visible.<br><br>"
+                    "Draw a dense network (p→M→1 to start with; up to six hidden layers, one "
+                    "output or K classes), train it, and step through every forward and "
                     "backward operation with its real numbers: Z = X·W + b, "
                     "σ(z) = a ⊙ z, ∂E/∂W = (1/m) Xᵀ·δ.<br><br>"
                     "Rows are samples; weights run from-to, W is (fan_in × fan_out).")

@@ -28,6 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="nnviz", description="See the matrix equations of a neural network.")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("gui", help="launch the desktop app (the default)")
 
@@ -314,6 +315,10 @@ def _silence_stdout() -> None:
 
 def _run(argv, launch_gui) -> int:
     args = make_parser().parse_args(argv)
+    if args.version:
+        from nnviz import __version__
+        print(f"nnviz {__version__}")
+        return 0
     if args.command in (None, "gui"):
         if launch_gui is None:
             raise NnvizError("the desktop app starts with the 'nnviz' command")
