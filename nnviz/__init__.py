@@ -1,5 +1,5 @@
-"""nnviz engine: the matrix equations of a dense network (p→M→1 to start with, up to six hidden
-layers, one output or K classes), in NumPy.
+"""nnviz engine: the matrix equations of a dense network (p→M→1 to start with, more hidden layers,
+one output or K classes), in NumPy.
 
 Rows are samples and weights run "from-to": W has shape (fan_in, fan_out) and a layer computes
 Z = X·W + b. This package imports only NumPy and the standard library, never Qt.
