@@ -215,3 +215,18 @@ def test_version(capsys):
     assert out == f"nnviz {nnviz.__version__}\n" and err == ""
     from importlib.metadata import version
     assert version("nnviz") == nnviz.__version__       # (the installed package's metadata)
+
+
+def test_the_app_without_a_display_is_one_sentence(monkeypatch, capsys):
+    """On Linux with no display (an ssh session), Qt aborted the process (status 134) with a
+    page of platform-plugin messages; ``nnviz`` says what is missing in one line, status 2."""
+    from ui import entry
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert entry.main([]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith("nnviz: error: there is no display to open the app on")
+    assert "nnviz train --help" in err

@@ -36,9 +36,22 @@ def use_light_colours(app) -> None:
         app.setPalette(QStyleFactory.create("Fusion").standardPalette())
 
 
+def check_display() -> None:
+    """Raise NnvizError when there is no screen to open the app on: on Linux with neither
+    DISPLAY nor WAYLAND_DISPLAY set (an ssh session) and no Qt platform chosen, Qt aborts the
+    process with a page of platform-plugin messages."""
+    if sys.platform.startswith("linux") and not any(
+            os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        from nnviz.errors import NnvizError
+        raise NnvizError("there is no display to open the app on (neither DISPLAY nor "
+                         "WAYLAND_DISPLAY is set): start it in a desktop session, or train "
+                         "from the command line (nnviz train --help)")
+
+
 def start(argv=None):
     """Everything of a start but the event loop: the application (set up), the main window
     (shown), the recovery offer. Returns (application, window)."""
+    check_display()
     prepare_qt()
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
