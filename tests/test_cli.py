@@ -230,3 +230,25 @@ def test_the_app_without_a_display_is_one_sentence(monkeypatch, capsys):
     assert out == "" and err.count("\n") == 1
     assert err.startswith("nnviz: error: there is no display to open the app on")
     assert "nnviz train --help" in err
+
+
+def test_the_app_without_libxcb_cursor_is_one_sentence(monkeypatch, capsys):
+    """Qt 6's X11 plugin needs libxcb-cursor0, which a fresh Linux desktop may lack: Qt then
+    aborted the process among a page of messages. ``nnviz`` names the package to install."""
+    import ctypes
+
+    from ui import entry
+
+    monkeypatch.setenv("DISPLAY", ":99")
+    for name in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+
+    def missing(name, *args, **kwargs):
+        raise OSError(f"{name}: cannot open shared object file: No such file or directory")
+
+    monkeypatch.setattr(ctypes, "CDLL", missing)
+    assert entry.main([]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith("nnviz: error: ") and "libxcb-cursor0" in err

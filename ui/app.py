@@ -46,6 +46,20 @@ def check_display() -> None:
         raise NnvizError("there is no display to open the app on (neither DISPLAY nor "
                          "WAYLAND_DISPLAY is set): start it in a desktop session, or train "
                          "from the command line (nnviz train --help)")
+    x11 = (sys.platform.startswith("linux") and os.environ.get("DISPLAY")
+           and not os.environ.get("WAYLAND_DISPLAY")
+           and os.environ.get("QT_QPA_PLATFORM", "xcb") == "xcb")
+    if x11:
+        # Qt 6's X11 plugin loads libxcb-cursor, which a fresh desktop may lack; without it Qt
+        # aborts among a page of messages. Loading it here is what the plugin will do.
+        import ctypes
+        try:
+            ctypes.CDLL("libxcb-cursor.so.0")
+        except OSError:
+            from nnviz.errors import NnvizError
+            raise NnvizError("the window needs the X11 library libxcb-cursor0, which is not "
+                             "installed (on Debian or Ubuntu: sudo apt install "
+                             "libxcb-cursor0)") from None
 
 
 def start(argv=None):
