@@ -37,9 +37,9 @@ def use_light_colours(app) -> None:
 
 
 def check_display() -> None:
-    """Raise NnvizError when there is no screen to open the app on: on Linux with neither
-    DISPLAY nor WAYLAND_DISPLAY set (an ssh session) and no Qt platform chosen, Qt aborts the
-    process with a page of platform-plugin messages."""
+    """Raise NnvizError when the app cannot open a window, where Qt would abort the process
+    with a page of platform-plugin messages: on Linux with neither DISPLAY nor WAYLAND_DISPLAY
+    set (an ssh session) and no Qt platform chosen, or under X11 without libxcb-cursor0."""
     if sys.platform.startswith("linux") and not any(
             os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
         from nnviz.errors import NnvizError
@@ -52,14 +52,19 @@ def check_display() -> None:
     if x11:
         # Qt 6's X11 plugin loads libxcb-cursor, which a fresh desktop may lack; without it Qt
         # aborts among a page of messages. Loading it here is what the plugin will do.
+        # (Also where an environment keeps its own libraries, as conda does, beside Python.)
         import ctypes
-        try:
-            ctypes.CDLL("libxcb-cursor.so.0")
-        except OSError:
+        for where in ("libxcb-cursor.so.0", os.path.join(sys.prefix, "lib", "libxcb-cursor.so.0")):
+            try:
+                ctypes.CDLL(where)
+                break
+            except OSError:
+                continue
+        else:
             from nnviz.errors import NnvizError
             raise NnvizError("the window needs the X11 library libxcb-cursor0, which is not "
                              "installed (on Debian or Ubuntu: sudo apt install "
-                             "libxcb-cursor0)") from None
+                             "libxcb-cursor0)")
 
 
 def start(argv=None):
