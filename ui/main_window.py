@@ -149,7 +149,10 @@ class MainWindow(DockSizes, QMainWindow):
                      "Ctrl+Shift+-", "Remove the last hidden layer (none left: the network is "
                      "the linear model ŷ = σ(X·W + b))")
         self._action("actionUndo", "Undo", lambda: self._guard(s.undo), "Ctrl+Z",
-                     "Take back the last change to the network, its weights or the data")
+                     "Take back the last change to the network, its weights or the data: the "
+                     "run goes back to how it was just before it, so the training and the "
+                     "learning rate, optimizer or batch size changed since go too (Redo brings "
+                     "them back)")
         self._action("actionRedo", "Redo", lambda: self._guard(s.redo), "Ctrl+Shift+Z",
                      "Make the change taken back again")
         s.undoChanged.connect(self._on_undo_changed)
