@@ -130,3 +130,19 @@ def test_a_unit_for_a_layer_that_is_gone_is_one_message(window, qtbot):
             change(4)
         assert got.args[0] == "there is no hidden layer 5"
     assert s.network.sizes == [2, 3, 2, 1]
+
+
+def test_with_no_hidden_layer_the_activation_box_is_greyed_and_says_why(window):
+    """The activation is the hidden units'. With none left, choosing another changed nothing
+    a learner could see (and rebuilt the run): the box is greyed, its tooltip says why, and it
+    comes back with a hidden layer, still showing the activation the new layer gets."""
+    box = window.hyper_panel.activation
+    tip = box.toolTip()
+    assert box.isEnabled()
+    window.actionRemoveLayer.trigger()
+    assert window.session.config.hidden == []
+    assert not box.isEnabled()
+    assert box.toolTip().startswith("No hidden layer: ")
+    window.actionAddLayer.trigger()
+    assert box.isEnabled() and box.toolTip() == tip
+    assert box.currentText() == window.session.network.activations[0]

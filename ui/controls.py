@@ -301,6 +301,11 @@ class DataPanel(QWidget):
             self._syncing = False
 
 
+NO_HIDDEN_ACTIVATION = ("No hidden layer: the activation is the hidden units', and the output "
+                        "unit's follows the task (sigmoid, softmax or identity). Add a layer "
+                        "(+ above the canvas) to choose it.")
+
+
 class HyperPanel(QWidget):
     """Learning rate, batch size, activation, optimizer, regularization, init, seed, reduction."""
 
@@ -467,6 +472,10 @@ class HyperPanel(QWidget):
             _set_value(self.batch, c.batch_size or self.session.trainer.batch_size)
             act = c.activation if isinstance(c.activation, str) else c.activation[0]
             self.activation.setCurrentText(act)
+            # The activation is the hidden units': with none, another changes nothing shown.
+            self.activation.setEnabled(bool(c.hidden))
+            self.activation.setToolTip(settings.get("activation").help if c.hidden else
+                                       NO_HIDDEN_ACTIVATION)
             self.optimizer.setCurrentText(c.optimizer)
             if c.l1:
                 self.reg.setCurrentText("L1")
