@@ -277,3 +277,20 @@ def test_the_colour_bar_labels_a_large_target(qtbot, session):
     wanted = [t for _, t in plot.colorbar.axis._tickLevels[0]]
     assert wanted[0] == "15000" and wanted[-1] == "500000"
     assert drawn == wanted
+
+
+def test_a_tables_data_panel_shows_no_generator_numbers(window):
+    """A table's rows are its data: the greyed Samples box read "500" (the toy generator's
+    number) under "iris.csv: 150 rows". Samples and Noise read "–" until the toy data come
+    back, with their own numbers."""
+    panel = window.data_panel
+    samples, noise = window.session.config.samples, window.session.config.noise
+    assert data_actions.open_sample(window, "iris.csv")
+    for box in (panel.samples, panel.noise):
+        assert not box.isEnabled() and box.text() == "–"
+    assert "150 rows" in panel.table_label.text()
+    panel.dataset.setCurrentText("circle")
+    assert window.session.generated
+    assert panel.samples.isEnabled() and panel.samples.value() == samples
+    assert panel.samples.text() == str(samples) and panel.noise.value() == noise
+    assert panel.noise.text() == f"{noise:.2f}"

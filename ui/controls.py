@@ -289,8 +289,11 @@ class DataPanel(QWidget):
                                        "with the current seed." if table else TIPS["regenerate"])
             self.clear_points.setVisible(s.can_edit_points())
             self.clear_points.setEnabled(bool(s.added_rows.any()))
-            _set_value(self.samples, c.samples)
-            _set_value(self.noise, c.noise)
+            for box, value in ((self.samples, c.samples), (self.noise, c.noise)):
+                # A table's rows are its data: the generator's numbers ("500" under "150
+                # rows") read "–" until the toy data are back.
+                box.setSpecialValueText("–" if table else "")
+                _set_value(box, box.minimum() if table else value)
             _set_value(self.test_ratio, c.test_ratio)
             self.standardize_target.setChecked(c.standardize_target)
             self.standardize_target.setEnabled(s.task == "regression")
