@@ -290,9 +290,9 @@ class DataPanel(QWidget):
             self.clear_points.setVisible(s.can_edit_points())
             self.clear_points.setEnabled(bool(s.added_rows.any()))
             for box, value in ((self.samples, c.samples), (self.noise, c.noise)):
-                # A table's rows are its data: the generator's numbers ("500" under "150
-                # rows") read "–" until the toy data are back.
-                box.setSpecialValueText("–" if table else "")
+                # (A table's rows are its data: no generator's "500" under "150 rows".)
+                if box.specialValueText() != ("–" if table else ""):
+                    box.setSpecialValueText("–" if table else "")
                 _set_value(box, box.minimum() if table else value)
             _set_value(self.test_ratio, c.test_ratio)
             self.standardize_target.setChecked(c.standardize_target)
@@ -475,10 +475,10 @@ class HyperPanel(QWidget):
             _set_value(self.batch, c.batch_size or self.session.trainer.batch_size)
             act = c.activation if isinstance(c.activation, str) else c.activation[0]
             self.activation.setCurrentText(act)
-            # The activation is the hidden units': with none, another changes nothing shown.
-            self.activation.setEnabled(bool(c.hidden))
-            self.activation.setToolTip(settings.get("activation").help if c.hidden else
-                                       NO_HIDDEN_ACTIVATION)
+            self.activation.setEnabled(bool(c.hidden))     # (the hidden units' activation)
+            tip = settings.get("activation").help if c.hidden else NO_HIDDEN_ACTIVATION
+            if self.activation.toolTip() != tip:
+                self.activation.setToolTip(tip)
             self.optimizer.setCurrentText(c.optimizer)
             if c.l1:
                 self.reg.setCurrentText("L1")
