@@ -65,7 +65,6 @@ class PlotControls:
                 combo.addItems(inputs)
             combo.setCurrentIndex(s.plot_axes()[k])
             combo.blockSignals(False)
-            combo._sync_tip()     # (currentTextChanged, which keeps the tooltip, was blocked)
             combo.setVisible(many)
         self._axis_label.setVisible(many)
         editable_regression = s.can_edit_points() and s.task != "classification"

@@ -196,6 +196,10 @@ class ElidingComboBox(WholeTextTip, QComboBox):
         self._wide = None
         self.updateGeometry()
 
+    def setCurrentIndex(self, index: int) -> None:
+        super().setCurrentIndex(index)
+        self._sync_tip()     # (also while the box's signals are blocked, as it is refilled)
+
     def sizeHint(self) -> QSize:
         """Wide enough for the widest item (the minimum stays the box's own, so a narrow dock
         elides instead of growing): where there is room the names show whole."""
