@@ -363,27 +363,26 @@ class DataImportDialog(QDialog):
         one_vs_rest = self.task.currentIndex() == 2
         self.positive.setEnabled(one_vs_rest)
         if one_vs_rest and self.positive.currentIndex() < 0 and self.positive.count():
-            self._syncing = True      # (a regression's blank: the first label, to start with)
-            try:
-                self.positive.setCurrentIndex(0)
-            finally:
-                self._syncing = False
+            self._show_positive(0)    # (a regression's blank: the first label, to start with)
         self._revalidate()
 
-    def _show_class_one(self, ds):
-        """While it is greyed (the task decides), "Class 1" names the class that becomes 1,
-        as the mapping below it says, and nothing for a regression; it showed the first label,
-        "benign" above "benign → 0, malignant → 1"."""
-        if self.positive_class() is not None:
-            return
-        index = (self.positive.findText(ds.class_names[1])
-                 if ds.task == "classification" and ds.class_names else -1)
+    def _show_positive(self, index: int):
+        """The Class 1 box on entry ``index`` (-1: blank) without validating again (the caller
+        does, or is validating)."""
         if index != self.positive.currentIndex():
             self._syncing = True
             try:
                 self.positive.setCurrentIndex(index)
             finally:
                 self._syncing = False
+
+    def _show_class_one(self, ds):
+        """While it is greyed (the task decides), "Class 1" names the class that becomes 1,
+        as the mapping below it says, and nothing for a regression; it showed the first label,
+        "benign" above "benign → 0, malignant → 1"."""
+        if self.positive_class() is None:
+            self._show_positive(self.positive.findText(ds.class_names[1])
+                                if ds.task == "classification" and ds.class_names else -1)
 
     def task_name(self) -> str:
         return ("classification", "regression", "classification")[self.task.currentIndex()]
