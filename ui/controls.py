@@ -289,10 +289,10 @@ class DataPanel(QWidget):
                                        "with the current seed." if table else TIPS["regenerate"])
             self.clear_points.setVisible(s.can_edit_points())
             self.clear_points.setEnabled(bool(s.added_rows.any()))
+            blank = "–" if table else ""   # (a table's rows are its data: no generator's 500)
             for box, value in ((self.samples, c.samples), (self.noise, c.noise)):
-                # (A table's rows are its data: no generator's "500" under "150 rows".)
-                if box.specialValueText() != ("–" if table else ""):
-                    box.setSpecialValueText("–" if table else "")
+                if box.specialValueText() != blank:
+                    box.setSpecialValueText(blank)
                 _set_value(box, box.minimum() if table else value)
             _set_value(self.test_ratio, c.test_ratio)
             self.standardize_target.setChecked(c.standardize_target)
