@@ -40,31 +40,29 @@ def check_display() -> None:
     """Raise NnvizError when the app cannot open a window, where Qt would abort the process
     with a page of platform-plugin messages: on Linux with neither DISPLAY nor WAYLAND_DISPLAY
     set (an ssh session) and no Qt platform chosen, or under X11 without libxcb-cursor0."""
-    if sys.platform.startswith("linux") and not any(
-            os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
-        from nnviz.errors import NnvizError
+    if not sys.platform.startswith("linux"):
+        return
+    from nnviz.errors import NnvizError
+
+    env = os.environ.get
+    if not (env("DISPLAY") or env("WAYLAND_DISPLAY") or env("QT_QPA_PLATFORM")):
         raise NnvizError("there is no display to open the app on (neither DISPLAY nor "
                          "WAYLAND_DISPLAY is set): start it in a desktop session, or train "
                          "from the command line (nnviz train --help)")
-    x11 = (sys.platform.startswith("linux") and os.environ.get("DISPLAY")
-           and not os.environ.get("WAYLAND_DISPLAY")
-           and os.environ.get("QT_QPA_PLATFORM", "xcb") == "xcb")
-    if x11:
-        # Qt 6's X11 plugin loads libxcb-cursor, which a fresh desktop may lack; without it Qt
-        # aborts among a page of messages. Loading it here is what the plugin will do.
-        # (Also where an environment keeps its own libraries, as conda does, beside Python.)
-        import ctypes
-        for where in ("libxcb-cursor.so.0", os.path.join(sys.prefix, "lib", "libxcb-cursor.so.0")):
-            try:
-                ctypes.CDLL(where)
-                break
-            except OSError:
-                continue
-        else:
-            from nnviz.errors import NnvizError
-            raise NnvizError("the window needs the X11 library libxcb-cursor0, which is not "
-                             "installed (on Debian or Ubuntu: sudo apt install "
-                             "libxcb-cursor0)")
+    if not env("DISPLAY") or env("WAYLAND_DISPLAY") or env("QT_QPA_PLATFORM", "xcb") != "xcb":
+        return                                       # (not X11)
+    # Qt 6's X11 plugin loads libxcb-cursor, which a fresh desktop may lack; without it Qt
+    # aborts among a page of messages. Loading it here is what the plugin will do (also where
+    # an environment keeps its own libraries, as conda does, beside Python).
+    import ctypes
+    for where in ("libxcb-cursor.so.0", os.path.join(sys.prefix, "lib", "libxcb-cursor.so.0")):
+        try:
+            ctypes.CDLL(where)
+            return
+        except OSError:
+            pass
+    raise NnvizError("the window needs the X11 library libxcb-cursor0, which is not installed "
+                     "(on Debian or Ubuntu: sudo apt install libxcb-cursor0)")
 
 
 def start(argv=None):
