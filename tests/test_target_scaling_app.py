@@ -21,7 +21,9 @@ def test_check_box_turns_target_scaling_off_and_on(qtbot, session):
     panel = DataPanel(session)
     qtbot.addWidget(panel)
     box = panel.standardize_target
-    assert not box.isEnabled()                          # the circle: nothing to scale
+    assert not box.isEnabled()                          # the circle: nothing to scale,
+    assert not box.isChecked()                          # so nothing reads as scaled
+    assert session.config.standardize_target is True    # (the setting waits for a regression)
     assert "standard deviation" in box.toolTip() and "loss" in box.toolTip()
     _diabetes(session)
     assert box.isEnabled() and box.isChecked()
@@ -32,6 +34,9 @@ def test_check_box_turns_target_scaling_off_and_on(qtbot, session):
     assert session.trainer.history.train_loss[0] > 1000  # the target's squared units
     session.undo()
     assert box.isChecked() and session.model.target_scaler is not None
+    session.set_data(dataset="circle")                  # back to class labels: unticked again
+    assert not box.isEnabled() and not box.isChecked()
+    assert session.config.standardize_target is True
 
 
 def test_loss_chart_names_its_units(qtbot, session):

@@ -295,8 +295,9 @@ class DataPanel(QWidget):
                     box.setSpecialValueText(blank)
                 _set_value(box, box.minimum() if table else value)
             _set_value(self.test_ratio, c.test_ratio)
-            self.standardize_target.setChecked(c.standardize_target)
-            self.standardize_target.setEnabled(s.task == "regression")
+            regression = s.task == "regression"    # (class labels: nothing to scale, unticked)
+            self.standardize_target.setChecked(c.standardize_target and regression)
+            self.standardize_target.setEnabled(regression)
             chosen = set(self.session.model.features)
             for name, cb in self.feature_boxes.items():
                 cb.setChecked(name in chosen)
