@@ -294,3 +294,29 @@ def test_a_tables_data_panel_shows_no_generator_numbers(window):
     assert panel.samples.isEnabled() and panel.samples.value() == samples
     assert panel.samples.text() == str(samples) and panel.noise.value() == noise
     assert panel.noise.text() == f"{noise:.2f}"
+
+
+@pytest.mark.parametrize("leave", ["sample", "worked example"])
+def test_toy_data_comes_back_with_its_own_split(session, leave):
+    """A table's test ratio (0.30 for a sample, 0 for a worked example of a few typed rows) and
+    a worked example's raw target belong to that data: the toy data, chosen again, gets back
+    the test ratio and target scaling it had, and so its test set."""
+    from nnviz import examples
+
+    session.set_data(test_ratio=0.4)                     # the learner's own choice on the toy data
+    session.set_standardize_target(True)
+    if leave == "sample":
+        session.set_dataset(data_actions.read_sample("iris_petals.csv"),
+                            test_ratio=data_actions.SAMPLE_TEST_RATIO, seed=1)
+        assert session.config.test_ratio == data_actions.SAMPLE_TEST_RATIO
+    else:
+        session.open_worked_example(examples.GALLERY[0].experiment())
+        assert session.config.test_ratio == 0.0 and not session.config.standardize_target
+    session.set_data(dataset="sine")                    # a toy regression
+    assert session.generated
+    assert session.config.test_ratio == 0.4
+    assert len(session.trainer.X_test) == round(0.4 * session.config.samples)
+    assert session.config.standardize_target and session.model.target_scaler is not None
+    session.set_data(test_ratio=0.25)                   # the toy data's settings work as before
+    assert session.config.test_ratio == 0.25
+

@@ -36,6 +36,11 @@ def _same_activations(old, new) -> bool:
             and old.activations[-1] == new.activations[-1])
 
 
+def _toy_settings(config: Config) -> dict:
+    """The settings a table brings its own values for and the toy data takes back."""
+    return {"test_ratio": config.test_ratio, "standardize_target": config.standardize_target}
+
+
 class RunMixin:
     """Part of :class:`ui.model.AppModel`. Owns ``config``, ``exp`` (the experiment),
     ``version`` (bumped whenever the weights or the structure change) and ``_initial`` (the
@@ -45,6 +50,7 @@ class RunMixin:
         self.config = config or default_config()
         self.exp: Experiment = build(self.config)
         self.version = 0
+        self._toy_data = _toy_settings(self.config)
 
     # --- read-only views of the engine ---------------------------------------------------
     @property
@@ -105,9 +111,17 @@ class RunMixin:
                 transfer_weights(old.network, exp.network, in_map,
                                  depth_change_map(old.network, exp.network))
         same_grid = self._grid is not None and self._same_features(old, exp)
+        self._leaving_toy_data(exp)
         self.config = config
         self.exp = exp
         self._after_structure_change(keep_grid=same_grid)
+
+    def _leaving_toy_data(self, new: Experiment):
+        """Keep the toy data's own split and target scaling when a table replaces it (a
+        sample's 0.30, a worked example's 0 and raw target are that table's): :meth:`set_data`
+        gives them back with the toy data."""
+        if self.generated and "generator" not in new.dataset.source:
+            self._toy_data = _toy_settings(self.config)
 
     @staticmethod
     def _same_features(old: Experiment, new: Experiment) -> bool:
@@ -219,14 +233,17 @@ class RunMixin:
     @undoable("Change the data")
     def set_data(self, **changes):
         """Change dataset/samples/noise/test_ratio/seed and regenerate the data. With a table
-        loaded (not generated), only naming a toy ``dataset`` replaces it; the other settings
-        split the same table again."""
+        loaded (not generated), only naming a toy ``dataset`` replaces it, with the test ratio
+        and target scaling the toy data had before the table; the other settings split the
+        same table again."""
         config = replace(self.config, **changes)
         if not self.generated and "dataset" not in changes:
             self._rebuild(config, keep_weights="if they fit")
             return
         if "dataset" in changes and not self.generated:
-            config = replace(config, features=["x1", "x2"], task=None, loss=None, standardize=True)
+            toy = {k: v for k, v in self._toy_data.items() if k not in changes}
+            config = replace(config, features=["x1", "x2"], task=None, loss=None, standardize=True,
+                             **toy)
         self._rebuild(config, regenerate=True, keep_weights="if they fit")
 
     @undoable("Standardize the target")
@@ -309,6 +326,7 @@ class RunMixin:
     def adopt(self, exp: Experiment, initial: tuple, added=None, axes=None):
         """Continue a saved run (see ``nnviz.io.session_file``): its experiment as it was, the
         initial weights and Generator state :meth:`reset` goes back to, hand-added rows, axes."""
+        self._leaving_toy_data(exp)
         self.config = exp.config
         self.exp = exp
         self._added = (np.zeros(exp.dataset.n_samples, bool) if added is None
