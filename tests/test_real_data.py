@@ -298,9 +298,9 @@ def test_a_tables_data_panel_shows_no_generator_numbers(window):
 
 @pytest.mark.parametrize("leave", ["sample", "worked example"])
 def test_toy_data_comes_back_with_its_own_split(session, leave):
-    """A table's test ratio (0.30 for a sample, 0 for a worked example of a few typed rows) and
-    a worked example's raw target belong to that data: the toy data, chosen again, gets back
-    the test ratio and target scaling it had, and so its test set."""
+    """A table's test ratio (0.30 for a sample, 0 for a worked example of a few typed rows), a
+    worked example's raw target and unshuffled rows belong to that data: the toy data, chosen
+    again, gets back the test ratio, target scaling and shuffling it had, and so its test set."""
     from nnviz import examples
 
     session.set_data(test_ratio=0.4)                     # the learner's own choice on the toy data
@@ -312,11 +312,13 @@ def test_toy_data_comes_back_with_its_own_split(session, leave):
     else:
         session.open_worked_example(examples.GALLERY[0].experiment())
         assert session.config.test_ratio == 0.0 and not session.config.standardize_target
+        assert not session.config.shuffle                # its rows in the order typed
     session.set_data(dataset="sine")                    # a toy regression
     assert session.generated
     assert session.config.test_ratio == 0.4
     assert len(session.trainer.X_test) == round(0.4 * session.config.samples)
     assert session.config.standardize_target and session.model.target_scaler is not None
+    assert session.config.shuffle                        # (no control in the app shows it)
     session.set_data(test_ratio=0.25)                   # the toy data's settings work as before
     assert session.config.test_ratio == 0.25
 

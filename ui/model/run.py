@@ -37,8 +37,9 @@ def _same_activations(old, new) -> bool:
 
 
 def _toy_settings(config: Config) -> dict:
-    """The settings a table brings its own values for and the toy data takes back."""
-    return {"test_ratio": config.test_ratio, "standardize_target": config.standardize_target}
+    """The settings a table brings its own values for and the toy data takes back (a worked
+    example's rows in their typed order, too: the app has no control for ``shuffle``)."""
+    return {name: getattr(config, name) for name in ("test_ratio", "standardize_target", "shuffle")}
 
 
 class RunMixin:
