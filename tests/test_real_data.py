@@ -322,3 +322,20 @@ def test_toy_data_comes_back_with_its_own_split(session, leave):
     session.set_data(test_ratio=0.25)                   # the toy data's settings work as before
     assert session.config.test_ratio == 0.25
 
+
+
+def test_a_table_after_a_worked_example_scales_its_target_and_shuffles(session):
+    """A worked example's raw target and rows in typed order are its own: a regression table
+    opened after it learns its target standardized (as the Data panel's box says by default),
+    its rows shuffled, not in squared units of ten thousand."""
+    from nnviz import examples
+
+    session.open_worked_example(examples.GALLERY[0].experiment())
+    session.set_dataset(data_actions.read_sample("diabetes.csv"),
+                        test_ratio=data_actions.SAMPLE_TEST_RATIO, seed=1)
+    assert session.config.standardize_target and session.model.target_scaler is not None
+    assert session.config.shuffle
+    assert session.trainer.history.train_loss[0] < 3     # standardized units
+    session.set_standardize_target(False)                # a table's own choice stays its own
+    session.set_dataset(data_actions.read_sample("diabetes.csv"), test_ratio=0.2, seed=1)
+    assert not session.config.standardize_target

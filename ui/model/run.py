@@ -270,7 +270,11 @@ class RunMixin:
         feats = list(dataset.inputs) if features is None else list(features)
         if not feats:
             raise NnvizError("select at least one input column")
-        config = replace(self.config, dataset=dataset.name or "data", features=feats, task=None,
+        config = self.config
+        if self.dataset.source.get("typed"):   # a worked example's raw target, rows in order
+            config = replace(config, standardize_target=self._toy_data["standardize_target"],
+                             shuffle=self._toy_data["shuffle"])
+        config = replace(config, dataset=dataset.name or "data", features=feats, task=None,
                          loss=None, standardize=bool(standardize),
                          test_ratio=self.config.test_ratio if test_ratio is None else test_ratio,
                          seed=self.config.seed if seed is None else seed)
