@@ -4,7 +4,8 @@ import pytest
 
 from nnviz.core import activations
 from nnviz.explain import analysis
-from ui.insights import InsightsPanel
+from ui.insights import GRADCHECK_MIN_HEIGHT, InsightsPanel
+from ui.lessons import INSIGHTS_GRADCHECK as GRADCHECK_TAB
 
 
 @pytest.fixture
@@ -111,9 +112,9 @@ def test_the_gradient_check_title_elides_in_a_narrow_dock(panel, qtbot):
     tooltip, and shows whole where there is room."""
     whole = "log₁₀ relative error per parameter"
     plot = panel.gradcheck_plot.getPlotItem()
-    panel.setCurrentIndex(panel.indexOf(panel.gradcheck_plot.parentWidget()))
+    panel.setCurrentIndex(GRADCHECK_TAB)
     panel.gradcheck_button.click()                        # (the plot shows with a check)
-    panel.resize(panel.minimumSizeHint().width(), 250)    # (about the dock at 1024×700)
+    panel.resize(290, 250)                                # (about the dock at 1024×700)
     panel.show()
     qtbot.waitExposed(panel)
     qtbot.wait(10)
@@ -125,3 +126,34 @@ def test_the_gradient_check_title_elides_in_a_narrow_dock(panel, qtbot):
     panel.resize(700, 250)
     qtbot.wait(10)
     assert label.text == whole and label.toolTip() == ""
+
+
+def test_the_gradient_check_chart_stays_readable_in_a_short_dock(panel, session, qtbot):
+    """At 1024×700 the Insights dock is about 290 × 250 px: the button, the verdict and the
+    chart squeezed the chart to a strip about 40 px tall, its rows' ticks (0, 2, 4) on top of
+    each other and no key to its colours. Now the tab scrolls and the chart keeps room for its
+    rows, each named by its matrix, beside a colour bar of log₁₀ error from −16 to 0."""
+    panel.setCurrentIndex(GRADCHECK_TAB)
+    assert panel.currentWidget().objectName() == "gradcheckPage"
+    session.step_batch()
+    panel.gradcheck_button.click()
+    panel.resize(290, 250)
+    qtbot.wait(10)
+    chart = panel.gradcheck_plot
+    assert chart.height() >= GRADCHECK_MIN_HEIGHT
+    assert panel.currentWidget().verticalScrollBar().maximum() > 0    # the rest is a scroll away
+    ticks = chart.getPlotItem().getAxis("left")._tickLevels[0]
+    assert [name for _, name in ticks] == ["W⁽¹⁾", "b⁽¹⁾", "W⁽²⁾", "b⁽²⁾"]
+    assert [pos for pos, _ in ticks] == [0.5, 1.5, 2.5, 3.5]          # each row's middle
+    assert tuple(panel.gradcheck_bar.levels()) == (-16, 0)
+    assert "Per matrix: W⁽¹⁾ " in panel.gradcheck_text.text()      # named as on the chart
+    short = chart.height()
+    session.set_hidden([3, 3, 3, 3, 3])                  # 6 layers: 12 rows get more room
+    session.step_batch()
+    panel.gradcheck_button.click()
+    qtbot.wait(10)
+    assert len(chart.getPlotItem().getAxis("left")._tickLevels[0]) == 12
+    assert chart.height() >= 12 * 18 > short
+    panel.resize(290, 900)                               # a tall dock: no scrolling
+    qtbot.wait(10)
+    assert panel.currentWidget().verticalScrollBar().maximum() == 0

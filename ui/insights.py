@@ -13,23 +13,46 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QTextOption
-from PySide6.QtWidgets import (QLabel, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFrame, QLabel, QPushButton, QScrollArea, QTabWidget,
+                               QTextBrowser, QVBoxLayout, QWidget)
 
 from nnviz.explain import analysis
 from nnviz.core import losses
+from nnviz.core.stages import sup
 
 from .plot_base import ElidedTitle
 
 
+# The chart's least height: its rows (one per matrix) and their names stay apart; in a shorter
+# dock the tab scrolls instead of squeezing the chart to a strip.
+GRADCHECK_MIN_HEIGHT = 160
+GRADCHECK_FRAME, GRADCHECK_ROW = 70, 18     # px: the title and x axis; each row with its name
 GRADCHECK_INTRO = ("Backprop computes ∂E/∂θ with the chain rule; the check perturbs each "
                    "parameter and measures the change of E.")
 _PALETTE = np.array([[141, 211, 199], [255, 255, 179], [190, 186, 218], [251, 128, 114],
                      [128, 177, 211], [253, 180, 98], [179, 222, 105], [252, 205, 229],
                      [217, 217, 217], [188, 128, 189], [204, 235, 197], [255, 237, 111]],
                     dtype=np.uint8)
+
+
+class _ChartWidget(pg.PlotWidget):
+    """The gradient check's chart: tall enough for its rows (a deep network has two a layer)
+    and asking for no more, so its scrolling page fits the dock when it can and the chart
+    takes the room left."""
+
+    def __init__(self):
+        super().__init__()
+        self.set_rows(4)
+
+    def set_rows(self, rows: int):
+        self._least = max(GRADCHECK_MIN_HEIGHT, GRADCHECK_FRAME + GRADCHECK_ROW * rows)
+        self.setMinimumHeight(self._least)
+        self.updateGeometry()
+
+    def sizeHint(self):
+        return QSize(super().sizeHint().width(), self._least)
 
 
 def _fmt(v: float) -> str:
@@ -80,17 +103,28 @@ class InsightsPanel(QTabWidget):
         self.gradcheck_text = QLabel(GRADCHECK_INTRO)
         self.gradcheck_text.setWordWrap(True)
         self.gradcheck_text.setObjectName("gradcheckText")
-        self.gradcheck_plot = pg.PlotWidget()
+        self.gradcheck_plot = _ChartWidget()
+        plot = self.gradcheck_plot.getPlotItem()
         # Elided in a narrow dock (cut off at its edge before), whole in the tooltip.
-        self.gradcheck_title = ElidedTitle(self.gradcheck_plot.getPlotItem(), size="11pt")
+        self.gradcheck_title = ElidedTitle(plot, size="11pt")
         self.gradcheck_title.set("log₁₀ relative error per parameter")
+        plot.setLabel("bottom", "parameter (a matrix's entries, row by row)")
         self.gradcheck_image = pg.ImageItem(axisOrder="row-major")
         self.gradcheck_plot.addItem(self.gradcheck_image)
         self.gradcheck_plot.getViewBox().invertY(True)
+        # The colours' key: −16 (as exact as float64 gets) up to 0 (wrong in every digit).
+        self.gradcheck_bar = pg.ColorBarItem(values=(-16, 0), colorMap=pg.colormap.get("viridis"),
+                                             width=10, interactive=False, colorMapMenu=False)
+        self.gradcheck_bar.setImageItem(self.gradcheck_image, insert_in=plot)
         gl.addWidget(self.gradcheck_button)
         gl.addWidget(self.gradcheck_text)
         gl.addWidget(self.gradcheck_plot, 1)
-        self.addTab(grad, "Gradient check")
+        page = QScrollArea()
+        page.setObjectName("gradcheckPage")
+        page.setWidgetResizable(True)
+        page.setFrameShape(QFrame.Shape.NoFrame)
+        page.setWidget(grad)
+        self.addTab(page, "Gradient check")
         self.last_check: analysis.GradCheck | None = None
         self._ls_cache = None
         self._was_linear = analysis.is_linear(session.network)
@@ -307,21 +341,25 @@ class InsightsPanel(QTabWidget):
                               "derivative.",
                  "FAILS": "Backprop and finite differences disagree: a derivative is wrong."}[
                      check.verdict]
-        per = ", ".join(f"{k} {v:.1e}" for k, v in check.per_matrix.items())
+        # One row per matrix, padded: log10 of each parameter's relative error. (The engine
+        # names them W1, b1, … as the command line prints them; here as everywhere in the app.)
+        offset, rows, names = 0, [], []
+        for k, d in enumerate(s.network.dense, 1):
+            for name, size in (("W", d.W.size), ("b", d.b.size)):
+                rows.append(check.relative[offset:offset + size])
+                names.append((f"{name}{sup(k)}", check.per_matrix[f"{name}{k}"]))
+                offset += size
+        per = ", ".join(f"{name} {v:.1e}" for name, v in names)
         self.gradcheck_text.setText(f"<b>{words}</b><br>Largest error {check.max_relative:.2e} "
                                     f"(tolerance {check.tolerance:g}, relative to max(1, |gradient|)) "
                                     f"over {len(X)} rows. Per matrix: {per}.")
-        # One row per matrix, padded: log10 of each parameter's relative error.
-        offset, rows = 0, []
-        for d in s.network.dense:
-            for size in (d.W.size, d.b.size):
-                rows.append(check.relative[offset:offset + size])
-                offset += size
+        self.gradcheck_plot.getPlotItem().getAxis("left").setTicks(
+            [[(i + 0.5, name) for i, (name, _) in enumerate(names)]])
+        self.gradcheck_plot.set_rows(len(rows))
         width = max(len(r) for r in rows)
         img = np.full((len(rows), width), np.nan, dtype=np.float32)
         for i, r in enumerate(rows):
             img[i, :len(r)] = np.log10(np.maximum(r, 1e-16))
         self.gradcheck_image.setImage(img, levels=(-16, 0), autoLevels=False)
         self.gradcheck_plot.show()
-        self.gradcheck_image.setColorMap(pg.colormap.get("viridis"))
         return check
