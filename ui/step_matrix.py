@@ -15,6 +15,8 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from nnviz.explain.operations import panel_arrays, panel_decimals
+
 from . import colors
 from .heatmap_text import decimals_for, fmt
 from .plot_base import RunsLabel
@@ -443,3 +445,33 @@ class MatrixArea(QWidget):
             w.setGeometry(QRect(x, y + top, hint.width(), hint.height()))
             w.show()
             self._widgets.append(w)
+
+
+def panel_items(stage, notation) -> list[Item]:
+    """The matrices of an operation (:func:`panel_arrays`) in order with the signs between them; the update's before and after
+    with the decimals that tell them apart."""
+    shown = panel_arrays(stage, notation)
+    items: list[Item] = []
+    if stage.phase == "update":
+        decimals = dict(enumerate(panel_decimals(shown)))
+        group = -1
+        for i, s in enumerate(shown):   # each parameter's three on one line
+            if s.role == "change":
+                items += [Item(sign="+", group=group), Item(s, group=group),
+                          Item(sign="=", group=group)]
+                continue
+            if s.role == "state" and items and items[-1].shown is not None and \
+                    items[-1].shown.role != "state":
+                items.append(Item(sign="state:"))
+            if s.role == "operand":
+                group += 1
+            items.append(Item(s, decimals=decimals.get(i),
+                              group=group if s.role != "state" else None))
+        return items
+    role = None
+    for s in shown:
+        if role is not None and s.role != role:
+            items.append(Item(sign="→" if s.role == "result" else "state:"))
+        role = s.role
+        items.append(Item(s))
+    return items

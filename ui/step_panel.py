@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLab
                                QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from nnviz.explain import equations as explain
-from nnviz.explain.operations import panel_arrays, panel_decimals, planned_operations, stage_title
+from nnviz.explain.operations import planned_operations, stage_title
 
-from .step_matrix import MAX_ROWS, Item, MatrixArea, MatrixView, shown_rows  # noqa: F401 (public)
+from .step_matrix import (MAX_ROWS, Item, MatrixArea, MatrixView, panel_items,  # noqa: F401 (public)
+                          shown_rows)
 
 SIDE_WIDTH = 600          # px of panel: the words go beside the matrices, else behind Details
 TALL_HEIGHT = 420         # px of panel: the operations' list wraps onto several lines
@@ -459,36 +460,6 @@ class StepPanel(QWidget):
             blocks.append(f"<div style='margin-top:6px'><b style='color:{colour}'>{html.escape(view.title)}</b></div>"
                           + _lines_html(view.lines, mono=view.applies))
         self.seed_label.setText("".join(blocks))
-        self.matrices.set_items(self._items(stage, notation), self.sample)
+        self.matrices.set_items(panel_items(stage, notation), self.sample)
         if self.isVisible():
             self._fit_layout(self.size())
-
-    @staticmethod
-    def _items(stage, notation) -> list[Item]:
-        """The matrices in order with the signs between them; the update's before and after
-        with the decimals that tell them apart."""
-        shown = panel_arrays(stage, notation)
-        items: list[Item] = []
-        if stage.phase == "update":
-            decimals = dict(enumerate(panel_decimals(shown)))
-            group = -1
-            for i, s in enumerate(shown):   # each parameter's three on one line
-                if s.role == "change":
-                    items += [Item(sign="+", group=group), Item(s, group=group),
-                              Item(sign="=", group=group)]
-                    continue
-                if s.role == "state" and items and items[-1].shown is not None and \
-                        items[-1].shown.role != "state":
-                    items.append(Item(sign="state:"))
-                if s.role == "operand":
-                    group += 1
-                items.append(Item(s, decimals=decimals.get(i),
-                                  group=group if s.role != "state" else None))
-            return items
-        role = None
-        for s in shown:
-            if role is not None and s.role != role:
-                items.append(Item(sign="→" if s.role == "result" else "state:"))
-            role = s.role
-            items.append(Item(s))
-        return items
