@@ -277,3 +277,24 @@ def test_closing_in_presentation_mode_puts_the_font_and_layout_back(qtbot, kept_
     assert not w2.docks["Data"].isHidden() and not w2.docks["Hyperparameters"].isHidden()
     w2.session.shutdown()
     w2.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+@pytest.mark.parametrize("key, view", [("activation", "Hadamard"), ("outer", "Outer products")])
+def test_a_lessons_view_is_in_sight_after_show_me(window, qtbot, size, key, view):
+    """Show me ticks the view its lesson is about. It sat below the equations' fold (even at
+    1920×1080), or behind Details where the panel is narrow (1024×700): the lesson said to look
+    at it and the panel did not show it. Now the words show, scrolled to the view; the next
+    lesson without a view shows the matrices again."""
+    window.resize(*size)
+    qtbot.wait(20)
+    show(window, key)
+    panel = window.step_panel
+    label, viewport = panel.seed_label, panel.scroll.viewport()
+    assert panel.scroll.isVisible() and label.text().find(view) >= 0
+    top = label.mapTo(viewport, label.rect().topLeft()).y()
+    assert 0 <= top < viewport.height() // 2             # the view's first lines in sight
+    assert label.visibleRegion().boundingRect().height() >= min(label.height(),
+                                                                viewport.height() // 2)
+    show(window, "loss")                                 # no view: the matrices in sight
+    assert panel.matrices.isVisible() and not panel.details_button.isChecked()

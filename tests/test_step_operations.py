@@ -187,10 +187,13 @@ def test_the_operation_is_in_view_at_every_size(shown_window, qtbot, size):
             assert visible_in(panel, panel.scroll) and panel.equations.text()
             panel.details_button.click()
             assert panel.matrices.isVisible() and not panel.scroll.isVisible()
-            if k == 0:   # Alt+D works with the toggles behind Details too
+            if k == 0:   # Alt+D works with the toggles behind Details too, and shows the view
                 w.activateWindow()
                 qtbot.keyClick(w, Qt.Key_D, Qt.AltModifier)
                 qtbot.waitUntil(panel.toggles["hadamard"].isChecked, timeout=2000)
+                assert panel.details_button.isChecked() and visible_in(panel, panel.scroll)
+                assert "Hadamard" in panel.seed_label.text()
+                panel.details_button.click()     # back to the matrices
     # At 1024×700 some operation shows its results only (the operands named in a line).
     assert seen_note == (size == (1024, 700))
 

@@ -51,11 +51,15 @@ def use_network(win, dataset: str = "circle", hidden=(4,), activation: str = "ta
 
 
 def set_toggles(win, **on: bool):
-    """The step-through toggles: those named on or off, the others off."""
+    """The step-through toggles: those named on or off, the others off. With no view on, a
+    narrow panel shows its matrices again (a lesson before may have opened Details)."""
+    panel = win.step_panel
     for key in TOGGLE_KEYS:
-        box = win.step_panel.toggles.get(key)
+        box = panel.toggles.get(key)
         if box is not None:
             box.setChecked(bool(on.get(key, False)))
+    if not panel.views():
+        panel.details_button.setChecked(False)
 
 
 def go_to_stage(win, kind: StageKind, layer: int | None = None):
@@ -94,6 +98,7 @@ def _hadamard(win):
     use_network(win, activation="relu")
     set_toggles(win, hadamard=True)
     go_to_stage(win, StageKind.ACTIVATION_FORWARD, 1)
+    win.step_panel.reveal_views()       # in sight: not below a scroll, nor behind Details
 
 
 def _loss(win):
@@ -106,6 +111,7 @@ def _outer(win):
     use_network(win)
     set_toggles(win, outer=True)
     go_to_stage(win, StageKind.DENSE_BACKWARD, 1)
+    win.step_panel.reveal_views()       # in sight: not below a scroll, nor behind Details
 
 
 def _update(win):

@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLab
 from nnviz.explain import equations as explain
 from nnviz.explain.operations import planned_operations, stage_title
 
+from .paint_cache import settle_layouts
 from .step_matrix import (MAX_ROWS, Item, MatrixArea, MatrixView, panel_items,  # noqa: F401 (public)
                           shown_rows)
 
 SIDE_WIDTH = 600          # px of panel: the words go beside the matrices, else behind Details
 TALL_HEIGHT = 420         # px of panel: the operations' list wraps onto several lines
+VIEW_KEYS = ("hadamard", "outer", "rows")   # the toggles that add a view to the words
 # An operation already run: a list item's own flags (it can be clicked to show it again).
 _ENABLED = Qt.ItemIsSelectable | Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsDragEnabled
 _TO_COME = Qt.ItemFlag.NoItemFlags
@@ -154,7 +156,7 @@ class StepPanel(QWidget):
             box = QCheckBox(text)
             box.setObjectName(f"{key}Toggle")
             box.setToolTip(tip)
-            box.toggled.connect(self._refresh)
+            box.toggled.connect(lambda on, key=key: self._on_toggle(key, on))
             self.toggles[key] = box
             tl.addWidget(box, n, 0)   # one a line: the words' column is narrow
             # Alt+letter while the box is hidden behind Details (its mnemonic works when shown).
@@ -297,8 +299,23 @@ class StepPanel(QWidget):
     def notation(self) -> str:
         return explain.COLUMN if self.toggles["column"].isChecked() else explain.ROW
 
+    def _on_toggle(self, key: str, on: bool):
+        self._refresh()
+        if on and key in VIEW_KEYS:
+            self.reveal_views()
+
+    def reveal_views(self):
+        """Bring the toggles' views into sight (a view just turned on sat below the equations'
+        fold, or behind Details in a narrow panel): the words shown, scrolled to the views."""
+        if not self.views():
+            return
+        if not self._side:
+            self.details_button.setChecked(True)
+        settle_layouts()                 # (the new text's height places the views)
+        self.scroll.verticalScrollBar().setValue(self.seed_label.y())
+
     def views(self) -> tuple[str, ...]:
-        return tuple(k for k in ("hadamard", "outer", "rows") if self.toggles[k].isChecked())
+        return tuple(k for k in VIEW_KEYS if self.toggles[k].isChecked())
 
     @property
     def matrix_views(self) -> list[MatrixView]:
