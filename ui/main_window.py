@@ -28,9 +28,10 @@ from .heatmaps import HeatmapPanel
 from .insights import InsightsPanel
 from .loss_view import LossPlot
 from .network_view import NetworkView
-from .plot_base import RunsLabel, SteadyLabel
+from .plot_base import SteadyLabel
 from .session import SPEED_NAMES, Session
 from .model import MAX_CANVAS_LAYERS
+from .status_bar import StatusBar, StatusLine
 from .step_panel import StepPanel
 
 # 2: the docks' layout of the status-bar formula and the full-height settings column; a
@@ -241,15 +242,15 @@ class MainWindow(DockSizes, QMainWindow):
 
     def _make_status(self):
         # Its text changes with every frame while playing: a label that repaints only itself.
-        self.status_label = RunsLabel(left=True)
+        self.status_label = StatusLine()
         self.status_label.setObjectName("statusLabel")
         self.status_label.setToolTip(
             "batch loss: E on the last mini-batch, before its update (at every step); epoch "
             "mean: the mean loss over the whole training (and test) set at the last epoch's "
             "end. After a weight is edited both are computed again with the edited weights.")
         self._readout = LossReadout()
-        # A normal (not permanent) widget: a message covers it for its few seconds.
-        self.statusBar().addWidget(self.status_label, 1)
+        # A message is written in its place for its few seconds (ui/status_bar.py).
+        self.setStatusBar(StatusBar(self.status_label))
         # The parameter formula is a permanent widget of the status bar: it always gets its
         # whole width (a toolbar would hide it behind its » overflow in a narrow window), and a
         # message never covers it. The running readout beside it elides instead.
