@@ -44,7 +44,8 @@ def test_a_message_lays_out_nothing(window, qtbot, count_events):
     bar and then the whole window (its docks) were laid out again. The readout's line now
     takes the message: nothing is hidden, nothing laid out."""
     bar = window.statusBar()
-    qtbot.wait(20)
+    window.session.step_batch()            # (the readout's first text, and the layouts the
+    qtbot.wait(50)                         # window's first showing left for the event loop)
     requests = count_events(QEvent.Type.LayoutRequest, bar, window)
     for text in ("Loaded iris_petals.csv: 100 rows, 2 inputs, classification", ""):
         requests.n = 0
