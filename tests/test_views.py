@@ -238,6 +238,21 @@ def test_loss_without_test_set(qtbot, session):
     assert len(curve_data(w.train_curve)[0]) == 2
 
 
+def test_the_loss_legend_names_only_the_curves_drawn(loss, session):
+    """With no test rows (a test ratio of 0, a worked example of two typed rows) the legend
+    said "test loss" and "test acc" over a chart that never drew them."""
+    def names():
+        return [label.text for _, label in loss.legend.items]
+
+    assert names() == ["train loss", "test loss", "train acc", "test acc"]
+    session.set_data(test_ratio=0.0)
+    assert names() == ["train loss", "train acc"]
+    session.set_data(dataset="plane", test_ratio=0.3)    # a regression, with test rows again
+    assert names() == ["train loss", "test loss", "train R²", "test R²"]
+    session.set_data(test_ratio=0.0)
+    assert names() == ["train loss", "train R²"]
+
+
 def test_loss_log_toggle(loss, session):
     session.step_epoch()
     loss.logAction.setChecked(True)

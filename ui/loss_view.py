@@ -86,7 +86,7 @@ class LossPlot(HeaderPlotWidget):
         self._n = 0
         self._gate = ShownGate(self, lambda: self._redraw())
         self._buf = np.full((len(FIELDS), 256), np.nan)
-        self._metric_name = ""
+        self._metric_name = "acc"   # (or R²: set with the task)
         self._mouse: float | None = None  # the epoch (x) under the cursor
 
         # --- header row: the log toggle and the readout (coloured runs of plain text) ------
@@ -146,15 +146,11 @@ class LossPlot(HeaderPlotWidget):
         plot.layout.removeItem(plot.titleLabel)
         plot.titleLabel.setVisible(False)
         plot.layout.addItem(self.legend, 0, 1, alignment=Qt.AlignmentFlag.AlignHCenter)
-        self._fit_legend()
-        for curve in (self.train_curve, self.test_curve, self.train_metric_curve,
-                      self.test_metric_curve):
-            self.legend.addItem(curve, curve.name())
+        self._legend_key = None
+        self._fill_legend(test=True)
         # Only the curves change from one frame to the next: the axes and the legend are
         # painted from pixmaps (redrawn when the range or a label changes).
         cache_plot_frame(plot)
-        for sample, label in self.legend.items:
-            cache_pixmaps(sample, label.item)
 
         self.pinned = PinnedCurves(plot, self._fg)   # runs kept for comparison, faded
 
@@ -202,6 +198,25 @@ class LossPlot(HeaderPlotWidget):
     def _header_resized(self):
         self._fit_legend()  # before sizing the plot: the legend sets its minimum width
 
+    def _fill_legend(self, test: bool):
+        """The legend's entries: the train curves, and the test curves when the run has test
+        rows (a worked example of a few typed rows, or a test ratio of 0, has none: "test loss"
+        named a curve that was never drawn)."""
+        key = (test, self._metric_name)
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+        self.legend.clear()
+        for curve, split, what in ((self.train_curve, "train", "loss"),
+                                   (self.test_curve, "test", "loss"),
+                                   (self.train_metric_curve, "train", self._metric_name),
+                                   (self.test_metric_curve, "test", self._metric_name)):
+            if test or split == "train":
+                self.legend.addItem(curve, f"{split} {what}")
+        for sample, label in self.legend.items:
+            cache_pixmaps(sample, label.item)
+        self._fit_legend()
+
     def _fit_legend(self):
         """Four entries in one row when they fit, else two rows of two."""
         if "legend" not in self.__dict__:
@@ -229,10 +244,7 @@ class LossPlot(HeaderPlotWidget):
         set_axis_label(self.getPlotItem(), "right", "accuracy" if classification else "R²",
                        self._fg.name())
         self._set_loss_label()
-        for curve, split in ((self.train_metric_curve, "train"), (self.test_metric_curve, "test")):
-            label = self.legend.getLabel(curve)
-            if label is not None and label.text != f"{split} {self._metric_name}":
-                label.setText(f"{split} {self._metric_name}")
+        self._fill_legend(test=len(self.session.trainer.X_test) > 0)
         if classification:
             self.metric_view.enableAutoRange(y=False)
             self.metric_view.setYRange(0.0, 1.0, padding=0.02)
