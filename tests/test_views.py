@@ -46,6 +46,17 @@ def scene_item_count(widget) -> int:
 
 # --- boundary -------------------------------------------------------------------------
 
+def test_show_test_data_is_greyed_without_test_rows(boundary, session):
+    """A test ratio of 0 (or a worked example's typed rows) leaves no test rows: the box said
+    "Show test data" over nothing. It is greyed then, and its tooltip says why."""
+    box = boundary._test_box
+    assert box.isEnabled() and "held out" in box.toolTip()
+    session.set_data(test_ratio=0.0)
+    assert not box.isEnabled() and "test ratio is 0" in box.toolTip()
+    session.set_data(test_ratio=0.2)
+    assert box.isEnabled() and "held out" in box.toolTip()
+
+
 def test_boundary_image_is_the_model_output(boundary, session):
     p = session.grid_outputs()[-1][:, :, 0]
     img = boundary.current_image()

@@ -81,6 +81,10 @@ def _target_scale(y) -> tuple[float, float]:
 
 
 
+TEST_TIP = "Show the test rows (rings): held out of training, they show how the model generalises."
+NO_TEST_TIP = "No test rows: the test ratio is 0 (Data panel), so every row trains."
+
+
 class BoundaryPlot(PlotControls, HeaderPlotWidget):
     """The model's output over the input plane, with training (filled) and test (outlined) points.
 
@@ -105,7 +109,7 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         # --- toggles in the header row above the plot, left of the readout ----------------
         self.showTestAction = QAction("Show test data", self, checkable=True, checked=True)
         self.discretizeAction = QAction("Discretize output", self, checkable=True, checked=False)
-        self.add_header_toggle(self.showTestAction)
+        self._test_box = self.add_header_toggle(self.showTestAction)
         self.add_header_toggle(self.discretizeAction)
         self._make_axis_controls()
 
@@ -258,6 +262,8 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
             palette = colors.qcolors()
 
         tr, te = s.exp.train_idx, s.exp.test_idx
+        self._test_box.setEnabled(len(te) > 0)
+        self._test_box.setToolTip(TEST_TIP if len(te) else NO_TEST_TIP)
         n = len(tr) + len(te)
         self._sample_note = ""
         if n > MAX_POINTS:   # the split is shuffled, so its first rows are a random sample
