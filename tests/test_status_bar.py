@@ -53,3 +53,26 @@ def test_a_message_lays_out_nothing(window, qtbot, count_events):
         qtbot.wait(20)
         assert requests.n == 0, text
         assert window.status_label.isVisible()
+
+
+def test_the_first_window_ever_points_to_the_guide(kept_layout, qtbot):
+    """A learner who opens the app for the first time is told where the lessons are; once the
+    app has been closed (its layout remembered) it says nothing more."""
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import FIRST_LAUNCH_HINT, MainWindow
+
+    QSettings("nnviz", "nnviz").clear()
+    for first in (True, False):
+        w = MainWindow()
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        said = w.statusBar().currentMessage()
+        assert (said == FIRST_LAUNCH_HINT) == first and ("F1" in said) == first
+        if first:
+            w.resize(1024, 700)                           # whole in the smallest window
+            qtbot.wait(10)
+            assert not w.status_label.is_elided()
+        w.session.shutdown()
+        w.close()                                         # remembers the layout

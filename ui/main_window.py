@@ -37,6 +37,9 @@ from .step_panel import StepPanel
 # 2: the docks' layout of the status-bar formula and the full-height settings column; a
 # layout remembered under 1 is not restored.
 SETTINGS_VERSION = 2
+# Said once, in the status bar of the first window the app ever shows.
+FIRST_LAUNCH_HINT = "New to nnviz? Press F1 for the guide: short lessons, each with a Show me button."
+FIRST_LAUNCH_MS = 30000
 PARAMETERS_TIP = ("Number of parameters: every weight and bias. For one hidden layer of M units "
                   "on p inputs, (p+1)·M + M + 1.")
 READOUT_ROOM = 280   # px of the status bar kept for the running readout beside the formula
@@ -119,6 +122,7 @@ class MainWindow(DockSizes, QMainWindow):
         self._layout_size = None      # the window size a restored layout was made for
         self.resize(1400, 900)
         self._default_state = self.saveState(SETTINGS_VERSION)
+        self._first_launch = self._settings().value("geometry") is None   # never closed before
         self._restore_layout()
         self._on_structure()
 
@@ -402,6 +406,8 @@ class MainWindow(DockSizes, QMainWindow):
             self._fitted = True
             if self._layout_size != self.size():   # not the size the layout was made for
                 self._fit_docks()
+            if self._first_launch:
+                self.statusBar().showMessage(FIRST_LAUNCH_HINT, FIRST_LAUNCH_MS)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
