@@ -41,6 +41,7 @@ def main(out: str, size: tuple[int, int] = (1400, 900), step: bool = False,
 
     def finish():
         w.actionPlay.trigger()
+        w.statusBar().clearMessage()    # the first launch's pointer to the guide: the readout
         for _ in range(7):
             w.actionStepOperation.trigger()
         w.docks["Step through" if step else "Heatmaps"].raise_()
