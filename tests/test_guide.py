@@ -298,3 +298,21 @@ def test_a_lessons_view_is_in_sight_after_show_me(window, qtbot, size, key, view
                                                                 viewport.height() // 2)
     show(window, "loss")                                 # no view: the matrices in sight
     assert panel.matrices.isVisible() and not panel.details_button.isChecked()
+
+
+def test_each_operation_s_words_start_at_their_top_or_at_the_view(window, qtbot):
+    """After lesson 5 scrolled the words to the outer products, Next ▶ (the update, where the
+    view has nothing to show) kept that offset and opened the update's words in the middle. A
+    new operation now shows its words from the top, or at a view that shows something for it."""
+    window.resize(1920, 1080)
+    qtbot.wait(20)
+    s = show(window, "outer")
+    panel = window.step_panel
+    bar = panel.scroll.verticalScrollBar()
+    assert bar.value() > 0                              # at the outer products
+    s.step_operation()                                  # the update
+    QApplication.processEvents()
+    assert current(s).kind == StageKind.UPDATE and bar.value() == 0
+    s.previous_operation()                              # layer 1 backward again: at its view
+    QApplication.processEvents()
+    assert current(s).kind == StageKind.DENSE_BACKWARD and bar.value() == panel.seed_label.y() > 0

@@ -100,6 +100,7 @@ class StepPanel(QWidget):
         self.session = session
         self.sample = 0
         self._stage = None
+        self._views_apply = False     # a toggled view shows something for the stage shown
         self._syncing = False
         self._side = None
         self.operation_titles: list[str] = []
@@ -311,6 +312,9 @@ class StepPanel(QWidget):
             return
         if not self._side:
             self.details_button.setChecked(True)
+        self._scroll_to_views()
+
+    def _scroll_to_views(self):
         settle_layouts()                 # (the new text's height places the views)
         self.scroll.verticalScrollBar().setValue(self.seed_label.y())
 
@@ -408,6 +412,11 @@ class StepPanel(QWidget):
             self._syncing = False
         self.prev_button.setEnabled(self.session.stage_index > 0)
         self._refresh()
+        # A new operation's words from their top, or at a view that shows something for it.
+        if self._views_apply:
+            self._scroll_to_views()
+        else:
+            self.scroll.verticalScrollBar().setValue(0)
 
     def _fill_list(self):
         """One item per operation: those run can be clicked, those to come are greyed. The
@@ -443,6 +452,7 @@ class StepPanel(QWidget):
     def _refresh(self):
         stage = self._stage
         if stage is None:
+            self._views_apply = False
             self.title.setText(html.escape(START_TEXT))
             for w in (self.shapes, self.equations, self.notes, self.index_label, self.seed_label):
                 w.setText("")
@@ -464,7 +474,7 @@ class StepPanel(QWidget):
                                        + self._target_note(stage)))
         idx = explain.index_form(stage, self.sample, notation)
         self.index_label.setText("<b>Index form</b>" + _lines_html(idx, mono=True) if idx else "")
-        blocks = []
+        blocks, self._views_apply = [], False
         for key in self.views():
             if key == "hadamard":
                 view = explain.hadamard_form(stage, self.sample)
@@ -473,6 +483,7 @@ class StepPanel(QWidget):
             else:
                 upto = self.session.stages[:self.session.stage_index + 1] or [stage]
                 view = explain.row_by_row(upto, stage, notation)
+            self._views_apply |= view.applies
             colour = "#1a6e1a" if view.applies else "#777"
             blocks.append(f"<div style='margin-top:6px'><b style='color:{colour}'>{html.escape(view.title)}</b></div>"
                           + _lines_html(view.lines, mono=view.applies))
