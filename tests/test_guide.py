@@ -316,3 +316,20 @@ def test_each_operation_s_words_start_at_their_top_or_at_the_view(window, qtbot)
     s.previous_operation()                              # layer 1 backward again: at its view
     QApplication.processEvents()
     assert current(s).kind == StageKind.DENSE_BACKWARD and bar.value() == panel.seed_label.y() > 0
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+def test_lesson_2_shows_the_index_form_it_speaks_of(window, qtbot, size):
+    """Lesson 2 says to look at the index form (each unit's sum for the selected sample, with
+    its numbers); at 1024×700 it was behind Details."""
+    window.resize(*size)
+    qtbot.wait(20)
+    show(window, "neuron")
+    panel = window.step_panel
+    label, viewport = panel.index_label, panel.scroll.viewport()
+    assert panel.scroll.isVisible() and "Index form" in label.text()
+    QApplication.processEvents()
+    top = label.mapTo(viewport, label.rect().topLeft()).y()
+    assert 0 <= top < viewport.height() // 2             # its first lines in sight
+    assert label.visibleRegion().boundingRect().height() >= min(label.height(),
+                                                                viewport.height() // 2)

@@ -92,6 +92,7 @@ def _neuron_sum(win):
     use_network(win)
     set_toggles(win)                       # rows are samples: column notation off
     go_to_stage(win, StageKind.DENSE_FORWARD, 1)
+    win.step_panel.reveal_index_form()     # each unit's sum with the sample's numbers
 
 
 def _hadamard(win):

@@ -312,11 +312,18 @@ class StepPanel(QWidget):
             return
         if not self._side:
             self.details_button.setChecked(True)
-        self._scroll_to_views()
+        self._scroll_to(self.seed_label)
 
-    def _scroll_to_views(self):
-        settle_layouts()                 # (the new text's height places the views)
-        self.scroll.verticalScrollBar().setValue(self.seed_label.y())
+    def reveal_index_form(self):
+        """Bring the index form (the selected sample's sums, with their numbers) into sight:
+        the words shown (Details, in a narrow panel), scrolled to it."""
+        if not self._side:
+            self.details_button.setChecked(True)
+        self._scroll_to(self.index_label)
+
+    def _scroll_to(self, label: QLabel):
+        settle_layouts()                 # (the new text's height places the label)
+        self.scroll.verticalScrollBar().setValue(label.y())
 
     def views(self) -> tuple[str, ...]:
         return tuple(k for k in VIEW_KEYS if self.toggles[k].isChecked())
@@ -414,7 +421,7 @@ class StepPanel(QWidget):
         self._refresh()
         # A new operation's words from their top, or at a view that shows something for it.
         if self._views_apply:
-            self._scroll_to_views()
+            self._scroll_to(self.seed_label)
         else:
             self.scroll.verticalScrollBar().setValue(0)
 
