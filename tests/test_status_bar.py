@@ -16,7 +16,8 @@ def test_a_long_message_elides_beside_a_deep_networks_formula(kept_layout, windo
     assert bar.currentMessage() == text and line.shown() == text
     assert line.is_elided() and line.toolTip().startswith(text)
     right = line.mapTo(window, line.rect().topRight()).x()
-    assert right <= window.param_count_label.mapTo(window, window.param_count_label.rect().topLeft()).x()
+    formula = window.param_count_label
+    assert right <= formula.mapTo(window, formula.rect().topLeft()).x()
     bar.showMessage("Saved x.nnviz", 5000)                 # a short one: whole, no tooltip of it
     qtbot.wait(10)
     assert not line.is_elided() and not line.toolTip().startswith("Saved")

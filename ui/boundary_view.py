@@ -80,7 +80,6 @@ def _target_scale(y) -> tuple[float, float]:
     return mid, max(0.5 * (hi - lo), 1e-12)
 
 
-
 TEST_TIP = "Show the test rows (rings): held out of training, they show how the model generalises."
 NO_TEST_TIP = "No test rows: the test ratio is 0 (Data panel), so every row trains."
 

@@ -38,7 +38,8 @@ from .step_panel import StepPanel
 # layout remembered under 1 is not restored.
 SETTINGS_VERSION = 2
 # Said once, in the status bar of the first window the app ever shows.
-FIRST_LAUNCH_HINT = "New to nnviz? Press F1 for the guide: short lessons, each with a Show me button."
+FIRST_LAUNCH_HINT = ("New to nnviz? Press F1 for the guide: short lessons, each with a Show me "
+                     "button.")
 FIRST_LAUNCH_MS = 30000
 PARAMETERS_TIP = ("Number of parameters: every weight and bias. For one hidden layer of M units "
                   "on p inputs, (p+1)·M + M + 1.")
@@ -122,7 +123,6 @@ class MainWindow(DockSizes, QMainWindow):
         self._layout_size = None      # the window size a restored layout was made for
         self.resize(1400, 900)
         self._default_state = self.saveState(SETTINGS_VERSION)
-        self._first_launch = self._settings().value("geometry") is None   # never closed before
         self._restore_layout()
         self._on_structure()
 
@@ -426,6 +426,7 @@ class MainWindow(DockSizes, QMainWindow):
         made for (at another size the docks are sized afresh when the window is shown)."""
         st = self._settings()
         geo, state, size = st.value("geometry"), st.value("windowState"), st.value("layoutSize")
+        self._first_launch = geo is None      # the app has never closed a window
         if geo is not None:
             self.restoreGeometry(geo)
         if state is not None and self.restoreState(state, SETTINGS_VERSION) and isinstance(size, QSize):

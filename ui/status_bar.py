@@ -39,7 +39,7 @@ class StatusLine(RunsLabel):
 
     def shown(self) -> str:
         """What the line shows: the message, or else the readout."""
-        return self._message or self._readout
+        return super().text()
 
     def show_message(self, text: str) -> None:
         self._message = text

@@ -448,8 +448,8 @@ class MatrixArea(QWidget):
 
 
 def panel_items(stage, notation) -> list[Item]:
-    """The matrices of an operation (:func:`panel_arrays`) in order with the signs between them; the update's before and after
-    with the decimals that tell them apart."""
+    """The matrices of an operation (:func:`panel_arrays`) in order with the signs between
+    them; the update's before and after with the decimals that tell them apart."""
     shown = panel_arrays(stage, notation)
     items: list[Item] = []
     if stage.phase == "update":

@@ -307,19 +307,19 @@ class StepPanel(QWidget):
 
     def reveal_views(self):
         """Bring the toggles' views into sight (a view just turned on sat below the equations'
-        fold, or behind Details in a narrow panel): the words shown, scrolled to the views."""
-        if not self.views():
-            return
-        if not self._side:
-            self.details_button.setChecked(True)
-        self._scroll_to(self.seed_label)
+        fold, or behind Details in a narrow panel)."""
+        if self.views():
+            self._reveal(self.seed_label)
 
     def reveal_index_form(self):
-        """Bring the index form (the selected sample's sums, with their numbers) into sight:
-        the words shown (Details, in a narrow panel), scrolled to it."""
+        """Bring the index form (the selected sample's sums, with their numbers) into sight."""
+        self._reveal(self.index_label)
+
+    def _reveal(self, label: QLabel):
+        """The words shown (Details, in a narrow panel), scrolled to ``label``."""
         if not self._side:
             self.details_button.setChecked(True)
-        self._scroll_to(self.index_label)
+        self._scroll_to(label)
 
     def _scroll_to(self, label: QLabel):
         settle_layouts()                 # (the new text's height places the label)

@@ -36,6 +36,11 @@ def _same_activations(old, new) -> bool:
             and old.activations[-1] == new.activations[-1])
 
 
+def _generated(dataset: Dataset) -> bool:
+    """True for a toy generator's data, False for a table (CSV, bundled, typed)."""
+    return "generator" in dataset.source
+
+
 def _toy_settings(config: Config) -> dict:
     """The settings a table brings its own values for and the toy data takes back (a worked
     example's rows in their typed order, too: the app has no control for ``shuffle``)."""
@@ -80,7 +85,7 @@ class RunMixin:
     @property
     def generated(self) -> bool:
         """True for a toy generator's data, False for a table (CSV, bundled)."""
-        return "generator" in self.dataset.source
+        return _generated(self.dataset)
 
     # --- changes of structure ------------------------------------------------------------
     def _rebuild(self, config: Config, *, regenerate: bool = False, keep_weights=True,
@@ -121,7 +126,7 @@ class RunMixin:
         """Keep the toy data's own split and target scaling when a table replaces it (a
         sample's 0.30, a worked example's 0 and raw target are that table's): :meth:`set_data`
         gives them back with the toy data."""
-        if self.generated and "generator" not in new.dataset.source:
+        if self.generated and not _generated(new.dataset):
             self._toy_data = _toy_settings(self.config)
 
     @staticmethod
