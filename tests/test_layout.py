@@ -404,17 +404,37 @@ def test_the_axis_choices_elide_long_input_names(first_launch, qtbot):
     assert combo.toolTip().startswith("Input on the x axis")
 
 
-def test_the_axis_choices_show_whole_names_where_there_is_room(first_launch, qtbot):
-    """At 1920×1080 the Output dock has room for "worst concave points": the drop-downs ask for
-    the width of their widest name (their minimum stays small, for a narrow dock)."""
-    w = first_launch(1920, 1080)
+@pytest.mark.parametrize("size", [(1024, 700), (1400, 900), (1920, 1080)])
+def test_the_output_readout_keeps_room_beside_the_axis_choices(first_launch, qtbot, size):
+    """On a 30-input table the axis drop-downs share the Output plot's header row with the
+    readout. Left to the layout they took their widest names, and the readout (what the plot
+    shows under the cursor) was 0 px wide at 1024×700 and 1400×900 and showed only the start
+    of its place at 1920×1080. Now it keeps room for the value at every size, for the value
+    and its place from 1920×1080; the drop-downs elide, asking for their widest names, and the
+    row stays inside the plot."""
+    from ui.boundary_controls import READOUT_HINT, READOUT_ROOM
+    w = first_launch(*size)
     w.actionSample_breast_cancer.trigger()
     qtbot.wait(30)
-    for combo in (w.boundary_plot.x_combo, w.boundary_plot.y_combo):
-        assert combo.isVisible() and not combo.is_elided(), combo.currentText()
+    plot = w.boundary_plot
+    readout, fm = plot.readout, plot.readout.fontMetrics()
+    assert readout.width() >= fm.horizontalAdvance(READOUT_ROOM)
+    if size[0] >= 1920:
+        assert readout.width() >= fm.horizontalAdvance(READOUT_HINT)
+    for combo in (plot.x_combo, plot.y_combo):
+        assert combo.isVisible()
         widest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i))
                      for i in range(combo.count()))
         assert combo.sizeHint().width() > widest > combo.minimumSizeHint().width()
+        assert combo.width() >= combo.minimumSizeHint().width()
+    row = readout.parentWidget()
+    assert readout.geometry().right() < row.width() <= plot.width()
+    # What a hover shows: the value first, so an elided readout still shows it.
+    g = w.session.grid()
+    plot._mouse = (float(g.xs[50]), float(g.ys[50]))
+    plot._update_readout()
+    p = float(w.session.grid_outputs()[-1][50, 50, 0])
+    assert readout.text() == f"p = {p:.3f} at ({g.xs[50]:.3g}, {g.ys[50]:.3g})"
 
 
 def test_the_axis_choices_tooltips_follow_a_new_table(first_launch, qtbot):

@@ -248,7 +248,7 @@ def test_one_input_with_k_classes_draws_the_predicted_class(qtbot, session):
     x = float(xs[int(np.argmax(line == line.max()))])           # where the last class begins
     plot._mouse = (x + 1e-9, 1.0)
     plot._update_readout()
-    assert plot.readout.text().endswith(f"class {session.model.classes[int(line.max())]}")
+    assert plot.readout.text().startswith(f"class {session.model.classes[int(line.max())]} at ")
 
 
 def test_the_colour_bar_labels_a_large_target(qtbot, session):

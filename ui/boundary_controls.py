@@ -13,6 +13,10 @@ from nnviz.errors import NnvizError
 from .plot_base import ElidingComboBox
 
 
+# The Output plot's readout beside the axis choice: the room it asks for, and the least it keeps.
+READOUT_HINT, READOUT_ROOM = "p = 0.000 at (0.000, 0.000e+00)", "p = 0.000 …"
+
+
 class PlotControls:
     """The axis choice and the points by hand (see the module docstring)."""
 
@@ -27,7 +31,7 @@ class PlotControls:
             combo.setObjectName(name)
             combo.setToolTip(tip.format(axis))
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(8)
+            combo.setMinimumContentsLength(4)
             combo.activated.connect(self._on_axis_chosen)
         self._axis_label = QLabel("axes", self._header)
         self.target_slider = QSlider(Qt.Horizontal, self._header)
@@ -52,6 +56,9 @@ class PlotControls:
             w.setParent(row)
             row.layout().insertWidget(i, w)
         row.setFixedHeight(max(w.sizeHint().height() for w in widgets))
+        # The readout beside the axis choice always keeps room for the value under the cursor
+        # (it comes first; the rest is where): see _share_axis_row.
+        self._share_axis_row()
         self._fit_header()
 
     def _sync_axis_controls(self):
@@ -66,7 +73,7 @@ class PlotControls:
             combo.setCurrentIndex(s.plot_axes()[k])
             combo.blockSignals(False)
             combo.setVisible(many)
-        self._axis_label.setVisible(many)
+        self._share_axis_row()           # (and the label "axes", where there is room)
         editable_regression = s.can_edit_points() and s.task != "classification"
         self.target_slider.setVisible(editable_regression)
         self._target_label.setVisible(editable_regression)
@@ -86,6 +93,37 @@ class PlotControls:
                    "Click: add a point with the slider's target · Ctrl+click: remove the "
                    "nearest point")
         self.setToolTip(tip)
+
+    def _share_axis_row(self):
+        """The axis row's room goes to the readout first, as far as READOUT_HINT (the value and
+        where) and never below READOUT_ROOM (the value), the rest to the two combos down to
+        their minimum: a combo too narrow for its input's name elides it, the whole name in its
+        tooltip. Where even that does not fit (a narrow dock), the word "axes" goes. (Left to
+        the layout, the combos took their widest names and the readout was left a few letters,
+        or nothing.)"""
+        fm = self.readout.fontMetrics()
+        least = fm.horizontalAdvance(READOUT_ROOM)
+        want = least
+        many = self.x_combo.isVisibleTo(self)
+        if many:
+            m = self._header_rows.contentsMargins()
+            spacing = self.x_combo.parentWidget().layout().spacing()
+            spare = (self._header.width() - m.left() - m.right() - 2 * spacing
+                     - self.x_combo.minimumSizeHint().width()
+                     - self.y_combo.minimumSizeHint().width())
+            label = self._axis_label.sizeHint().width() + spacing
+            if spare - label >= least:
+                spare -= label
+            else:
+                many = False            # the label goes
+            want = max(least, min(fm.horizontalAdvance(READOUT_HINT), spare))
+        if self._axis_label.isVisibleTo(self) != many:
+            self._axis_label.setVisible(many)
+        if self.readout.minimumWidth() != want:
+            self.readout.setMinimumWidth(want)
+
+    def _header_resized(self):
+        self._share_axis_row()
 
     def _many_classes(self) -> bool:
         return self.session.network.n_outputs > 1

@@ -428,20 +428,22 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         self._update_readout()
 
     def _update_readout(self):
+        """What is under the cursor: the value shown there first (an elided readout keeps it),
+        then where, on the axes' inputs as labelled: "p = 0.827 at (0.5, -1.2)"."""
         if self._mouse is None:
             self.readout.setText("")
             return
         x, y = self._mouse
-        n0, n1 = self._names
-        text = f"{n0} = {x:.3g}, {n1} = {y:.3g}"
+        where = f"({x:.3g}, {y:.3g})"
+        value = ""
         if self._one_input and getattr(self, "_line", None) is not None:
             xs, yhat = self._line
             if xs[0] <= x <= xs[-1] and self.session.network.n_outputs > 1:
                 k = int(yhat[int(np.abs(xs - x).argmin())])
                 names = self.session.model.classes or list(range(self.session.network.n_outputs))
-                text += f"   class {names[k]}"
+                value = f"class {names[k]}"
             elif xs[0] <= x <= xs[-1]:
-                text += f"   ŷ = {float(np.interp(x, xs, yhat)):.3f}"
+                value = f"ŷ = {float(np.interp(x, xs, yhat)):.3f}"
         elif self._source is not None:
             g = self.session.grid()
             res = g.resolution
@@ -451,7 +453,7 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
                 p = np.asarray(self._source[i, j], dtype=np.float64)
                 names = self.session.model.classes or list(range(len(p)))
                 k = int(p.argmax())
-                text += f"   class {names[k]} (P = {p[k]:.3f})"
+                value = f"class {names[k]} (P = {p[k]:.3f})"
             elif 0 <= i < res and 0 <= j < res:
-                text += f"   {self._source_name} = {float(self._source[i, j]):.3f}"
-        self.readout.setText(text)
+                value = f"{self._source_name} = {float(self._source[i, j]):.3f}"
+        self.readout.setText(f"{value} at {where}" if value else where)
