@@ -71,6 +71,22 @@ def test_axis_combos_move_the_plot(qtbot, session):
     np.testing.assert_array_equal(x, session.dataset.X[session.exp.train_idx, 0])
 
 
+def test_the_plot_axes_read_the_inputs_own_numbers(qtbot, session):
+    """An input from 0 to 0.3 ("worst concave points") is ticked 0.1, 0.2, 0.3, as the
+    readout and the table give it, not 100, 200, 300 with "(x0.001)" after its name."""
+    plot = BoundaryPlot(session)
+    qtbot.addWidget(plot)
+    _load(session, "breast_cancer.csv")
+    plot.x_combo.setCurrentIndex(27)          # worst concave points, 0 … 0.291
+    plot.x_combo.activated.emit(27)
+    axis = plot.getPlotItem().getAxis("bottom")
+    assert plot.x_combo.currentText() == "worst concave points"
+    assert axis.autoSIPrefixScale == 1.0 and "x0.001" not in axis.labelString()
+    (_, major), *_ = axis.tickValues(*axis.range, 300)
+    assert max(major) <= 0.3 + 1e-9
+    assert axis.tickStrings(major, axis.scale, major[1] - major[0])[-1] in ("0.25", "0.3")
+
+
 def test_regression_line_for_one_input(qtbot, session):
     plot = BoundaryPlot(session)
     qtbot.addWidget(plot)

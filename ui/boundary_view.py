@@ -123,6 +123,9 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
             axis = plot.getAxis(name)
             axis.setPen(pg.mkPen(self._fg, width=1))
             axis.setTextPen(pg.mkPen(self._fg))
+            # The ticks in the input's own numbers, as the readout and the table give them: an
+            # input from 0 to 0.3 read 0 to 300 with "(x0.001)" after its name.
+            axis.enableAutoSIPrefix(False)
         self._cmap = _lightened_cmap(self._bg, LIGHTEN)
         self.image_item = ArgbImageItem(axisOrder="row-major")
         self.image_item.setColorMap(self._cmap)
