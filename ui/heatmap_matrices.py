@@ -8,19 +8,16 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage
 
-from nnviz.core.stages import sup
+from nnviz.core.stages import Symbols, sup
 
 from .heatmap_text import fmt, magnitude_decimals
 
 
 def unit_names(net, k: int) -> list[str]:
-    """Names of dense layer k's outputs: h1…hM (h2.1… for the 2nd of several hidden layers), ŷ."""
-    n = net.sizes[k + 1]
-    if k == len(net.dense) - 1:
-        return ["ŷ"] if n == 1 else [f"ŷ{j + 1}" for j in range(n)]
-    if len(net.dense) == 2:
-        return [f"h{j + 1}" for j in range(n)]
-    return [f"h{k + 1}.{j + 1}" for j in range(n)]
+    """Names of dense layer k's outputs: h1…hM (h2.1… for the 2nd of several hidden layers), ŷ
+    (ŷ1…ŷK)."""
+    sym = Symbols(len(net.dense))
+    return [sym.unit(k, j, net.n_outputs) for j in range(net.sizes[k + 1])]
 
 
 class Matrix:

@@ -126,6 +126,13 @@ class Symbols:
             return "ŷ"
         return "H" if self.n == 2 else f"H{sup(k)}"
 
+    def unit(self, k: int, j: int, outputs: int = 1) -> str:
+        """The name of unit j (from 0) of dense layer k's output (from 0), one name in every
+        view: h3 (the only hidden layer), h2.3 (several), ŷ, or ŷ1…ŷK with ``outputs`` = K."""
+        if k == self.n - 1:
+            return "ŷ" if outputs == 1 else f"ŷ{j + 1}"
+        return f"h{j + 1}" if self.n == 2 else f"h{k + 1}.{j + 1}"
+
     def z(self, k):
         return f"Z{sup(k)}"
 
