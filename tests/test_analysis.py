@@ -86,6 +86,15 @@ def test_decision_tree_classifies_like_the_network(hidden, sizes):
     text = analysis.tree_text(tree, ["x1", "x2"])
     assert "if " in text and "> 0:" in text and "z = " in text
     assert text.count("z = ") == tree.leaves()
+    # Each test names its unit as the app's views do: h3, or h1.3 with several hidden layers
+    # (the first layer's units were h1… there, read as the second layer's h2.1… are).
+    names = {line.split("(")[1].split()[0] for line in text.splitlines() if "(h" in line}
+    hidden_sizes = sizes[1:-1]
+    if len(hidden_sizes) == 1:
+        assert names <= {f"h{j + 1}" for j in range(hidden_sizes[0])}
+    else:
+        assert names <= {f"h{k + 1}.{j + 1}" for k, n in enumerate(hidden_sizes) for j in range(n)}
+        assert any(n.startswith("h1.") for n in names) and any(n.startswith("h2.") for n in names)
 
 
 @pytest.mark.parametrize("hidden", activations.NAMES)

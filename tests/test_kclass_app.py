@@ -47,6 +47,10 @@ def test_canvas_and_heatmaps_have_one_output_per_class(blobs):
     w, s = blobs, blobs.session
     assert s.network.sizes == [2, 6, 4] and s.network.activations[-1] == "softmax"
     assert len(w.network_view._nodes[-1]) == 4
+    # Each output named as in the heatmaps (ŷ1…ŷ4, not ŷ four times), its class in its tooltip.
+    v = w.network_view
+    assert [v.unit_name(1, j) for j in range(4)] == ["ŷ1", "ŷ2", "ŷ3", "ŷ4"]
+    assert v.node_tooltip(1, 2).startswith(f"output ŷ3 = P({s.model.classes[2]})\n")
     hm = w.heatmap_panel
     assert hm.current_array("W2").shape == (6, 4)
     assert hm.current_array("dW2").shape == (6, 4)

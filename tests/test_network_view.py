@@ -317,8 +317,9 @@ def test_deep_and_wide_networks_fit(qtbot, session):
     assert not v.verticalScrollBar().isVisible() and not v.horizontalScrollBar().isVisible()
     assert len(_edges(v)) == 7 * 32 + 32
     session.set_hidden([3, 2])
-    assert v.edge_tooltip(1, 2, 1) == f"w = {session.network.dense[1].W[2, 1]:.2f} · h1_3 → h2_2"
-    assert v.edge_tooltip(2, 1, 0).endswith("h2_2 → ŷ")
+    # The names the heatmaps, the Output plot and the step-through give the units.
+    assert v.edge_tooltip(1, 2, 1) == f"w = {session.network.dense[1].W[2, 1]:.2f} · h1.3 → h2.2"
+    assert v.edge_tooltip(2, 1, 0).endswith("h2.2 → ŷ")
     rects = [v.node_item(k, j).scene_rect() for k in range(-1, 3)
              for j in range(session.network.sizes[k + 1])]
     for a in range(len(rects)):

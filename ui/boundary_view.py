@@ -27,6 +27,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QFontMetricsF
 
+from nnviz.core.stages import Symbols
+
 from . import classes, colors
 from .paint_cache import ArgbImageItem, cache_pixmaps, cache_plot_frame, set_axis_label, settle_now
 from .boundary_controls import PlotControls
@@ -47,12 +49,10 @@ def _lightened_cmap(background: QColor, amount: float) -> pg.ColorMap:
 
 
 def unit_name(session, k: int, j: int) -> str:
-    """``h3`` (unit 3 of the only hidden layer), ``h2.3`` with several, ``ŷ`` for the output
-    (the names the heatmaps use)."""
+    """``h3`` (unit 3 of the only hidden layer), ``h2.3`` with several, ``ŷ`` (``ŷ1``…) for
+    the output: the name every view gives the unit."""
     net = session.network
-    if k >= net.n_layers - 1:
-        return "ŷ"
-    return f"h{j + 1}" if net.n_layers == 2 else f"h{k + 1}.{j + 1}"
+    return Symbols(net.n_layers).unit(min(k, net.n_layers - 1), j, net.n_outputs)
 
 
 def _bar_ticks(levels, probability: bool):

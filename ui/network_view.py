@@ -126,13 +126,12 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         return self.node_item(k, j).image
 
     def unit_name(self, k: int, j: int) -> str:
-        """x1… for inputs (k = -1), h1… (h1_3 with several hidden layers), ŷ for the output."""
+        """x1… for inputs (k = -1), then the name every view gives the unit: h3 (h1.3 with
+        several hidden layers), ŷ (ŷ1…ŷK with K classes)."""
         net = self.session.network
         if k < 0:
             return self.session.model.features[j]
-        if k == net.n_layers - 1:
-            return "ŷ"
-        return f"h{j + 1}" if net.n_layers == 2 else f"h{k + 1}_{j + 1}"
+        return Symbols(net.n_layers).unit(k, j, net.n_outputs)
 
     def edge_tooltip(self, k: int, i: int, j: int) -> str:
         """``w = 0.53 · x1 → h2``: the weight times what it multiplies, and where it goes."""
@@ -145,7 +144,11 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         if k < 0:
             scaled = ", standardised" if self.session.model.scaler is not None else ""
             return f"{name}\ninput feature {j + 1} of {net.n_inputs}{scaled}"
-        title = "output ŷ" if k == net.n_layers - 1 else name
+        title = name
+        if k == net.n_layers - 1:
+            classes = self.session.model.classes
+            title = f"output {name}" + (f" = P({classes[j]})" if net.n_outputs > 1 and classes
+                                        and j < len(classes) else "")
         b = float(net.dense[k].b[j])
         return f"{title}\nbias b = {b:.4g}\nactivation: {net.activations[k]}"
 

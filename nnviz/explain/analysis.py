@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nnviz.core import activations
+from nnviz.core.stages import Symbols
 from nnviz.errors import NnvizError
 from nnviz.core.network import Network
 
@@ -256,6 +257,12 @@ def tree_text(tree: TreeNode, names, output: str = "z", classes=None) -> str:
     outputs each leaf lists the K logits' linear models, ``z[setosa] = …``, and its rule: the
     class with the largest z."""
     lines = []
+    # Every hidden unit is tested on the way to a leaf: the deepest test names the last layer.
+    deepest, node = -1, tree
+    while not node.leaf:
+        deepest = max(deepest, node.layer)
+        node = node.above if node.above is not None else node.below
+    sym = Symbols(deepest + 2)   # (the dense layers: the hidden ones and the output)
 
     def walk(node, indent):
         pad = "    " * indent
@@ -269,7 +276,7 @@ def tree_text(tree: TreeNode, names, output: str = "z", classes=None) -> str:
             lines.append(f"{pad}{output} = {_linear_text(node.w, node.b, names)}")
             return
         cond = _linear_text(node.w, node.b, names)
-        name = f"h{node.unit + 1}" if node.layer == 0 else f"h{node.layer + 1}.{node.unit + 1}"
+        name = sym.unit(node.layer, node.unit)      # h3, or h1.3 with several hidden layers
         for branch, word, op in ((node.above, "active", ">"), (node.below, "inactive", "≤")):
             if branch is None:
                 lines.append(f"{pad}if {cond} {op} 0:   ({name} {word})  — no data here")
