@@ -526,6 +526,24 @@ def test_heatmap_readout(qtbot, heatmaps, session):
     assert heatmaps.readout.text() == ""
 
 
+def test_heatmap_readout_gives_a_standardized_output_in_the_targets_units(qtbot, heatmaps,
+                                                                           session):
+    """A regression learns the standardized target: the ŷ matrix shows those numbers, while the
+    Output plot and the loss chart's readout give ŷ in the target's units. Hovering ŷ says both."""
+    session.set_data(dataset="plane")
+    assert session.model.target_scaler is not None
+    heatmaps.show()
+    qtbot.waitExposed(heatmaps)
+    session.step_batch()
+    _hover(heatmaps, heatmaps.cell_center("yhat", 2, 0))
+    v = float(session.trainer.last_activations()[-1][2, 0])
+    ts = session.model.target_scaler
+    assert heatmaps.readout.text() == (f"ŷ[3, ŷ] = {v:.4g} (standardized; ŷ·σ_y + μ_y = "
+                                       f"{v * ts.std[0] + ts.mean[0]:.4g})")
+    _hover(heatmaps, heatmaps.cell_center("H", 2, 0))       # a hidden unit: its value only
+    assert heatmaps.readout.text() == f"H[3, h1] = {session.trainer.last_activations()[0][2, 0]:.4g}"
+
+
 def test_heatmap_cells_have_the_colour_of_their_value(qtbot, heatmaps, session):
     heatmaps.show()
     qtbot.waitExposed(heatmaps)

@@ -470,5 +470,9 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
                 if arr is not None and arr.shape == m.shape:
                     where = m.col_names[j] if m.key.startswith("b") else \
                         f"{m.row_names[i]}, {m.col_names[j]}"
-                    text = f"{m.name}[{where}] = {float(arr[i, j]):.4g}"
+                    v = float(arr[i, j])
+                    text = f"{m.name}[{where}] = {v:.4g}"
+                    ts = self.session.model.target_scaler
+                    if m.key == "yhat" and ts is not None:    # what the Output plot shows
+                        text += f" (standardized; ŷ·σ_y + μ_y = {v * ts.std[j] + ts.mean[j]:.4g})"
         self.readout.setText(text)
