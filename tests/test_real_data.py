@@ -71,6 +71,29 @@ def test_axis_combos_move_the_plot(qtbot, session):
     np.testing.assert_array_equal(x, session.dataset.X[session.exp.train_idx, 0])
 
 
+def test_the_axis_choices_are_filled_once_per_table(qtbot, session):
+    """Both drop-downs read one list of the inputs. Going back to the toy data (two inputs, the
+    drop-downs hidden) and opening the table again fills nothing: 2 × 30 items were cleared and
+    added at every opening and every return. Another table fills the list once."""
+    plot = BoundaryPlot(session)
+    qtbot.addWidget(plot)
+    resets = []
+    plot._axis_names.modelReset.connect(lambda: resets.append(1))
+    _load(session, "breast_cancer.csv")
+    assert len(resets) == 1 and plot.x_combo.model() is plot.y_combo.model()
+    assert plot.x_combo.count() == plot.y_combo.count() == 30
+    session.set_data(dataset="circle")
+    assert not plot.x_combo.isVisibleTo(plot)
+    _load(session, "breast_cancer.csv")
+    assert len(resets) == 1
+    x, y = session.plot_axes()
+    assert (plot.x_combo.currentIndex(), plot.y_combo.currentIndex()) == (x, y)
+    assert plot.x_combo.currentText() == session.model.inputs[x]
+    _load(session, "diabetes.csv")
+    assert len(resets) == 2 and plot.y_combo.count() == 10
+    assert plot.y_combo.currentText() == session.model.inputs[session.plot_axes()[1]]
+
+
 def test_the_plot_axes_read_the_inputs_own_numbers(qtbot, session):
     """An input from 0 to 0.3 ("worst concave points") is ticked 0.1, 0.2, 0.3, as the
     readout and the table give it, not 100, 200, 300 with "(x0.001)" after its name."""

@@ -5,7 +5,7 @@ regression: the slider's target; Ctrl: remove the nearest). A mixin of
 :class:`~ui.boundary_view.BoundaryPlot`."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QSlider
 
 from nnviz.errors import NnvizError
@@ -27,7 +27,10 @@ class PlotControls:
         tip = ("Input on the {} axis; every other input is held at its mean over the training "
                "rows. The per-unit maps on the network show the same slice.")
         self.x_combo, self.y_combo = ElidingComboBox(self._header), ElidingComboBox(self._header)
+        # One list of the inputs for both, filled once per table (see _sync_axis_controls).
+        self._axis_names = QStringListModel(self._header)
         for combo, name, axis in ((self.x_combo, "axisXCombo", "x"), (self.y_combo, "axisYCombo", "y")):
+            combo.setModel(self._axis_names)
             combo.setObjectName(name)
             combo.setToolTip(tip.format(axis))
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
@@ -65,12 +68,16 @@ class PlotControls:
         s = self.session
         inputs = list(s.model.inputs)
         many = len(inputs) > 2
-        for combo, k in ((self.x_combo, 0), (self.y_combo, 1)):
+        # The combos show only with more than two inputs, and keep the last table's names while
+        # hidden: going back to the toy data and opening the table again fills nothing.
+        combos = (self.x_combo, self.y_combo)
+        for combo in combos:
             combo.blockSignals(True)
-            if [combo.itemText(i) for i in range(combo.count())] != inputs:
-                combo.clear()
-                combo.addItems(inputs)
-            combo.setCurrentIndex(s.plot_axes()[k])
+        if many and self._axis_names.stringList() != inputs:
+            self._axis_names.setStringList(inputs)
+        for combo, k in zip(combos, s.plot_axes() if many else ()):
+            combo.setCurrentIndex(k)
+        for combo in combos:
             combo.blockSignals(False)
             combo.setVisible(many)
         self._share_axis_row()           # (and the label "axes", where there is room)

@@ -188,7 +188,14 @@ class ElidingComboBox(WholeTextTip, QComboBox):
         super().__init__(parent)
         self._wide: QSize | None = None     # the size that shows the widest item whole
         self.currentTextChanged.connect(self._sync_tip)
-        model = self.model()
+        self._watch(self.model())
+
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        self._watch(model)
+        self._items_changed()
+
+    def _watch(self, model) -> None:
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.dataChanged):
             signal.connect(self._items_changed)
 
