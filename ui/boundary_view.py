@@ -48,13 +48,6 @@ def _lightened_cmap(background: QColor, amount: float) -> pg.ColorMap:
     return pg.ColorMap(np.linspace(0.0, 1.0, len(lut)), np.round(lut).astype(np.uint8))
 
 
-def unit_name(session, k: int, j: int) -> str:
-    """``h3`` (unit 3 of the only hidden layer), ``h2.3`` with several, ``ŷ`` (``ŷ1``…) for
-    the output: the name every view gives the unit."""
-    net = session.network
-    return Symbols(net.n_layers).unit(min(k, net.n_layers - 1), j, net.n_outputs)
-
-
 def _bar_ticks(levels, probability: bool):
     """Colour-bar ticks: p = 0, 0.5, 1 for a probability drawn at 2p − 1, else five values."""
     lo, hi = levels
@@ -322,7 +315,7 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         elif 0 <= k < net.n_layers - 1 and 0 <= j < net.sizes[k + 1]:
             src = outs[k][:, :, j]
             act = net.activations[k]
-            name = unit_name(s, k, j)
+            name = Symbols(net.n_layers).unit(k, j)      # a hidden unit: h3, h2.3
             if act == "tanh":
                 img, levels = np.array(src, dtype=np.float32), (-1.0, 1.0)
             elif act == "sigmoid":

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QFrame, QLabel, QPushButton, QScrollArea, QTabWid
 
 from nnviz.explain import analysis
 from nnviz.core import losses
-from nnviz.core.stages import sup
+from nnviz.core.stages import Symbols
 
 from .plot_base import ElidedTitle
 
@@ -344,10 +344,11 @@ class InsightsPanel(QTabWidget):
         # One row per matrix, padded: log10 of each parameter's relative error. (The engine
         # names them W1, b1, … as the command line prints them; here as everywhere in the app.)
         offset, rows, names = 0, [], []
+        sym = Symbols(s.network.n_layers)
         for k, d in enumerate(s.network.dense, 1):
-            for name, size in (("W", d.W.size), ("b", d.b.size)):
+            for name, key, size in ((sym.W(k), f"W{k}", d.W.size), (sym.b(k), f"b{k}", d.b.size)):
                 rows.append(check.relative[offset:offset + size])
-                names.append((f"{name}{sup(k)}", check.per_matrix[f"{name}{k}"]))
+                names.append((name, check.per_matrix[key]))
                 offset += size
         per = ", ".join(f"{name} {v:.1e}" for name, v in names)
         self.gradcheck_text.setText(f"<b>{words}</b><br>Largest error {check.max_relative:.2e} "
