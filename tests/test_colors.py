@@ -125,3 +125,15 @@ def test_a_step_through_matrix_paints_each_cell_in_the_rules_colour(qtbot):
                 y += 2                      # below the selected row's 3 px outline
             assert _qrgb(img.pixelColor(x, y)) == _qrgb(colors.color(values[i, j], vmax)), (i, j)
     assert view._light.tolist()[2] == [False, True, True, False]
+
+
+def test_values_near_float64s_limits_take_the_ends_of_the_scale_in_a_heatmap():
+    """Weights just before a divergence (±1e308 on levels of ±1e308) overflow v − low to ±inf:
+    the heatmaps' pixels raised NumPy's overflow warning there, and the canvas's scale
+    LUT_SIZE / (2·vmax) overflowed to 0, every weight its middle colour."""
+    big = np.array([[1e308, -1e308, 0.0, np.nan]])
+    px = colors.argb_pixels(big, -1e308, None, scale=len(colors.LUT32) / 2 / 1e308)
+    assert px[0, 0] == colors.LUT32[-1] and px[0, 1] == colors.LUT32[0] and px[0, 3] == 0
+    rows = colors.lut_index(big, 1e308)
+    assert rows[0].tolist() == [colors.LUT_SIZE - 1, 0, colors.LUT_SIZE // 2, colors.NEUTRAL_INDEX]
+    assert (px[0, :3] == colors.LUT32[rows[0, :3]]).all()

@@ -544,6 +544,26 @@ def test_heatmap_readout_gives_a_standardized_output_in_the_targets_units(qtbot,
     assert heatmaps.readout.text() == f"H[3, h1] = {session.trainer.last_activations()[0][2, 0]:.4g}"
 
 
+def test_heatmap_weights_near_float64s_limits_take_the_scales_ends(qtbot, heatmaps, session):
+    """Finite weights near float64's largest (the last ones before a divergence): the group's
+    scale n / (2·top) overflowed to 0 and every cell took one colour; now ±top are its ends."""
+    heatmaps.show()
+    qtbot.waitExposed(heatmaps)
+    from ui import colors
+    heatmaps.valuesCheck.setChecked(False)
+    W = session.network.dense[0].W        # (a typed weight is kept within ±1e6)
+    W[0, 0], W[1, 0] = 1e308, -1e308
+    session.paramsChanged.emit()
+    qtbot.wait(10)
+    img = _view_image(heatmaps)
+    rgb = []
+    for i in (0, 1):
+        c = heatmaps.cell_center("W1", i, 0)
+        px = img.pixelColor(int(c.x()), int(c.y()))
+        rgb.append((px.red(), px.green(), px.blue()))
+    assert rgb == [tuple(colors.LUT[-1]), tuple(colors.LUT[0])]
+
+
 def test_heatmap_cells_have_the_colour_of_their_value(qtbot, heatmaps, session):
     heatmaps.show()
     qtbot.waitExposed(heatmaps)

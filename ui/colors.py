@@ -64,15 +64,16 @@ def symmetric_levels(*arrays) -> tuple[float, float]:
 def _rows(arr, low, scale, n: int, finite: bool):
     """(rows, NaN mask or None): THE value → colour-table row rule (see :func:`color_indices`)."""
     # A heatmap is a handful of cells: the cost is the number of NumPy calls, so a few ufuncs
-    # with ``out`` (np.clip's wrapper alone costs more than the arithmetic).
-    idx = np.subtract(arr, low)
-    if not isinstance(idx, np.ndarray) or idx.ndim == 0 or idx.dtype.kind != "f":
-        idx = np.array(idx, dtype=np.float64)
-    idx *= scale
-    nan = None
-    if not finite:
-        with np.errstate(invalid="ignore"):  # +inf and −inf in one array
+    # with ``out`` (np.clip's wrapper alone costs more than the arithmetic). Values near
+    # float64's limits (weights just before a divergence) overflow to ±inf: the table's ends.
+    with np.errstate(over="ignore", invalid="ignore"):   # (and +inf and −inf in one array)
+        idx = np.subtract(arr, low)
+        if not isinstance(idx, np.ndarray) or idx.ndim == 0 or idx.dtype.kind != "f":
+            idx = np.array(idx, dtype=np.float64)
+        idx *= scale
+        if not finite:
             finite = math.isfinite(float(np.add.reduce(idx, axis=None)))
+    nan = None
     if not finite:
         nan = np.isnan(idx)
         if nan.any():
@@ -96,8 +97,7 @@ def color_indices(arr, low, high, *, scale=None, finite: bool = False, n: int = 
     """
     if scale is None:
         scale = n / ((high - low) or 1.0)
-    with np.errstate(invalid="ignore", over="ignore"):
-        rows, nan = _rows(arr, low, scale, n, finite)
+    rows, nan = _rows(arr, low, scale, n, finite)
     if nan is not None:
         rows[nan] = nan_index
     return rows
@@ -111,7 +111,7 @@ def lut_index(values, vmax) -> np.ndarray:
     vmax = np.asarray(vmax, dtype=np.float64)
     ok = np.isfinite(vmax) & (vmax > 0)
     safe = np.where(ok, vmax, 1.0)
-    rows = color_indices(v, -safe, None, scale=LUT_SIZE / (2.0 * safe))
+    rows = color_indices(v, -safe, None, scale=LUT_SIZE / 2 / safe)   # (2·vmax may overflow)
     if not ok.all():
         rows = np.where(ok, rows, NEUTRAL_INDEX)
     return rows

@@ -391,8 +391,9 @@ class HeatmapPanel(HeatmapPainting, HoverReadout, QWidget):
                 mat.image, mat.levels, mat.numbers = arrays[key], levels, None
         counts = self._group_counts
         n = len(colors.LUT32)
+        scale = [n / 2 / t for t in tops]      # (n / (2t): 2t overflows for t near float64's max)
         colors.argb_pixels(buf, np.repeat([-t for t in tops], counts), None, out=self._pixels,
-                    finite=finite, scale=np.repeat([n / (2 * t) for t in tops], counts))
+                           finite=finite, scale=np.repeat(scale, counts))
         self._arrays = arrays
         if relabelled:
             self._fit_bar_labels()
