@@ -562,6 +562,18 @@ def test_heatmap_weights_near_float64s_limits_take_the_scales_ends(qtbot, heatma
         px = img.pixelColor(int(c.x()), int(c.y()))
         rgb.append((px.red(), px.green(), px.blue()))
     assert rgb == [tuple(colors.LUT[-1]), tuple(colors.LUT[0])]
+    # Their numbers are written 1e308, −1e308: in fixed point the colour bar's labels were 309
+    # digits wide and the heatmaps grew to 2,357 px in a 400 px panel.
+    assert heatmaps.colorbars["params"].labels == ("1e308", "0", "−1e308")
+    assert heatmaps.view.width() <= heatmaps.width()
+
+
+def test_a_cells_text_turns_scientific_from_1e9():
+    from nnviz.explain.text import cell_text
+    from ui.heatmap_text import fmt_fast
+    for v, d, text in ((123456789.0, 0, "123456789"), (1e9, 0, "1e9"), (-2.346e12, 2, "−2.35e12"),
+                       (1e308, 5, "1e308"), (0.0012, 4, "0.0012"), (-0.53, 2, "−0.53")):
+        assert cell_text(v, d) == fmt_fast(v, d) == text, v
 
 
 def test_heatmap_cells_have_the_colour_of_their_value(qtbot, heatmaps, session):

@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QStaticText, QTransform
 
 from nnviz.explain.text import cell_decimals as decimals_for  # noqa: F401 (the one rule, shared)
-from nnviz.explain.text import cell_text as fmt
+from nnviz.explain.text import SCIENTIFIC, cell_text as fmt
 from nnviz.explain.text import magnitude_decimals  # noqa: F401
 
 from .heatmap_layout import TextMetrics
@@ -34,7 +34,7 @@ def nice_max(m: float) -> float:
 
 def fmt_fast(v: float, decimals: int) -> str:
     """:func:`fmt` (the same text) for the many cells a heatmap paints every frame."""
-    if v == 0 or not math.isfinite(v):
+    if v == 0 or not math.isfinite(v) or abs(v) >= SCIENTIFIC:
         return fmt(v, decimals)
     s = f"{v:.{decimals}f}"
     if s[0] != "-":

@@ -44,6 +44,9 @@ def fmt(v: float, digits: int = 4) -> str:
     return s.replace("-", "−")
 
 
+SCIENTIFIC = 1e9   # a cell's number from this magnitude up is written as fmt does: 1.23e9
+
+
 def cell_text(v: float, decimals: int = 2) -> str:
     """A matrix cell's number with the matrix's decimals and a real minus sign: −0.53, 0.0012
     (the heatmaps, the step-through and the worksheets write every cell with it)."""
@@ -52,6 +55,8 @@ def cell_text(v: float, decimals: int = 2) -> str:
         return str(v)
     if v == 0:
         return "0"
+    if abs(v) >= SCIENTIFIC:    # (in fixed point 1e308 is 309 digits wide)
+        return fmt(v, 3)
     s = f"{v:.{decimals}f}"
     if float(s) == 0:
         s = s.lstrip("-")
