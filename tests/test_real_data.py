@@ -266,6 +266,74 @@ def test_a_sample_is_read_once_and_its_arrays_stay_as_read(qtbot, monkeypatch):
     w.close()
 
 
+def _counting_reads(monkeypatch, fail=()):
+    """Every call of ``csvdata.load_dataset`` by file name; the files in ``fail`` raise."""
+    reads = []
+    load = csvdata.load_dataset
+
+    def counted(path, *a, **k):
+        reads.append(path.name)
+        if path.name in fail:
+            raise NnvizError(f"{path.name} is damaged")
+        return load(path, *a, **k)
+    monkeypatch.setattr(csvdata, "load_dataset", counted)
+    data_actions.read_sample.cache_clear()
+    return reads
+
+
+def test_the_sample_menu_reads_the_tables_as_it_opens(qtbot, monkeypatch):
+    """Opening File › Open sample data reads the bundled tables, one per pass of the event
+    loop; choosing one then reads nothing (its opening costs only the new run), and opening the
+    menu again reads nothing either."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QMenu
+
+    from ui.main_window import MainWindow
+
+    reads = _counting_reads(monkeypatch)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    menu = w.findChild(QMenu, "menuSampleData")
+    menu.popup(QPoint(40, 40))
+    assert reads == []                                   # the menu shows first
+    files = [f for f, *_ in data_actions.SAMPLES]
+    qtbot.waitUntil(lambda: len(reads) == len(files))
+    assert reads == files
+    menu.hide()
+    w.actionSample_breast_cancer.trigger()
+    assert w.session.dataset.n_inputs == 30 and len(reads) == len(files)
+    menu.popup(QPoint(40, 40))
+    qtbot.wait(20)
+    menu.hide()
+    assert len(reads) == len(files)
+    w.close()
+
+
+def test_a_table_the_menu_cannot_read_is_reported_when_it_is_chosen(qtbot, monkeypatch,
+                                                                     warnings):
+    """A bundled table that cannot be read as the menu opens stops nothing (the others are
+    read); choosing it says why, once, and the run stays as it was."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QMenu
+
+    from ui.main_window import MainWindow
+
+    reads = _counting_reads(monkeypatch, fail={"diabetes.csv"})
+    w = MainWindow()
+    qtbot.addWidget(w)
+    menu = w.findChild(QMenu, "menuSampleData")
+    menu.popup(QPoint(40, 40))
+    files = [f for f, *_ in data_actions.SAMPLES]
+    qtbot.waitUntil(lambda: len(reads) == len(files))
+    menu.hide()
+    assert data_actions.read_sample("iris.csv").n_inputs == 4    # read, after the damaged one
+    before = w.session.dataset
+    w.actionSample_diabetes.trigger()
+    assert warnings == ["diabetes.csv is damaged"]
+    assert w.session.dataset is before
+    w.close()
+
+
 def test_one_input_with_k_classes_draws_the_predicted_class(qtbot, session):
     """Iris on one input: the line was the first class's probability under the title
     "P(class 1)", on an axis of class codes 0…2. It is the class the network picks at each x,
