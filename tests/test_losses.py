@@ -56,3 +56,37 @@ def test_bad_combinations():
         losses.make("hinge", "identity")
     with pytest.raises(NnvizError, match="reduction"):
         losses.make("squared_error", "identity", "max")
+
+
+@pytest.mark.parametrize("name, out_act, z, y", [
+    ("squared_error", "identity", [[1.0], [2.0]], [[3.0], [1.0]]),
+    ("log_loss", "sigmoid", [[2.0], [-1.0]], [[1.0], [1.0]]),
+    ("cross_entropy", "softmax", [[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]], [[0, 1, 0], [1, 0, 0]]),
+])
+def test_per_row_writes_the_losses_into_out(name, out_act, z, y):
+    """``per_row(…, out)`` returns ``out`` holding the per-row losses: the trainer keeps ``out``
+    for the step-through, which showed ŷ − y for squared error instead of ½(ŷ − y)²."""
+    from nnviz.core.activations import get as activation
+
+    loss = losses.make(name, out_act)
+    z, y = np.array(z), np.array(y, dtype=float)
+    a = activation(out_act).value(z)
+    out = np.empty((len(z), 1))
+    e = loss.per_row(z, a, y, out)
+    assert e is out
+    np.testing.assert_array_equal(out, loss.per_row(z, a, y))
+
+
+def test_the_loss_stage_shows_each_rows_squared_error():
+    """ŷ = x on x = 1, 2 with y = 3, 1: e = ½(1 − 3)² = 2 and ½(2 − 1)² = 0.5, E = 1.25 (the
+    stage showed e₁ = ½(1 − 3)² = −2 beside E = 2)."""
+    from nnviz.core.network import Network
+    from nnviz.core.trainer import Trainer
+
+    net = Network([1, 1, 1], "identity", "identity")
+    net.set_weights([(np.array([[1.0]]), np.array([0.0])), (np.array([[1.0]]), np.array([0.0]))])
+    tr = Trainer(net, losses.make("squared_error", "identity"), np.array([[1.0], [2.0]]),
+                 np.array([3.0, 1.0]), batch_size=None, shuffle=False)
+    stage = next(s for s in tr.stage_step() if s.name == "loss.forward")
+    np.testing.assert_array_equal(stage.results["e"], [[2.0], [0.5]])
+    assert float(stage.results["E"]) == 1.25

@@ -80,9 +80,7 @@ class SquaredError(Loss):
 
     def per_row(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
         d = np.subtract(a, y, out=out)
-        e = 0.5 * d
-        e *= d
-        return e
+        return np.multiply(0.5 * d, d, out=d)     # (0.5·d)·d, into ``out`` as the others
 
     def backward(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out=None) -> np.ndarray:
         return np.subtract(a, y, out)
