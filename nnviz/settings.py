@@ -185,8 +185,8 @@ SETTINGS: tuple[Setting, ...] = (
                  "(softmax output; with two classes it chooses a two-unit softmax), "
                  "squared_error for regression."),
     Setting("reduction", "str", "mean", group="network", choices="nnviz.core.losses:REDUCTIONS",
-            help="Batch loss E = mean of the rows' losses (update η/m Σ δ aᵀ) or their sum "
-                 "(the step grows with the batch)."),
+            help="Batch loss E = mean of the rows' losses (update −η·(1/m)·Aᵀ·δ, A the layer's "
+                 "input) or their sum (the step grows with the batch)."),
     Setting("lr", "float", 0.03, label="learning rate", low=0.0, high=10.0,
             help="Learning rate η: the step size of every update θ ← θ − η·∂E/∂θ."),
     Setting("batch_size", "int", 10, optional=True, low=1, high=1_000_000, parse=_int_or_full,

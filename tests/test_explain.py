@@ -167,6 +167,24 @@ def test_hand_worked_panel_text():
     assert explain.index_form(st["update"])[1] == "w₁₁⁽¹⁾ ← w₁₁⁽¹⁾ − η·∂E/∂w₁₁⁽¹⁾ = 0.1 − 0.5·(−0.2363) = 0.2182"
 
 
+def test_the_outer_product_view_writes_x_i_as_a_row_as_everywhere():
+    """xᵢ is row i of X in every text: the one-sample equation is zᵢ = xᵢ·W + b, and each
+    sample's outer product is xᵢᵀ (a column) times δᵢ (a row), [n_in×n_out] like W, with the
+    mean's 1/m in every sum (the view's title said δ·aᵀ, the shape of Wᵀ)."""
+    st = by_name(hand_stages())
+    assert explain.notation_note(st["dense1.forward"])[0].startswith(
+        "one sample (a row): zᵢ = xᵢ·W⁽¹⁾ + b⁽¹⁾   [1×2]·[2×2] + [1×2] → [1×2]")
+    outer = explain.outer_products(st["dense1.backward"])
+    assert "aᵀ" not in outer.title
+    assert outer.lines[0] == ("∂E/∂W⁽¹⁾ = (1/m)·Σᵢ xᵢᵀ·δᵢ: each sample adds the outer product of "
+                              "its xᵢᵀ (a [2×1] column) and its δᵢ (a [1×2] row) → [2×2].")
+    assert "one number ∂E/∂w_rc = (1/m)·Σᵢ xᵢr·δᵢc for every" in outer.lines[-1]
+    column = explain.outer_products(st["dense1.backward"], notation=explain.COLUMN)
+    assert "its {δᵢ} (a [2×1] column) and its {xᵢ}ᵀ (a [1×2] row)" in column.lines[0]
+    summed = explain.outer_products(by_name(hand_stages(reduction="sum"))["dense1.backward"])
+    assert "one number ∂E/∂w_rc = Σᵢ xᵢr·δᵢc for every" in summed.lines[-1]
+
+
 def test_forms_follow_reduction_and_optimizer():
     st = by_name(hand_stages(reduction="sum"))
     assert explain.equations(st["dense1.backward"])[0][0] == "∂E/∂W⁽¹⁾ = Xᵀ · δ⁽¹⁾"

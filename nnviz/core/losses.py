@@ -2,7 +2,7 @@
 cross-entropy (K classes, softmax output).
 
 Every loss works per sample: ``forward`` returns the vector e (m, 1) of per-row losses and the
-batch loss E is their mean (``reduction="mean"``, the update η/m Σ δ aᵀ) or their sum
+batch loss E is their mean (``reduction="mean"``, the update −η·(1/m)·Aᵀ·δ) or their sum
 (``reduction="sum"``, the rows' gradients accumulated without 1/m). ``backward`` returns the per-row
 derivative; the 1/m of the mean is applied once, where the parameter gradients are formed.
 ``per_row`` and ``backward`` write into ``out`` (shape (m, 1)) when given.

@@ -196,7 +196,7 @@ def notation_note(stage: Stage, notation: str = ROW, sample: int = 0) -> list[st
                 f"[{n_out}×{n_in}]·[{n_in}×1] ⊕ [{n_out}×1] → [{n_out}×1]",
                 f"the {m} samples side by side as columns give {{{z_name}}} = [{W_name}ᵀ]·{{{x_name}}} ⊕ {{{b_name}}}; "
                 f"sample {i} is column {i}."]
-    return [f"one sample (a row): {zl}ᵢᵀ = {xl}ᵢᵀ·{W_name} + {b_name}   "
+    return [f"one sample (a row): {zl}ᵢ = {xl}ᵢ·{W_name} + {b_name}   "
             f"[1×{n_in}]·[{n_in}×{n_out}] + [1×{n_out}] → [1×{n_out}]",
             f"the {m} rows stacked give {z_name} = {x_name}·{W_name} + {b_name}: "
             f"{b_name} is added to every row; sample {i} is row {i}."]

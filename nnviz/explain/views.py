@@ -70,15 +70,15 @@ def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
         f"         a ⊙ z = [{terms}] = {vec(prod[i])}",
         f"          σ(z) = {vec(h[i])}",
         f"equal: largest |a ⊙ z − σ(z)| over the whole batch = {fmt(diff_all, 3)}",
-        "The same z with another sign pattern gives another a: the layer is a different linear map "
-        "in each region of the input space.",
+        "Another sample, whose z has another sign pattern, gets another a: the layer is a "
+        "different linear map in each region of the input space.",
     ]
     return SeedView(title, lines, diff_all, True)
 
 
 def outer_products(stage: Stage, terms: int = OUTER_TERMS, notation: str = ROW) -> SeedView:
     """∂E/∂W is a sum over the batch of per-sample outer products, not a Hadamard product."""
-    title = "Outer products: ∂E/∂W = Σ over samples of δ·aᵀ"
+    title = "Outer products: ∂E/∂W adds one outer product per sample"
     if kind(stage) is not StageKind.DENSE_BACKWARD:
         return SeedView(title, ["Go to a dense backward stage (dense k backward) to see ∂E/∂W as a "
                                 "sum of outer products."], None, False)
@@ -98,10 +98,11 @@ def outer_products(stage: Stage, terms: int = OUTER_TERMS, notation: str = ROW) 
     col = notation == COLUMN
     if col:
         lines = [f"[{dW_name}ᵀ] = {'(1/m)·' if mean else ''}Σᵢ {{δᵢ}}{{{xl}ᵢ}}ᵀ: each sample adds the outer "
-                 f"product of its δ (a [{n_out}×1] column) and its {xl} (a [1×{n_in}] row) → [{n_out}×{n_in}]."]
+                 f"product of its {{δᵢ}} (a [{n_out}×1] column) and its {{{xl}ᵢ}}ᵀ (a [1×{n_in}] row) "
+                 f"→ [{n_out}×{n_in}]."]
     else:
         lines = [f"{dW_name} = {'(1/m)·' if mean else ''}Σᵢ {xl}ᵢᵀ·δᵢ: each sample adds the outer product "
-                 f"of its {xl} (a [{n_in}×1] column) and its δ (a [1×{n_out}] row) → [{n_in}×{n_out}]."]
+                 f"of its {xl}ᵢᵀ (a [{n_in}×1] column) and its δᵢ (a [1×{n_out}] row) → [{n_in}×{n_out}]."]
     for s in range(min(m, terms)):
         term = np.outer(x[s], d[s])
         if col:
@@ -118,7 +119,7 @@ def outer_products(stage: Stage, terms: int = OUTER_TERMS, notation: str = ROW) 
     lines.append(f"= {dW_name} of the engine (largest |difference| {fmt(diff, 3)})")
     lines.append(f"Why not a Hadamard product: δᵢ is [1×{n_out}] and {xl}ᵢ is [1×{n_in}]. ⊙ needs two arrays "
                  f"of the same shape and returns that shape, but ∂E/∂W is [{n_in}×{n_out}]: one number "
-                 f"∂E/∂w_rc = Σᵢ {xl}ᵢr·δᵢc for every (input r, unit c) pair — every product of an "
+                 f"∂E/∂w_rc = {'(1/m)·' if mean else ''}Σᵢ {xl}ᵢr·δᵢc for every (input r, unit c) pair — every product of an "
                  f"element of {xl}ᵢ with an element of δᵢ, which is exactly the outer product.")
     return SeedView(title, lines, diff, True)
 
