@@ -254,6 +254,9 @@ def test_backward_stage_colours_edges_by_gradient(view, session):
     vmax = max(np.abs(d.W).max() for d in session.network.dense)
     assert any(view.edge_item(1, i, 0).pen.color() != colors.color(float(W[i, 0]), vmax) for i in range(4))
     assert view.edge_item(0, 0, 0).opacity < 1  # the other layer fades
+    # The caption between the columns names what the edges show (it said W⁽²⁾ over ∂E/∂W⁽²⁾).
+    assert [t.text() for t in view._matrix_captions] == ["W⁽¹⁾  2×4", "∂E/∂W⁽²⁾  4×1"]
+    assert view._matrix_captions[1].visible
     # The update ends the step: back to weights, no glow.
     while session.stages[session.stage_index].phase != "update":
         session.step_operation()
@@ -262,6 +265,7 @@ def test_backward_stage_colours_edges_by_gradient(view, session):
     assert view.edge_item(1, 0, 0).pen.color() == colors.color(float(W[0, 0]), vmax)
     assert view.edge_item(1, 0, 0).glow_color is None
     assert view.edge_item(0, 0, 0).opacity == 1
+    assert [t.text() for t in view._matrix_captions] == ["W⁽¹⁾  2×4", "W⁽²⁾  4×1"]
 
 
 def test_forward_and_loss_stages_highlight(view, session):

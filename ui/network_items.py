@@ -31,6 +31,7 @@ OUTLINE = QColor(160, 164, 172)
 HOVER = QColor(25, 30, 40, 100)
 FORWARD_GLOW = QColor(255, 166, 0, 150)    # amber: the forward pass
 BACKWARD_GLOW = QColor(145, 75, 215, 140)  # violet: the backward pass
+GRADIENT_INK = QColor(115, 50, 180)        # a caption naming a gradient, in the glow's violet
 HEADER_ROW = 34                 # the row of per-layer unit controls
 DEPTH_ROW = 30                  # the row above it: the number of hidden layers
 HEADER_HEIGHT = DEPTH_ROW + HEADER_ROW

@@ -37,9 +37,9 @@ from . import colors
 from .canvas_layout import canvas_layout, label_pixels
 from .network_header import LayerHeader
 from .network_pointer import CanvasPointer
-from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, HEADER_HEIGHT, INK,
-                            MUTED, WIDTH_STEPS, CanvasItem, Edge, Node, ParameterEdits, Text,
-                            _finite_max, _font, _num, map_images)
+from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, GRADIENT_INK,
+                            HEADER_HEIGHT, INK, MUTED, WIDTH_STEPS, CanvasItem, Edge, Node,
+                            ParameterEdits, Text, _finite_max, _font, _num, map_images)
 
 CAPTION_GAP = 8.0   # px at least between two columns' captions
 
@@ -90,6 +90,7 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         self._colors = colors.qcolors()
         self._pens: dict[int, QPen] = {}
         self._column_x: list[float] = []
+        self._column_step = 0.0           # the distance between two columns' centres
         self._width_gain: list[float] = []  # per dense layer: width = 0.5 + gain·|w|/vmax px
         self._stage = None
         self._grad: np.ndarray | None = None  # ∂E/∂W shown during a dense backward stage
@@ -211,8 +212,7 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         self._flat_edges = [[edge for row in layer for edge in row] for layer in self._edges]
         fit(self._column_captions, len(sizes), lambda c: Text("", self._caption_font, INK))
         fit(self._matrix_captions, len(sizes) - 1, lambda k: Text("", self._caption_font, FAINT))
-        for k, (text, a, b) in enumerate(zip(self._matrix_captions, sizes[:-1], sizes[1:])):
-            text.set_text(f"W{sup(k + 1)}  {a}×{b}")
+        self._caption_matrices()
         if not self._has_maps():          # (kept nodes drop the maps they had)
             for column in self._nodes:
                 for node in column:
@@ -341,10 +341,10 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
                     edge.set_curve(*p0, *p1)
         xs = g.xs
         self._fit_captions(xs, g.scene_size[0], g.caption_y)
+        self._column_step = g.step
         for k, text in enumerate(self._matrix_captions):
             text.place((xs[k] + xs[k + 1]) / 2, g.caption_y)
-            widest = max(self._column_captions[c].size()[0] for c in (k, k + 1))
-            text.visible = (text.size()[0] + widest) / 2 + 24 <= g.step / 2
+        self._fit_matrix_captions()
         rect = QRectF(0, 0, *g.scene_size)
         self._canvas.set_rect(rect)
         self._scene.setSceneRect(rect)
@@ -365,6 +365,21 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
                 break
         for x, text in zip(xs, captions):
             text.place(x, y)
+
+    def _caption_matrices(self):
+        """Each layer's caption between its columns: "W⁽ᵏ⁾ 2×4", or "∂E/∂W⁽ᵏ⁾ 2×4" while a dense
+        backward stage colours that layer's edges by the gradient."""
+        sizes = self.session.network.sizes
+        focus = self._focus_layer() if self._grad is not None else None
+        for k, (text, a, b) in enumerate(zip(self._matrix_captions, sizes[:-1], sizes[1:])):
+            text.set_text(f"{'∂E/∂' if k == focus else ''}W{sup(k + 1)}  {a}×{b}")
+            text.color = GRADIENT_INK if k == focus else FAINT
+
+    def _fit_matrix_captions(self):
+        """A layer's caption shows where it fits between its columns' captions."""
+        for k, text in enumerate(self._matrix_captions):
+            widest = max(self._column_captions[c].size()[0] for c in (k, k + 1))
+            text.visible = (text.size()[0] + widest) / 2 + 24 <= self._column_step / 2
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -459,6 +474,8 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
             if grad is None or grad.shape != net.dense[focus].W.shape:
                 grad = net.dense[focus].dW.copy()
             self._grad = grad
+        self._caption_matrices()
+        self._fit_matrix_captions()
         glow = BACKWARD_GLOW if phase == "backward" else FORWARD_GLOW
         dim = phase in ("forward", "backward", "loss")  # the other layers fade while one works
         for k, layer in enumerate(self._flat_edges):
