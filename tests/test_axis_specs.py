@@ -124,6 +124,30 @@ def test_a_steady_axis_sets_its_label_again_only_when_the_label_changes(qtbot, m
     assert "mm" in axis.label.toPlainText()
 
 
+@pytest.mark.parametrize("side", ["left", "bottom"])
+def test_a_longer_label_is_centred_on_its_axis(qtbot, side):
+    """A new label is placed for its own length: pyqtgraph placed it only when the axis was
+    resized, so a label made longer ran past the axis's end (the loss chart's "loss
+    (standardized target units)" lost "units)" above the chart after "loss")."""
+    widget = pg.PlotWidget(axisItems={side: SteadyAxis(side)})
+    qtbot.addWidget(widget)
+    widget.resize(400, 300)
+    widget.show()
+    plot = widget.getPlotItem()
+    axis = plot.getAxis(side)
+    plot.setLabel(side, "loss")
+    qtbot.wait(20)
+    plot.setLabel(side, "loss (standardized target units)")
+    label = axis.mapRectToScene(axis.label.mapRectToParent(axis.label.boundingRect()))
+    along = axis.sceneBoundingRect()
+    if side == "left":
+        assert along.top() - 1 <= label.top() and label.bottom() <= along.bottom() + 1
+        assert abs(label.center().y() - along.center().y()) <= 1
+    else:
+        assert along.left() - 1 <= label.left() and label.right() <= along.right() + 1
+        assert abs(label.center().x() - along.center().x()) <= 1
+
+
 def test_an_axis_drawn_again_from_a_kept_picture_draws_what_pyqtgraph_draws(qtbot):
     """Ranges shown again are drawn from kept pictures (no tick laid out); a new size or pen is
     laid out; every state paints what pyqtgraph's AxisItem paints there."""

@@ -59,6 +59,10 @@ class SteadyAxis(pg.AxisItem):
         if html != getattr(self, "_label_html", None):
             self._label_html = html
             super()._updateLabel()
+            # pyqtgraph centres the label on the axis only when the axis is resized: a longer
+            # text kept the shorter one's place, and its end ran off the plot ("loss
+            # (standardized target" with "units)" above the chart's top).
+            self.resizeEvent()
         else:
             self.picture = None
             self.update()
