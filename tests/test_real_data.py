@@ -178,6 +178,26 @@ def test_regression_points_take_the_slider_target(qtbot, session):
     assert session.dataset.y[-1] == pytest.approx(session.dataset.y[:-1].max())
 
 
+@pytest.mark.parametrize("width", [280, 330, 600])
+def test_the_slider_target_is_never_cut_off(qtbot, session, width):
+    """Beside the slider: "new point y = 3.12", or "y = 3.12" where the words do not fit
+    beside the readout's room. In a 280 px dock it read "new point y = (", cut off."""
+    plot = BoundaryPlot(session)
+    qtbot.addWidget(plot)
+    plot.resize(width, 400)
+    plot.show()
+    _two_inputs(session, "regression")
+    plot.target_slider.setValue(100)
+    qtbot.wait(20)
+    label = plot._target_label
+    value = f"{session.dataset.y.max():.3g}"
+    assert label.text() in (f"new point y = {value}", f"y = {value}")
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    assert value in label.toolTip()
+    if width >= 600:
+        assert label.text().startswith("new point")
+
+
 def test_points_by_hand_need_two_inputs(session):
     _load(session, "diabetes.csv")
     with pytest.raises(NnvizError, match="two inputs"):

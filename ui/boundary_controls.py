@@ -131,6 +131,7 @@ class PlotControls:
 
     def _header_resized(self):
         self._share_axis_row()
+        self._show_target_value()
 
     def _many_classes(self) -> bool:
         return self.session.network.n_outputs > 1
@@ -151,8 +152,27 @@ class PlotControls:
         return lo + (hi - lo) * self.target_slider.value() / 100.0
 
     def _show_target_value(self):
-        if self.target_slider.isVisible() or self.session.task != "classification":
-            self._target_label.setText(f"new point y = {self.new_point_target():.3g}")
+        """The slider's target beside it: "new point y = 160", or "y = 160" where the row has
+        no room for the words (the readout keeps its room beside it): the value never clips."""
+        if not (self.target_slider.isVisible() or self.session.task != "classification"):
+            return
+        value = f"{self.new_point_target():.3g}"
+        text = f"new point y = {value}"
+        label = self._target_label
+        if label.fontMetrics().horizontalAdvance(text) > self._target_room():
+            text = f"y = {value}"
+        label.setText(text)
+        label.setToolTip(f"A click on the plot adds a point with the target y = {value} "
+                         f"(the slider's place between the smallest and the largest target).")
+
+    def _target_room(self) -> int:
+        """The width the target's label can have in its row: what the slider and the readout's
+        least room leave of the header."""
+        row = self.target_slider.parentWidget()
+        m, spacing = self._header_rows.contentsMargins(), max(row.layout().spacing(), 0)
+        least = self.readout.fontMetrics().horizontalAdvance(READOUT_ROOM)
+        return (self._header.width() - m.left() - m.right() - self.target_slider.width()
+                - least - 2 * spacing)
 
     def _on_click(self, ev):
         if ev.button() != Qt.MouseButton.LeftButton or ev.double():
