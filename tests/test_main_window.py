@@ -92,6 +92,32 @@ def test_step_batch_matches_the_engine(window):
     assert "step 3" in window.status_label.text()
 
 
+def test_the_readouts_give_the_batch_loss_of_the_step_under_way(window):
+    """Stepping operation by operation, the status bar and the loss chart's readout give the
+    batch loss the loss operation shows (they kept the last finished step's: E = 0.891 in the
+    step-through beside 0.6959 in the status bar until the update)."""
+    from ui.loss_view import _num
+
+    for _ in range(3):
+        window.actionStepBatch.trigger()
+    last = window.session.trainer.last_loss
+    status, readout = window.status_label, window.loss_plot.readout
+    assert "step 3   batch loss" in status.text()
+    for _ in range(4):                                   # the forward pass of step 4
+        window.actionStepOperation.trigger()
+    assert "step 4 under way   batch loss –" in status.text()
+    window.actionStepOperation.trigger()                 # its loss
+    E = float(window.session.stages[-1].results["E"])
+    assert window.session.stages[-1].name == "loss.forward" and E != last
+    assert f"step 4 under way   batch loss {E:.4f}" in status.text()
+    assert readout.text().startswith(f"batch loss {_num(E)} · ")
+    for _ in range(5):                                   # … to its update
+        window.actionStepOperation.trigger()
+    assert not window.session.step_in_progress
+    assert f"step 4   batch loss {E:.4f}" in status.text()
+    assert readout.text().startswith(f"batch loss {_num(E)} · ")
+
+
 def test_step_operation_walks_the_stages_in_order(window):
     expected = ["dense1.forward", "activation1.forward", "dense2.forward", "activation2.forward",
                 "loss.forward", "loss.backward", "dense2.backward", "activation1.backward",

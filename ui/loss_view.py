@@ -181,6 +181,7 @@ class LossPlot(HeaderPlotWidget):
         # The batch loss moves at every step and with every edit of a weight.
         self._loss_readout = LossReadout()
         session.paramsChanged.connect(self._on_params_readout)
+        session.stageChanged.connect(self._on_stage_readout)
         self._on_structure_changed()
         self._on_history_changed()
 
@@ -398,6 +399,10 @@ class LossPlot(HeaderPlotWidget):
         self._fit_range(force=True)
         super().mouseDoubleClickEvent(ev)
 
+    def _on_stage_readout(self, _stage):
+        if self.session.step_in_progress:    # its loss operation may have computed its E
+            self._on_params_readout()
+
     def _on_params_readout(self):
         if not self._gate.skip():
             self._update_readout()
@@ -420,7 +425,9 @@ class LossPlot(HeaderPlotWidget):
         m = self._metric_name
         test = not math.isnan(b[_TEST, i])
         r = self._loss_readout.read(self.session.trainer)
-        runs = [(f"batch loss {_num(r.batch)}" + (" (edited weights)" if r.edited else "")
+        under_way = self.session.batch_loss_under_way()   # (a step run operation by operation)
+        batch = r.batch if under_way is None else under_way
+        runs = [(f"batch loss {_num(batch)}" + (" (edited weights)" if r.edited else "")
                  + f" · epoch {int(b[_EPOCH, i])}", None)]
 
         def pair(name, train_text, test_text):

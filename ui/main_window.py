@@ -315,6 +315,8 @@ class MainWindow(DockSizes, QMainWindow):
     def _on_stage(self, stage):
         if stage is not None:
             self.docks["Step through"].raise_()   # which gives it room (_on_step_visibility)
+        if self.session.step_in_progress:
+            self._on_params()                     # the batch loss of the step under way
 
     def _on_params(self):
         tr = self.session.trainer
@@ -324,13 +326,17 @@ class MainWindow(DockSizes, QMainWindow):
         def f(v):
             return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4f}"
         r = self._readout.read(tr)
+        step, batch = f"step {tr.step_count}", r.batch
+        under_way = self.session.batch_loss_under_way()
+        if under_way is not None:     # stepping operation by operation: this step's batch
+            step, batch = f"step {tr.step_count + 1} under way", under_way
         if r.edited:   # a weight edited by hand: the losses with the weights as they are now
-            losses = (f"batch loss {f(r.batch)}   training-set loss {f(r.epoch_mean)} "
+            losses = (f"batch loss {f(batch)}   training-set loss {f(r.epoch_mean)} "
                       "(edited weights)   ")
         else:
-            losses = (f"batch loss {f(r.batch)}   epoch mean loss train {f(h.train_loss[-1])}"
+            losses = (f"batch loss {f(batch)}   epoch mean loss train {f(h.train_loss[-1])}"
                       f" / test {f(h.test_loss[-1])}   ")
-        text = (f"epoch {tr.epoch_count}   step {tr.step_count}   {losses}"
+        text = (f"epoch {tr.epoch_count}   {step}   {losses}"
                 f"{kind} train {f(h.train_metric[-1])} / test {f(h.test_metric[-1])}")
         if self.session.task != "classification":
             from nnviz.core.history import rmse

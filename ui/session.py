@@ -87,7 +87,8 @@ FORWARDED = (
     # hand-edited points (ui.model.points)
     "added_rows", "can_edit_points", "add_point", "remove_nearest", "clear_points", "save_data",
     # stepping and the step-through cursor (ui.model.cursor)
-    "stages", "stage_index", "step_in_progress", "step_operation", "previous_operation",
+    "stages", "stage_index", "step_in_progress", "batch_loss_under_way", "step_operation",
+    "previous_operation",
     "show_stage", "step_batch", "step_epoch",
     # the axes and the grid (ui.model.axes)
     "plot_axes", "set_axes", "held_values", "grid", "grid_outputs",

@@ -2,6 +2,7 @@
 operation at a time, and the one shown."""
 from __future__ import annotations
 
+import math
 import time
 
 
@@ -19,6 +20,16 @@ class CursorMixin:
     def step_in_progress(self) -> bool:
         """True while a step begun operation by operation has operations left."""
         return self._stage_gen is not None
+
+    def batch_loss_under_way(self) -> float | None:
+        """While a step begun operation by operation has operations left, the E of its batch as
+        its loss operation computed it (NaN before that operation); None when no step is under
+        way. The readouts show it instead of the last finished step's, so the loss operation's
+        E and the status bar's batch loss are the same number."""
+        if self._stage_gen is None:
+            return None
+        loss = next((s for s in self.stages if s.name == "loss.forward"), None)
+        return float(loss.results["E"]) if loss is not None else math.nan
 
     def _drop_stages(self, quiet: bool = False) -> bool:
         """Forget the step-through's stages; True if there were any. ``quiet``: the caller
