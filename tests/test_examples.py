@@ -122,6 +122,21 @@ def test_logistic_l2_example_reproduces_the_published_step():
     assert "0.493832" in ex.description and "0.7395" in ex.description
 
 
+def test_the_update_says_its_gradient_is_the_penalised_one():
+    """With L2 the update uses ∂E/∂W + λ₂·W, the backward operation showed ∂E/∂W: the update's
+    equation says so (it wrote "∂E/∂W = (gradient of the data loss) + λ₂·W", one name for
+    two numbers beside an E without the penalty)."""
+    exp = examples.get("logistic_l2").experiment()
+    stages = {s.name: s for s in exp.trainer.stage_step()}
+    update, backward = stages["update"], stages["dense1.backward"]
+    W, l2 = np.asarray(update.operands["W⁽¹⁾"]), exp.config.l2
+    np.testing.assert_allclose(update.operands["∂E/∂W⁽¹⁾"],
+                               backward.results["∂E/∂W⁽¹⁾"] + l2 * W, rtol=1e-12)
+    assert update.equations[-1] == (
+        "∂E/∂W here is the gradient of E + (λ₂/2)·‖W‖²: the backward pass's ∂E/∂W + λ₂·W (the "
+        "loss E shown does not include the penalty; biases are not penalised)")
+
+
 def test_one_row_one_class_builds_with_no_test_rows():
     exp = examples.typed_experiment([[1.0, -2.0]], [1.0], [([[0.5], [0.25]], [0.0])])
     assert exp.dataset.n_samples == 1 and list(exp.train_idx) == [0] and len(exp.test_idx) == 0

@@ -252,17 +252,18 @@ def update(sym: Symbols, optimizer, lr: float, l1: float, l2: float, before, gra
     """``before``/``after``: lists of (W, b) per layer; ``grads``: list of (dW, db), the
     gradients the optimizer used (with the penalty, if any); ``state_before``/``state_after``: the optimizer's state
     (flat vectors such as v, m, t) around the update, split here per parameter."""
-    reg = ""
+    reg, penalty = "", ""
     if l2:
-        reg += " + λ₂·W"
+        reg, penalty = reg + " + λ₂·W", penalty + " + (λ₂/2)·‖W‖²"
     if l1:
-        reg += " + λ₁·sign(W)"
+        reg, penalty = reg + " + λ₁·sign(W)", penalty + " + λ₁·‖W‖₁"
     if optimizer.name == "sgd":
         eqs = ["W ← W − η·∂E/∂W", "b ← b − η·∂E/∂b"]
     else:
         eqs = [optimizer.equation, "θ = every W and b"]
     if reg:
-        eqs.append(f"∂E/∂W = (gradient of the data loss){reg}; biases are not penalised")
+        eqs.append(f"∂E/∂W here is the gradient of E{penalty}: the backward pass's ∂E/∂W{reg} "
+                   f"(the loss E shown does not include the penalty; biases are not penalised)")
     operands, results = {}, {}
     for k, ((W, b), (dW, db), (W2, b2)) in enumerate(zip(before, grads, after), 1):
         operands[sym.W(k)] = _c(W)
