@@ -55,7 +55,12 @@ def test_a_narrow_dock_scrolls_the_linear_model_table_instead_of_splitting_its_n
 
 def test_tanh_says_why_not(panel, session):
     panel.setCurrentIndex(0)
-    assert "tanh" in panel.linear_text.toPlainText() and "not one linear model" in panel.linear_text.toPlainText()
+    text = panel.linear_text.toPlainText()
+    assert "tanh" in text and "not one linear model" in text
+    # The default problem is a classifier: identity units would make it logistic regression,
+    # ŷ = σ(X·β + β₀) (it said "linear regression" of a sigmoid output).
+    assert "ŷ = σ(z)" in text and "it is logistic regression" in text
+    assert "linear regression" not in text.replace("logistic regression", "")
 
 
 def test_regions_count_and_click(panel, session):

@@ -175,11 +175,18 @@ class InsightsPanel(QTabWidget):
         net = s.network
         if not analysis.is_linear(net):
             acts = ", ".join(net.activations[:-1])
+            if s.task != "classification":
+                out, kind = "z", "linear regression"
+            elif net.n_outputs > 1:
+                out, kind = "softmax(z)", "multinomial logistic regression (linear logits)"
+            else:
+                out, kind = "σ(z)", "logistic regression (a linear logit)"
             self._set_linear_html(
                 f"<p>The hidden units use <b>{html.escape(acts)}</b>, so the network is not one "
-                "linear model.</p><p>Choose the <b>identity</b> activation: then H = X·W⁽¹⁾ + b⁽¹⁾ and "
-                "ŷ = H·W⁽²⁾ + b⁽²⁾ collapse to ŷ = X·β + β₀ with β = W⁽¹⁾W⁽²⁾ and β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾ "
-                ": however many hidden units or layers, it is linear regression.</p>")
+                "linear model.</p><p>Choose the <b>identity</b> activation: then H = X·W⁽¹⁾ + b⁽¹⁾ "
+                f"and the output's z = H·W⁽²⁾ + b⁽²⁾ collapse to z = X·β + β₀ with β = W⁽¹⁾W⁽²⁾ and "
+                f"β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾ (with more layers, β = W⁽¹⁾W⁽²⁾⋯ and β₀ likewise), and ŷ = "
+                f"{out}: however many hidden units or layers, it is {kind}.</p>")
             return
         self._set_linear_html(self._linear_html_for(s))
 

@@ -199,7 +199,8 @@ def run(args) -> int:
         report.setdefault("least_squares", None)
     else:
         why = (f"not a linear model: hidden activations are {', '.join(net.activations[:-1])}; "
-               "only identity hidden units collapse to linear regression")
+               "only identity hidden units collapse to one linear model (linear regression, or "
+               "logistic regression for classes)")
         report["linear_equivalent"] = None
         report["linear_reason"] = why
         lines.append(f"linear       {why}")
