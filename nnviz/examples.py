@@ -160,8 +160,8 @@ GALLERY: tuple[WorkedExample, ...] = (
     WorkedExample(
         "two_two_one_squared", "The same net with squared error",
         "The net, rows and weights of the log-loss example, now judged by the squared error "
-        "E = ½(ŷ − y)² of each row. Its slope with respect to the prediction is "
-        "∂E/∂ŷ = ŷ − y: positive when the net predicts too much, so the step lowers ŷ. Some "
+        "e = ½(ŷ − y)² of each row (E is their mean). Its slope with respect to the prediction "
+        "is ∂e/∂ŷ = ŷ − y: positive when the net predicts too much, so the step lowers ŷ. Some "
         "texts print y − ŷ here; that sign is wrong, and a step taken with it would climb the "
         "error instead of descending it. Unlike log-loss, the sigmoid's slope does not cancel: "
         "the output error is δ⁽²⁾ = (ŷ − y) ⊙ ŷ(1 − ŷ), smaller than ŷ − y, so this net learns "
