@@ -263,7 +263,12 @@ one entry per sample.</p>
 <p align="center"><b>∂E/∂W⁽¹⁾ = (1/m)·Xᵀ·δ⁽¹⁾</b> &nbsp; (p×m)·(m×M) → p×M</p>
 <p>the shape of W⁽¹⁾. Written sample by sample, the product is a sum over the rows:</p>
 <p align="center">∂E/∂W⁽¹⁾ = (1/m) Σᵢ xᵢᵀ·δᵢ</p>
-<p>where xᵢ (1×p) is row i of X and δᵢ (1×M) row i of δ⁽¹⁾. Each xᵢᵀ·δᵢ is an
+<p>where xᵢ (1×p) is row i of X and δᵢ (1×M) row i of δ⁽¹⁾, the hidden layer's error. It
+comes from the output's δ⁽²⁾ one layer back: δ⁽¹⁾ = (δ⁽²⁾·W⁽²⁾ᵀ) ⊙ σ′(Z⁽¹⁾) (m×M), each
+unit's share of the output's error times its activation's slope (lesson 10 follows it through
+more layers). The output layer's own gradient is the same product one layer up:
+∂E/∂W⁽²⁾ = (1/m)·Hᵀ·δ⁽²⁾.</p>
+<p>Each xᵢᵀ·δᵢ is an
 <i>outer product</i>: a column times a row, a whole p×M matrix whose entry (j, k) is
 xᵢⱼ·δᵢₖ. Each sample suggests a change for every weight; the gradient is their mean.</p>
 <p>It is not a Hadamard product: xᵢ and δᵢ have different lengths (p and M), and every
@@ -281,8 +286,8 @@ the running sum with the product Xᵀ·δ⁽¹⁾.</p>
 <p>η is the learning rate (Hyperparameters). Every matrix keeps its shape. A weight whose
 increase would raise E goes down, and the other way round; a larger |∂E/∂w| moves it
 further. Since E is the mean over the batch, one update moves by the average of the m
-samples' suggestions. Too large an η overshoots and the loss grows (the app stops and says
-so); too small an η crawls.</p>
+samples' suggestions. Too large an η overshoots and the loss grows; if it blows up, the app
+stops and says so. Too small an η crawls.</p>
 <p><b>Show me</b> runs a training step to its last operation, the update: each matrix before,
 its gradient and the new matrix. Press Next ▶ to begin the next step with the new weights.</p>
 """, _update, "Step through", "Look at Step through: each W and b, its gradient, and the new "
@@ -292,7 +297,8 @@ its gradient and the new matrix. Press Next ▶ to begin the next step with the 
 <p>With σ(z) = z the hidden layer does nothing but a product, and products combine:</p>
 <p align="center">Z⁽²⁾ = (X·W⁽¹⁾ + b⁽¹⁾)·W⁽²⁾ + b⁽²⁾ = X·(W⁽¹⁾W⁽²⁾) + (b⁽¹⁾W⁽²⁾ + b⁽²⁾)</p>
 <p>That is <b>X·β + β₀</b> with β = W⁽¹⁾W⁽²⁾ (p×1) and β₀ = b⁽¹⁾W⁽²⁾ + b⁽²⁾ (1×1): a linear
-regression with p + 1 numbers, whatever M is, and with more identity layers too
+regression with p + 1 numbers (for classes, the same z under the output's σ: logistic
+regression), whatever M is, and with more identity layers too
 (β = W⁽¹⁾W⁽²⁾⋯W⁽ᴸ⁾). The (p+1)·M + M + 1 parameters can only express those p + 1.
 The nonlinear activation is what lets a network do more than a line.</p>
 <p><b>Show me</b> sets identity hidden units on the plane data (regression), trains three
