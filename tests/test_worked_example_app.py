@@ -177,6 +177,31 @@ def test_rows_shapes_and_random_weights(editor):
     np.testing.assert_array_equal(s.network.dense[0].W, W)
 
 
+def _headers(grid):
+    return ([grid.verticalHeaderItem(i).text() for i in range(grid.rowCount())],
+            [grid.horizontalHeaderItem(j).text() for j in range(grid.columnCount())])
+
+
+def test_the_grids_name_units_and_inputs_as_every_view_does(editor):
+    """One hidden layer: h1, h2 and "Z⁽²⁾ = H·W⁽²⁾ + b⁽²⁾" as the step-through writes it;
+    several: h1.2, h2.1 and H⁽¹⁾ (the editor wrote h1⁽¹⁾, and H⁽¹⁾ with one hidden layer)."""
+    dlg = editor
+    dlg.layers.setValue(1)
+    dlg.units[0].setValue(2)
+    first, second = dlg.layer_boxes[:2]
+    assert _headers(first.W) == (["x1", "x2"], ["h1", "h2"])
+    assert _headers(second.W) == (["h1", "h2"], ["ŷ"])
+    assert second.title().startswith("Layer 2: Z⁽²⁾ = H·W⁽²⁾ + b⁽²⁾")
+    dlg.layers.setValue(2)
+    dlg.units[1].setValue(3)
+    dlg.output.setCurrentIndex(2)                 # softmax
+    dlg.classes.setValue(3)
+    second, third = dlg.layer_boxes[1:3]
+    assert _headers(second.W) == (["h1.1", "h1.2"], ["h2.1", "h2.2", "h2.3"])
+    assert _headers(third.W) == (["h2.1", "h2.2", "h2.3"], ["ŷ1", "ŷ2", "ŷ3"])
+    assert second.title().startswith("Layer 2: Z⁽²⁾ = H⁽¹⁾·W⁽²⁾ + b⁽²⁾")
+
+
 def test_a_bad_target_is_explained_and_nothing_changes(window, editor):
     dlg, s = editor, window.session
     before = (s.exp, s.network.params.copy())

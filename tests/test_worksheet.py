@@ -122,12 +122,12 @@ def test_exercise_index_form_blanks_what_the_line_works_out():
     lines = ["z₁ = w₁₁·x₁ + b₁ = 0.5·(−0.2) + 0.1 = 0",
              "E = (1/m)·Σᵢ eᵢ = (1/2)·(0.4932 + 0.812) = 0.6526",
              "e₁ = −log(0.6106) = 0.4932   (computed from the logit)",
-             "sample 1:", "the same for every sample (η = 0.03):"]
+             "sample 1:", "one step for the whole batch, whatever the selected sample (η = 0.03):"]
     out = worksheet.blank_index(lines, {"0", "0.4932", "0.812", "0.6526"}, {"0.5", "0.1"})
     assert out == ["z₁ = w₁₁·x₁ + b₁ = 0.5·(−0.2) + 0.1 = ____",
                    "E = (1/m)·Σᵢ eᵢ = (1/2)·(____ + ____) = ____",
                    "e₁ = −log(0.6106) = ____   (computed from the logit)",
-                   "sample 1:", "the same for every sample (η = 0.03):"]
+                   "sample 1:", "one step for the whole batch, whatever the selected sample (η = 0.03):"]
 
 
 def test_decimals_apply_to_every_matrix(stages):

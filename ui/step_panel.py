@@ -89,8 +89,8 @@ class StepPanel(QWidget):
                 "Compute the gradient one row at a time, accumulating, and compare "
                 "with the vectorised product (dense backward stages; Alt+B)"),
                ("column", "&Column notation",
-                "Every sample a column, {Z} = [Wᵀ]{X} ⊕ {B}; off: every sample a row, "
-                "Z = X·W + b (Alt+C)"))
+                "Every sample a column, {Z} = [Wᵀ]·{X} ⊕ {b} (⊕: b added to every column); off: "
+                "every sample a row, Z = X·W + b (Alt+C)"))
 
     KEYS = {"hadamard": Qt.Key_D, "outer": Qt.Key_O, "rows": Qt.Key_B, "column": Qt.Key_C}
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
                                QVBoxLayout, QWidget)
 
 from nnviz import examples, settings
+from nnviz.core.stages import Symbols
 from nnviz.errors import NnvizError
 
 from .controls import choice_box, number_box
@@ -85,13 +86,15 @@ class LayerBox(QGroupBox):
         for grid in (self.W, self.b):
             grid.edited.connect(self._align)
 
-    def set_shape(self, rows: list[str], cols: list[str]):
+    def set_shape(self, rows: list[str], cols: list[str], input_name: str):
+        """W's rows named ``rows`` (the units of ``input_name``, the layer's input), its
+        columns and b's ``cols``."""
         self.W.set_shape(len(rows), len(cols))
         self.W.set_labels(rows, cols)
         self.b.set_shape(1, len(cols))
         self.b.set_labels([f"b{sup(self.k)}"], cols)
         self._align()
-        eq = f"Z{sup(self.k)} = {'X' if self.k == 1 else 'H' + sup(self.k - 1)}·W{sup(self.k)} + b{sup(self.k)}"
+        eq = f"Z{sup(self.k)} = {input_name}·W{sup(self.k)} + b{sup(self.k)}"
         self.setTitle(f"Layer {self.k}: {eq}   (W{sup(self.k)}: {len(rows)}×{len(cols)}, "
                       f"b{sup(self.k)}: 1×{len(cols)})")
 
@@ -290,19 +293,14 @@ class WorkedExampleDialog(QDialog):
         self.data.set_labels([str(i + 1) for i in range(self.data.rowCount())],
                              names + ["y (class)" if self._task_loss()[0] == "classification" else "y"])
         sizes = self.sizes()
+        sym = Symbols(len(sizes) - 1)     # the units' names as every view writes them
         for k, box in enumerate(self.layer_boxes):
             if k >= len(sizes) - 1:
                 box.hide()
                 continue
-            rows = names if k == 0 else [f"h{j + 1}" for j in range(sizes[k])]
-            last = k == len(sizes) - 2
-            cols = ((["ŷ"] if sizes[-1] == 1 else [f"ŷ{j + 1}" for j in range(sizes[-1])])
-                    if last else [f"h{j + 1}" for j in range(sizes[k + 1])])
-            if k:
-                rows = [f"{r}{sup(k)}" for r in rows]
-            if not last:
-                cols = [f"{c}{sup(k + 1)}" for c in cols]
-            box.set_shape(rows, cols)
+            rows = names if k == 0 else [sym.unit(k - 1, j) for j in range(sizes[k])]
+            cols = [sym.unit(k, j, sizes[-1]) for j in range(sizes[k + 1])]
+            box.set_shape(rows, cols, sym.a(k))
             box.show()
 
     def _add_row(self):

@@ -33,7 +33,8 @@ def add_parser(sub) -> None:
     t.add_argument("--sample", type=float, default=1,
                    help="the sample (1-based row of the batch) written out in index form (default 1)")
     t.add_argument("--notation", choices=explain.NOTATIONS, default=explain.ROW,
-                   help="row: Z = X·W + b (default); column: {Z} = [Wᵀ]{X} ⊕ {B}")
+                   help="row: Z = X·W + b (default); column: {Z} = [Wᵀ]·{X} ⊕ {b}, b added to "
+                        "every column")
     t.add_argument("--json", action="store_true", help="print one JSON object")
     w = t.add_argument_group("worksheet")
     w.add_argument("--worksheet", metavar="FILE.html|FILE.md",

@@ -182,7 +182,8 @@ def notation_note(stage: Stage, notation: str = ROW, sample: int = 0) -> list[st
     if kind(stage) is not StageKind.DENSE_FORWARD:
         if notation == COLUMN:
             return ["Column notation: every sample is a column; matrices appear "
-                    "transposed ([Wᵀ] is fan_out×fan_in)."]
+                    "transposed ([Wᵀ] is fan_out×fan_in); {a} ⊖ {b} subtracts entry by entry, "
+                    "{a} ⊕ {b} adds the column {b} to every column."]
         return ["Row notation: every sample is a row; W is fan_in×fan_out."]
     x_name, W_name, b_name = keys(stage.operands)
     z_name = keys(stage.results)[0]

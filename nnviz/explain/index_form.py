@@ -210,7 +210,7 @@ def _index_update(stage: Stage, i: int) -> list[str]:
     info = stage.info
     opt, lr = info.get("optimizer", "sgd"), info.get("lr", float("nan"))
     hyper, state, t = info.get("hyper", {}), info.get("state", {}), info.get("t", 0)
-    lines = [f"the same for every sample (η = {fmt(lr)}):"]
+    lines = [f"one step for the whole batch, whatever the selected sample (η = {fmt(lr)}):"]
     for key in stage.operands:
         if key.startswith("∂"):
             continue
