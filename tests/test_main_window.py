@@ -92,7 +92,7 @@ def test_step_batch_matches_the_engine(window):
     assert "step 3" in window.status_label.text()
 
 
-def test_the_readouts_give_the_batch_loss_of_the_step_under_way(window):
+def test_the_readouts_give_the_batch_loss_of_the_step_under_way(window, qtbot):
     """Stepping operation by operation, the status bar and the loss chart's readout give the
     batch loss the loss operation shows (they kept the last finished step's: E = 0.891 in the
     step-through beside 0.6959 in the status bar until the update)."""
@@ -110,6 +110,8 @@ def test_the_readouts_give_the_batch_loss_of_the_step_under_way(window):
     E = float(window.session.stages[-1].results["E"])
     assert window.session.stages[-1].name == "loss.forward" and E != last
     assert f"step 4 under way   batch loss {E:.4f}" in status.text()
+    window.docks["Loss"].raise_()              # (a chart behind a tab is drawn when shown)
+    qtbot.waitUntil(lambda: on_screen(window.loss_plot))
     assert readout.text().startswith(f"batch loss {_num(E)} · ")
     for _ in range(5):                                   # … to its update
         window.actionStepOperation.trigger()
