@@ -366,6 +366,8 @@ def check_number(name: str, value, *, integer: bool = False, low=None, high=None
         # The number as a person writes it: an epoch count of -1, not the "-1.0" the command
         # line's parser made of it (and every digit of 1234567 or 0.123456789).
         whole = float(number).is_integer() and abs(number) < 1e15
-        raise NnvizError(f"{name} must be between {lo} and {hi} "
+        bounds = (f"between {lo} and {hi}" if lo is not None and hi is not None
+                  else f"at least {lo}" if lo is not None else f"at most {hi}")
+        raise NnvizError(f"{name} must be {bounds} "
                          f"(got {int(number) if whole else repr(float(number))})")
     return number

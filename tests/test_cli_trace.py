@@ -73,14 +73,28 @@ def test_trace_text_and_options(capsys, files):
 @pytest.mark.parametrize("extra, message", [
     (["--target", "nope"], "no column 'nope'"),
     (["--target", "label", "--sample", "3"], "--sample 3 is beyond the batch of 2 rows"),
-    (["--target", "label", "--rows", "0"], "rows"),
+    (["--target", "label", "--rows", "0"], "--rows must be at least 1 (got 0)"),
+    (["--target", "label", "--rows", "-1"], "--rows must be at least 1 (got -1)"),
+    (["--target", "label", "--sample", "0"], "--sample must be at least 1 (got 0)"),
     (["--target", "label", "--lr", "nan"], "learning rate"),
 ])
 def test_trace_errors_are_one_line(capsys, files, extra, message):
+    """(--rows -1 took the first rows but one, and --sample 0 the batch's last row.)"""
     w, d = files
     code, out, err = run(capsys, "trace", "--weights", w, "--input", d, *extra)
     assert code == 2 and out == ""
     assert err.startswith("nnviz: error: ") and message in err and err.count("\n") == 1
+
+
+def test_a_two_class_models_target_must_be_two_classes(capsys, files):
+    """A sigmoid model's target is 0/1 or two labels; three numbers (2, −7, 0.3) made
+    δ₁ = ŷ₁ − y₁ = 0.8764 − 2."""
+    w, d = files
+    d.write_text("a,b,score\n1,2,2\n-1,0.5,-7\n0,0,0.3\n")
+    code, out, err = run(capsys, "trace", "--weights", w, "--input", d, "--target", "score")
+    assert code == 2 and out == ""
+    assert err.startswith("nnviz: error: d.csv: the target 'score' holds ")
+    assert "a two-class model's target is 0 or 1" in err and err.count("\n") == 1
 
 
 def test_trace_shows_the_raw_rows_and_the_standardized_features(capsys, tmp_path):

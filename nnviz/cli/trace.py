@@ -133,12 +133,17 @@ def run(args) -> int:
     else:
         ds = csvdata.load_dataset(args.input, args.target, features=list(model.inputs), task=model.task)
         X_raw, y = ds.X, ds.y
+        if model.task == "classification" and not np.isin(y, (0.0, 1.0)).all():
+            bad = y[~np.isin(y, (0.0, 1.0))][0]
+            raise NnvizError(f"{os.path.basename(args.input)}: the target {args.target!r} holds "
+                             f"{bad:g}; a two-class model's target is 0 or 1 (or two labels, "
+                             f"the first in sorted order being 0)")
     if args.rows is not None:
-        n = check_number("rows", args.rows, integer=True)
+        n = check_number("--rows", args.rows, low=1, integer=True)
         X_raw, y = X_raw[:n], y[:n]
     if len(X_raw) > MAX_TRACE_ROWS:
         raise NnvizError(f"trace prints every number: use at most {MAX_TRACE_ROWS} rows (--rows)")
-    sample = check_number("sample", args.sample, integer=True) - 1
+    sample = check_number("--sample", args.sample, low=1, integer=True) - 1
     if sample >= len(X_raw):
         raise NnvizError(f"--sample {sample + 1} is beyond the batch of {len(X_raw)} rows")
     ts = model.target_scaler
