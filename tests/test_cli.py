@@ -177,15 +177,34 @@ def test_train_bad_csv(capsys, tmp_path, content, needles):
 
 
 def test_divergence_exit_2_and_nothing_exported(capsys, tmp_path):
-    w = tmp_path / "w.json"
+    w, h = tmp_path / "w.json", tmp_path / "h.csv"
     argv = ["train", "--dataset", "plane", "--activation", "relu", "--lr", "10", "--init", "he",
-            "--hidden", "8", "--epochs", "50", "--export", str(w)]
+            "--hidden", "8", "--epochs", "50", "--export", str(w), "--history", str(h)]
     code, out, err = run(capsys, *argv)
     assert_user_error(code, err, "diverged", "smaller learning rate", "nothing exported")
-    assert not w.exists()
+    assert not w.exists() and not h.exists()          # (the history was written all the same)
     code, out, err = run(capsys, *argv, "--export-on-divergence")
-    assert code == 2 and w.exists()
+    assert code == 2 and w.exists() and h.exists()    # asked for: the weights and their history
     assert np.all(np.isfinite(weights_io.load(w).network.params))
+
+
+@pytest.mark.parametrize("argv, needles", [
+    (["--export", "{tmp}/nowhere/w.json", "--history", "{tmp}/h.csv"],
+     ["cannot write", "nowhere/w.json: there is no folder"]),
+    (["--export", "{tmp}/nowhere/w.csv"], ["there is no folder"]),
+    (["--export", ""], ["the export path is empty"]),
+    (["--history", ""], ["the --history path is empty"]),
+    (["--history", "{tmp}/same.json", "--export", "{tmp}/same.json"], ["name the same file"]),
+])
+def test_a_bad_output_is_refused_before_training_and_writes_nothing(capsys, tmp_path, argv,
+                                                                     needles):
+    """Every output path is checked before a step is taken (a folder missing for --export was
+    found after training, and --history was already written); an empty one is refused (it
+    was skipped without a word)."""
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    code, out, err = run(capsys, "train", "--dataset", "circle", "--epochs", "2", *argv)
+    assert_user_error(code, err, *needles)
+    assert out == "" and sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_console_script_and_module_entry(tmp_path):

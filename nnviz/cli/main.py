@@ -118,11 +118,16 @@ def _train(args) -> int:
     from nnviz.experiment import build
     from nnviz.cli import convert as cli_convert
 
-    if args.export:
+    if args.export is not None:
         cli_convert.check_target(args.export)
-    if args.history and not os.path.isdir(os.path.dirname(args.history) or "."):
-        raise NnvizError(f"cannot write {args.history}: there is no folder "
-                         f"{os.path.dirname(args.history)}")
+    if args.history is not None:
+        if not args.history.strip():
+            raise NnvizError("the --history path is empty")
+        if not os.path.isdir(os.path.dirname(args.history) or "."):
+            raise NnvizError(f"cannot write {args.history}: there is no folder "
+                             f"{os.path.dirname(args.history)}")
+        if args.export is not None and os.path.abspath(args.export) == os.path.abspath(args.history):
+            raise NnvizError("--history and --export name the same file")
     config, dataset, weights = _config_from(args)
     epochs = None
     if args.steps is None:
@@ -163,10 +168,6 @@ def _train(args) -> int:
     # After an early stop the network holds the best epoch's weights: report that epoch.
     last = h.epoch.index(tr.stopped.best_epoch) if tr.stopped else -1
     kind = "accuracy" if exp.model.task == "classification" else "r2"
-    if args.history:
-        from nnviz.core.runs import history_csv
-        from nnviz.io.fileio import atomic_write
-        atomic_write(args.history, history_csv(h, exp.model.task).encode("utf-8"))
     has_test = len(tr.X_test) > 0
 
     def num(v):
@@ -196,12 +197,15 @@ def _train(args) -> int:
     if notices:
         result["notices"] = list(notices)
     if tr.diverged:
-        if args.export and args.export_on_divergence:
+        # An error writes nothing, unless asked to: then the weights and the history both.
+        if args.export is not None and args.export_on_divergence:
             cli_convert.export(exp.model, args.export)
-        raise NnvizError(tr.diverged.message + ("" if args.export_on_divergence or not args.export
+            _write_history(args, exp)
+        raise NnvizError(tr.diverged.message + ("" if args.export_on_divergence or args.export is None
                                                 else "; nothing exported (use --export-on-divergence)"))
-    if args.export:
+    if args.export is not None:
         cli_convert.export(exp.model, args.export)
+    _write_history(args, exp)     # last: a failed export leaves no history behind
     if args.json:
         print(json.dumps(result))
     else:
@@ -219,9 +223,16 @@ def _train(args) -> int:
         if y_scaler is not None:
             print(f"units     loss in standardized target units (target mean {y_scaler.mean[0]:.4g}, "
                   f"std {y_scaler.std[0]:.4g}); rmse and predictions in the target's units")
-        if args.export:
+        if args.export is not None:
             print(f"exported  {args.export}")
     return 0
+
+
+def _write_history(args, exp) -> None:
+    if args.history is not None:
+        from nnviz.core.runs import history_csv
+        from nnviz.io.fileio import atomic_write
+        atomic_write(args.history, history_csv(exp.trainer.history, exp.model.task).encode("utf-8"))
 
 
 # --- predict / info ----------------------------------------------------------------------

@@ -59,6 +59,8 @@ def export_target(path) -> tuple[str, Path]:
     :class:`NnvizError` for an unknown format or a missing optional package, so a caller can
     check before a long training run."""
     raw = path
+    if not os.fspath(raw).strip():
+        raise NnvizError("the export path is empty")
     path = Path(path)
     if _is_folder_target(path, raw):
         ext, target = ".csv", path
@@ -72,6 +74,9 @@ def export_target(path) -> tuple[str, Path]:
     if package:
         raise NnvizError(f"{ext} export needs the {package!r} package: {INSTALL_HINT} "
                          f"(or pip install {package})")
+    folder = target.parent
+    if not folder.is_dir():      # (said before a long run, as for every format)
+        raise NnvizError(f"cannot write {os.fspath(raw)}: there is no folder {folder}")
     return ext, target
 
 
