@@ -107,3 +107,19 @@ def test_info_unbuffered_with_stdout_already_closed(files):
         os.close(wr)
     err = p.communicate(timeout=60)[1].decode()
     assert (p.returncode, err) == (0, "")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs the full device /dev/full")
+@pytest.mark.parametrize("argv", [["info", "{w}"], ["--help"], ["predict", "--weights", "{w}",
+                                                                "--input", "{d}"]],
+                         ids=["info", "help", "predict"])
+def test_standard_output_that_cannot_be_written_is_one_sentence(files, argv):
+    """``nnviz info F > /dev/full``: one line and status 2 (it was a traceback, and --help
+    ended 0 without a word)."""
+    tmp, w, d = files
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "nnviz", *(a.format(w=w, d=d) for a in argv)],
+                           stdout=full, stderr=subprocess.PIPE, cwd=tmp, env=_env(True))
+    err = p.stderr.decode()
+    assert p.returncode == 2, err
+    assert err == "nnviz: error: cannot write to standard output: No space left on device\n"

@@ -298,6 +298,8 @@ def main(argv=None, launch_gui=None) -> int:
     A reader that stops early (``nnviz info F | head -1``) is not an error: the command ends
     quietly with status 0."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    stdout = sys.stdout
+    sys.stdout = _Output(stdout)
     try:
         code = _run(argv, launch_gui)
         sys.stdout.flush()   # inside the try: buffered output meets a closed pipe here, not at exit
@@ -306,11 +308,44 @@ def main(argv=None, launch_gui=None) -> int:
         _silence_stdout()
         return 0
     except NnvizError as exc:
+        if isinstance(exc, _OutputError):   # what is still buffered cannot be written either
+            _silence_stdout()
         print(f"nnviz: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("nnviz: interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout = stdout
+
+
+class _OutputError(NnvizError):
+    """Standard output could not be written (a full disk, a closed terminal)."""
+
+
+class _Output:
+    """``sys.stdout`` while a command runs: a write that fails is one sentence
+    (:class:`_OutputError`), not a traceback; a reader that went away stays BrokenPipeError."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _guard(self, call, *args):
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+    def write(self, text):
+        return self._guard(self._stream.write, text)
+
+    def flush(self):
+        return self._guard(self._stream.flush)
+
+    def __getattr__(self, name):      # isatty, fileno, encoding, buffer…
+        return getattr(self._stream, name)
 
 
 def _silence_stdout() -> None:
