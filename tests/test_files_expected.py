@@ -411,3 +411,46 @@ def test_unwritable_folder_cli_error(tmp_path, capsys, unwritable):
         _one_sentence(lines[0][len("nnviz: error: "):], folder, why)
     undo()
     assert _snapshot(folder) == before
+
+
+@pytest.mark.parametrize("ext", [".json", ".py", ".onnx"])
+def test_a_link_is_written_through_and_stays_a_link(tmp_path, ext):
+    """Writing to a symbolic link replaces the file it names (the rename over the path had
+    made the link a plain file, and the file it named kept its old contents)."""
+    if exporters.missing_package(ext):
+        pytest.skip(f"{ext} export needs an optional package")
+    real = tmp_path / "real"
+    real.mkdir()
+    target = real / f"w{ext}"
+    target.write_bytes(b"old")
+    link = tmp_path / f"link{ext}"
+    link.symlink_to(target)
+    exporters.export(_model().model, link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_bytes() != b"old" and link.read_bytes() == target.read_bytes()
+    assert sorted(p.name for p in real.iterdir()) == [target.name]      # no temporary left
+
+
+def test_a_pipe_is_written_as_it_is(tmp_path):
+    """A FIFO (as /dev/stdout can be) is written into, not replaced by a file beside it."""
+    import threading
+
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    got = []
+
+    def read():
+        with open(fifo, "rb") as fh:
+            got.append(fh.read())
+    reader = threading.Thread(target=read)
+    reader.start()
+    fileio.atomic_write(fifo, b"probability\n0.5\n")
+    reader.join(5)
+    assert got == [b"probability\n0.5\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_a_folder_is_not_written_over(tmp_path):
+    (tmp_path / "out.csv").mkdir()
+    with pytest.raises(NnvizError, match="out.csv: it is a folder; nothing was changed"):
+        fileio.atomic_write(tmp_path / "out.csv", b"x")

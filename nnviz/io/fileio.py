@@ -66,9 +66,26 @@ def atomic_write(path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place.
 
     On failure (disk full, no permission) the previous file, if any, is left as it was and a
-    :class:`NnvizError` says why.
+    :class:`NnvizError` says why. A symbolic link is written through (the file it names is
+    replaced; the link stays a link); a path that is a device or a pipe (``/dev/stdout``, a
+    FIFO) is written as it is, there being no file to replace.
     """
     path = Path(path)
+    try:
+        kind = os.stat(path).st_mode           # (follows links)
+    except OSError:
+        kind = None
+    if kind is not None and stat.S_ISDIR(kind):
+        raise NnvizError(f"cannot write {path}: it is a folder; nothing was changed")
+    if kind is not None and not stat.S_ISREG(kind):
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise NnvizError(write_problem(path, exc)) from None
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     mode = file_mode(path)
     try:
