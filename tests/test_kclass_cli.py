@@ -91,3 +91,26 @@ def test_predict_quotes_labels_with_commas(tmp_path, capsys):
     assert cli_main(["predict", "--weights", str(w), "--input", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == 'label,P(a b),"P(c,d)",P(e)' and len(lines) == 61
+
+
+def test_training_on_from_weights_keeps_each_class_its_unit(tmp_path, capsys):
+    """Weights for classes 0, 1, 2 trained on labels 0, 1, 5: the file's "5" became class 2's
+    unit and the export named it "5", without a word. It is refused; the same labels train."""
+    w = tmp_path / "k.json"
+    assert cli_main(["train", "--dataset", "blobs3", "--epochs", "1", "--export", str(w)]) == 0
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    for name, labels in (("k5.csv", (0, 1, 5)), ("k2.csv", (0, 1, 2))):
+        rows = "".join(f"{a},{b},{c}\n" for (a, b), c in zip(X, labels * 10))
+        (tmp_path / name).write_text("x1,x2,y\n" + rows)
+    capsys.readouterr()
+    out = tmp_path / "out.json"
+    code = cli_main(["train", "--data", str(tmp_path / "k5.csv"), "--target", "y", "--weights",
+                     str(w), "--epochs", "1", "--export", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert err == ("nnviz: error: the weights' classes are 0, 1, 2; 'y' in k5.csv holds 0, 1, 5 "
+                   "(the classes must be the same)\n")
+    assert cli_main(["train", "--data", str(tmp_path / "k2.csv"), "--target", "y", "--weights",
+                     str(w), "--epochs", "1", "--export", str(out)]) == 0
+    assert json.loads(out.read_text())["classes"] == ["0", "1", "2"]

@@ -104,6 +104,12 @@ def _config_from(args):
                                        max_bytes=int(max_mb * 1024 ** 2),
                                        positive_class=args.positive_class)
         config.features = args.features or list(dataset.inputs)
+        if weights is not None and weights.network.n_outputs > 1 and dataset.class_names:
+            want, have = list(weights.classes or []), list(dataset.class_names)
+            if have != want:      # class k of the weights must stay class k
+                raise NnvizError(f"the weights' classes are {', '.join(want)}; {args.target!r} "
+                                 f"in {os.path.basename(args.data)} holds {', '.join(have)} "
+                                 f"(the classes must be the same)")
     if weights is not None:
         net = weights.network
         config.features = list(weights.features)
