@@ -72,13 +72,20 @@ def test_relu_regions_tree_and_gradcheck(capsys, tmp_path, plane_csv):
     (["--box", "1,0,0,1"], "--box takes four numbers"),
     (["--resolution", "1"], "grid resolution"),
     (["--data", "x.csv"], "go together"),
+    (["--box=-1e308,1e308,-1e308,1e308"], "--box takes numbers between -1e+15 and 1e+15"),
+    (["--box", "a,b,c,d"], "--box takes four numbers"),
+    (["--box", "nan,1,0,1"], "--box takes four numbers"),
 ])
-def test_analyze_bad_usage(capsys, tmp_path, argv, needle):
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_analyze_bad_usage(capsys, tmp_path, argv, needle, activation):
+    """(A box of ±1e308 printed NumPy's overflow warnings and counted 5 regions; a malformed
+    one was taken without a word by a tanh network, which has no regions to count.)"""
     w = tmp_path / "r.json"
-    main(["train", "--steps", "5", "--activation", "relu", "--export", str(w)])
+    main(["train", "--steps", "5", "--activation", activation, "--export", str(w)])
     capsys.readouterr()
     code, _, err = run(capsys, "analyze", str(w), *argv)
     assert code == 2 and err.startswith("nnviz: error: ") and needle in err
+    assert err.count("\n") == 1
 
 
 def test_identity_net_analysis_speaks_of_one_model_in_named_units(capsys, tmp_path, plane_csv):

@@ -32,15 +32,27 @@ def add_parser(sub) -> None:
     a.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+BOX_LIMIT = 1e15       # |a corner| of --box: its grid and its features stay finite
+
+
+def _box_arg(text) -> list[float] | None:
+    """--box as four numbers, checked whether or not the network has regions to count."""
+    if text is None:
+        return None
+    try:
+        vals = [float(v) for v in text.split(",")]
+    except ValueError:
+        vals = []
+    if len(vals) != 4 or not all(np.isfinite(vals)) or vals[0] >= vals[1] or vals[2] >= vals[3]:
+        raise NnvizError("--box takes four numbers X1MIN,X1MAX,X2MIN,X2MAX with each min below its max")
+    if max(abs(v) for v in vals) > BOX_LIMIT:
+        raise NnvizError(f"--box takes numbers between -{BOX_LIMIT:g} and {BOX_LIMIT:g}")
+    return vals
+
+
 def _box(args, model, X_raw):
     if args.box:
-        try:
-            vals = [float(v) for v in args.box.split(",")]
-        except ValueError:
-            vals = []
-        if len(vals) != 4 or not all(np.isfinite(vals)) or vals[0] >= vals[1] or vals[2] >= vals[3]:
-            raise NnvizError("--box takes four numbers X1MIN,X1MAX,X2MIN,X2MAX with each min below its max")
-        return vals
+        return _box_arg(args.box)
     if X_raw is not None:
         lo, hi = X_raw.min(axis=0), X_raw.max(axis=0)
         j = min(1, X_raw.shape[1] - 1)
@@ -119,6 +131,7 @@ def run(args) -> int:
     from nnviz.cli import convert as cli_convert
     from nnviz.data import csvdata
 
+    _box_arg(args.box)                       # (a bad one is said even when nothing uses it)
     model = cli_convert.load(args.weights)   # every format predict and info read
     net = model.network
     res = check_number("grid resolution", args.resolution, integer=True)
