@@ -274,7 +274,11 @@ def test_drop_missing(write):
     ("age,y\n1,0\n2,1\nnan,1\n", "y", {},
      "data.csv row 4, column 'age' is empty or NaN (a missing value); drop rows with missing values to skip it"),
     ("age,y\n1,0\n2,1\n-inf,1\n", "y", {},
-     "data.csv row 4, column 'age': -inf is not a finite number; drop rows with missing values to skip it"),
+     "data.csv row 4, column 'age' holds -infinity or a number too large to store (beyond "
+     "±1.8e308), not a finite number; drop rows with missing values to skip it"),
+    ("age,y\n1,0\n1e400,1\n", "y", {},     # (it quoted 'inf', which the file never said)
+     "data.csv row 3, column 'age' holds infinity or a number too large to store (beyond "
+     "±1.8e308), not a finite number; drop rows with missing values to skip it"),
     ("age,y\n1,0\nNA,1\n2,1\n", "y", {},
      "data.csv row 3, column 'age': 'NA' marks a missing value; drop rows with missing values to skip it"),
     ("age,y\n1,0\nx,1\ninf,1\n", "y", {},

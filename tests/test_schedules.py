@@ -56,6 +56,8 @@ def test_a_schedule_text_has_one_canonical_form(text, canonical):
     ("step:2.5", "the step length k of the step schedule must be a whole number"),
     ("exp:2", "the factor γ of the exp schedule must be between 0 and 1 (got 2)"),
     ("exp:x", "the factor γ of the exp schedule must be a number, not 'x'"),
+    ("exp:nan", "the factor γ of the exp schedule must be a finite number, not 'nan'"),
+    ("step:inf", "the step length k of the step schedule must be a finite number, not 'inf'"),
     ("exp:0.9:3", "the exp schedule takes 1 number (exp:γ)"),
     ("cosine", "the cosine schedule needs the length in epochs T, e.g. cosine:200"),
     ("constant:1", "the constant schedule takes no numbers"),

@@ -99,6 +99,21 @@ def test_bad_npz_and_unknown_extension(tmp_path, model):
         weights_io.load(tmp_path / "missing.json")
 
 
+@pytest.mark.parametrize("data", [bytes(range(256)) * 8, None], ids=["random bytes", "objects"])
+def test_an_npz_of_python_objects_is_refused_without_advice_to_load_it(tmp_path, data):
+    """NumPy's error invites an unsafe load ("If you trust the file you can load it unsafely
+    using allow_pickle…"), which nnviz passed on, even for bytes that are not NumPy's at all."""
+    p = tmp_path / "w.npz"
+    if data is None:
+        with open(p, "wb") as fh:
+            np.save(fh, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    else:
+        p.write_bytes(data)
+    with pytest.raises(NnvizError) as info:
+        weights_io.load(p)
+    assert "allow_pickle" not in str(info.value) and "unsafely" not in str(info.value)
+
+
 def test_npz_has_no_pickled_objects(model, tmp_path):
     path = tmp_path / "w.npz"
     weights_io.save(model, path)

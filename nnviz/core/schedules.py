@@ -145,8 +145,9 @@ def parse(text: str, planned_epochs: int | None = None) -> Schedule:
                 raise NnvizError(f"{arg.meaning} {arg.symbol} of the {name} schedule must be a "
                                  f"number, not {given!r}") from None
         if not math.isfinite(value) or (arg.integer and value != int(value)):
+            kind = "whole" if arg.integer and math.isfinite(value) else "finite"
             raise NnvizError(f"{arg.meaning} {arg.symbol} of the {name} schedule must be a "
-                             f"whole number, not {given or value!r}")
+                             f"{kind} number, not {given or value!r}")
         if not arg.low <= value <= arg.high:
             raise NnvizError(f"{arg.meaning} {arg.symbol} of the {name} schedule must be "
                              f"between {arg.low:g} and {arg.high:.0f} (got {given or value})")

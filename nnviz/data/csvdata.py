@@ -60,8 +60,9 @@ def _missing_problem(table: Table, i: int, j: int) -> str:
         if np.isinf(v):
             return f"{where}: {s!r} is not a finite number; {fix}"
         return f"{where}: {s!r} marks a missing value; {fix}"
-    if np.isinf(v):
-        return f"{where}: {format_number(v)} is not a finite number; {fix}"
+    if np.isinf(v):   # (the text is gone: a number past ±1.8e308, such as 1e400, reads as inf)
+        return (f"{where} holds {'-' if v < 0 else ''}infinity or a number too large to "
+                f"store (beyond ±1.8e308), not a finite number; {fix}")
     return f"{where} is empty or NaN (a missing value); {fix}"
 
 

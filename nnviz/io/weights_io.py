@@ -255,6 +255,9 @@ def _npz_model(data: bytes, source: str) -> Model:
         _fail(source, "the header JSON is nested too deeply")
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, UnicodeDecodeError,
             NotImplementedError, OverflowError, SyntaxError, tokenize.TokenError, zlib.error) as exc:
+        if "pickle" in str(exc):     # NumPy's advice to load it unsafely is not ours to give
+            _fail(source, "not an nnviz weights file: it holds Python objects (pickled data), "
+                          "which nnviz never loads")
         _fail(source, f"not a readable NPZ file ({exc.__class__.__name__}: {exc})")
     return from_dict(doc, source)
 
