@@ -185,6 +185,29 @@ def test_python_export_quotes_hostile_names():
     np.testing.assert_array_equal(ns["predict"](np.array([[1.0, 2.0]])), model.predict(np.array([[1.0, 2.0]])))
 
 
+def test_python_export_writes_k_class_labels_as_csv(tmp_path):
+    """A class named "big, cat" is one quoted field of the script's output, as nnviz predict
+    writes it (it printed big, cat,0.65… — a row of one field too many)."""
+    import csv as csv_module
+
+    from nnviz.core.model import Model
+    from nnviz.core.network import Network
+    net = Network([2, 3], "tanh", "softmax")
+    net.set_weights([(np.array([[2.0, 0.0, -2.0], [0.0, 0.0, 0.0]]), np.zeros(3))])
+    model = Model(net, ["x1", "x2"], ["x1", "x2"], None, "classification", "cross_entropy",
+                  ["big, cat", 'the "dog"', "eel"])
+    script = tmp_path / "net.py"
+    exporters.export(model, script)
+    (tmp_path / "in.csv").write_text("x1,x2\n3,0\n-3,0\n")
+    run = subprocess.run([sys.executable, "-I", str(script), str(tmp_path / "in.csv")],
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    rows = list(csv_module.reader(run.stdout.splitlines()))
+    assert [r[0] for r in rows] == ["big, cat", "eel"] and all(len(r) == 4 for r in rows)
+    np.testing.assert_array_equal(np.array([[float(v) for v in r[1:]] for r in rows]),
+                                  model.predict(np.array([[3.0, 0.0], [-3.0, 0.0]])))
+
+
 def test_csv_folder_holds_every_matrix(tmp_path):
     model = trained("deep_relu")
     written = exporters.export(model, tmp_path / "weights.csv")

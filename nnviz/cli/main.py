@@ -48,8 +48,9 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("--drop-missing", action="store_true",
                    help="drop CSV rows with an empty or NA cell in a used column")
     d.add_argument("--max-mb", type=float, default=200, help="refuse CSV files larger than this")
-    r.add_argument("--epochs", type=float)
-    r.add_argument("--steps", type=float)
+    r.add_argument("--epochs", type=float,
+                   help="passes over the training rows (default 100; or give --steps)")
+    r.add_argument("--steps", type=float, help="mini-batch steps to take, instead of --epochs")
     r.add_argument("--weights", metavar="FILE", help="start from these weights instead of an init")
     o = t.add_argument_group("output")
     o.add_argument("--export", metavar="FILE", help="write the trained weights (.json, .npz, "

@@ -101,8 +101,9 @@ _MAIN = """\
 _K_RETURN = "    return a, [CLASSES[k] for k in np.argmax(a, axis=1)]"
 _K_MAIN = """\
     P, labels = predict(X.reshape(-1, len(INPUTS)))
+    out = csv.writer(sys.stdout, lineterminator="\\n")   # a label with a comma is quoted
     for label, row in zip(labels, P):
-        print(",".join([label] + [repr(float(v)) for v in row]))"""
+        out.writerow([label] + [repr(float(v)) for v in row])"""
 
 
 def _array_code(a: np.ndarray, indent: str) -> str:
