@@ -127,10 +127,12 @@ def from_bytes(data: bytes, source: str = "weights") -> Model:
     if extra:
         _fail(source, f"unexpected tensor {extra[0]!r} (expected {len(layers)} Linear layers "
                       "at indices 0, 2, 4, …)")
+    folded = []
     for k, layer in enumerate(layers):
         if not isinstance(layer, dict):
             _fail(source, f"layer {k + 1} must be an object")
         if "weights" in layer or "biases" in layer:   # a folded layer: nnviz's own weights
+            folded.append(k)
             continue
         for part, key in (("weight", "weights"), ("bias", "biases")):
             name = f"{2 * k}.{part}"
@@ -144,7 +146,27 @@ def from_bytes(data: bytes, source: str = "weights") -> Model:
                     _fail(source, f"tensor {name!r} must be 2-D (fan_out, fan_in), not {arr.shape}")
                 arr = arr.T
             layer[key] = np.ascontiguousarray(arr, dtype=np.float64)
-    return weights_io.from_dict(doc, source)
+    model = weights_io.from_dict(doc, source)
+    if folded:
+        _check_folded(model, tensors, folded, source)
+    return model
+
+
+def _check_folded(model: Model, tensors: dict, folded: list[int], source: str) -> None:
+    """A folded layer is read from nnviz's weights in the metadata: its tensors must still be
+    those weights with the scaling folded in. Tensors changed elsewhere (trained on in
+    PyTorch) would otherwise be read for the other layers only, a network no one trained."""
+    layers, _, _ = folding.export_layers(model)
+    for k in folded:
+        W, b = layers[k]
+        for name, want in ((f"{2 * k}.weight", W.T), (f"{2 * k}.bias", b)):
+            got = tensors.get(name)
+            if (got is None or np.shape(got) != np.shape(want)
+                    or not np.allclose(got, want, rtol=1e-9, atol=1e-12)):
+                _fail(source, f"tensor {name!r} is not the weights in the file's nnviz "
+                              f"metadata with the input or target scaling folded in (changed "
+                              f"outside nnviz?); nnviz reads back only the .safetensors files it "
+                              f"wrote as they were")
 
 
 def load(path) -> Model:
