@@ -128,8 +128,13 @@ def test_safetensors_layout_and_metadata(tmp_path):
     header = json.loads(meta["nnviz"])
     assert header["features"] == ["x2", "x1", "x2^2"]
     assert header["input_scaling"]["mean"] == list(model.scaler.mean)
-    assert meta["pytorch"] == ("nn.Sequential(Linear(3, 6), ReLU(), Linear(6, 3), LeakyReLU(0.01), "
-                               "Linear(3, 1), Sigmoid())")
+    assert meta["pytorch"] == ("nn.Sequential(nn.Linear(3, 6), nn.ReLU(), nn.Linear(6, 3), "
+                               "nn.LeakyReLU(0.01), nn.Linear(3, 1), nn.Sigmoid())")
+    torch = pytest.importorskip("torch")          # the text builds the module it names
+    net = eval(meta["pytorch"], {"nn": torch.nn})  # (a test of the text nnviz wrote)
+    with safe_open(str(path), "np") as f:
+        state = {k: torch.from_numpy(f.get_tensor(k)).float() for k in keys}
+    net.load_state_dict(state, strict=True)
 
 
 _TORCH = {"tanh": "Tanh()", "relu": "ReLU()", "sigmoid": "Sigmoid()", "identity": "Identity()",
@@ -154,7 +159,9 @@ def test_safetensors_loads_into_torch_strict(tmp_path, X, arch):
     with safe_open(str(path), "np") as f:
         assert sorted(f.keys()) == sorted(f"{2 * k}.{t}" for k in range(len(acts))
                                           for t in ("weight", "bias"))
-        assert f.metadata()["pytorch"] == "nn." + text
+        written = [f"nn.Linear({a}, {b}), nn.{_TORCH[name]}"
+                   for a, b, name in zip(sizes[:-1], sizes[1:], acts)]
+        assert f.metadata()["pytorch"] == f"nn.Sequential({', '.join(written)})"
     result = net.load_state_dict(load_file(str(path)), strict=True)
     assert not result.missing_keys and not result.unexpected_keys
     # the Sequential needs no scaling code: where the features are the raw inputs it takes

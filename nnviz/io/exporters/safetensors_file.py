@@ -7,7 +7,7 @@ parameters)::
     2.weight  (1, M)  = W⁽²⁾ᵀ      2.bias  (1,)       Linear(M, 1)
     4.weight …                                          (deeper nets: Linear layers at even indices)
 
-so ``nn.Sequential(Linear(p, M), Tanh(), Linear(M, 1)).load_state_dict(load_file(path),
+so ``nn.Sequential(nn.Linear(p, M), nn.Tanh(), nn.Linear(M, 1)).load_state_dict(load_file(path),
 strict=True)`` works (activations have no parameters and sit at the odd indices). nnviz keeps
 W as (fan_in, fan_out); PyTorch's ``Linear.weight`` is (fan_out, fan_in), hence the transpose.
 
@@ -41,11 +41,12 @@ MAX_HEADER = 16 * 1024 * 1024
 
 
 def sequential_text(model: Model) -> str:
-    """``nn.Sequential(Linear(2, 4), Tanh(), Linear(4, 1), Sigmoid())`` for this network."""
+    """``nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1), nn.Sigmoid())`` for this
+    network: Python that builds it with ``from torch import nn``."""
     parts = []
     for d, act in zip(model.network.dense, model.network.activations):
-        parts.append(f"Linear({d.W.shape[0]}, {d.W.shape[1]})")
-        parts.append(activations.get(act).torch_module)
+        parts.append(f"nn.Linear({d.W.shape[0]}, {d.W.shape[1]})")
+        parts.append(f"nn.{activations.get(act).torch_module}")
     return f"nn.Sequential({', '.join(parts)})"
 
 
