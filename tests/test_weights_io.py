@@ -60,6 +60,7 @@ BAD = {
     "count mismatch": lambda d: {**d, "parameter_count": 3},
     "huge layer": lambda d: {**d, "layers": [{**d["layers"][0], "weights": [[0.0] * 300] * 4, "biases": [0.0] * 300},
                                              {**d["layers"][1], "weights": [[0.0]] * 300}]},
+    "log-loss regression": lambda d: {**d, "task": "regression"},   # (loaded: train refuses it)
 }
 
 MESSAGES = {
@@ -70,6 +71,7 @@ MESSAGES = {
     "unknown feature": "x9", "two outputs": "one output", "not an object": "expected a JSON object",
     "deeply nested": "nested too deeply", "count mismatch": "parameter_count",
     "huge layer": "300 units",
+    "log-loss regression": "log_loss is for classification; a regression uses squared_error",
 }
 
 

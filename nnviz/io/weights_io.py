@@ -156,6 +156,8 @@ def from_dict(d, source: str = "weights") -> Model:
         _fail(source, f"unknown loss {loss!r} (known: {', '.join(losses.NAMES)})")
     if loss == "log_loss" and names[-1] != "sigmoid":
         _fail(source, "log_loss needs a sigmoid output layer")
+    if loss == "log_loss" and task != "classification":    # (as nnviz train refuses it)
+        _fail(source, "log_loss is for classification; a regression uses squared_error")
     if (loss == "cross_entropy") != (names[-1] == "softmax"):
         _fail(source, "cross_entropy goes with a softmax output layer, and only with it")
     classes = None
