@@ -19,6 +19,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .short_labels import distinct_labels
+
 GROUPS = ("params", "act", "grads")
 
 # Geometry, in pixels.
@@ -368,10 +370,9 @@ def _place_matrix(key, m, r, c, span, cols_, rows_, labels, titles) -> MatrixPla
     if not is_bias(key) and not m.note:
         row_step = max(1, math.ceil(labels.height / max(cell_h, 1e-6)))
         room_w = left[c] - TEXT_OFFSET - 2
+        shown = distinct_labels(m.row_names, room_w, labels.advance, labels.elide)
         for i in range(0, rows, row_step):
-            name = m.row_names[i]
-            if labels.advance(name) > room_w:
-                name = labels.elide(name, room_w)
+            name = shown[i]
             w, h = labels.size(name)
             place.row_texts.append((x0 - TEXT_OFFSET - w,
                                     round(top + (i + 0.5) * cell_h - h / 2), name))
