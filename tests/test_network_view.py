@@ -331,6 +331,25 @@ def test_deep_and_wide_networks_fit(qtbot, session):
             assert not rects[a].intersects(rects[b])
 
 
+@pytest.mark.parametrize("width, compact", [(500, True), (1400, False)])
+def test_the_layer_controls_never_run_into_each_other(qtbot, session, width, compact):
+    """Six hidden layers on a 500 px canvas (a 1024 px window): the columns' − n + controls
+    are smaller, with a gap between one column's + and the next one's − (they touched and
+    read as − 6 + − 5 + − 5 …); a wide canvas keeps the full size."""
+    session.set_hidden([6, 5, 5, 4, 4, 3])
+    v = NetworkView(session)
+    qtbot.addWidget(v)
+    v.resize(width, 500)
+    v.show()
+    qtbot.waitExposed(v)
+    controls = v._controls
+    assert len(controls) == 6 and all(c.compact == compact for c in controls)
+    boxes = [c.geometry() for c in controls]
+    for a, b in zip(boxes, boxes[1:]):
+        assert b.left() - a.right() >= 3, (a, b)
+    assert all(c.label.text() in ("6", "5", "4", "3") for c in controls) or not compact
+
+
 def test_minimum_size_stays_inside(qtbot, session):
     v = NetworkView(session)
     qtbot.addWidget(v)

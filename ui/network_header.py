@@ -135,8 +135,11 @@ class LayerHeader:
                    max(0, (DEPTH_ROW - depth.height()) // 2 + 2))
         for layer, controls in enumerate(self._controls):
             m = self.session.network.hidden_sizes[layer]
+            controls.set_compact(False)
             controls.label.setText(f"{m} neuron" if m == 1 else f"{m} neurons")
             controls.adjustSize()
             if controls.sizeHint().width() > step - 8:
                 controls.label.setText(str(m))
+                if controls.sizeHint().width() > step - 8:
+                    controls.set_compact(True)
             place(controls, layer + 1)

@@ -377,11 +377,22 @@ class _LayerControls(QWidget):
         self.label = QLabel(self)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setStyleSheet("color: rgb(40, 44, 52);")
-        for button in (self.remove, self.add):
-            button.setFixedSize(24, 24)
+        self.compact = None
+        self.set_compact(False)
         row.addWidget(self.remove)
         row.addWidget(self.label)
         row.addWidget(self.add)
+
+    def set_compact(self, compact: bool):
+        """Smaller buttons, closer together: a deep network's columns in a narrow window are
+        too close for the full size, and one column's + ran into the next one's −."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        side = 18 if compact else 24
+        for button in (self.remove, self.add):
+            button.setFixedSize(side, side)
+        self.layout().setSpacing(2 if compact else 5)
 
     def use_actions(self, add: QAction | None, remove: QAction | None):
         for button, action in ((self.add, add), (self.remove, remove)):
