@@ -165,8 +165,9 @@ def test_cells_that_cannot_be_handled_are_one_sentence_naming_the_column(tmp_pat
     path.write_text("a,b,y\n1,2,0\n3,inf,1\n5,6,0\n7,8,1\n")
     with pytest.raises(NnvizError) as e:
         csvdata.load_dataset(path, "y")
-    assert str(e.value) == ("inf.csv row 3, column 'b': inf is not a finite number; "
-                            "drop rows with missing values to skip it")
+    assert str(e.value) == ("inf.csv row 3, column 'b' holds infinity or a number too large to "
+                            "store (beyond ±1.8e308), not a finite number; drop rows with "
+                            "missing values to skip it")
     ds = csvdata.load_dataset(path, "y", drop_missing=True)
     assert ds.n_samples == 3 and ds.source["dropped_rows"] == 1 and np.isfinite(ds.X).all()
     path.write_text("a,b,y\n1,2,0\n3,1e400,1\n5,nan,0\n7,8,1\n")

@@ -148,7 +148,7 @@ def test_hand_worked_panel_text():
         "e₁ = −[y₁·log ŷ₁ + (1 − y₁)·log(1 − ŷ₁)] = −[1·log(0.6106) + 0·log(0.3894)] = 0.4932",
         "E = (1/m)·Σᵢ eᵢ = (1/2)·(0.4932 + 0.812) = 0.6526"]
     # δ = ŷ − y: sample 1: 0.6106 − 1 = −0.3894.
-    assert explain.index_form(st["loss.backward"], 0) == ["δ₁ = ŷ₁ − y₁ = 0.6106 − 1 = −0.3894"]
+    assert explain.index_form(st["loss.backward"], 0) == ["sample 1: δ = ŷ − y = 0.6106 − 1 = −0.3894"]
     assert explain.equations(st["dense2.backward"])[0] == ("∂E/∂W⁽²⁾ = (1/m) Hᵀ · δ⁽²⁾", "[2×2]·[2×1] → [2×1]")
     # ∂E/∂w₁₁⁽²⁾ = ½(0.7·(−0.3894) + 0.05·0.5560) = ½(−0.27255 + 0.02780) = −0.1224.
     lines = explain.index_form(st["dense2.backward"], 0)

@@ -155,10 +155,14 @@ def test_step_through_explains_softmax_row_by_row_and_its_jacobian():
     back = index_form(stages["loss.backward"], 2)
     yh = np.asarray(stages["loss.backward"].operands["ŷ"])[2]
     J = activations.softmax_jacobian(yh)
-    assert back[1].startswith("∂ŷ₃/∂z₃ = diag(ŷ₃) − ŷ₃ŷ₃ᵀ (3×3")
+    # Under "sample 3:" a subscript is a class, as in the forward operations (ŷ₃ was
+    # sample 3's row here, class 3 in the softmax just before).
+    assert back[0].startswith("sample 3: ŷ = (")
+    assert back[1].startswith("∂ŷ/∂z = diag(ŷ) − ŷŷᵀ (3×3")
     first_row = [float(v.replace("−", "-")) for v in back[2].strip(" []").split(", ")]
     np.testing.assert_allclose(first_row, J[0], rtol=1e-3)
-    assert back[5].startswith("∂e₃/∂ŷ₃ = −y₃/ŷ₃") and "the Jacobian cancels" in back[6]
+    assert back[5].startswith("∂e/∂ŷ = −y/ŷ") and "the Jacobian cancels" in back[6]
+    assert back[7].startswith("δ₁ = ŷ₁ − y₁ = ")
 
 
 @pytest.mark.parametrize("size", [(1024, 700), (1400, 900), (1920, 1080)],

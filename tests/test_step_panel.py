@@ -229,7 +229,7 @@ def test_hand_worked_2_2_1_panel_text(qtbot):
     assert "E = (1/m)·Σᵢ eᵢ = (1/2)·(0.4932 + 0.812) = 0.6526" in text
     # δ⁽²⁾ for sample 2 = ŷ − y = 0.556 − 0 = 0.556.
     panel.next_button.click()
-    assert "δ₂ = ŷ₂ − y₂ = 0.556 − 0 = 0.556" in panel.text()
+    assert "sample 2: δ = ŷ − y = 0.556 − 0 = 0.556" in panel.text()
     # ∂E/∂W⁽²⁾: ½(0.7·(−0.3894) + 0.05·0.556) = −0.1224; as outer products h₁ᵀδ₁ + h₂ᵀδ₂.
     panel.next_button.click()
     panel.toggles["outer"].setChecked(True)

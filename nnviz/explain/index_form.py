@@ -117,21 +117,22 @@ def _index_loss_forward(stage: Stage, i: int) -> list[str]:
     return [line, total]
 
 
-def _softmax_chain(yh: np.ndarray, y: np.ndarray, k: str) -> list[str]:
-    """Sample k's softmax Jacobian with its numbers, and how cross-entropy collapses it."""
+def _softmax_chain(yh: np.ndarray, y: np.ndarray, sample: int) -> list[str]:
+    """One sample's softmax Jacobian with its numbers, and how cross-entropy collapses it.
+    Under "sample i:" a subscript is a class, as in the forward operations' "sample i:"."""
     K = len(yh)
     vec = lambda v: "(" + ", ".join(fmt(x) for x in v) + ")"   # noqa: E731
     J = activations.softmax_jacobian(yh)
-    lines = [f"ŷ{k} = {vec(yh)}, y{k} = {vec(y)} (one-hot)",
-             f"∂ŷ{k}/∂z{k} = diag(ŷ{k}) − ŷ{k}ŷ{k}ᵀ ({K}×{K}; entry (i, j) = ŷᵢ([i = j] − ŷⱼ)):"]
+    lines = [f"sample {sample}: ŷ = {vec(yh)}, y = {vec(y)} (one-hot)",
+             f"∂ŷ/∂z = diag(ŷ) − ŷŷᵀ ({K}×{K}; entry (i, j) = ŷᵢ([i = j] − ŷⱼ)):"]
     if K <= 6:
         lines += ["    [" + ", ".join(fmt(x) for x in row) + "]" for row in J]
     else:
         lines.append(f"    ({K}×{K}: the diagonal is {vec(np.diag(J)[:4])[:-1]}, …); each row sums to 0")
     g = np.where(y > 0, -y / np.where(yh > 0, yh, 1.0), 0.0)
     chain = g @ J
-    lines += [f"∂e{k}/∂ŷ{k} = −y{k}/ŷ{k} = {vec(g)} (only the true class's entry is not 0)",
-              f"δ{k} = (∂e{k}/∂ŷ{k})·∂ŷ{k}/∂z{k} = {vec(chain)} = ŷ{k} − y{k}: the Jacobian cancels"]
+    lines += [f"∂e/∂ŷ = −y/ŷ = {vec(g)} (only the true class's entry is not 0)",
+              f"δ = (∂e/∂ŷ)·∂ŷ/∂z = {vec(chain)} = ŷ − y: the Jacobian cancels"]
     return lines
 
 
@@ -140,17 +141,16 @@ def _index_loss_backward(stage: Stage, i: int) -> list[str]:
         yh = np.asarray(stage.operands["ŷ"], dtype=float)[i]
         y = np.asarray(stage.operands["y"], dtype=float)[i]
         d = np.asarray(stage.results[keys(stage.results)[0]], dtype=float)[i]
-        k = sub(i + 1)
-        return _softmax_chain(yh, y, k) + [
-            f"δ{k}{sub(j + 1)} = ŷ{k}{sub(j + 1)} − y{k}{sub(j + 1)} = {fmt(yh[j])} − {par(y[j])} = {fmt(d[j])}"
+        return _softmax_chain(yh, y, i + 1) + [
+            f"δ{sub(j + 1)} = ŷ{sub(j + 1)} − y{sub(j + 1)} = {fmt(yh[j])} − {par(y[j])} = {fmt(d[j])}"
             for j in range(min(len(d), MAX_LINES))]
     yh = np.asarray(stage.operands["ŷ"], dtype=float)[:, 0]
     y = np.asarray(stage.operands["y"], dtype=float)[:, 0]
     name = keys(stage.results)[0]
     d = np.asarray(stage.results[name], dtype=float)[:, 0]
-    k = sub(i + 1)
-    lhs = f"δ{k}" if name.startswith("δ") else f"∂e{k}/∂ŷ{k}"
-    return [f"{lhs} = ŷ{k} − y{k} = {fmt(yh[i])} − {par(y[i])} = {fmt(d[i])}"]
+    lhs = "δ" if name.startswith("δ") else "∂e/∂ŷ"
+    # (Under "sample i:" as in the other operations: the δ of the backward pass that follows.)
+    return [f"sample {i + 1}: {lhs} = ŷ − y = {fmt(yh[i])} − {par(y[i])} = {fmt(d[i])}"]
 
 
 def _index_activation_backward(stage: Stage, i: int) -> list[str]:
