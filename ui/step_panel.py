@@ -33,6 +33,7 @@ from nnviz.explain.operations import planned_operations, stage_title
 from .paint_cache import settle_layouts
 from .step_matrix import (MAX_ROWS, Item, MatrixArea, MatrixView, panel_items,  # noqa: F401 (public)
                           shown_rows)
+from .step_text import lines_html, text_html
 
 SIDE_WIDTH = 600          # px of panel: the words go beside the matrices, else behind Details
 TALL_HEIGHT = 420         # px of panel: the operations' list wraps onto several lines
@@ -54,23 +55,6 @@ def _label(object_name: str, selectable: bool = True) -> QLabel:
     if selectable:
         w.setTextInteractionFlags(Qt.TextSelectableByMouse)
     return w
-
-
-# A letter with a combining mark (Adam's m̂ and v̂): the upright face of DejaVu Sans, the usual
-# sans-serif on Linux, draws the mark one line too high, out of sight (or onto the line above).
-# Its oblique face puts it on the letter, and a variable is italic anyway.
-_MARKED = re.compile("\\w[\u0300-\u036f]+")
-
-
-def _text_html(text: str) -> str:
-    """``text`` escaped for a rich-text label, every letter with a combining mark in italics."""
-    return _MARKED.sub(lambda m: f"<i>{m.group(0)}</i>", html.escape(text))
-
-
-def _lines_html(lines, mono: bool = False) -> str:
-    style = "font-family:monospace; white-space:pre-wrap;" if mono else ""
-    escape = html.escape if mono else _text_html     # (a monospaced face places marks right)
-    return "".join(f"<div style='{style}margin:1px 0'>{escape(line)}</div>" for line in lines)
 
 
 def short_title(title: str) -> str:
@@ -470,17 +454,17 @@ class StepPanel(QWidget):
         title = stage_title(stage, self._n_layers())
         if notation == explain.COLUMN and ":" in title and eqs:   # the equation as written below
             title = f"{short_title(title)}: {eqs[0][0]}"
-        self.title.setText(_text_html(title))
+        self.title.setText(text_html(title))
         self.shapes.setText(html.escape(eqs[0][1]) if eqs and eqs[0][1] else "")
         self.equations.setText("".join(
-            f"<div style='font-size:11.5pt; margin-top:4px'>{_text_html(e)}</div>"
+            f"<div style='font-size:11.5pt; margin-top:4px'>{text_html(e)}</div>"
             + (f"<div style='color:#666; font-family:monospace'>{html.escape(s)}</div>" if s else "")
             for e, s in eqs))
-        self.notes.setText(_lines_html(explain.notes(stage, notation)
+        self.notes.setText(lines_html(explain.notes(stage, notation)
                                        + explain.notation_note(stage, notation, self.sample)
                                        + self._target_note(stage)))
         idx = explain.index_form(stage, self.sample, notation)
-        self.index_label.setText("<b>Index form</b>" + _lines_html(idx, mono=True) if idx else "")
+        self.index_label.setText("<b>Index form</b>" + lines_html(idx, mono=True) if idx else "")
         blocks, self._views_apply = [], False
         for key in self.views():
             if key == "hadamard":
@@ -493,7 +477,7 @@ class StepPanel(QWidget):
             self._views_apply |= view.applies
             colour = "#1a6e1a" if view.applies else "#777"
             blocks.append(f"<div style='margin-top:6px'><b style='color:{colour}'>{html.escape(view.title)}</b></div>"
-                          + _lines_html(view.lines, mono=view.applies))
+                          + lines_html(view.lines, mono=view.applies))
         self.seed_label.setText("".join(blocks))
         self.matrices.set_items(panel_items(stage, notation), self.sample)
         if self.isVisible():
