@@ -109,8 +109,8 @@ def test_hadamard_form_equals_activation_output(act):
     assert act == "identity" or ((slopes == 1).any() and (slopes != 1).any())  # both pieces occur
     view = explain.hadamard_form(st, sample=4)
     assert view.applies and view.check == 0.0
-    assert view.lines[1] == f"sample 5:  z = {explain.vec(z[4])}"
-    assert view.lines[2].strip() == f"a = {explain.vec(slopes[4])}"
+    assert view.lines[1:4] == ["sample 5:", f"    z = {explain.vec(z[4])}",
+                               f"    a = {explain.vec(slopes[4])}"]
 
 
 def test_hadamard_form_declines_smooth_activations():
@@ -137,7 +137,8 @@ def test_hand_worked_panel_text():
     assert explain.index_form(st["activation1.forward"], 1)[1:] == [
         "h₁ = max(0, z₁) = max(0, 0.05) = 0.05", "h₂ = max(0, z₂) = max(0, −0.1) = 0"]
     had = explain.hadamard_form(st["activation1.forward"], 1)
-    assert had.lines[3].strip() == "a ⊙ z = [1·0.05, 0·(−0.1)] = [0.05, 0]"
+    assert had.lines[1:6] == ["sample 2:", "    z = [0.05, −0.1]", "    a = [1, 0]",
+                              "a ⊙ z = [1·0.05, 0·(−0.1)] = [0.05, 0]", " σ(z) = [0.05, 0]"]
     # z⁽²⁾ for sample 1 = 0.5·0.7 + (−1)·0.1 + 0.2 = 0.45; ŷ = 1/(1 + e^−0.45) = 0.61064 → 0.6106.
     assert explain.index_form(st["dense2.forward"], 0)[1] == \
         "z = w₁₁·h₁ + w₂₁·h₂ + b = 0.5·0.7 + (−1)·0.1 + 0.2 = 0.45"

@@ -325,7 +325,7 @@ class StepPanel(QWidget):
         """Everything the panel writes, as plain text (title, equations, notes, index form, views)."""
         parts = [w.text() for w in (self.title, self.equations, self.notes, self.index_label, self.seed_label)]
         doc = "\n".join(parts)
-        doc = re.sub(r"</div>", "\n", doc)
+        doc = re.sub(r"</div>|</tr>", "\n", doc)
         return html.unescape(re.sub(r"<[^>]+>", "", doc))
 
     def _n_layers(self) -> int | None:

@@ -65,10 +65,11 @@ def hadamard_form(stage: Stage, sample: int = 0) -> SeedView:
     lines = [
         f"{name} is linear on each piece, so {a_name} = a ⊙ {z_name}: a holds the slope of the piece "
         f"each z is on ({rule}).",
-        f"sample {i + 1}:  z = {vec(z[i])}",
-        f"             a = {vec(slopes[i])}",
-        f"         a ⊙ z = [{terms}] = {vec(prod[i])}",
-        f"          σ(z) = {vec(h[i])}",
+        f"sample {i + 1}:",
+        f"    z = {vec(z[i])}",
+        f"    a = {vec(slopes[i])}",
+        f"a ⊙ z = [{terms}] = {vec(prod[i])}",
+        f" σ(z) = {vec(h[i])}",
         f"equal: largest |a ⊙ z − σ(z)| over the whole batch = {fmt(diff_all, 3)}",
         "Another sample, whose z has another sign pattern, gets another a: the layer is a "
         "different linear map in each region of the input space.",
