@@ -268,6 +268,21 @@ def test_backward_stage_colours_edges_by_gradient(view, session):
     assert [t.text() for t in view._matrix_captions] == ["W⁽¹⁾  2×4", "W⁽²⁾  4×1"]
 
 
+@pytest.mark.parametrize("width, caption", [(480, "∂E/∂W⁽²⁾"), (640, "∂E/∂W⁽²⁾  4×1")])
+def test_a_narrow_canvas_keeps_the_gradients_name(qtbot, session, width, caption):
+    """Where "∂E/∂W⁽²⁾  4×1" does not fit between its columns' captions, its name does (the
+    whole caption went, and the edges' gradient colours had no name at 1024x700)."""
+    v = NetworkView(session)
+    qtbot.addWidget(v)
+    v.resize(width, 420)
+    v.show()
+    qtbot.waitExposed(v)
+    for _ in range(7):
+        session.step_operation()
+    text = v._matrix_captions[1]
+    assert text.text() == caption and text.visible
+
+
 def test_forward_and_loss_stages_highlight(view, session):
     session.step_operation()  # dense1.forward
     assert view.node_item(0, 0).halo_color is not None

@@ -212,7 +212,6 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         self._flat_edges = [[edge for row in layer for edge in row] for layer in self._edges]
         fit(self._column_captions, len(sizes), lambda c: Text("", self._caption_font, INK))
         fit(self._matrix_captions, len(sizes) - 1, lambda k: Text("", self._caption_font, FAINT))
-        self._caption_matrices()
         if not self._has_maps():          # (kept nodes drop the maps they had)
             for column in self._nodes:
                 for node in column:
@@ -366,20 +365,25 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
         for x, text in zip(xs, captions):
             text.place(x, y)
 
-    def _caption_matrices(self):
-        """Each layer's caption between its columns: "W⁽ᵏ⁾ 2×4", or "∂E/∂W⁽ᵏ⁾ 2×4" while a dense
-        backward stage colours that layer's edges by the gradient."""
+    def _matrix_caption(self, k: int, focus, shape: bool) -> str:
         sizes = self.session.network.sizes
-        focus = self._focus_layer() if self._grad is not None else None
-        for k, (text, a, b) in enumerate(zip(self._matrix_captions, sizes[:-1], sizes[1:])):
-            text.set_text(f"{'∂E/∂' if k == focus else ''}W{sup(k + 1)}  {a}×{b}")
-            text.color = GRADIENT_INK if k == focus else FAINT
+        name = f"{'∂E/∂' if k == focus else ''}W{sup(k + 1)}"
+        return f"{name}  {sizes[k]}×{sizes[k + 1]}" if shape else name
 
     def _fit_matrix_captions(self):
-        """A layer's caption shows where it fits between its columns' captions."""
+        """Each layer's caption between its columns: "W⁽ᵏ⁾ 2×4", or "∂E/∂W⁽ᵏ⁾ 2×4" in violet while
+        a dense backward stage colours that layer's edges by the gradient; where it does not
+        fit between its columns' captions, its name alone (the gradient's above all: it says
+        what the edges show), else nothing."""
+        focus = self._focus_layer() if self._grad is not None else None
         for k, text in enumerate(self._matrix_captions):
+            text.color = GRADIENT_INK if k == focus else FAINT
             widest = max(self._column_captions[c].size()[0] for c in (k, k + 1))
-            text.visible = (text.size()[0] + widest) / 2 + 24 <= self._column_step / 2
+            for shape in (True, False):
+                text.set_text(self._matrix_caption(k, focus, shape))
+                text.visible = (text.size()[0] + widest) / 2 + 24 <= self._column_step / 2
+                if text.visible:
+                    break
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -474,7 +478,6 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, QGraphicsView):
             if grad is None or grad.shape != net.dense[focus].W.shape:
                 grad = net.dense[focus].dW.copy()
             self._grad = grad
-        self._caption_matrices()
         self._fit_matrix_captions()
         glow = BACKWARD_GLOW if phase == "backward" else FORWARD_GLOW
         dim = phase in ("forward", "backward", "loss")  # the other layers fade while one works
