@@ -11,14 +11,14 @@ from importlib.resources import files
 
 from PySide6.QtCore import QBuffer, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QIcon, QImageReader, QKeySequence, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMessageBox,
-                               QScrollArea, QStyle, QToolBar)
+from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QLabel, QMainWindow,
+                               QMessageBox, QScrollArea, QStyle, QToolBar)
 
 from nnviz.errors import NnvizError
 from nnviz.explain.readout import LossReadout
 
-from . import (data_actions, dialogs, example_gallery, file_actions, guide, runs_actions,
-               worksheet_export)
+from . import (control_keys, data_actions, dialogs, example_gallery, file_actions, guide,
+               runs_actions, worksheet_export)
 from .actions import make_action
 from .boundary_view import BoundaryPlot
 from .confusion import ConfusionPanel
@@ -74,6 +74,7 @@ class MainWindow(DockSizes, QMainWindow):
         self.setWindowTitle("nnviz")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(900, 600)
+        control_keys.install(QApplication.instance())   # Space ticks the focused check box
         self.session = session or Session(parent=self)
         s = self.session
         self._make_actions()
