@@ -231,3 +231,25 @@ def test_the_history_csv_from_the_app_and_the_cli(window, monkeypatch, tmp_path,
     assert float(rows[-1]["test_accuracy"]) == res["test_accuracy"]
     assert main(["train", "--epochs", "1", "--history", str(tmp_path / "no" / "h.csv")]) == 2
     assert "there is no folder" in capsys.readouterr().err
+
+
+def test_return_in_the_runs_table_closes_it_and_unpins_nothing(window, qtbot):
+    """Unpin was the table's default button: Return unpinned the selected run, which Undo does
+    not bring back. Close is the default; Unpin waits for a pinned run's row."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from ui import runs_actions
+
+    s = window.session
+    s.step_epoch()
+    s.pin_run()
+    dlg = runs_actions.show_runs(window)
+    qtbot.waitExposed(dlg)
+    assert not dlg.unpin.isEnabled()
+    dlg.table.selectRow(1)                       # the current run: nothing to unpin
+    assert not dlg.unpin.isEnabled()
+    dlg.table.selectRow(0)
+    assert dlg.unpin.isEnabled()
+    QTest.keyClick(dlg.table, Qt.Key.Key_Return)
+    assert len(s.pinned) == 1 and not dlg.isVisible()

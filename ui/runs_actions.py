@@ -120,13 +120,19 @@ class RunsDialog(QDialog):
                       "run's. After an early stop the losses are the best epoch's.")
         note.setWordWrap(True)
         self.unpin = QPushButton("Unpin")
-        self.unpin.setToolTip("Remove the selected pinned run from the loss chart")
+        self.unpin.setToolTip("Remove the selected pinned run from the loss chart (select a "
+                              "pinned run's row first)")
         self.unpin.clicked.connect(self._unpin)
         export = QPushButton("Export CSV…")
         export.setToolTip("Write this table, with every setting of each run, to a CSV file")
         export.clicked.connect(lambda: export_runs(window))
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.close)
+        # Return closes the table; it unpinned the selected run, which no Undo brings back.
+        for button in (self.unpin, export):
+            button.setAutoDefault(False)
+        buttons.button(QDialogButtonBox.Close).setDefault(True)
+        self.table.itemSelectionChanged.connect(self._enable_unpin)
         row = QHBoxLayout()
         row.addWidget(self.unpin)
         row.addWidget(export)
@@ -159,12 +165,19 @@ class RunsDialog(QDialog):
                 if j >= 2:      # the figures, right-aligned: their digits line up down a column
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
-        self.unpin.setEnabled(bool(s.pinned))
+        self._enable_unpin()
+
+    def _selected_pinned(self) -> list[int]:
+        """The selected rows that are pinned runs (not the current run), last first."""
+        rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
+        return [r for r in rows if r < len(self.window_.session.pinned)]
+
+    def _enable_unpin(self):
+        self.unpin.setEnabled(bool(self._selected_pinned()))
 
     def _unpin(self):
         s = self.window_.session
-        rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
-        rows = [r for r in rows if r < len(s.pinned)]
+        rows = self._selected_pinned()
         if not rows:
             dialogs.warn(self, "Unpin", "select a pinned run in the table first")
             return
