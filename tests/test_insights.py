@@ -53,6 +53,22 @@ def test_a_narrow_dock_scrolls_the_linear_model_table_instead_of_splitting_its_n
         pos + len(number) - 1).lineNumber()
 
 
+def test_a_standardized_targets_beta_says_it_is_in_the_targets_units(panel, session):
+    """On the plane data (a regression, its target standardized) the table's β is W⁽¹⁾W⁽²⁾
+    times σ_y: a learner multiplying the heatmaps' matrices got numbers shown nowhere."""
+    session.set_data(dataset="plane")
+    session.set_activation("identity")
+    session.step_epoch()
+    panel.setCurrentIndex(0)
+    text = panel.linear_text.toPlainText()
+    ts = session.model.target_scaler
+    b0, beta = analysis.linear_equivalent(session.network)
+    assert f"{beta[0] * ts.std[0]:+.4f}".replace("-", "−") in text
+    assert f"{b0 * ts.std[0] + ts.mean[0]:+.4f}".replace("-", "−") in text
+    assert f"so its β is W⁽¹⁾W⁽²⁾… times σ_y = {ts.std[0]:.4g}" in text
+    assert f"plus μ_y = {ts.mean[0]:.4g}" in text
+
+
 def test_tanh_says_why_not(panel, session):
     panel.setCurrentIndex(0)
     text = panel.linear_text.toPlainText()

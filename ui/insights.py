@@ -255,6 +255,10 @@ class InsightsPanel(QTabWidget):
         where = ("standardized features (each feature minus its mean, over its standard "
                  "deviation, as the first layer sees it); 'own units' undoes that"
                  if scaled else "the features' own units")
+        if ts is not None:
+            where += (f". ŷ is in the target's own units: the network learns the standardized "
+                      f"target (y − μ_y)/σ_y, so its β is W⁽¹⁾W⁽²⁾… times σ_y = {ts.std[0]:.4g}, "
+                      f"and its β₀ is b⁽¹⁾W⁽²⁾ + b⁽²⁾… times σ_y, plus μ_y = {ts.mean[0]:.4g}")
         return (head + f"<table cellpadding='3'><tr><th></th>{header}</tr>{rows}</table>"
                 + f"<p style='color:#666'>β₀ is the intercept. Coefficients on {where}; the fits "
                   "use the same training rows.</p>" + notes)

@@ -123,8 +123,7 @@ def _update(win):
 
 def _identity(win):
     use_network(win, dataset="plane", activation="identity")
-    for _ in range(3):
-        win.session.step_epoch()
+    win.session.step_epoch()      # (one: three had already met least squares to 1e-5)
     show_insights(win, INSIGHTS_LINEAR)
 
 
@@ -301,9 +300,12 @@ regression with p + 1 numbers (for classes, the same z under the output's σ: lo
 regression), whatever M is, and with more identity layers too
 (β = W⁽¹⁾W⁽²⁾⋯W⁽ᴸ⁾). The (p+1)·M + M + 1 parameters can only express those p + 1.
 The nonlinear activation is what lets a network do more than a line.</p>
-<p><b>Show me</b> sets identity hidden units on the plane data (regression), trains three
-epochs and brings <i>Insights › Linear model</i> forward: β and β₀ computed from the weights,
-next to the least-squares fit of the same rows. Train on and watch them meet.</p>
+<p><b>Show me</b> sets identity hidden units on the plane data (regression), trains one
+epoch and brings <i>Insights › Linear model</i> forward: β and β₀ computed from the weights,
+next to the least-squares fit of the same rows, and the distance between them. Train on
+(Ctrl+→, an epoch at a time) and watch the distance shrink. The table gives both in the
+target's own units: the network learns the standardized target (y − μ_y)/σ_y, so its β is
+W⁽¹⁾W⁽²⁾ times σ_y, and its β₀ is b⁽¹⁾W⁽²⁾ + b⁽²⁾ times σ_y, plus μ_y.</p>
 """, _identity, "Insights", "Look at Insights › Linear model: the network's β next to least "
        "squares"),
     Lesson("regions", "8. ReLU networks are piecewise linear", """
