@@ -123,7 +123,9 @@ def test_lesson_5_weight_gradient_as_outer_products(window):
     assert "outer" in window.step_panel.text().lower()
 
 
-def test_lesson_6_update_moves_against_the_gradient(window):
+def test_lesson_6_update_moves_against_the_gradient(window, qtbot):
+    window.resize(1024, 700)                  # (a narrow panel: the matrices or the words)
+    qtbot.wait(50)
     s = show(window, "update")
     stage = current(s)
     assert stage.kind == StageKind.UPDATE
@@ -131,6 +133,10 @@ def test_lesson_6_update_moves_against_the_gradient(window):
     np.testing.assert_allclose(stage.results["new W⁽¹⁾"],
                                stage.operands["W⁽¹⁾"] - lr * stage.operands["∂E/∂W⁽¹⁾"])
     assert in_front(window, "Step through")
+    # Before, gradient and after, at any panel size (the matrices at 1400x900 were the new
+    # ones only, while the lesson promised all three): the index form is revealed.
+    assert window.step_panel.index_label.isVisible()
+    assert "w₁₁⁽¹⁾ ← w₁₁⁽¹⁾ − η·∂E/∂w₁₁⁽¹⁾ = " in window.step_panel.text()
 
 
 def test_lesson_7_identity_collapses_to_the_linear_model(window):
@@ -181,6 +187,8 @@ def test_lesson_11_k_classes_output_error_is_probabilities_minus_one_hot(window)
     assert delta.shape[1] == 3
     np.testing.assert_allclose(delta.sum(axis=1), 0.0, atol=1e-12)   # ŷ − y: rows sum to 0
     assert window.docks["Step through"].isVisible()
+    assert in_front(window, "Classes")        # "the Classes panel counts": it was behind a tab
+    assert "δ⁽²⁾ = ŷ − y (m×3)" in lessons.lesson("classes").body
 
 
 def test_a_lesson_after_the_deeper_one_goes_back_to_one_layer(window):

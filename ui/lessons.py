@@ -119,6 +119,7 @@ def _update(win):
     use_network(win)
     set_toggles(win)
     go_to_stage(win, StageKind.UPDATE)
+    win.step_panel.reveal_index_form()     # each parameter: before, its gradient, after
 
 
 def _identity(win):
@@ -152,6 +153,8 @@ def _classes(win):
     for _ in range(5):
         win.session.step_epoch()
     go_to_stage(win, StageKind.LOSS_BACKWARD)
+    win.docks["Classes"].show()      # (behind the Insights tab it counted out of sight)
+    win.docks["Classes"].raise_()
 
 
 # --- the pages ---------------------------------------------------------------------------
@@ -216,9 +219,11 @@ product:</p>
 <p>Row i of Z⁽¹⁾ is sample i; column j is unit j. The bias row is added to every row.</p>
 <p><b>Show me</b> runs the first operation of a training step, layer 1's forward pass, in the
 row notation (rows are samples). In <i>Step through</i>, the <i>Index form</i> writes each
-unit's sum for the selected sample with its real numbers, and the matrices outline that
-sample's row. Tick <i>Column notation</i> to see the same numbers with every sample a column,
-Z⁽¹⁾ᵀ = W⁽¹⁾ᵀ·Xᵀ + b⁽¹⁾ᵀ.</p>
+unit's sum for the selected sample with its real numbers; the matrices outline that sample's
+row (in a narrow panel, Details switches between the words and the matrices). Tick
+<i>Column notation</i> to see the same numbers with every sample a column:
+{Z⁽¹⁾} = [W⁽¹⁾ᵀ]·{X} ⊕ {b⁽¹⁾}, where {·} holds one sample per column, [·] is a matrix as it
+stands, and ⊕ adds the column b⁽¹⁾ to every column.</p>
 """, _neuron_sum, "Step through", "Look at Step through: Z⁽¹⁾ = X·W⁽¹⁾ + b⁽¹⁾ and the index "
        "form below it"),
     Lesson("activation", "3. The activation, element by element", """
@@ -272,9 +277,13 @@ more layers). The output layer's own gradient is the same product one layer up:
 xᵢⱼ·δᵢₖ. Each sample suggests a change for every weight; the gradient is their mean.</p>
 <p>It is not a Hadamard product: xᵢ and δᵢ have different lengths (p and M), and every
 input meets every unit's error, not entry with matching entry.</p>
+<p>In the step-through the step back is two operations: the output layer's backward gives
+∂e/∂H = δ⁽²⁾·W⁽²⁾ᵀ, and the activation's backward multiplies it by the slopes,
+δ⁽¹⁾ = ∂e/∂H ⊙ σ′(Z⁽¹⁾).</p>
 <p><b>Show me</b> runs to layer 1's backward operation and ticks <i>Outer products</i>: the
-per-sample matrices and their sum. <i>Row by row</i> adds them one row at a time and compares
-the running sum with the product Xᵀ·δ⁽¹⁾.</p>
+per-sample matrices and their sum (scroll down to it). <i>Row by row</i> adds them one row at
+a time and compares (1/m) times the running sum with ∂E/∂W⁽¹⁾ as the vectorised product gives
+it.</p>
 """, _outer, "Step through", "Look at Step through: ∂E/∂W⁽¹⁾ as the sum of the samples' "
        "outer products"),
     Lesson("update", "6. The update", """
@@ -287,10 +296,13 @@ increase would raise E goes down, and the other way round; a larger |∂E/∂w| 
 further. Since E is the mean over the batch, one update moves by the average of the m
 samples' suggestions. Too large an η overshoots and the loss grows; if it blows up, the app
 stops and says so. Too small an η crawls.</p>
-<p><b>Show me</b> runs a training step to its last operation, the update: each matrix before,
-its gradient and the new matrix. Press Next ▶ to begin the next step with the new weights.</p>
-""", _update, "Step through", "Look at Step through: each W and b, its gradient, and the new "
-       "value"),
+<p><b>Show me</b> runs a training step to its last operation, the update. Its index form
+writes parameters one by one, before, gradient and after: w ← w − η·∂E/∂w = 0.1 − 0.5·(−0.24)
+= 0.22. Where the panel is wide enough its matrices show each W and b, the step −η·∂E/∂W and
+the new matrix side by side; a narrow one shows the new matrices (Details switches between
+them and the words). Press Next ▶ to begin the next step with the new weights.</p>
+""", _update, "Step through", "Look at Step through: each parameter before, its gradient and "
+       "the new value"),
     Lesson("identity", "7. Identity units: one linear model", """
 <h3>7. Identity units: one linear model</h3>
 <p>With σ(z) = z the hidden layer does nothing but a product, and products combine:</p>
@@ -368,9 +380,10 @@ collapses, row by row, to</p>
 <p>the same form as a sigmoid output with log-loss (lesson 4). The parameter count becomes
 (p+1)·M + (M+1)·K.</p>
 <p><b>Show me</b> opens three Gaussian blobs, trains five epochs and stops at the output error
-δ⁽²⁾ = Ŷ − Y (m×3). The Output plot colours each point of the plane with the class the
-network picks, lighter where it is unsure; the Classes panel counts what it gets right.</p>
-""", _classes, "Step through", "Look at Step through: δ⁽²⁾ = Ŷ − Y, one column per class; "
+δ⁽²⁾ = ŷ − y (m×3). The Output plot colours each point of the plane with the class the
+network picks, lighter where it is unsure; the Classes panel, brought forward, counts what it
+gets right.</p>
+""", _classes, "Step through", "Look at Step through: δ⁽²⁾ = ŷ − y, one column per class; "
        "then at the Output plot and the Classes panel"),
 )
 
