@@ -92,6 +92,11 @@ def test_regions_count_and_click(panel, session):
     assert f"{expected} linear regions" in panel.region_label.text()
     text = panel.show_point(1.0, -2.0)
     assert "pattern a" in text and "<b>equal</b>" in text
+    # The x of x·W_eff + b_eff is the point's standardized features, said with their numbers
+    # (from 1 and −2 themselves the sum came out another number, and nothing said why).
+    f = session.model.transform(np.array([[1.0, -2.0]]))[0]
+    assert (f"the features x = ({f[0]:.4g}, {f[1]:.4g}), standardized as the first layer sees "
+            f"them") in text
     session.step_epoch()
     assert f"(step {session.trainer.step_count})" in panel.region_label.text()
 

@@ -332,8 +332,14 @@ class InsightsPanel(QTabWidget):
         pattern = "; ".join("[" + ", ".join(f"{v:g}" for v in ak) + "]" for ak in a)
         wtext = ", ".join(f"{html.escape(n)}: {_fmt(v)}" for n, v in zip(s.model.features, w))
         ok = "equal" if abs(lin - z) <= 1e-9 * max(1.0, abs(z)) else "DIFFERENT"
+        # x is what the first layer sees: the features, standardized when the run scales them
+        # (by hand from the point's own numbers the sum came out another number).
+        xs = ", ".join(f"{v:.4g}" for v in f[0])
+        seen = (f"the features x = ({xs}), standardized as the first layer sees them"
+                if s.model.scaler is not None else f"the features x = ({xs})")
         text = (f"At ({x:.3g}, {y:.3g}): pattern a = {pattern}<br>"
                 f"W_eff = W⁽¹⁾ diag(a) W⁽²⁾ = ({wtext}), b_eff = {_fmt(b)}<br>"
+                f"{seen}:<br>"
                 f"x·W_eff + b_eff = {lin:.6f}; the network's output pre-activation z = {z:.6f}: <b>{ok}</b>")
         self.region_detail.setText(text)
         return text
