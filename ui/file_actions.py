@@ -105,16 +105,6 @@ def _csv_field(value) -> str:
     return repr(value) if math.isfinite(value) else ""
 
 
-def history_csv(session) -> str:
-    """The per-epoch history: epoch, step, train/test loss and metric (empty when undefined)."""
-    h = session.trainer.history
-    metric = "accuracy" if session.task == "classification" else "r2"
-    lines = [f"epoch,step,train_loss,test_loss,train_{metric},test_{metric}"]
-    for row in zip(h.epoch, h.step, h.train_loss, h.test_loss, h.train_metric, h.test_metric):
-        lines.append(",".join([str(int(row[0])), str(int(row[1]))] + [_csv_field(v) for v in row[2:]]))
-    return "\n".join(lines) + "\n"
-
-
 def data_csv(session) -> str:
     """The data rows: the inputs, the target (class labels when the data has them), ``split``
     (train or test) and ``added`` (1 for a point added by hand)."""
@@ -471,7 +461,8 @@ class FileActions(QObject):
         return True
 
     def export_history(self) -> bool:
-        return self._export_text("Export loss history", "loss_history.csv", history_csv)
+        return self._export_text("Export loss history", "loss_history.csv",
+                                 lambda session: session.history_csv())
 
     def export_data(self) -> bool:
         return self._export_text("Export data with split", "data_split.csv", data_csv)
