@@ -308,3 +308,41 @@ def test_about_names_the_version_and_what_the_app_draws(window):
         assert "six hidden layers" in text and "K classes" in text and "p→M→1" in text
     finally:
         box.close()
+
+
+def test_menu_entries_are_enabled_only_when_they_can_act(window):
+    """Train › − at one unit, + at the most, File › Clear points with none, Previous operation
+    before any, Pin run before an epoch: each was enabled and, chosen, only said why not."""
+    w, s = window, window.session
+    assert not w.actionClearPoints.isEnabled() and not w.actionPreviousOperation.isEnabled()
+    assert not w.actionPinRun.isEnabled()
+    s.set_hidden([1])
+    assert not w.actionRemoveNeuron.isEnabled() and w.actionAddNeuron.isEnabled()
+    s.set_hidden([32])
+    assert w.actionRemoveNeuron.isEnabled() and not w.actionAddNeuron.isEnabled()
+    s.set_hidden([4])
+    s.step_operation()
+    assert not w.actionPreviousOperation.isEnabled()
+    s.step_operation()
+    assert w.actionPreviousOperation.isEnabled()
+    s.step_epoch()
+    assert w.actionPinRun.isEnabled()
+    s.add_point(0.5, 0.5, 1.0)
+    assert w.actionClearPoints.isEnabled()
+
+
+def test_the_train_menu_names_its_entries_and_ctrl_plus_adds_a_unit(window, qtbot):
+    from PySide6.QtGui import QAction
+    from PySide6.QtTest import QTest
+
+    texts = [a.text() for a in (window.actionAddNeuron, window.actionRemoveNeuron,
+                                window.actionAddLayer, window.actionRemoveLayer)]
+    assert texts == ["Add a hidden unit", "Remove a hidden unit", "Add a hidden layer",
+                     "Remove a hidden layer"]                          # (they read +, −, + layer)
+    assert len(window.findChildren(QAction, "actionExportHistory")) == 1   # (two entries did it)
+    window.network_view.setFocus()
+    qtbot.waitUntil(window.network_view.hasFocus)
+    QTest.keyClick(window.network_view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.network.sizes == [2, 5, 1]
+    assert [b.text() for b in (window.network_view._controls[0].add,
+                               window.network_view._controls[0].remove)] == ["+", "−"]

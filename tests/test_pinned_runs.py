@@ -209,14 +209,12 @@ def test_the_runs_tables_numbers_line_up(window):
 
 
 def test_the_history_csv_from_the_app_and_the_cli(window, monkeypatch, tmp_path, capsys):
-    from ui import runs_actions
-
     s = window.session
     s.step_epoch()
     s.step_epoch()
     path = tmp_path / "h.csv"
     answer_paths(monkeypatch, path)
-    assert runs_actions.export_history(window)
+    assert window.file_actions.export_history()           # File › Export loss history
     rows = _rows(path)
     assert [int(r["epoch"]) for r in rows] == [0, 1, 2]
     assert [float(r["test_loss"]) for r in rows] == s.trainer.history.test_loss

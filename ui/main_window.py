@@ -30,7 +30,7 @@ from .loss_view import LossPlot
 from .network_view import NetworkView
 from .plot_base import SteadyLabel
 from .session import SPEED_NAMES, Session
-from .model import MAX_CANVAS_LAYERS
+from .model import MAX_CANVAS_LAYERS, MAX_CANVAS_UNITS
 from .status_bar import StatusBar, StatusLine
 from .step_panel import StepPanel
 
@@ -115,6 +115,9 @@ class MainWindow(DockSizes, QMainWindow):
         s.stopped.connect(lambda text: self.statusBar().showMessage(text[0].upper() + text[1:], 30000))
         s.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         s.stageChanged.connect(self._on_stage)
+        s.historyChanged.connect(lambda: self.actionPinRun.setEnabled(
+            len(s.trainer.history) >= 2))
+        self._enable_actions()
         # The settings and the plots run the full height (the plots keep room to read their
         # axes in a low window); the bottom row spans the canvas's width.
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
@@ -145,13 +148,15 @@ class MainWindow(DockSizes, QMainWindow):
                      "Back to the same initial weights: the run starts over exactly")
         self._action("actionReinitialize", "Re-initialize", s.reinitialize, "Ctrl+Shift+R",
                      "Draw new initial weights from the run's random sequence")
-        self._action("actionAddNeuron", "+", lambda: self._guard(s.add_neuron), "Ctrl+=",
-                     "Add a hidden unit")
-        self._action("actionRemoveNeuron", "−", lambda: self._guard(s.remove_neuron), "Ctrl+-",
-                     "Remove the last hidden unit")
-        self._action("actionAddLayer", "+ layer", lambda: self._guard(s.add_layer), "Ctrl+Shift+=",
-                     "Add a hidden layer before the output, as wide as the last one")
-        self._action("actionRemoveLayer", "− layer", lambda: self._guard(s.remove_layer),
+        self._action("actionAddNeuron", "Add a hidden unit", lambda: self._guard(s.add_neuron),
+                     "Ctrl+=", "Add a unit to the first hidden layer (Ctrl++ too)")
+        self.actionAddNeuron.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self._action("actionRemoveNeuron", "Remove a hidden unit",
+                     lambda: self._guard(s.remove_neuron), "Ctrl+-",
+                     "Remove the last unit of the first hidden layer")
+        self._action("actionAddLayer", "Add a hidden layer", lambda: self._guard(s.add_layer),
+                     "Ctrl+Shift+=", "Add a hidden layer before the output, as wide as the last one")
+        self._action("actionRemoveLayer", "Remove a hidden layer", lambda: self._guard(s.remove_layer),
                      "Ctrl+Shift+-", "Remove the last hidden layer (none left: the network is "
                      "the linear model ŷ = σ(X·W + b))")
         self._action("actionUndo", "Undo", lambda: self._guard(s.undo), "Ctrl+Z",
@@ -228,7 +233,7 @@ class MainWindow(DockSizes, QMainWindow):
                   self.actionReinitialize, None, self.actionAddNeuron, self.actionRemoveNeuron,
                   self.actionAddLayer, self.actionRemoveLayer):
             t.addSeparator() if a is None else t.addAction(a)
-        runs_actions.install(self, t)   # Pin run, Runs table, Export history
+        runs_actions.install(self, t)   # Pin run, Runs table
         t.addSeparator()
         self.worksheet_export = worksheet_export.install(self, t)   # Export worksheet…
         v = mb.addMenu("&View")
@@ -285,13 +290,23 @@ class MainWindow(DockSizes, QMainWindow):
 
     def _on_structure(self):
         self._show_parameter_formula()
-        hidden = self.session.network.hidden_sizes
-        self.actionAddLayer.setEnabled(len(hidden) < MAX_CANVAS_LAYERS)
-        self.actionRemoveLayer.setEnabled(bool(hidden))
-        self.actionAddNeuron.setEnabled(bool(hidden))
-        self.actionRemoveNeuron.setEnabled(bool(hidden))
+        self._enable_actions()
         data_actions.forget_data_message(self)
         self._on_params()
+
+    def _enable_actions(self):
+        """A menu entry is enabled only when it can act, as the buttons beside the views are:
+        − at one unit, + at the most, Clear points with none, Previous operation before any,
+        Pin run before an epoch (each said so in a message, or a box, once chosen)."""
+        s = self.session
+        hidden = s.network.hidden_sizes
+        self.actionAddLayer.setEnabled(len(hidden) < MAX_CANVAS_LAYERS)
+        self.actionRemoveLayer.setEnabled(bool(hidden))
+        self.actionAddNeuron.setEnabled(bool(hidden) and hidden[0] < MAX_CANVAS_UNITS)
+        self.actionRemoveNeuron.setEnabled(bool(hidden) and hidden[0] > 1)
+        self.actionClearPoints.setEnabled(bool(s.added_rows.any()))
+        self.actionPreviousOperation.setEnabled(s.stage_index > 0)
+        self.actionPinRun.setEnabled(len(s.trainer.history) >= 2)
 
     def _show_parameter_formula(self):
         """The parameter formula in the status bar, whole when it fits beside the running readout;
@@ -314,6 +329,7 @@ class MainWindow(DockSizes, QMainWindow):
             action.setText(f"{word} {text[0].lower() + text[1:]}" if text else word)
 
     def _on_stage(self, stage):
+        self.actionPreviousOperation.setEnabled(self.session.stage_index > 0)
         if stage is not None:
             self.docks["Step through"].raise_()   # which gives it room (_on_step_visibility)
         if self.session.step_in_progress:

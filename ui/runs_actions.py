@@ -35,10 +35,7 @@ def install(window, menu) -> None:
     table = make_action(window, "actionRunsTable", "Runs table…", lambda: show_runs(window),
                         "Ctrl+Shift+P", "The pinned runs and the current one side by side: "
                         "settings, final losses, best epoch, steps and time")
-    history = make_action(window, "actionExportHistory", "Export history as CSV…",
-                          lambda: export_history(window), None,
-                          "Write the current run's loss and metric per epoch to a CSV file")
-    for a in (pin, table, history):
+    for a in (pin, table):       # (the history's CSV: File › Export loss history)
         menu.addAction(a)
     button = QToolButton()
     button.setObjectName("pinRunButton")
@@ -80,10 +77,6 @@ def _write(window, title: str, default: str, text: str) -> bool:
         return False
     window.statusBar().showMessage(f"Saved {path}", 5000)
     return True
-
-
-def export_history(window) -> bool:
-    return _write(window, "Export history", "history.csv", window.session.history_csv())
 
 
 def export_runs(window) -> bool:
