@@ -278,3 +278,8 @@ def test_the_colour_bar_names_every_class(qtbot, session):
     assert plot.colorbar.axis.width() <= KEY_MAX_WIDTH
     session.set_data(dataset="circle")               # a probability again: the usual width
     assert drawn() == ["0", "0.5", "1"] and plot.colorbar.axis.width() == 44
+
+
+def test_tab_leaves_the_classes_table(window):
+    """The counts table took Tab to walk its cells, 30 presses and never out of it."""
+    assert not window.confusion_panel.table.tabKeyNavigation()

@@ -53,6 +53,7 @@ class _Matrix(QWidget):
         self.table.setObjectName(f"{split}Confusion")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setTabKeyNavigation(False)   # Tab leaves the table (it walked its 30 cells)
         self.table.setToolTip("Rows: the true class; columns: the class the network picks. The "
                               "diagonal is right; the last column (%) is each class's accuracy.")
         for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
