@@ -346,3 +346,25 @@ def test_the_train_menu_names_its_entries_and_ctrl_plus_adds_a_unit(window, qtbo
     assert window.session.network.sizes == [2, 5, 1]
     assert [b.text() for b in (window.network_view._controls[0].add,
                                window.network_view._controls[0].remove)] == ["+", "−"]
+
+
+def test_every_menu_entry_says_what_it_does(window):
+    """A status tip (the status bar's line while the pointer is on the entry) that is not just
+    the entry's own words: Quit, the View menu's panels, Restore default layout, About and
+    three submenus had none."""
+    def entries(menu):
+        for action in menu.actions():
+            if action.isSeparator():
+                continue
+            yield action
+            if action.menu() is not None and action.menu().objectName() != "menuRecentSessions":
+                yield from entries(action.menu())
+
+    menus = [a.menu() for a in window.menuBar().actions()]   # (not its » overflow menu)
+    assert [m.title() for m in menus] == ["&File", "&Edit", "&Train", "&View", "&Help"]
+    missing = [a.text() for m in menus for a in entries(m)
+               if not a.statusTip() or a.statusTip().replace("&", "") == a.text().replace("&", "")]
+    assert missing == []
+    for box in (window.boundary_plot._header.findChildren(type(window.data_panel.standardize_target))
+                + window.loss_plot._header.findChildren(type(window.data_panel.standardize_target))):
+        assert box.toolTip(), box.text()         # Discretize output and Log scale had none

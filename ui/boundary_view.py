@@ -101,6 +101,8 @@ class BoundaryPlot(PlotControls, HeaderPlotWidget):
         # --- toggles in the header row above the plot, left of the readout ----------------
         self.showTestAction = QAction("Show test data", self, checkable=True, checked=True)
         self.discretizeAction = QAction("Discretize output", self, checkable=True, checked=False)
+        self.discretizeAction.setToolTip("Colour the plane by the class the network picks (p > 0.5 "
+                                         "or not) instead of by its probability")
         self._test_box = self.add_header_toggle(self.showTestAction)
         self.add_header_toggle(self.discretizeAction)
         self._make_axis_controls()

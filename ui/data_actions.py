@@ -50,6 +50,7 @@ def install(window, menu) -> None:
     acts.append(action("actionOpenData", "Open data…", lambda: open_data(window), "Ctrl+Shift+O",
                        "Load a CSV table: choose the target and the input columns, then train"))
     samples = menu.addMenu("Open sample data")
+    samples.menuAction().setStatusTip("Train on one of the real tables that come with nnviz")
     samples.setObjectName("menuSampleData")
     samples.setToolTipsVisible(True)
     samples.aboutToShow.connect(read_samples_soon)

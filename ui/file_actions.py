@@ -210,6 +210,7 @@ class FileActions(QObject):
         ]
         self.recent_menu = menu.addMenu("Open recent session")
         self.recent_menu.setObjectName("menuRecentSessions")
+        self.recent_menu.menuAction().setStatusTip("One of the sessions saved or opened lately")
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         top.append(self.recent_menu.menuAction())
@@ -235,6 +236,7 @@ class FileActions(QObject):
         more = [self._action("actionImportWeights", "Import weights…", self.import_weights, "Ctrl+I",
                              import_tip())]
         pictures = menu.addMenu("Export picture")
+        pictures.menuAction().setStatusTip("Save a view as a PNG image or an SVG drawing")
         pictures.setObjectName("menuExportPicture")
         pictures.setToolTipsVisible(True)
         for name, text, attr, stem in (

@@ -92,6 +92,8 @@ class LossPlot(HeaderPlotWidget):
         # --- header row: the log toggle and the readout (coloured runs of plain text) ------
         self.readout.setToolTip("Training values, then test values (orange)")
         self.logAction = QAction("Log scale", self, checkable=True, checked=False)
+        self.logAction.setToolTip("Draw the loss on a logarithmic axis: late, small changes of a "
+                                  "falling loss stay visible")
         self.add_header_toggle(self.logAction)
         self.add_header_row()   # the readout gets a row of its own: beside the toggles it was cut
 

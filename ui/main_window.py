@@ -222,6 +222,7 @@ class MainWindow(DockSizes, QMainWindow):
         f.addSeparator()
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.setStatusTip("Close nnviz (it asks first if the session has unsaved changes)")
         quit_action.triggered.connect(self.file_actions.quit)  # asks Save / Discard / Cancel
         f.addAction(quit_action)
         e = mb.addMenu("&Edit")
@@ -237,16 +238,20 @@ class MainWindow(DockSizes, QMainWindow):
         t.addSeparator()
         self.worksheet_export = worksheet_export.install(self, t)   # Export worksheet…
         v = mb.addMenu("&View")
-        for dock in self.docks.values():
-            v.addAction(dock.toggleViewAction())
+        for name, dock in self.docks.items():
+            toggle = dock.toggleViewAction()
+            toggle.setStatusTip(f"Show or hide the {name} panel")
+            v.addAction(toggle)
         v.addSeparator()
         restore = QAction("Restore default layout", self)
+        restore.setStatusTip("Put every panel back where it was at the first launch")
         restore.triggered.connect(lambda: self.restoreState(self._default_state, SETTINGS_VERSION))
         v.addAction(restore)
         h = mb.addMenu("&Help")
         self.guide = guide.install(self, v, h)   # Help › Guide (F1), View › Presentation mode
         example_gallery.install(self, f, h)      # File › New worked example…, Help › Worked examples…
         about = QAction("About nnviz", self)
+        about.setStatusTip("The version of nnviz and what it shows")
         about.triggered.connect(self.show_about)
         h.addAction(about)
 

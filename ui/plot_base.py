@@ -382,6 +382,8 @@ class HeaderPlotWidget(HoverReadout, pg.PlotWidget):
         header's other toggles."""
         self.addAction(action)
         box = QCheckBox(action.text(), self._header)
+        tip = action.toolTip()             # (Qt makes one of the text when none is set)
+        box.setToolTip(tip if tip != action.text().replace("&", "") else "")
         box.setChecked(action.isChecked())
         box.toggled.connect(action.setChecked)
         action.toggled.connect(box.setChecked)
