@@ -4,29 +4,30 @@ import re
 from ui.step_text import lines_html
 
 
-def _rows(html_text: str) -> list[tuple[str, str]]:
-    return re.findall(r"<tr><td align='right'[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", html_text)
+def _hangs(html_text: str) -> list[tuple[str, str]]:
+    """(margin-left, the line) of each block with a hanging indent."""
+    return re.findall(r"margin-left:([\d.]+)px; text-indent:-\1px;[^>]*>(.*?)</div>", html_text)
 
 
-def test_lines_with_their_equals_in_one_column_become_a_table():
-    """A value too long for the panel wrapped under the names ("sample 1:  z = [0.4786,"
-    then "−0.205, …" at the margin); in a table it wraps within its own column."""
+def test_lines_with_their_equals_in_one_column_hang_from_it():
+    """A value too long for the panel wrapped to the margin, under the names ("sample 1:
+    z = [0.4786," then "−0.205, …"); each aligned line now hangs from its value's column
+    (7 characters of 8 px: "a ⊙ z = " ends at 56 px)."""
     lines = ["relu is linear on each piece.", "sample 1:", "    z = [0.4786, −0.205]",
              "    a = [1, 0]", "a ⊙ z = [1·0.4786, 0·(−0.205)] = [0.4786, 0]",
              " σ(z) = [0.4786, 0]", "equal: largest |a ⊙ z − σ(z)| = 0"]
-    html_text = lines_html(lines, mono=True)
-    assert _rows(html_text) == [("z", " = [0.4786, −0.205]"), ("a", " = [1, 0]"),
-                                ("a ⊙ z", " = [1·0.4786, 0·(−0.205)] = [0.4786, 0]"),
-                                ("σ(z)", " = [0.4786, 0]")]
-    assert html_text.count("<table") == 1
-    assert "relu is linear on each piece.</div>" in html_text     # the others stay lines
-    assert "sample 1:</div>" in html_text and "= 0</div>" in html_text
+    html_text = lines_html(lines, mono=True, char_px=8.0)
+    assert _hangs(html_text) == [("64.0", "    z = [0.4786, −0.205]"), ("64.0", "    a = [1, 0]"),
+                                 ("64.0", "a ⊙ z = [1·0.4786, 0·(−0.205)] = [0.4786, 0]"),
+                                 ("64.0", " σ(z) = [0.4786, 0]")]
+    assert html_text.count("<div") == len(lines) and "<table" not in html_text
+    assert "white-space:pre-wrap" in html_text
 
 
-def test_a_line_alone_or_out_of_column_stays_a_line():
-    html_text = lines_html(["z₁ = 0.7", "long name = 1", "x = 2"], mono=True)
-    assert "<table" not in html_text and html_text.count("<div") == 3
-    assert "&lt;" in lines_html(["a < b = 1", "c < d = 2"], mono=True)   # escaped
+def test_a_line_alone_or_out_of_column_does_not_hang():
+    html_text = lines_html(["z₁ = 0.7", "long name = 1", "x = 2"], mono=True, char_px=8.0)
+    assert _hangs(html_text) == [] and html_text.count("<div") == 3
+    assert "&lt;" in lines_html(["a < b = 1", "c < d = 2"], mono=True, char_px=8.0)   # escaped
 
 
 def test_words_are_lines_with_marked_letters_in_italics():

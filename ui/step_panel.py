@@ -22,7 +22,7 @@ import re
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFont, QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QListView,
                                QListWidget, QListWidgetItem, QPushButton, QScrollArea,
                                QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
@@ -321,11 +321,18 @@ class StepPanel(QWidget):
         """Display name → the array each heatmap shows (as oriented on screen)."""
         return {v.name: v.values for v in self.matrix_views}
 
+    def _char_px(self) -> float:
+        """The width of a character of the monospaced face the words' aligned lines use."""
+        font = QFont(self.index_label.font())
+        font.setFamily("monospace")
+        font.setStyleHint(QFont.StyleHint.TypeWriter)
+        return QFontMetricsF(font).horizontalAdvance("0")
+
     def text(self) -> str:
         """Everything the panel writes, as plain text (title, equations, notes, index form, views)."""
         parts = [w.text() for w in (self.title, self.equations, self.notes, self.index_label, self.seed_label)]
         doc = "\n".join(parts)
-        doc = re.sub(r"</div>|</tr>", "\n", doc)
+        doc = re.sub(r"</div>", "\n", doc)
         return html.unescape(re.sub(r"<[^>]+>", "", doc))
 
     def _n_layers(self) -> int | None:
@@ -464,7 +471,8 @@ class StepPanel(QWidget):
                                        + explain.notation_note(stage, notation, self.sample)
                                        + self._target_note(stage)))
         idx = explain.index_form(stage, self.sample, notation)
-        self.index_label.setText("<b>Index form</b>" + lines_html(idx, mono=True) if idx else "")
+        self.index_label.setText("<b>Index form</b>" + lines_html(idx, True, self._char_px())
+                                 if idx else "")
         blocks, self._views_apply = [], False
         for key in self.views():
             if key == "hadamard":
@@ -477,7 +485,7 @@ class StepPanel(QWidget):
             self._views_apply |= view.applies
             colour = "#1a6e1a" if view.applies else "#777"
             blocks.append(f"<div style='margin-top:6px'><b style='color:{colour}'>{html.escape(view.title)}</b></div>"
-                          + lines_html(view.lines, mono=view.applies))
+                          + lines_html(view.lines, view.applies, self._char_px()))
         self.seed_label.setText("".join(blocks))
         self.matrices.set_items(panel_items(stage, notation), self.sample)
         if self.isVisible():
