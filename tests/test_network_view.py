@@ -560,3 +560,30 @@ def test_column_captions_shorten_rather_than_run_into_each_other(qtbot, session)
     v.resize(1300, 420)
     qtbot.wait(5)
     assert captions() == ["X"] + [f"H{sup(k)} = tanh" for k in range(1, 7)] + ["ŷ = sigmoid"]
+
+
+def test_the_canvas_texts_grow_with_the_application_font(qtbot, session, qapp):
+    """Presentation mode makes the application's font 1.5× for a projector; the canvas's names,
+    biases and captions stayed at 11–12 px."""
+    from PySide6.QtGui import QFont
+
+    v = NetworkView(session)
+    qtbot.addWidget(v)
+    v.resize(900, 600)
+    v.show()
+    qtbot.waitExposed(v)
+    before = (v._caption_font.pixelSize(), v._bias_font.pixelSize(), v._label_font.pixelSize())
+    assert before == (12, 11, 13)
+    font = QFont(qapp.font())
+    big = QFont(font)
+    big.setPointSizeF(font.pointSizeF() * 1.5)
+    try:
+        qapp.setFont(big)
+        qtbot.waitUntil(lambda: v._caption_font.pixelSize() == 18)
+        assert v._bias_font.pixelSize() == 16 and v._label_font.pixelSize() > 13
+        assert v._column_captions[0].font.pixelSize() == 18
+        assert v._bias[0][0].font.pixelSize() == 16
+    finally:
+        qapp.setFont(font)
+    qtbot.waitUntil(lambda: v._caption_font.pixelSize() == 12)
+    assert (v._caption_font.pixelSize(), v._bias_font.pixelSize(), v._label_font.pixelSize()) == before

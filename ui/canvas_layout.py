@@ -30,10 +30,11 @@ def ring_width(column: int, side: float) -> float:
     return max(1.5, min(3.0, side / 15)) if column > 0 else 1.0
 
 
-def label_pixels(n_inputs: int, height: float, caption_h: float) -> float:
-    """The input labels' font size: 13 px, shrinking a little when there are many inputs."""
+def label_pixels(n_inputs: int, height: float, caption_h: float, top: float = 13.0) -> float:
+    """The input labels' font size: ``top`` px (13, larger in presentation mode), shrinking a
+    little when there are many inputs."""
     avail = max(height, MIN_HEIGHT) - TOP - (caption_h + 16.0)
-    return max(8.0, min(13.0, avail / n_inputs - 3))
+    return max(8.0, min(top, avail / n_inputs - 3))
 
 
 @dataclass

@@ -27,7 +27,7 @@ k = -1 for the inputs and k = 0… for dense layer k's units; ``edge_item(k, i, 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFontMetricsF, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView
 
@@ -74,6 +74,9 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, CanvasCaptions,
         self.setAutoFillBackground(True)
         self.setViewportMargins(0, HEADER_HEIGHT, 0, 0)
 
+        # Pixel sizes, scaled with the application's font (presentation mode makes it 1.5×).
+        self._base_point = self.font().pointSizeF()
+        self._text_scale = 1.0
         self._label_font, self._name_font = _font(13), _font(11)
         self._bias_font, self._caption_font = _font(11), _font(12)
         self._nodes: list[list[Node]] = []            # column c: inputs (c=0), dense layer c-1
@@ -294,7 +297,8 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, CanvasCaptions,
             return
         vp = self.viewport().size()
         cap_h = QFontMetricsF(self._caption_font).height()
-        label_px = label_pixels(self.session.network.sizes[0], vp.height(), cap_h)
+        label_px = label_pixels(self.session.network.sizes[0], vp.height(), cap_h,
+                                13.0 * self._text_scale)
         if self._label_font.pixelSize() != int(round(label_px)):
             self._label_font = _font(label_px)
             for text in self._features:
@@ -353,6 +357,22 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, CanvasCaptions,
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self._layout()
+
+    def changeEvent(self, event):
+        """The application's font changed (presentation mode): the canvas's texts follow."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._base_point > 0:
+            scale = self.font().pointSizeF() / self._base_point
+            if scale > 0 and abs(scale - self._text_scale) > 1e-6:
+                self._text_scale = scale
+                self._name_font, self._bias_font = _font(11 * scale), _font(11 * scale)
+                self._caption_font = _font(12 * scale)
+                for texts, font in ((self._names, self._name_font), (self._bias, self._bias_font)):
+                    for text in (t for column in texts for t in column):
+                        text.set_font(font)
+                for text in self._column_captions + self._matrix_captions:
+                    text.set_font(self._caption_font)
+                self._layout()
 
     # --- parameters (every paramsChanged: pens, texts, pixmaps only) ----------------------
     def _on_params_changed(self):
