@@ -150,3 +150,17 @@ def test_data_the_weights_do_not_fit_draws_new_ones_and_undo_brings_them_back():
     assert all(np.array_equal(a, b) for a, b in zip(before, _params(m)))
     m.set_data(dataset="blobs3")             # three classes: three output units
     assert m.network.sizes[-1] == 3
+
+
+def test_undo_names_the_data_setting_that_changed(window):
+    """Edit › Undo after a new seed read "Undo change the data"; it names the setting."""
+    panel = window.data_panel
+    window.hyper_panel.seed.setValue(7)
+    assert window.actionUndo.text() == "Undo change the seed"
+    panel.noise.setValue(0.2)
+    panel.noise.editingFinished.emit()
+    assert window.actionUndo.text() == "Undo change the noise"
+    panel.dataset.setCurrentText("xor")
+    assert window.actionUndo.text() == "Undo change the dataset"
+    window.session.set_data(noise=0.1, samples=300)            # two at once: the data
+    assert window.actionUndo.text() == "Undo change the data"

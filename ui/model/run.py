@@ -28,6 +28,12 @@ def default_config() -> Config:
                   features=["x1", "x2"], hidden=[4], activation="tanh", lr=0.03, batch_size=10)
 
 
+# Edit › Undo's name for a change of one data setting ("Undo change the seed").
+_DATA_LABELS = {("dataset",): "Change the dataset", ("samples",): "Change the samples",
+                ("noise",): "Change the noise", ("test_ratio",): "Change the test ratio",
+                ("seed",): "Change the seed"}
+
+
 def _same_activations(old, new) -> bool:
     """The layers both networks have use the same activations (a changed activation starts
     the weights afresh; a layer added or removed does not)."""
@@ -236,7 +242,7 @@ class RunMixin:
     def set_reduction(self, name: str):
         self._rebuild(replace(self.config, reduction=name))
 
-    @undoable("Change the data")
+    @undoable(lambda **changes: _DATA_LABELS.get(tuple(changes), "Change the data"))
     def set_data(self, **changes):
         """Change dataset/samples/noise/test_ratio/seed and regenerate the data. With a table
         loaded (not generated), only naming a toy ``dataset`` replaces it, with the test ratio

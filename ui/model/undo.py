@@ -40,17 +40,18 @@ class State:
     axes: tuple | None
 
 
-def undoable(label: str, in_place: bool = False):
-    """Make a model method undoable under ``label``. ``in_place``: the method changes the
-    current run rather than building a new one, so the state is written out first. A call
-    that changes nothing (refused, or failed with an error) leaves the stacks as they were; a
-    call made from another undoable method belongs to the outer one."""
+def undoable(label, in_place: bool = False):
+    """Make a model method undoable under ``label`` (a text, or a function of the call's
+    keyword arguments giving one). ``in_place``: the method changes the current run rather
+    than building a new one, so the state is written out first. A call that changes nothing
+    (refused, or failed with an error) leaves the stacks as they were; a call made from
+    another undoable method belongs to the outer one."""
     def wrap(method):
         @functools.wraps(method)
         def run(self, *args, **kwargs):
             if self._undo_busy:
                 return method(self, *args, **kwargs)
-            state = self._capture(label, in_place)
+            state = self._capture(label(**kwargs) if callable(label) else label, in_place)
             self._undo_busy += 1
             try:
                 result = method(self, *args, **kwargs)
