@@ -45,7 +45,8 @@ def test_sniff_problems(write, tmp_path):
     with pytest.raises(NnvizError, match="data.csv is empty"):
         sniff(write("\n  \n"))
     with pytest.raises(NnvizError, match="not valid UTF-8 text .*row 2"):
-        sniff(write(b"a,b\n1,\xff\n"))
+        sniff(write(b"\xef\xbb\xbfa,b\n1,\xff\n"))          # a UTF-8 mark over other bytes
+    assert sniff(write(b"a,b\n1,\xff\n")).encoding == "cp1252"   # no mark: Windows Western
     with pytest.raises(NnvizError, match="file not found"):
         sniff(tmp_path / "nope.csv")
 
@@ -158,7 +159,8 @@ def test_preview_reads_the_first_rows(write):
     (b"a,b,c,d,e\n" + b"1,2,3,4,5\n" * 5 + b"1,2,3,4\n", "data.csv row 7 has 4 fields, expected 5"),
     (b'a,b,c\n1,2,3\n"x",2,3,4\n', "data.csv row 3 has 4 fields, expected 3"),
     (b'a,b,c\n1,"2,5",3\n4,5\n', "data.csv row 3 has 2 fields, expected 3"),
-    (b"a,b\n1,2\n3,4\n5,\xe96\n", "data.csv is not valid UTF-8 text (a bad byte in row 4); save it as UTF-8"),
+    (b"\xef\xbb\xbfa,b\n1,2\n3,4\n5,\xe96\n",
+     "data.csv is not valid UTF-8 text (a bad byte in row 4); save it as UTF-8"),
     (b'a,b\n1,"2\n3,4\n', "data.csv row 2 cannot be read as CSV: a quoted field is never closed"),
     (b'a,b\n1,2\n3,"4"x\n', "data.csv row 3 cannot be read as CSV: a closing quote is followed by "
                               'more text (write a quote inside a quoted field as "")'),
@@ -343,8 +345,9 @@ def test_never_evaluates_cells(write):
 
 def test_other_encodings_can_be_chosen(write):
     path = write("größe,y\n1,0\n2,1\n".encode("latin-1"))
+    assert read_table(path).columns == ["größe", "y"]      # detected: Windows Western
     with pytest.raises(NnvizError, match="not valid UTF-8 text"):
-        read_table(path)
+        read_table(path, CsvFormat(encoding="utf-8"))
     t = read_table(path, CsvFormat(encoding="latin-1"))
     assert t.columns == ["größe", "y"]
     with pytest.raises(NnvizError, match="not valid ascii text"):

@@ -265,3 +265,33 @@ def test_open_data_action_asks_for_a_file(qtbot, monkeypatch, write):
     before = w.session.dataset
     assert data_actions.open_data(w) is None and w.session.dataset is before
     w.close()
+
+
+@pytest.mark.parametrize("data, encoding", [
+    ("taille;poids;catégorie\n1,5;2;élevé\n3;4,25;bas\n2;1;élevé\n".encode("cp1252"), "cp1252"),
+    (b"\xff\xfe" + "a,b,catégorie\n1,2,x\n3,4,y\n5,6,x\n".encode("utf-16-le"), "utf-16"),
+])
+def test_a_file_that_is_not_utf8_is_read_in_its_encoding(make, write, data, encoding):
+    """A European Excel 'CSV' is cp1252 and Excel's 'Unicode text' UTF-16: both were refused
+    as 'not valid UTF-8 text', with UTF-8 the only choice."""
+    dlg = make(write(data))
+    assert dlg.encoding.currentData() == encoding
+    assert dlg.target.currentText() == "catégorie"
+    assert dlg.dataset is not None and dlg.dataset.n_samples == 3
+    assert "élevé" in (dlg.dataset.class_names or ()) or encoding == "utf-16"
+
+
+@pytest.mark.parametrize("magic, what", [(b"PK\x03\x04", "an Excel workbook (.xlsx)"),
+                                        (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)")])
+def test_a_workbook_named_csv_is_said_to_be_one(make, write, magic, what):
+    dlg = make(write(magic + bytes(range(200))))
+    assert dlg.dataset is None
+    assert what in dlg.message.text() and "save it as CSV" in dlg.message.text()
+
+
+def test_an_empty_last_column_is_not_proposed_as_the_target(make, write):
+    """A delimiter ending every row (as spreadsheets write) made an empty last column, which
+    was proposed as the target and opened the dialog on an error."""
+    dlg = make(write("a;b;y;\n1;2;0;\n3;4;1;\n5;6;0;\n"))
+    assert dlg.target.currentText() == "y"
+    assert dlg.dataset is not None and dlg.dataset.X.shape == (3, 2)

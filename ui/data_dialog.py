@@ -30,7 +30,9 @@ from nnviz.errors import NnvizError
 PREVIEW_ROWS = 50
 DELIMITERS = (("comma  ,", ","), ("semicolon  ;", ";"), ("tab", "\t"))
 DECIMALS = (("point  .", "."), ("comma  ,", ","))
-ENCODINGS = (("UTF-8", "utf-8"), ("UTF-8 with BOM", "utf-8-sig"))
+ENCODINGS = (("UTF-8", "utf-8"), ("UTF-8 with BOM", "utf-8-sig"),
+             ("Windows Western (cp1252)", "cp1252"), ("Latin-1", "latin-1"),
+             ("UTF-16 with BOM", "utf-16"))
 TASKS = ("classification", "regression", "one class vs the rest")
 MB = 1024 ** 2
 
@@ -66,8 +68,9 @@ class DataImportDialog(QDialog):
                                    "(a comma needs another delimiter).")
         self.header = QCheckBox("First row holds column names")
         self.header.setToolTip("Detected: on when the first row has names above numbers.")
-        self.encoding = self._combo(ENCODINGS, "Text encoding of the file; a byte-order mark "
-                                    "(BOM) at the start is detected.")
+        self.encoding = self._combo(ENCODINGS, "Text encoding of the file (detected: a "
+                                    "byte-order mark, else UTF-8 when the file reads as UTF-8, "
+                                    "else Windows Western, as Excel saves CSV there).")
         self.limit_mb = QSpinBox()
         self.limit_mb.setRange(1, 100_000)
         self.limit_mb.setSuffix(" MB")
@@ -280,7 +283,11 @@ class DataImportDialog(QDialog):
             if t is None:
                 return
             self.target.addItems(t.columns)
-            self.target.setCurrentIndex(t.n_columns - 1)   # the last column, by convention
+            # The last column, by convention, but not an empty one (a delimiter ending every
+            # row, as spreadsheets write, made one and chose it).
+            last = next((j for j in range(t.n_columns - 1, -1, -1)
+                         if not csvdata.column_is_empty(t, j)), t.n_columns - 1)
+            self.target.setCurrentIndex(last)
         finally:
             self._syncing = False
 

@@ -49,6 +49,12 @@ def _cell_state(table: Table, j: int):
     return missing, bad
 
 
+def column_is_empty(table: Table, j: int) -> bool:
+    """True when every cell of column j is missing (empty, NA-like): the column a delimiter
+    at the end of every row makes."""
+    return bool(_cell_state(table, j)[0].all())
+
+
 def _missing_problem(table: Table, i: int, j: int) -> str:
     where = f"{table.name} row {table.row_numbers[i]}, column {table.columns[j]!r}"
     fix = "drop rows with missing values to skip it"

@@ -4,7 +4,9 @@ Used by the CSV datasets (:mod:`nnviz.data.csvdata`) and the app's import dialog
 previews with ``read_table(path, max_rows=…)``).
 
 * :func:`sniff` looks at the first 64 KiB: delimiter ``,`` ``;`` or tab, decimal mark ``.`` or
-  ``,`` (``1,5`` in a ``;`` file), whether the first row is a header, UTF-8 with or without BOM.
+  ``,`` (``1,5`` in a ``;`` file), whether the first row is a header, and the encoding: UTF-8
+  with or without BOM, UTF-16 with a BOM, else Windows' cp1252 (a workbook saved as .csv is
+  refused by name).
   Every loader takes an optional :class:`CsvFormat` to override the guess.
 * :func:`read_table` parses the file block by block (256 K characters) into one float64 array
   reserved once (NaN where a cell is empty or not a number) and keeps the raw strings only of
@@ -51,11 +53,13 @@ def sniff(path_or_bytes, max_bytes: int = SNIFF_BYTES) -> CsvFormat:
             raise NnvizError(f"cannot read {path}: {exc.strerror or exc}") from None
     truncated = len(data) > max_bytes
     data = data[:max_bytes]
-    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    _not_text(data, name)
+    encoding = _encoding(data, not truncated)
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(data, final=not truncated)
-    except UnicodeDecodeError as exc:
-        row = data.count(b"\n", 0, exc.start) + 1
+    except UnicodeDecodeError as exc:      # (a UTF-8 byte-order mark over bytes that are not)
+        start = exc.start + (len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0)
+        row = data.count(b"\n", 0, start) + 1
         raise NnvizError(f"{name} is not valid UTF-8 text (a bad byte in row {row}); "
                          "save it as UTF-8") from None
     if truncated and "\n" in text:
@@ -88,6 +92,40 @@ def sniff(path_or_bytes, max_bytes: int = SNIFF_BYTES) -> CsvFormat:
         n_dot = sum(1 for c in cells if _DOT_NUMBER.match(c))
         decimal = "," if n_comma > n_dot else "."
     return CsvFormat(delim, decimal, _guess_header(rows, decimal), encoding)
+
+
+# A workbook saved with a .csv name: what its first bytes say it is.
+_NOT_TEXT = ((b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive"),
+             (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"))
+
+
+def _not_text(data: bytes, name: str) -> None:
+    for magic, what in _NOT_TEXT:
+        if data.startswith(magic):
+            raise NnvizError(f"{name} is {what}, not CSV text: open it in its program and save "
+                             "it as CSV")
+
+
+def _encoding(data: bytes, final: bool) -> str:
+    """``data``'s encoding (``final``: it is the whole file, not its first bytes): UTF-8 (with
+    or without its byte-order mark), UTF-16 when a byte-order mark says so,
+    else Windows' Western encoding cp1252: a file that is not UTF-8 (a bad byte in a name such
+    as "catégorie") is what Excel writes as "CSV" on a European Windows. The guess is shown
+    and can be changed in the import dialog."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=final)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"        # (every byte is a character)
 
 
 def _sample_rows(text: str, delim: str) -> list[list[str]]:
@@ -154,7 +192,8 @@ def read_table(path, fmt: CsvFormat | None = None, max_bytes: int = MAX_BYTES,
         codec = codecs.lookup(fmt.encoding).name
         label = "UTF-8" if codec.startswith("utf-8") else fmt.encoding
         raise NnvizError(f"{name} is not valid {label} text (a bad byte in row "
-                         f"{_bad_byte_row(path, codec)}); save it as UTF-8") from None
+                         f"{_bad_byte_row(path, codec)}); choose its encoding, or save it as "
+                         f"UTF-8") from None
     except OSError as exc:
         raise NnvizError(f"cannot read {path}: {exc.strerror or exc}") from None
 

@@ -17,7 +17,8 @@ MISSING = frozenset({"", "na", "n/a", "nan", "null", "?"})
 
 @dataclass(frozen=True)
 class CsvFormat:
-    """How a CSV file is written. ``encoding`` is ``"utf-8"`` or ``"utf-8-sig"`` (with a BOM)."""
+    """How a CSV file is written. ``encoding``: ``"utf-8"``, ``"utf-8-sig"`` (with a BOM),
+    ``"utf-16"`` (with a BOM) or ``"cp1252"`` (Windows' Western encoding), or any Python codec."""
 
     delimiter: str = ","
     decimal: str = "."
