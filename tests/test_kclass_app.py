@@ -285,3 +285,21 @@ def test_tab_leaves_the_classes_table(window):
     from PySide6.QtWidgets import QTableWidget
     tables = window.confusion_panel.findChildren(QTableWidget)
     assert len(tables) == 2 and not any(t.tabKeyNavigation() for t in tables)
+
+
+def test_a_weight_edited_by_hand_on_k_classes_updates_the_readouts(window):
+    """The readouts compute the losses again with an edited weight; on iris (one-hot targets)
+    that raised a ValueError (broadcasting (30,1) against (10,3)) and they kept the old ones."""
+    from nnviz.explain.readout import batch_loss, mean_loss
+    from ui import data_actions
+
+    assert data_actions.open_sample(window, "iris.csv")
+    s = window.session
+    s.step_epoch()
+    before = window.status_label.text()
+    s.set_weight(0, 0, 0, 3.0)
+    tr = s.trainer
+    rows = tr.last_batch
+    assert f"batch loss {batch_loss(tr.network, tr.loss, *rows):.4f}" in window.status_label.text()
+    assert "(edited weights)" in window.status_label.text() and window.status_label.text() != before
+    assert np.isfinite(mean_loss(tr.network, tr.loss, tr.X, tr.y))

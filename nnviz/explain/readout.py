@@ -23,13 +23,20 @@ class Readout:
     edited: bool = False  # the weights changed since: both are for the weights as they are now
 
 
+def _targets(y) -> np.ndarray:
+    """The targets as the loss takes them: a column (m, 1), or one-hot rows (m, K) as they are
+    (a K-class network's; reshaping them to a column failed on a weight edited by hand)."""
+    y = np.asarray(y, dtype=float)
+    return y.reshape(-1, 1) if y.ndim == 1 else y
+
+
 def mean_loss(network, loss, X, y) -> float:
     """Mean per-row loss of ``network`` on rows (X, y)."""
     if len(X) == 0:
         return math.nan
     z, a = network.layer_outputs(X)[-1]
     with np.errstate(all="ignore"):
-        e = loss.per_row(z, a, np.asarray(y, dtype=float).reshape(-1, 1))
+        e = loss.per_row(z, a, _targets(y))
     return float(np.mean(e))
 
 
@@ -39,7 +46,7 @@ def batch_loss(network, loss, X, y) -> float:
         return math.nan
     z, a = network.layer_outputs(X)[-1]
     with np.errstate(all="ignore"):
-        return float(loss.reduce(loss.per_row(z, a, np.asarray(y, dtype=float).reshape(-1, 1))))
+        return float(loss.reduce(loss.per_row(z, a, _targets(y))))
 
 
 class LossReadout:
