@@ -291,3 +291,32 @@ def test_session_with_table_data_and_points_keeps_the_rows(window, tmp_path, mon
         w2.actionStepBatch.trigger()
     np.testing.assert_array_equal(s2.network.params, s.network.params)
     w2.close()
+
+
+def test_undo_does_not_take_back_opening_a_session(window, tmp_path, monkeypatch, qtbot):
+    """Undo after Open session brought the last run back under the file's name, and Ctrl+S then
+    wrote that run over the file. An opened file is a new document: nothing to undo."""
+    path = tmp_path / "iris.nnviz"
+    answer_paths(monkeypatch, path)
+    from ui import data_actions
+    assert data_actions.open_sample(window, "iris.csv")
+    window.actionSaveSession.trigger()
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    w2.show()
+    w2.actionAddNeuron.trigger()                      # a change Undo could take back
+    assert w2.actionUndo.isEnabled()
+    w2.actionOpenSession.trigger()
+    assert w2.session.dataset.name == "iris.csv"
+    assert not w2.actionUndo.isEnabled() and w2.session.undo_text() is None
+    w2.close()
+
+
+def test_saving_mid_step_says_it_finished_the_step(window, tmp_path, monkeypatch):
+    path = tmp_path / "run.nnviz"
+    answer_paths(monkeypatch, path)
+    for _ in range(3):
+        window.actionStepOperation.trigger()
+    window.actionSaveSession.trigger()
+    assert not window.session.step_in_progress
+    assert "the step under way was finished first" in window.statusBar().currentMessage()

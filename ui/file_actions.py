@@ -317,8 +317,9 @@ class FileActions(QObject):
 
     def write(self, path) -> bool:
         s = self.session
-        if s.step_in_progress:  # a step begun operation by operation: finish it first
-            s.step_batch()
+        finished = s.step_in_progress
+        if finished:  # a step begun operation by operation: finish it first (a file holds
+            s.step_batch()   # whole steps), and say so: the window shows the finished step
         try:
             session_file.save(path, s.exp, **recovery.capture(s))
         except NnvizError as exc:
@@ -327,7 +328,10 @@ class FileActions(QObject):
         self.path = Path(path)
         self.set_modified(False)
         self._remember_recent(self.path)
-        self.window.statusBar().showMessage(f"Session saved to {self.path}", 5000)
+        self.window.statusBar().showMessage(
+            f"Session saved to {self.path}"
+            + (" (the step under way was finished first: a file holds whole steps)"
+               if finished else ""), 8000 if finished else 5000)
         return True
 
     def open_session(self, path=None) -> bool:
@@ -351,6 +355,7 @@ class FileActions(QObject):
         """Show a read session: the run continues from where it was saved."""
         s = self.session
         s.adopt(state.experiment, (state.initial_params, state.initial_rng), state.added, state.axes)
+        s.forget_undo()                  # a new document: Undo does not bring the last one back
         s.set_pinned(state.pinned)
         if state.speed is not None:
             s.set_speed(state.speed)

@@ -74,7 +74,7 @@ FORWARDED = (
     # the run (ui.model.run)
     "config", "exp", "version", "model", "network", "trainer", "dataset", "task", "generated",
     "parameter_text", "set_features", "set_hidden", "add_neuron", "remove_neuron",
-    "add_layer", "remove_layer", "undo", "redo", "undo_text", "redo_text",
+    "add_layer", "remove_layer", "undo", "redo", "undo_text", "redo_text", "forget_undo",
     "begin_run", "back_to_run_start", "back_to_best_epoch", "best_epoch",
     "set_activation", "set_init", "set_reduction", "set_data", "regenerate", "set_dataset",
     "set_standardize_target",

@@ -89,6 +89,15 @@ class UndoMixin:
     def redo(self) -> bool:
         return self._step(self._redo, self._undo, "nothing to redo")
 
+    def forget_undo(self) -> None:
+        """Empty both stacks: a session file opened is a new document, which Undo does not
+        take back (it would bring back another run under the file's name, and Save would
+        write that run over the file)."""
+        if self._undo or self._redo:
+            self._undo.clear()
+            self._redo.clear()
+            self.events.emit("undoChanged")
+
     # --- states --------------------------------------------------------------------------
     def _capture(self, label: str, in_place: bool) -> State:
         initial = (self._initial[0].copy(), self._initial[1])
