@@ -9,6 +9,7 @@ from PySide6.QtGui import QCloseEvent
 from nnviz.io import session_file
 from ui import dialogs, recovery
 from ui.main_window import MainWindow
+from conftest import answer_paths
 
 
 @pytest.fixture(autouse=True)
@@ -162,3 +163,19 @@ def test_interrupted_recovery_write_keeps_the_previous_one(window, monkeypatch):
     assert "Recovery file not written" in w.statusBar().currentMessage()
     assert recovery.path().read_bytes() == before
     assert [p.name for p in recovery.path().parent.iterdir()] == [recovery.path().name]
+
+
+def test_recovery_is_written_without_play_and_deleted_by_a_save(window, monkeypatch, tmp_path):
+    """Work stepped by hand was never written (only Play wrote the file), and a save left the
+    older recovery file, which a later crash offered in place of the saved work."""
+    w = window
+    monkeypatch.setattr(recovery, "RECOVERY_SECONDS", 0.0)
+    w.actionStepEpoch.trigger()
+    assert recovery.path().exists() and not w.session.playing
+    assert session_file.load(recovery.path()).experiment.trainer.step_count == \
+        w.session.trainer.step_count
+    for _ in range(3):                     # mid-step: not written (a file holds whole steps)
+        w.actionStepOperation.trigger()
+    answer_paths(monkeypatch, tmp_path / "run.nnviz")
+    w.actionSaveSession.trigger()
+    assert (tmp_path / "run.nnviz").exists() and not recovery.path().exists()

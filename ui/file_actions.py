@@ -175,6 +175,7 @@ class FileActions(QObject):
         s = window.session
         for signal in (s.paramsChanged, s.structureChanged, s.settingsChanged, s.runsChanged):
             signal.connect(self._on_changed)
+        s.playingChanged.connect(self._on_playing)
         self._guard_data_actions()
         self.set_modified(False)
 
@@ -266,12 +267,26 @@ class FileActions(QObject):
 
     def _on_changed(self):
         self.window.setWindowModified(True)
-        if self.session.playing and time.monotonic() - self._last_recovery >= recovery.RECOVERY_SECONDS:
-            self._last_recovery = time.monotonic()
-            try:
-                recovery.write(self.session)
-            except NnvizError as exc:
-                self.window.statusBar().showMessage(f"Recovery file not written: {exc}", 5000)
+        if time.monotonic() - self._last_recovery >= recovery.RECOVERY_SECONDS:
+            self._write_recovery()
+
+    def _on_playing(self, playing: bool):
+        """Paused with unsaved changes: write the recovery file now (work done after the last
+        write of a Play, or stepped by hand, was lost in a crash)."""
+        if not playing and self.window.isWindowModified():
+            self._write_recovery()
+
+    def _write_recovery(self):
+        """Unsaved work to the recovery file, at most every RECOVERY_SECONDS while it changes,
+        whether or not Play runs (it was written only during Play); never mid-step (a file holds
+        whole steps, and finishing the step would change the run)."""
+        if self.session.step_in_progress:
+            return
+        self._last_recovery = time.monotonic()
+        try:
+            recovery.write(self.session)
+        except NnvizError as exc:
+            self.window.statusBar().showMessage(f"Recovery file not written: {exc}", 5000)
 
     def confirm_discard(self, title: str) -> bool:
         """True when the current work may be replaced: nothing unsaved, or the user saved it or
@@ -327,6 +342,7 @@ class FileActions(QObject):
             return False
         self.path = Path(path)
         self.set_modified(False)
+        recovery.remove()       # the file just saved is the latest: nothing older to offer
         self._remember_recent(self.path)
         self.window.statusBar().showMessage(
             f"Session saved to {self.path}"

@@ -1,8 +1,9 @@
 """The recovery file: unsaved training survives a crash.
 
-While training runs with unsaved changes, the session is written (atomically, as a normal
-``.nnviz`` session) to ``recovery-<pid>.nnviz`` in the app's data folder
-(``QStandardPaths.AppDataLocation``) at most every :data:`RECOVERY_SECONDS`. Each running app
+While the session has unsaved changes, it is written (atomically, as a normal ``.nnviz``
+session) to ``recovery-<pid>.nnviz`` in the app's data folder
+(``QStandardPaths.AppDataLocation``) at most every :data:`RECOVERY_SECONDS` as it changes, and
+when Play pauses; saving the session deletes it. Each running app
 has its own file (its process id is in the name), so two apps open at once do not overwrite
 each other's. A clean exit deletes the app's file, so a file whose process is no longer running
 means that app did not close normally: at the next start :func:`offer` asks whether to reopen
