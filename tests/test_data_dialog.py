@@ -295,3 +295,15 @@ def test_an_empty_last_column_is_not_proposed_as_the_target(make, write):
     dlg = make(write("a;b;y;\n1;2;0;\n3;4;1;\n5;6;0;\n"))
     assert dlg.target.currentText() == "y"
     assert dlg.dataset is not None and dlg.dataset.X.shape == (3, 2)
+
+
+def test_a_number_target_with_missing_cells_is_proposed_as_a_regression(make, write):
+    """A price column with two NA cells was proposed as a classification of 58 one-row
+    classes (the NA made it a text column); its cells are numbers and missing values."""
+    rows = "".join(f"{i},{i % 7},{'NA' if i in (5, 9) else 10 + 1.37 * i:.2f}\n"
+                   if i not in (5, 9) else f"{i},{i % 7},NA\n" for i in range(60))
+    dlg = make(write("a,b,price\n" + rows))
+    assert dlg.task_name() == "regression"
+    dlg.drop_missing.setChecked(True)
+    assert dlg.dataset is not None and dlg.dataset.task == "regression"
+    assert dlg.dataset.n_samples == 58

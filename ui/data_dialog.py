@@ -351,7 +351,7 @@ class DataImportDialog(QDialog):
             labels = csvdata.target_labels(self.table, target)
         except NnvizError:
             labels = []
-        numeric = self.table.is_numeric(self.table.index(target))
+        numeric = csvdata.column_is_numeric(self.table, self.table.index(target))
         self._syncing = True
         try:
             self.positive.clear()

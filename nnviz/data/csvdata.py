@@ -49,6 +49,12 @@ def _cell_state(table: Table, j: int):
     return missing, bad
 
 
+def column_is_numeric(table: Table, j: int) -> bool:
+    """True when every cell of column j is a number or a missing value (empty, NA-like): a
+    price column with two "NA" is numbers, a regression target, not 58 text labels."""
+    return not _cell_state(table, j)[1].any()
+
+
 def column_is_empty(table: Table, j: int) -> bool:
     """True when every cell of column j is missing (empty, NA-like): the column a delimiter
     at the end of every row makes."""
