@@ -538,3 +538,14 @@ def test_loading_holds_at_most_two_copies_of_the_table(write, monkeypatch, label
     np.testing.assert_array_equal(ds.X, v)
     np.testing.assert_array_equal(ds.y, y)
     assert peak <= 2 * n * k * 8, f"peak {peak / (n * k * 8):.2f} copies of the table"
+
+
+@pytest.mark.parametrize("content", [
+    "a;b;y\n1,5;2;0\n3;4,25;1\n2;2;0\n;;\n;;\n",                 # Excel's empty rows at the end
+    'a;b;y\n"1,5";2;x\n3;4,25;z\n;;\n2;2;x\n',                     # quoted: the csv module's path
+])
+def test_rows_of_delimiters_only_are_blank_lines(write, content):
+    """A spreadsheet writes an empty row as ;;; — it was read as a row of missing values and
+    refused ("row 5, column 'a' is empty")."""
+    ds = load_dataset(write(content), "y")
+    assert ds.n_samples == 3

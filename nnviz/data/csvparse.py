@@ -97,7 +97,9 @@ def _blocks(fh, delim, k, line_no, name, decimal="."):
             s = s.rstrip("\r\n")
             if quoted:
                 s = s.replace('"', "")
-            if s.count(delim) == km1 and (km1 or s.strip()):
+            if not s.replace(delim, "").strip():
+                continue        # blank, or only delimiters: a spreadsheet's empty row (;;;)
+            if s.count(delim) == km1:
                 good.append(s)
                 numbers.append(line_no)
             elif s.strip():
@@ -209,11 +211,10 @@ def _csv_blocks(lines, delim, k, line_no, name):
     try:
         for row in reader:
             start, previous = line_no + previous + 1, reader.line_num
-            if len(row) != k or k == 1:
-                if blank_row(row):
-                    continue
-                if len(row) != k:
-                    raise _ragged(name, start, len(row), k)
+            if blank_row(row):      # blank, or only delimiters (a spreadsheet's empty row)
+                continue
+            if len(row) != k:
+                raise _ragged(name, start, len(row), k)
             rows.append(row)
             numbers.append(start)
             if len(rows) == _CSV_ROWS:

@@ -139,4 +139,6 @@ def format_number(v: float) -> str:
 
 
 def blank_row(row) -> bool:
-    return not row or (len(row) == 1 and not row[0].strip())
+    """No field holds anything: a blank line, or a row of delimiters only (;;; is how a
+    spreadsheet writes an empty row)."""
+    return all(not cell.strip() for cell in row)
