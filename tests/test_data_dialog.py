@@ -307,3 +307,12 @@ def test_a_number_target_with_missing_cells_is_proposed_as_a_regression(make, wr
     dlg.drop_missing.setChecked(True)
     assert dlg.dataset is not None and dlg.dataset.task == "regression"
     assert dlg.dataset.n_samples == 58
+
+
+def test_many_classes_are_summed_up_not_listed(make, write):
+    """With 40 labels the mapping ran over the dialog and the counts read 4 / 4 / 4 / …."""
+    rows = "".join(f"{i},{i % 5},c{i % 40:02d}\n" for i in range(160))
+    dlg = make(write("a,b,label\n" + rows))
+    assert dlg.dataset is not None and dlg.dataset.n_classes == 40
+    assert dlg.mapping.text() == "c00 → 0, c01 → 1, c02 → 2, c03 → 3, … c39 → 39 (40 classes)"
+    assert "(40 classes, 4 rows each)" in dlg.message.text()
