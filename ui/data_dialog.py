@@ -33,15 +33,6 @@ DECIMALS = (("point  .", "."), ("comma  ,", ","))
 SHOWN_CLASSES = 8   # more classes: the mapping and the counts are summed up, not listed
 
 
-def _mapping_text(ds) -> str:
-    """"barbera → 0, barolo → 1, grignolino → 2", or for many classes the first few and how
-    many in all (with 100 labels the list ran over the dialog, cut off mid-line)."""
-    if ds.n_classes <= SHOWN_CLASSES:
-        return ds.class_description()
-    first = ", ".join(f"{c} → {k}" for k, c in enumerate(ds.classes[:4]))
-    return f"{first}, … {ds.classes[-1]} → {ds.n_classes - 1} ({ds.n_classes} classes)"
-
-
 ENCODINGS = (("UTF-8", "utf-8"), ("UTF-8 with BOM", "utf-8-sig"),
              ("Windows Western (cp1252)", "cp1252"), ("Latin-1", "latin-1"),
              ("UTF-16 with BOM", "utf-16"))
@@ -431,7 +422,7 @@ class DataImportDialog(QDialog):
         self.dataset, self.error = ds, ""
         self._show_class_one(ds)
         if ds.task == "classification" and ds.n_classes > 2:     # K classes
-            self.mapping.setText(_mapping_text(ds))
+            self.mapping.setText(ds.class_description(SHOWN_CLASSES))
             per = [int((ds.y == k).sum()) for k in range(ds.n_classes)]
             counts = (" / ".join(map(str, per)) + " rows" if len(per) <= SHOWN_CLASSES else
                       f"{len(per)} classes, {min(per)}–{max(per)} rows each" if min(per) != max(per)

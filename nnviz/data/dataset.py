@@ -100,11 +100,16 @@ class Dataset:
             return None
         return list(self.class_names) if self.class_names is not None else ["0", "1"]
 
-    def class_description(self) -> str:
+    def class_description(self, most: int | None = None) -> str:
         """One line for a dialog: ``"barbera → 0, barolo → 1, grignolino → 2"`` ("" for
-        regression)."""
+        regression); past ``most`` classes the first four, the last and how many in all."""
         classes = self.classes
-        return ", ".join(f"{c} → {k}" for k, c in enumerate(classes)) if classes else ""
+        if not classes:
+            return ""
+        if most is None or len(classes) <= most:
+            return ", ".join(f"{c} → {k}" for k, c in enumerate(classes))
+        first = ", ".join(f"{c} → {k}" for k, c in enumerate(classes[:4]))
+        return f"{first}, … {classes[-1]} → {len(classes) - 1} ({len(classes)} classes)"
 
     @property
     def n_inputs(self) -> int:
