@@ -316,3 +316,14 @@ def test_many_classes_are_summed_up_not_listed(make, write):
     assert dlg.dataset is not None and dlg.dataset.n_classes == 40
     assert dlg.mapping.text() == "c00 → 0, c01 → 1, c02 → 2, c03 → 3, … c39 → 39 (40 classes)"
     assert "(40 classes, 4 rows each)" in dlg.message.text()
+
+
+def test_a_comma_delimiter_makes_the_decimal_mark_a_point(make, write):
+    """On a ; file with decimal commas, choosing the comma as delimiter was refused ("The
+    decimal mark and the delimiter cannot both be ','") and emptied the preview."""
+    dlg = make(write("a;b;y\n1,5;2;0\n3;4,25;1\n"))
+    assert dlg.decimal.currentData() == ","
+    dlg.delimiter.setCurrentIndex(dlg.delimiter.findData(","))
+    assert dlg.decimal.currentData() == "." and "cannot both" not in dlg.message.text()
+    dlg.decimal.setCurrentIndex(dlg.decimal.findData(","))      # and the other way round
+    assert dlg.delimiter.currentData() == ";" and dlg.dataset is not None

@@ -192,6 +192,8 @@ class DataImportDialog(QDialog):
             fmt = csvdata.CsvFormat()
             self.error = str(exc)
         self._set_format(fmt)
+        self.delimiter.currentIndexChanged.connect(lambda _i: self._other_mark(self.decimal))
+        self.decimal.currentIndexChanged.connect(lambda _i: self._other_mark(self.delimiter))
         for w in (self.delimiter, self.decimal, self.encoding):
             w.currentIndexChanged.connect(self._reload)
         self.header.toggled.connect(self._reload)
@@ -225,6 +227,17 @@ class DataImportDialog(QDialog):
         return lab
 
     # --- the format -------------------------------------------------------------------
+    def _other_mark(self, other: QComboBox):
+        """A comma chosen as the delimiter makes the decimal mark a point, and the other way
+        round (both a comma was refused, and the preview emptied)."""
+        if self._syncing or self.delimiter.currentData() != self.decimal.currentData():
+            return
+        self._syncing = True
+        try:
+            other.setCurrentIndex(other.findData(";" if other is self.delimiter else "."))
+        finally:
+            self._syncing = False
+
     def fmt(self) -> csvdata.CsvFormat:
         """The format chosen in the dialog (raises NnvizError for a comma used twice)."""
         return csvdata.CsvFormat(self.delimiter.currentData(), self.decimal.currentData(),
