@@ -114,13 +114,27 @@ def _set(path, value):
     return change
 
 
+def _both(a, b):
+    def change(d):
+        a(d)
+        b(d)
+    return change
+
+
 BAD_HEADERS = [
     (_set(["version"], 2), "unsupported session version"),
     (_set(["format"], "other"), "not an nnviz session file"),
     (_set(["config", "lr"], "fast"), "'config.lr' must be a finite number"),
     (_set(["config", "hidden"], [3, 10 ** 6]), "'config.hidden' must be a whole number from 1 to 256"),
     (_set(["model", "activations"], ["relu", "tanh", "softmax"]), "'model.activations' is 'softmax'"),
-    (_set(["model", "sizes"], [4, 3, 3, 1]), "has shape"),
+    (_both(_set(["model", "sizes"], [4, 3, 3, 1]), _set(["config", "hidden"], [3, 3])),
+     "has shape"),
+    # (every later change rebuilt from the settings: with features the model did not have,
+    # the file opened and the first change failed on "unknown feature 'zzz'")
+    (_set(["model", "sizes"], [4, 3, 3, 1]), "the settings' features and hidden layers are not "
+                                             "the model's"),
+    (_set(["config", "features"], ["zzz"]), "the settings' features and hidden layers are not "
+                                            "the model's"),
     (_set(["trainer", "pos"], 10 ** 9), "'trainer.pos' must be a whole number"),
     (_set(["rng", "bit_generator"], "MT19937"), "not a PCG64 generator state"),
     (_set(["data", "generator"], "moon"), "'data.generator' is 'moon'"),

@@ -306,6 +306,10 @@ def _restore(r: _Reader, header, arrays) -> SessionState:
             + [r.string(acts[-1], "model.activations", last)])
     if sizes[0] != len(feats):
         r.fail(f"the network takes {sizes[0]} inputs but there are {len(feats)} features")
+    # The settings describe the same network (every later change rebuilds from them: with
+    # other features, one failed on 'unknown feature' after the file had opened).
+    if list(config.features) != list(feats) or list(config.hidden) != sizes[1:-1]:
+        r.fail("the settings' features and hidden layers are not the model's")
     net = Network(sizes, acts[:-1], acts[-1])
     net.params[...] = r.array(arrays, "params", (net.params.size,))
     initial = r.array(arrays, "initial_params", (net.params.size,)).copy()
