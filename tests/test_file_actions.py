@@ -320,3 +320,18 @@ def test_saving_mid_step_says_it_finished_the_step(window, tmp_path, monkeypatch
     window.actionSaveSession.trigger()
     assert not window.session.step_in_progress
     assert "the step under way was finished first" in window.statusBar().currentMessage()
+
+
+def test_a_session_the_canvas_cannot_draw_is_refused(window, tmp_path, monkeypatch, warnings):
+    """A session of 100 units in a layer opened (saved from the command line's engine), and
+    then every change refused; import weights already said why in one sentence."""
+    from nnviz.experiment import Config, build
+    from nnviz.io import session_file
+
+    path = tmp_path / "wide.nnviz"
+    session_file.save(path, build(Config(hidden=[100])))
+    answer_paths(monkeypatch, path)
+    before = window.session.network.sizes
+    assert not window.file_actions.open_session()
+    assert warnings == ["this session has 100 units in a layer; the app shows at most 32"]
+    assert window.session.network.sizes == before

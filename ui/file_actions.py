@@ -41,6 +41,7 @@ from nnviz.io.fileio import atomic_write
 
 from . import dialogs, recovery
 from .actions import make_action
+from .model.run import check_fits_canvas
 
 SESSION_FILTER = "nnviz sessions (*.nnviz)"
 PICTURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
@@ -359,6 +360,8 @@ class FileActions(QObject):
                 return False
         try:
             state = session_file.load(path)
+            # (a session of 100 units opened, and could not be drawn or changed after)
+            check_fits_canvas(state.experiment.network, "this session has")
         except NnvizError as exc:
             dialogs.warn(self.window, "Open session", str(exc))
             return False
@@ -434,21 +437,13 @@ class FileActions(QObject):
         """Make the network the file's: its features, hidden units, activations, scaling and
         weights, on the current data (whose columns must be the model's inputs). Raises
         NnvizError and changes nothing when that cannot be."""
-        from .model import MAX_CANVAS_LAYERS
-        from .session import MAX_CANVAS_UNITS
         s = self.session
         ds = s.dataset
         if list(model.inputs) != list(ds.inputs):
             raise NnvizError(f"these weights take the inputs {', '.join(model.inputs)}, but the "
                              f"data has {', '.join(ds.inputs)}; open matching data first")
         net = model.network
-        if max(net.hidden_sizes, default=1) > MAX_CANVAS_UNITS:
-            raise NnvizError(f"these weights have {max(net.hidden_sizes)} units in a layer; the "
-                             f"app shows at most {MAX_CANVAS_UNITS}")
-        if len(net.hidden_sizes) > MAX_CANVAS_LAYERS:
-            raise NnvizError(f"these weights have {len(net.hidden_sizes)} hidden layers; the "
-                             f"app draws at most {MAX_CANVAS_LAYERS} (the command line takes them: "
-                             f"nnviz predict, analyze, trace)")
+        check_fits_canvas(net, "these weights have")
         if model.task == "classification" and ds.task != "classification":
             raise NnvizError("these weights classify, but the current data has a numeric target")
         config = replace(s.config, features=list(model.features), hidden=list(net.hidden_sizes),

@@ -34,6 +34,20 @@ _DATA_LABELS = {("dataset",): "Change the dataset", ("samples",): "Change the sa
                 ("seed",): "Change the seed"}
 
 
+def check_fits_canvas(network, what: str) -> None:
+    """Raise NnvizError when the canvas cannot draw ``network`` (``what``: "these weights
+    have", "this session has"): the command line takes any size, the app 32 units a layer and
+    6 hidden layers."""
+    hidden = network.hidden_sizes
+    if max(hidden, default=1) > MAX_CANVAS_UNITS:
+        raise NnvizError(f"{what} {max(hidden)} units in a layer; the app shows at most "
+                         f"{MAX_CANVAS_UNITS}")
+    if len(hidden) > MAX_CANVAS_LAYERS:
+        raise NnvizError(f"{what} {len(hidden)} hidden layers; the app draws at most "
+                         f"{MAX_CANVAS_LAYERS} (the command line takes them: nnviz predict, "
+                         f"analyze, trace)")
+
+
 def _same_activations(old, new) -> bool:
     """The layers both networks have use the same activations (a changed activation starts
     the weights afresh; a layer added or removed does not)."""
