@@ -335,3 +335,18 @@ def test_a_session_the_canvas_cannot_draw_is_refused(window, tmp_path, monkeypat
     assert not window.file_actions.open_session()
     assert warnings == ["this session has 100 units in a layer; the app shows at most 32"]
     assert window.session.network.sizes == before
+
+
+def test_choosing_the_plots_axes_is_a_change_to_save(window, tmp_path, monkeypatch):
+    """The axes are saved in the file, but choosing others did not mark the session modified,
+    and closing lost them without asking."""
+    from ui import data_actions
+
+    path = tmp_path / "iris.nnviz"
+    answer_paths(monkeypatch, path)
+    assert data_actions.open_sample(window, "iris.csv")
+    window.actionSaveSession.trigger()
+    assert not window.isWindowModified()
+    x, y = window.session.plot_axes()
+    window.session.set_axes(y, x)
+    assert window.isWindowModified()

@@ -174,7 +174,9 @@ class FileActions(QObject):
         self._last_recovery = time.monotonic()
         self._make_actions(menu)
         s = window.session
-        for signal in (s.paramsChanged, s.structureChanged, s.settingsChanged, s.runsChanged):
+        # (The plot's axes are saved in the file too: choosing others is a change to save.)
+        for signal in (s.paramsChanged, s.structureChanged, s.settingsChanged, s.runsChanged,
+                       s.axesChanged):
             signal.connect(self._on_changed)
         s.playingChanged.connect(self._on_playing)
         self._guard_data_actions()
