@@ -133,10 +133,10 @@ def run(args) -> int:
     else:
         ds = csvdata.load_dataset(args.input, args.target, features=list(model.inputs), task=model.task)
         X_raw, y = ds.X, ds.y
-        if model.task == "classification" and not np.isin(y, (0.0, 1.0)).all():
-            bad = y[~np.isin(y, (0.0, 1.0))][0]
+        bad = y[~np.isin(y, (0.0, 1.0))] if model.task == "classification" else y[:0]
+        if bad.size:
             raise NnvizError(f"{os.path.basename(args.input)}: the target {args.target!r} holds "
-                             f"{bad:g}; a two-class model's target is 0 or 1 (or two labels, "
+                             f"{bad[0]:g}; a two-class model's target is 0 or 1 (or two labels, "
                              f"the first in sorted order being 0)")
     if args.rows is not None:
         n = check_number("--rows", args.rows, low=1, integer=True)
