@@ -96,13 +96,14 @@ def outer_products(stage: Stage, terms: int = OUTER_TERMS, notation: str = ROW) 
     total = np.zeros((n_in, n_out))
     for s in range(m):
         total += np.outer(x[s], d[s])
+    factor = '(1/m)·' if mean else ''      # written before Σ: E a mean over the batch, or a sum
     col = notation == COLUMN
     if col:
-        lines = [f"[{dW_name}ᵀ] = {'(1/m)·' if mean else ''}Σᵢ {{δᵢ}}{{{xl}ᵢ}}ᵀ: each sample adds the outer "
+        lines = [f"[{dW_name}ᵀ] = {factor}Σᵢ {{δᵢ}}{{{xl}ᵢ}}ᵀ: each sample adds the outer "
                  f"product of its {{δᵢ}} (a [{n_out}×1] column) and its {{{xl}ᵢ}}ᵀ (a [1×{n_in}] row) "
                  f"→ [{n_out}×{n_in}]."]
     else:
-        lines = [f"{dW_name} = {'(1/m)·' if mean else ''}Σᵢ {xl}ᵢᵀ·δᵢ: each sample adds the outer product "
+        lines = [f"{dW_name} = {factor}Σᵢ {xl}ᵢᵀ·δᵢ: each sample adds the outer product "
                  f"of its {xl}ᵢᵀ (a [{n_in}×1] column) and its δᵢ (a [1×{n_out}] row) → [{n_in}×{n_out}]."]
     for s in range(min(m, terms)):
         term = np.outer(x[s], d[s])
@@ -120,7 +121,7 @@ def outer_products(stage: Stage, terms: int = OUTER_TERMS, notation: str = ROW) 
     lines.append(f"= {dW_name} of the engine (largest |difference| {fmt(diff, 3)})")
     lines.append(f"Why not a Hadamard product: δᵢ is [1×{n_out}] and {xl}ᵢ is [1×{n_in}]. ⊙ needs two arrays "
                  f"of the same shape and returns that shape, but ∂E/∂W is [{n_in}×{n_out}]: one number "
-                 f"∂E/∂w_rc = {'(1/m)·' if mean else ''}Σᵢ {xl}ᵢr·δᵢc for every (input r, unit c) pair — every product of an "
+                 f"∂E/∂w_rc = {factor}Σᵢ {xl}ᵢr·δᵢc for every (input r, unit c) pair — every product of an "
                  f"element of {xl}ᵢ with an element of δᵢ, which is exactly the outer product.")
     return SeedView(title, lines, diff, True)
 
