@@ -115,8 +115,7 @@ class MainWindow(DockSizes, QMainWindow):
         s.stopped.connect(lambda text: self.statusBar().showMessage(text[0].upper() + text[1:], 30000))
         s.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         s.stageChanged.connect(self._on_stage)
-        s.historyChanged.connect(lambda: self.actionPinRun.setEnabled(
-            len(s.trainer.history) >= 2))
+        s.historyChanged.connect(self._enable_actions)     # (Pin run, after an epoch)
         self._enable_actions()
         # The settings and the plots run the full height (the plots keep room to read their
         # axes in a low window); the bottom row spans the canvas's width.
@@ -334,7 +333,7 @@ class MainWindow(DockSizes, QMainWindow):
             action.setText(f"{word} {text[0].lower() + text[1:]}" if text else word)
 
     def _on_stage(self, stage):
-        self.actionPreviousOperation.setEnabled(self.session.stage_index > 0)
+        self._enable_actions()                    # (Previous operation)
         if stage is not None:
             self.docks["Step through"].raise_()   # which gives it room (_on_step_visibility)
         if self.session.step_in_progress:
