@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
                                QVBoxLayout, QWidget)
 
 from nnviz import examples, settings
-from nnviz.core.stages import Symbols
+from nnviz.core.stages import Symbols, sup
 from nnviz.errors import NnvizError
 
 from .controls import choice_box, number_box
@@ -41,7 +41,6 @@ NOTE = ("The network sees exactly these numbers: no scaling, no test rows, and e
         "one batch, in the order typed. W⁽ᵏ⁾ has a row per unit it comes from and a column per "
         "unit it goes to (Z = A·W + b); the row under it is the bias b⁽ᵏ⁾ of each unit. OK replaces the current data and network; "
         "Edit › Undo brings them back.")
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class Number(QDoubleSpinBox):
@@ -55,11 +54,6 @@ class Number(QDoubleSpinBox):
     def textFromValue(self, value: float) -> str:
         text = f"{value:.{self.decimals()}f}".rstrip("0")
         return text + "0" if text.endswith(".") else text
-
-
-def sup(k: int) -> str:
-    """⁽k⁾, a layer's number as the equations write it."""
-    return f"⁽{str(k).translate(_SUP)}⁾"
 
 
 class LayerBox(QGroupBox):
