@@ -471,7 +471,8 @@ class StepPanel(QWidget):
                                        + explain.notation_note(stage, notation, self.sample)
                                        + self._target_note(stage)))
         idx = explain.index_form(stage, self.sample, notation)
-        self.index_label.setText("<b>Index form</b>" + lines_html(idx, True, self._char_px())
+        char_px = self._char_px()
+        self.index_label.setText("<b>Index form</b>" + lines_html(idx, True, char_px)
                                  if idx else "")
         blocks, self._views_apply = [], False
         for key in self.views():
@@ -485,7 +486,7 @@ class StepPanel(QWidget):
             self._views_apply |= view.applies
             colour = "#1a6e1a" if view.applies else "#777"
             blocks.append(f"<div style='margin-top:6px'><b style='color:{colour}'>{html.escape(view.title)}</b></div>"
-                          + lines_html(view.lines, view.applies, self._char_px()))
+                          + lines_html(view.lines, view.applies, char_px))
         self.seed_label.setText("".join(blocks))
         self.matrices.set_items(panel_items(stage, notation), self.sample)
         if self.isVisible():
