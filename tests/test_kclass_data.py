@@ -24,6 +24,18 @@ def test_text_target_with_three_labels_is_k_class(tmp_path):
     assert ds.class_description() == "barbera → 0, barolo → 1, grignolino → 2"
 
 
+def test_class_counts_list_the_rows_per_class_or_sum_them_up(tmp_path):
+    p = _csv(tmp_path, "x,wine\n1,barolo\n2,grignolino\n3,barbera\n4,barolo\n")
+    ds = csvdata.load_dataset(p, "wine")
+    assert ds.class_counts() == "1 / 2 / 1 rows"
+    assert ds.class_counts(2) == "3 classes, 1–2 rows each"
+    even = _csv(tmp_path, "x,s\n1,a\n2,b\n3,c\n", "even.csv")
+    assert csvdata.load_dataset(even, "s").class_counts(2) == "3 classes, 1 rows each"
+    assert csvdata.load_dataset(even, "s", positive_class="b").class_counts(2) == "2 / 1 rows"
+    assert csvdata.load_dataset(_csv(tmp_path, "x,y\n1,0.5\n2,3\n3,9\n", "r.csv"),
+                                "y").class_counts() == ""
+
+
 def test_numeric_labels_sort_numerically_when_classification_is_asked(tmp_path):
     p = _csv(tmp_path, "x,y\n1,10\n2,2\n3,9\n4,2\n")
     assert csvdata.load_dataset(p, "y").task == "regression"        # proposed from a numeric target

@@ -436,20 +436,15 @@ class DataImportDialog(QDialog):
         self._show_class_one(ds)
         if ds.task == "classification" and ds.n_classes > 2:     # K classes
             self.mapping.setText(ds.class_description(SHOWN_CLASSES))
-            per = [int((ds.y == k).sum()) for k in range(ds.n_classes)]
-            counts = (" / ".join(map(str, per)) + " rows" if len(per) <= SHOWN_CLASSES else
-                      f"{len(per)} classes, {min(per)}–{max(per)} rows each" if min(per) != max(per)
-                      else f"{len(per)} classes, {per[0]} rows each")
         elif ds.task == "classification":
             a, b = ds.class_names
             if self.positive_class() is not None:
                 self.mapping.setText(f"{b} → 1, every other class → 0")
             else:
                 self.mapping.setText(f"{a} → 0, {b} → 1")
-            counts = f"{int((ds.y == 0).sum())} / {int((ds.y == 1).sum())} rows"
         else:
             self.mapping.setText(f"numeric target, from {ds.y.min():g} to {ds.y.max():g}")
-            counts = "regression"
+        counts = ds.class_counts(SHOWN_CLASSES) or "regression"
         dropped = ds.source.get("dropped_rows", 0)
         tail = f"; {dropped} row{'s' * (dropped != 1)} with missing values dropped" if dropped else ""
         self.message.setStyleSheet("")

@@ -111,6 +111,17 @@ class Dataset:
         first = ", ".join(f"{c} → {k}" for k, c in enumerate(classes[:4]))
         return f"{first}, … {classes[-1]} → {len(classes) - 1} ({len(classes)} classes)"
 
+    def class_counts(self, most: int | None = None) -> str:
+        """The rows per class for a dialog: ``"50 / 50 / 50 rows"`` ("" for regression); past
+        ``most`` classes ``"26 classes, 3–9 rows each"``."""
+        if self.task != "classification":
+            return ""
+        per = np.bincount(self.y.astype(np.int64), minlength=self.n_classes).tolist()
+        if most is None or len(per) <= most:
+            return " / ".join(map(str, per)) + " rows"
+        each = f"{min(per)}–{max(per)}" if min(per) != max(per) else f"{per[0]}"
+        return f"{len(per)} classes, {each} rows each"
+
     @property
     def n_inputs(self) -> int:
         """Number of raw input columns."""
