@@ -28,10 +28,12 @@ def default_config() -> Config:
                   features=["x1", "x2"], hidden=[4], activation="tanh", lr=0.03, batch_size=10)
 
 
-# Edit › Undo's name for a change of one data setting ("Undo change the seed").
-_DATA_LABELS = {("dataset",): "Change the dataset", ("samples",): "Change the samples",
-                ("noise",): "Change the noise", ("test_ratio",): "Change the test ratio",
-                ("seed",): "Change the seed"}
+def _data_label(**changes) -> str:
+    """Edit › Undo's name for :meth:`RunMixin.set_data`: the one setting changed ("Change the
+    test ratio"), or "Change the data" for several."""
+    if len(changes) == 1:
+        return f"Change the {next(iter(changes)).replace('_', ' ')}"
+    return "Change the data"
 
 
 def check_fits_canvas(network, what: str) -> None:
@@ -256,7 +258,7 @@ class RunMixin:
     def set_reduction(self, name: str):
         self._rebuild(replace(self.config, reduction=name))
 
-    @undoable(lambda **changes: _DATA_LABELS.get(tuple(changes), "Change the data"))
+    @undoable(_data_label)
     def set_data(self, **changes):
         """Change dataset/samples/noise/test_ratio/seed and regenerate the data. With a table
         loaded (not generated), only naming a toy ``dataset`` replaces it, with the test ratio
