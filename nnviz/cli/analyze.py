@@ -50,9 +50,11 @@ def _box_arg(text) -> list[float] | None:
     return vals
 
 
-def _box(args, model, X_raw):
-    if args.box:
-        return _box_arg(args.box)
+def _box(given, X_raw):
+    """The plane whose regions are counted: --box as given (checked), else the data's range
+    of its first two inputs, else ±6."""
+    if given is not None:
+        return given
     if X_raw is not None:
         lo, hi = X_raw.min(axis=0), X_raw.max(axis=0)
         j = min(1, X_raw.shape[1] - 1)
@@ -131,7 +133,7 @@ def run(args) -> int:
     from nnviz.cli import convert as cli_convert
     from nnviz.data import csvdata
 
-    _box_arg(args.box)                       # (a bad one is said even when nothing uses it)
+    given_box = _box_arg(args.box)           # (a bad one is said even when nothing uses it)
     model = cli_convert.load(args.weights)   # every format predict and info read
     net = model.network
     res = check_number("grid resolution", args.resolution, integer=True)
@@ -233,7 +235,7 @@ def run(args) -> int:
             report["tree"] = None
             lines.append("tree         a single leaf: the linear model above")
     elif piecewise:
-        box = _box(args, model, X_raw)
+        box = _box(given_box, X_raw)
         g1, g2 = np.linspace(box[0], box[1], res), np.linspace(box[2], box[3], res)
         G = np.zeros((res * res, len(model.inputs)))
         if X_raw is not None:
