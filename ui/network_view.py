@@ -43,6 +43,10 @@ from .network_items import (BACKGROUND, BACKWARD_GLOW, FAINT, FORWARD_GLOW, HEAD
                             _finite_max, _font, _num, map_images)
 
 
+# The texts' pixel sizes at the application's usual font (presentation mode scales them).
+LABEL_PX, NAME_PX, BIAS_PX, CAPTION_PX = 13.0, 11.0, 11.0, 12.0
+
+
 class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, CanvasCaptions,
                   QGraphicsView):
     """The p→M→1 network as a diagram; see the module docstring."""
@@ -77,8 +81,8 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, CanvasCaptions,
         # Pixel sizes, scaled with the application's font (presentation mode makes it 1.5×).
         self._base_point = self.font().pointSizeF()
         self._text_scale = 1.0
-        self._label_font, self._name_font = _font(13), _font(11)
-        self._bias_font, self._caption_font = _font(11), _font(12)
+        self._label_font = _font(LABEL_PX)        # (shrunk by the layout for many inputs)
+        self._scale_fonts(1.0)
         self._nodes: list[list[Node]] = []            # column c: inputs (c=0), dense layer c-1
         self._shape = None                            # (layer sizes, features) the records show
         self._maps_for = (None, (), 0)                # (grid, features, step) of the inputs' maps
@@ -298,7 +302,7 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, CanvasCaptions,
         vp = self.viewport().size()
         cap_h = QFontMetricsF(self._caption_font).height()
         label_px = label_pixels(self.session.network.sizes[0], vp.height(), cap_h,
-                                13.0 * self._text_scale)
+                                LABEL_PX * self._text_scale)
         if self._label_font.pixelSize() != int(round(label_px)):
             self._label_font = _font(label_px)
             for text in self._features:
@@ -358,6 +362,11 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, CanvasCaptions,
         super().resizeEvent(event)
         self._layout()
 
+    def _scale_fonts(self, scale: float):
+        """The units' names, the biases and the captions at ``scale`` times their pixel sizes."""
+        self._name_font, self._bias_font = _font(NAME_PX * scale), _font(BIAS_PX * scale)
+        self._caption_font = _font(CAPTION_PX * scale)
+
     def changeEvent(self, event):
         """The application's font changed (presentation mode): the canvas's texts follow."""
         super().changeEvent(event)
@@ -365,8 +374,7 @@ class NetworkView(CanvasPointer, ParameterEdits, LayerHeader, CanvasCaptions,
             scale = self.font().pointSizeF() / self._base_point
             if scale > 0 and abs(scale - self._text_scale) > 1e-6:
                 self._text_scale = scale
-                self._name_font, self._bias_font = _font(11 * scale), _font(11 * scale)
-                self._caption_font = _font(12 * scale)
+                self._scale_fonts(scale)
                 for texts, font in ((self._names, self._name_font), (self._bias, self._bias_font)):
                     for text in (t for column in texts for t in column):
                         text.set_font(font)
