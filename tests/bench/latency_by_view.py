@@ -15,11 +15,9 @@ diagnosis, not part of ``run_all.py``: no target.
 """
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _common as C  # noqa: E402  (first: it sets the BLAS threads before NumPy loads)
@@ -81,29 +79,23 @@ def measure_by_view(rounds: int, variants=VARIANTS) -> dict:
     def back():
         s.set_data(dataset="circle")
 
-    def timed(action) -> float:
-        gc.collect()
-        t0 = time.perf_counter()
-        action()
-        L.settle(app)
-        return time.perf_counter() - t0
-
-    times = {v: {"step": [], "open": [], "back": []} for v in variants}
     off = {v: _Off(h) for v, h in variants.items()}
+    timer = L._Timer(app, win)      # (each action with the event loop's work it queued)
     try:
         for round_ in range(rounds + 1):             # the first round untimed: first-use caches
-            for variant, t in times.items():
+            if round_ == 1:
+                timer.times.clear()
+            for variant in variants:
                 with off[variant]:
-                    got = {"step": [timed(win.actionStepBatch.trigger) for _ in range(2)],
-                           "open": [timed(open_table)], "back": [timed(back)]}
+                    for _ in range(2):
+                        timer((variant, "step"), win.actionStepBatch.trigger)
+                    timer((variant, "open"), open_table)
+                    timer((variant, "back"), back)
                 if s.dataset.n_inputs != 2:
                     raise RuntimeError("the run did not return to the toy data")
-                if round_:
-                    for k, v in got.items():
-                        t[k] += v
     finally:
         U.close_window(app, win)
-    return times
+    return {v: {k: timer.times[(v, k)] for k in ("step", "open", "back")} for v in variants}
 
 
 def rows_from(times: dict) -> list[C.Row]:
